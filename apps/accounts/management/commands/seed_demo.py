@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from apps.accounts.demo import DEMO_PASSWORD, DEMO_USERS, demo_accounts_seed
+
+
+class Command(BaseCommand):
+    help = "Load synthetic demo data (idempotent) and print the demo logins."
+
+    def handle(self, *args, **options) -> None:
+        with transaction.atomic():
+            demo_accounts_seed()
+        self.stdout.write(self.style.SUCCESS("Demo data is ready. Demo logins (password for all):"))
+        self.stdout.write(f"  password: {DEMO_PASSWORD}")
+        for demo in DEMO_USERS:
+            roles = ", ".join(str(role.label) for role in demo.roles)
+            self.stdout.write(f"  {demo.username:<20} {roles}")
