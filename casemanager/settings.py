@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "apps.accounts",
+    "apps.clients",
+    "apps.funding",
+    "apps.trajectories",
 ]
 
 MIDDLEWARE = [

@@ -5,8 +5,10 @@ from django.db import connection
 
 
 @pytest.fixture(autouse=True)
-def _dutch_by_default(settings):
+def _test_settings(settings):
     settings.LANGUAGE_CODE = "nl"
+    # Hashing is deliberately slow in production; tests only need it to work.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

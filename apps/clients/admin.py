@@ -1,0 +1,19 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Client, Municipality
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ["cbs_code", "name"]
+    search_fields = ["cbs_code", "name"]
+
+
+@admin.register(Client)
+class ClientAdmin(SimpleHistoryAdmin):
+    list_display = ["client_number", "pseudonym", "organisation", "status", "shielded"]
+    list_filter = ["organisation", "status", "shielded"]
+    search_fields = ["client_number", "pseudonym"]
+    autocomplete_fields = ["municipality", "municipality_before_stay"]
+    readonly_fields = ["responsible_municipality", "responsibility_rule"]

@@ -1,0 +1,192 @@
+from datetime import date
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+from apps.accounts.models import Organisation
+
+from .validators import validate_bsn, validate_cbs_code
+
+
+class Municipality(models.Model):
+    """A Dutch municipality with its CBS code (reference data, fixtures/reference)."""
+
+    cbs_code = models.CharField(
+        _("CBS code"), max_length=4, unique=True, validators=[validate_cbs_code]
+    )
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClientStatus(models.TextChoices):
+    INTAKE = "intake", _("Intake")
+    ACTIVE = "active", _("Active")
+    AFTERCARE = "aftercare", _("Aftercare")
+    CLOSED = "closed", _("Closed")
+
+
+CLIENT_STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
+    ClientStatus.INTAKE: frozenset({ClientStatus.ACTIVE, ClientStatus.CLOSED}),
+    ClientStatus.ACTIVE: frozenset({ClientStatus.AFTERCARE, ClientStatus.CLOSED}),
+    ClientStatus.AFTERCARE: frozenset({ClientStatus.ACTIVE, ClientStatus.CLOSED}),
+    ClientStatus.CLOSED: frozenset({ClientStatus.INTAKE}),
+}
+
+
+class ResponsibilityRule(models.TextChoices):
+    """Which rule of the Jeugdwet's woonplaatsbeginsel (since 2022) decided the municipality."""
+
+    REGISTERED_ADDRESS = "registered_address", _("Municipality of the registered address")
+    ADDRESS_BEFORE_STAY = (
+        "address_before_stay",
+        _("Municipality of the address just before the residential stay"),
+    )
+
+
+class ClientQuerySet(models.QuerySet):
+    def for_organisation(self, organisation: Organisation) -> "ClientQuerySet":
+        return self.filter(organisation=organisation)
+
+    def open(self) -> "ClientQuerySet":
+        return self.exclude(status=ClientStatus.CLOSED)
+
+
+class Client(models.Model):
+    """One young person in care."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="clients",
+        verbose_name=_("organisation"),
+    )
+    client_number = models.CharField(_("client number"), max_length=30)
+    given_name = models.CharField(_("given name"), max_length=100)
+    family_name = models.CharField(_("family name"), max_length=100)
+    pseudonym = models.CharField(
+        _("pseudonym"),
+        max_length=100,
+        help_text=_(
+            "Shown instead of the name to everyone outside the care team of a shielded client."
+        ),
+    )
+    date_of_birth = models.DateField(_("date of birth"))
+    bsn = models.CharField(
+        _("BSN"), max_length=9, blank=True, default="", validators=[validate_bsn]
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("municipality of residence"),
+        help_text=_("The municipality of the registered address (BRP)."),
+    )
+    in_residential_stay = models.BooleanField(
+        _("in a residential stay"),
+        default=False,
+        help_text=_("Lives in a residential setting (verblijf) paid under the Jeugdwet."),
+    )
+    municipality_before_stay = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("municipality before the stay"),
+    )
+    responsible_municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("responsible municipality (Jeugdwet)"),
+    )
+    responsibility_rule = models.CharField(
+        _("rule that decided it"), max_length=30, choices=ResponsibilityRule.choices
+    )
+    extended_youth_care_until = models.DateField(
+        _("extended youth care until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Recorded extended youth care (verlengde jeugdhulp), at most until the 23rd birthday."
+        ),
+    )
+    shielded = models.BooleanField(
+        _("shielded"),
+        default=False,
+        help_text=_("Outside the care team only the pseudonym is shown."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ClientStatus.choices, default=ClientStatus.INTAKE
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ClientQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+        ordering = ["client_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "client_number"],
+                name="client_number_unique_per_organisation",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "bsn"],
+                condition=~models.Q(bsn=""),
+                name="client_bsn_unique_per_organisation",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ClientStatus.values), name="client_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "family_name"])]
+
+    def __str__(self) -> str:
+        return f"{self.client_number} {self.pseudonym}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def initials(self) -> str:
+        return "".join(f"{part[0]}." for part in self.given_name.split() if part)
+
+    def age_on(self, day: date) -> int:
+        """Age in whole years on the given day (the birthday itself counts as the new age)."""
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    def birthday(self, age: int) -> date:
+        """The date of the given birthday; 29 February birthdays fall on 1 March in other years."""
+        born = self.date_of_birth
+        try:
+            return born.replace(year=born.year + age)
+        except ValueError:
+            return date(born.year + age, 3, 1)
+
+
+class ClientUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Client, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        abstract = False
+
+
+class ClientGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Client, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        abstract = False

@@ -1,0 +1,156 @@
+"""Writes for clients."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import Organisation, User
+
+from .models import (
+    CLIENT_STATUS_TRANSITIONS,
+    Client,
+    ClientStatus,
+    Municipality,
+    ResponsibilityRule,
+)
+
+
+def responsible_municipality_decide(
+    *,
+    municipality: Municipality,
+    in_residential_stay: bool,
+    municipality_before_stay: Municipality | None,
+) -> tuple[Municipality, ResponsibilityRule]:
+    """Apply the Jeugdwet's woonplaatsbeginsel (since 1 January 2022).
+
+    The municipality of the registered address pays, except during a residential stay: then
+    the municipality of the address just before the stay remains responsible.
+    """
+    if in_residential_stay:
+        if municipality_before_stay is None:
+            raise ValidationError(
+                {
+                    "municipality_before_stay": _(
+                        "For a client in a residential stay, give the municipality of the "
+                        "address just before the stay: it pays under the Jeugdwet."
+                    )
+                }
+            )
+        return municipality_before_stay, ResponsibilityRule.ADDRESS_BEFORE_STAY
+    return municipality, ResponsibilityRule.REGISTERED_ADDRESS
+
+
+def _validate_extended_youth_care(client: Client) -> None:
+    until = client.extended_youth_care_until
+    if until is not None and until >= client.birthday(23):
+        raise ValidationError(
+            {
+                "extended_youth_care_until": _(
+                    "Extended youth care ends at the latest the day before the 23rd birthday "
+                    "(%(day)s)."
+                )
+                % {"day": (client.birthday(23)).strftime("%d-%m-%Y")}
+            }
+        )
+
+
+@transaction.atomic
+def client_create(
+    *,
+    organisation: Organisation,
+    client_number: str,
+    given_name: str,
+    family_name: str,
+    pseudonym: str,
+    date_of_birth: date,
+    municipality: Municipality,
+    actor: User | None,
+    bsn: str = "",
+    in_residential_stay: bool = False,
+    municipality_before_stay: Municipality | None = None,
+    shielded: bool = False,
+    extended_youth_care_until: date | None = None,
+) -> Client:
+    """Register a client and decide the responsible municipality under the Jeugdwet."""
+    responsible, rule = responsible_municipality_decide(
+        municipality=municipality,
+        in_residential_stay=in_residential_stay,
+        municipality_before_stay=municipality_before_stay,
+    )
+    client = Client(
+        organisation=organisation,
+        client_number=client_number,
+        given_name=given_name,
+        family_name=family_name,
+        pseudonym=pseudonym,
+        date_of_birth=date_of_birth,
+        bsn=bsn,
+        municipality=municipality,
+        in_residential_stay=in_residential_stay,
+        municipality_before_stay=municipality_before_stay if in_residential_stay else None,
+        responsible_municipality=responsible,
+        responsibility_rule=rule,
+        shielded=shielded,
+        extended_youth_care_until=extended_youth_care_until,
+    )
+    client.full_clean()
+    _validate_extended_youth_care(client)
+    client._history_user = actor
+    client.save()
+    return client
+
+
+CLIENT_UPDATABLE_FIELDS = frozenset(
+    {
+        "given_name",
+        "family_name",
+        "pseudonym",
+        "date_of_birth",
+        "bsn",
+        "municipality",
+        "in_residential_stay",
+        "municipality_before_stay",
+        "shielded",
+        "extended_youth_care_until",
+    }
+)
+
+
+@transaction.atomic
+def client_update(*, client: Client, actor: User, **changes) -> Client:
+    """Change a client's basic details; the responsible municipality follows the address."""
+    unknown = set(changes) - CLIENT_UPDATABLE_FIELDS
+    if unknown:
+        raise TypeError(f"client_update cannot change {sorted(unknown)}")
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    for field, value in changes.items():
+        setattr(client, field, value)
+    client.responsible_municipality, client.responsibility_rule = responsible_municipality_decide(
+        municipality=client.municipality,
+        in_residential_stay=client.in_residential_stay,
+        municipality_before_stay=client.municipality_before_stay,
+    )
+    if not client.in_residential_stay:
+        client.municipality_before_stay = None
+    client.full_clean()
+    _validate_extended_youth_care(client)
+    client._history_user = actor
+    client.save()
+    return client
+
+
+@transaction.atomic
+def client_status_change(*, client: Client, status: ClientStatus, actor: User) -> Client:
+    """Move a client to another status along the allowed transitions."""
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    if status not in CLIENT_STATUS_TRANSITIONS[client.status]:
+        raise ValidationError(
+            _("A client cannot go from %(old)s to %(new)s.")
+            % {"old": ClientStatus(client.status).label, "new": ClientStatus(status).label}
+        )
+    client.status = status
+    client._history_user = actor
+    client.save(update_fields=["status"])
+    return client

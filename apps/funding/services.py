@@ -1,0 +1,454 @@
+"""Funding: the rules that assign each activity to the allocation it draws on, and the writes
+for allocations.
+
+The rules (DESIGN.md, "Assigning funding"), in the order they are checked:
+
+1. the allocation is the client's, active, and valid on the activity's date;
+2. its stream may pay for the activity's domain and kind;
+3. the client's age on that date fits the stream: the Jeugdwet stops on the 18th birthday,
+   unless extended youth care is recorded (then up to the 23rd), and guidance (begeleiding) is
+   never extended (it moves to the Wmo);
+4. the allocation's unit fits what the activity records (a duration for time units, a number
+   of units for euros, one item per activity unless a number is given);
+5. volume is left in the frequency window (day, ISO week, calendar month, or the whole
+   validity), counted over the funded activities in that window.
+
+Among several that fit, the one that ends first wins (then the one that started first, then
+the oldest registration): deterministic, and the reason is stored on the activity. An activity
+is never split over two allocations. With no fit it is saved as unfunded with every
+allocation's reason, and waits; registering or changing an allocation, or cancelling an
+activity, matches waiting activities oldest first.
+
+Two requests for the same client never overdraw an allocation: the client's allocations are
+locked (SELECT ... FOR UPDATE, in primary-key order) before the volume left is read.
+
+Activities are reached through ``Allocation.activities`` rather than by importing the
+trajectories app, which depends on this one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import User
+from apps.clients.models import Client
+from apps.core.domains import NOT_CHARGEABLE_KINDS, Attendance
+
+from .models import (
+    ALLOCATION_STATUS_TRANSITIONS,
+    ITEM_UNITS,
+    MINUTES_PER_UNIT,
+    Allocation,
+    AllocationStatus,
+    Frequency,
+    Product,
+    Unit,
+)
+from .reasons import refusal_text
+
+if TYPE_CHECKING:
+    from apps.trajectories.models import Activity
+
+FUNDED, UNFUNDED, NOT_CHARGEABLE = "funded", "unfunded", "not_chargeable"
+RECORDED = "recorded"
+
+
+def _activity_model():
+    return Allocation.activities.field.model
+
+
+def _unit_name(unit: str) -> str:
+    # Capacity of time units is counted in minutes.
+    return _("minutes") if unit in MINUTES_PER_UNIT else Unit(unit).label.lower()
+
+
+def consumption_for(*, activity: Activity, allocation: Allocation) -> int | None:
+    """What the activity draws from the allocation, or None when the unit does not fit."""
+    if allocation.unit in MINUTES_PER_UNIT:
+        return activity.duration_minutes or None
+    if allocation.unit in ITEM_UNITS:
+        return activity.units or 1
+    return activity.units or None  # euro: the activity must say how many euros
+
+
+def allocation_refusal(
+    *, allocation: Allocation, activity: Activity, client: Client
+) -> dict | None:
+    """The first rule the allocation fails for this activity, volume aside; None if it fits."""
+    number = allocation.number
+    day = activity.date
+    stream = allocation.product.contract.stream
+    if allocation.client_id != client.pk or allocation.status != AllocationStatus.ACTIVE:
+        return {"code": "not_active", "number": number}
+    if not allocation.is_valid_on(day):
+        return {
+            "code": "not_valid_on_date",
+            "number": number,
+            "start": allocation.start.isoformat(),
+            "end": allocation.end.isoformat() if allocation.end else None,
+            "date": day.isoformat(),
+        }
+    if not stream.pays_for(domain=activity.domain, kind=activity.kind):
+        return {"code": "stream_does_not_pay", "number": number, "stream": stream.name}
+    age = client.age_on(day)
+    if stream.min_age is not None and age < stream.min_age:
+        return {"code": "too_young", "number": number, "stream": stream.name, "age": stream.min_age}
+    if stream.age_limit is not None and age >= stream.age_limit:
+        birthday = client.birthday(stream.age_limit).isoformat()
+        if allocation.product.is_guidance:
+            return {"code": "guidance_not_extended", "number": number, "birthday": birthday}
+        extended = (
+            stream.extended_age_limit is not None
+            and age < stream.extended_age_limit
+            and client.extended_youth_care_until is not None
+            and day <= client.extended_youth_care_until
+        )
+        if not extended:
+            return {
+                "code": "age_limit",
+                "number": number,
+                "stream": stream.name,
+                "age": stream.age_limit,
+                "birthday": birthday,
+            }
+    if consumption_for(activity=activity, allocation=allocation) is None:
+        return {"code": "unit_does_not_fit", "number": number, "unit": _unit_name(allocation.unit)}
+    return None
+
+
+def allocation_used_in_window(
+    *, allocation: Allocation, day: date, exclude_activity_id: int | None = None
+) -> tuple[int, date, date | None]:
+    """Units drawn from the allocation in the frequency window around a day, and the window."""
+    first, last = allocation.window(day)
+    activities = allocation.activities.filter(
+        status=RECORDED, funding_status=FUNDED, date__gte=first
+    )
+    if last is not None:
+        activities = activities.filter(date__lte=last)
+    if exclude_activity_id is not None:
+        activities = activities.exclude(pk=exclude_activity_id)
+    used = activities.aggregate(total=Sum("consumed"))["total"] or 0
+    return used, first, last
+
+
+def _preference(allocation: Allocation) -> tuple:
+    return (allocation.end or date.max, allocation.start, allocation.pk)
+
+
+@dataclass
+class _Fit:
+    allocation: Allocation
+    consumption: int
+
+
+def _evaluate(
+    *, activity: Activity, client: Client, allocations: list[Allocation]
+) -> tuple[list[_Fit], list[dict]]:
+    fits, refusals = [], []
+    for allocation in allocations:
+        refusal = allocation_refusal(allocation=allocation, activity=activity, client=client)
+        if refusal is None:
+            needed = consumption_for(activity=activity, allocation=allocation)
+            used, first, last = allocation_used_in_window(
+                allocation=allocation, day=activity.date, exclude_activity_id=activity.pk
+            )
+            if used + needed <= allocation.capacity:
+                fits.append(_Fit(allocation, needed))
+                continue
+            refusal = {
+                "code": "volume_used",
+                "number": allocation.number,
+                "left": max(allocation.capacity - used, 0),
+                "capacity": allocation.capacity,
+                "unit": _unit_name(allocation.unit),
+                "needed": needed,
+                "first": first.isoformat(),
+                "last": last.isoformat() if last else None,
+            }
+        refusals.append(refusal)
+    return fits, refusals
+
+
+def _funded_by(activity: Activity, fit: _Fit, reason: dict) -> None:
+    allocation = fit.allocation
+    activity.allocation = allocation
+    activity.funding_status = FUNDED
+    activity.consumed = fit.consumption
+    activity.funding_reason = {
+        **reason,
+        "number": allocation.number,
+        "funder": allocation.funder.name,
+        "stream": allocation.product.contract.stream.name,
+    }
+
+
+def _not_funded(activity: Activity, status: str, reason: dict) -> None:
+    activity.allocation = None
+    activity.funding_status = status
+    activity.consumed = 0
+    activity.funding_reason = reason
+
+
+def _locked_allocations(client: Client) -> list[Allocation]:
+    """The client's active allocations, locked in primary-key order (no deadlocks)."""
+    return list(
+        Allocation.objects.filter(client=client, status=AllocationStatus.ACTIVE)
+        .select_related("product__contract__stream", "funder")
+        .order_by("pk")
+        .select_for_update(of=("self",))
+    )
+
+
+def _decide(*, activity: Activity, client: Client, allocations: list[Allocation]) -> None:
+    """Apply the rules to an activity in memory: funded, unfunded or not chargeable."""
+    if activity.kind in NOT_CHARGEABLE_KINDS:
+        _not_funded(activity, NOT_CHARGEABLE, {"code": "not_chargeable_kind"})
+        return
+    if activity.attendance in (Attendance.ABSENT_AUTHORISED, Attendance.ABSENT_UNAUTHORISED):
+        _not_funded(activity, NOT_CHARGEABLE, {"code": "absent"})
+        return
+    if not allocations:
+        _not_funded(activity, UNFUNDED, {"code": "no_allocation"})
+        return
+    fits, refusals = _evaluate(activity=activity, client=client, allocations=allocations)
+    if not fits:
+        _not_funded(activity, UNFUNDED, {"code": "unfunded", "refusals": refusals})
+        return
+    best = min(fits, key=lambda fit: _preference(fit.allocation))
+    _funded_by(activity, best, {"code": "assigned", "fitting": len(fits)})
+
+
+def funding_preview(*, activity: Activity) -> Activity:
+    """Decide, without saving or locking, where an unsaved activity would be assigned."""
+    client = activity.trajectory.client
+    allocations = list(
+        Allocation.objects.filter(client=client, status=AllocationStatus.ACTIVE)
+        .select_related("product__contract__stream", "funder")
+        .order_by("pk")
+    )
+    _decide(activity=activity, client=client, allocations=allocations)
+    return activity
+
+
+def activity_funding_assign(
+    *, activity: Activity, allocation: Allocation | None = None
+) -> Activity:
+    """Assign an activity (not yet saved) to the allocation it draws on, under row locks.
+
+    Call inside the transaction that saves the activity. With ``allocation`` given (a user's
+    explicit choice) the same rules apply and a refusal is a ValidationError.
+    """
+    client = activity.trajectory.client
+    allocations = _locked_allocations(client)
+    if allocation is None:
+        _decide(activity=activity, client=client, allocations=allocations)
+        return activity
+    chosen = next((candidate for candidate in allocations if candidate.pk == allocation.pk), None)
+    if chosen is None:
+        raise ValidationError(
+            {"allocation": _("This allocation is not an active allocation of this client.")}
+        )
+    fits, refusals = _evaluate(activity=activity, client=client, allocations=[chosen])
+    if not fits:
+        raise ValidationError(
+            {
+                "allocation": _("This allocation cannot pay for the activity: %(reason)s.")
+                % {"reason": refusal_text(refusals[0])}
+            }
+        )
+    _funded_by(activity, fits[0], {"code": "chosen"})
+    return activity
+
+
+def _save_funding(activity: Activity, actor: User | None, before: tuple) -> bool:
+    after = (
+        activity.allocation_id,
+        activity.funding_status,
+        activity.consumed,
+        activity.funding_reason,
+    )
+    if after == before:
+        return False
+    activity._history_user = actor
+    activity.save(update_fields=["allocation", "funding_status", "consumed", "funding_reason"])
+    return True
+
+
+def unfunded_rematch(*, client: Client, actor: User | None) -> list[Activity]:
+    """Match the client's waiting unfunded activities, oldest first; return those now funded."""
+    allocations = _locked_allocations(client)
+    waiting = (
+        _activity_model()
+        .objects.filter(trajectory__client=client, status=RECORDED, funding_status=UNFUNDED)
+        .select_related("trajectory")
+        .order_by("date", "start_time", "pk")
+        .select_for_update(of=("self",))
+    )
+    matched = []
+    for activity in waiting:
+        before = (None, UNFUNDED, 0, activity.funding_reason)
+        _decide(activity=activity, client=client, allocations=allocations)
+        _save_funding(activity, actor, before)
+        if activity.funding_status == FUNDED:
+            matched.append(activity)
+    return matched
+
+
+def allocation_activities_reassign(*, allocation: Allocation, actor: User | None) -> None:
+    """Reassign every activity of an allocation after it changed, then match waiting ones.
+
+    Its activities are released and decided again oldest first, so that a smaller volume, a
+    shorter validity or a withdrawal moves exactly the activities that no longer fit.
+    """
+    activities = list(
+        allocation.activities.filter(status=RECORDED)
+        .select_related("trajectory")
+        .order_by("date", "start_time", "pk")
+        .select_for_update(of=("self",))
+    )
+    before = {
+        a.pk: (a.allocation_id, a.funding_status, a.consumed, a.funding_reason) for a in activities
+    }
+    # Released in one statement and saved again below; each activity that ends up elsewhere
+    # gets its history row there.
+    allocation.activities.filter(pk__in=before).update(
+        allocation=None, funding_status=UNFUNDED, consumed=0
+    )
+    client = allocation.client
+    allocations = _locked_allocations(client)
+    for activity in activities:
+        _decide(activity=activity, client=client, allocations=allocations)
+        if not _save_funding(activity, actor, before[activity.pk]):
+            activity.skip_history_when_saving = True
+            activity.save(
+                update_fields=["allocation", "funding_status", "consumed", "funding_reason"]
+            )
+            del activity.skip_history_when_saving
+    unfunded_rematch(client=client, actor=actor)
+
+
+def _validate_allocation(allocation: Allocation) -> None:
+    errors: dict[str, list[str]] = {}
+    product = allocation.product
+    if allocation.end is not None and allocation.end < allocation.start:
+        errors.setdefault("end", []).append(_("The end date lies before the start date."))
+    if product.contract.organisation_id != allocation.client.organisation_id:
+        errors.setdefault("product", []).append(
+            _("This product belongs to a contract of another organisation.")
+        )
+    same_family = allocation.unit == product.unit or (
+        allocation.unit in MINUTES_PER_UNIT and product.unit in MINUTES_PER_UNIT
+    )
+    if not same_family:
+        errors.setdefault("unit", []).append(
+            _("The unit %(unit)s does not fit the product, which is counted in %(product_unit)s.")
+            % {"unit": Unit(allocation.unit).label, "product_unit": Unit(product.unit).label}
+        )
+    duplicate = Allocation.objects.filter(
+        funder=allocation.funder, number=allocation.number
+    ).exclude(pk=allocation.pk)
+    if allocation.number and duplicate.exists():
+        errors.setdefault("number", []).append(
+            _("Allocation number %(number)s is already used at %(funder)s.")
+            % {"number": allocation.number, "funder": allocation.funder.name}
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def allocation_register(
+    *,
+    client: Client,
+    product: Product,
+    number: str,
+    volume: int,
+    frequency: Frequency,
+    start: date,
+    end: date | None,
+    actor: User | None,
+    unit: Unit | None = None,
+) -> tuple[Allocation, list[Activity]]:
+    """Register a funder's allocation; it absorbs the client's waiting unfunded activities.
+
+    Returns the allocation and the activities it (or another allocation) now funds.
+    """
+    allocation = Allocation(
+        client=client,
+        product=product,
+        funder=product.contract.funder,
+        number=number.strip(),
+        volume=volume,
+        unit=unit or product.unit,
+        frequency=frequency,
+        start=start,
+        end=end,
+    )
+    _validate_allocation(allocation)
+    allocation.full_clean(validate_constraints=False)
+    allocation._history_user = actor
+    allocation.save()
+    matched = unfunded_rematch(client=client, actor=actor)
+    return allocation, matched
+
+
+ALLOCATION_CHANGEABLE_FIELDS = frozenset({"volume", "frequency", "start", "end", "unit"})
+
+
+@transaction.atomic
+def allocation_change(*, allocation: Allocation, actor: User | None, **changes) -> Allocation:
+    """Change an allocation's volume, frequency or validity and reassign what it funds."""
+    unknown = set(changes) - ALLOCATION_CHANGEABLE_FIELDS
+    if unknown:
+        raise TypeError(f"allocation_change cannot change {sorted(unknown)}")
+    allocation = (
+        Allocation.objects.select_for_update()
+        .select_related("product__contract")
+        .get(pk=allocation.pk)
+    )
+    if allocation.status == AllocationStatus.WITHDRAWN:
+        raise ValidationError(_("A withdrawn allocation cannot be changed."))
+    for field, value in changes.items():
+        setattr(allocation, field, value)
+    _validate_allocation(allocation)
+    allocation.full_clean(validate_constraints=False)
+    allocation._history_user = actor
+    allocation.save(update_fields=list(changes))
+    allocation_activities_reassign(allocation=allocation, actor=actor)
+    return allocation
+
+
+@transaction.atomic
+def allocation_status_change(
+    *, allocation: Allocation, status: AllocationStatus, actor: User | None
+) -> Allocation:
+    """End, reactivate or withdraw an allocation; what it funded is reassigned."""
+    allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
+    if status not in ALLOCATION_STATUS_TRANSITIONS[allocation.status]:
+        raise ValidationError(
+            _("An allocation cannot go from %(old)s to %(new)s.")
+            % {
+                "old": AllocationStatus(allocation.status).label,
+                "new": AllocationStatus(status).label,
+            }
+        )
+    allocation.status = status
+    allocation._history_user = actor
+    allocation.save(update_fields=["status"])
+    allocation_activities_reassign(allocation=allocation, actor=actor)
+    return allocation
+
+
+def allocation_withdraw(*, allocation: Allocation, actor: User | None) -> Allocation:
+    """Withdraw an allocation (the funder revoked it); its activities are reassigned."""
+    return allocation_status_change(
+        allocation=allocation, status=AllocationStatus.WITHDRAWN, actor=actor
+    )

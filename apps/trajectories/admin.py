@@ -1,0 +1,43 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Activity, CareTeamMembership, Goal, Trajectory
+
+
+class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+    """Care records change only through the services (history, funding, access rules)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Trajectory)
+class TrajectoryAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["client", "start", "end", "status", "lead_caseworker"]
+    list_select_related = ["client", "lead_caseworker"]
+
+
+@admin.register(CareTeamMembership)
+class CareTeamMembershipAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["trajectory", "user", "role", "start", "end"]
+    list_select_related = ["trajectory__client", "user"]
+
+
+@admin.register(Goal)
+class GoalAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["trajectory", "domain", "status", "progress", "target_date"]
+    list_select_related = ["trajectory__client"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["date", "kind", "domain", "funding_status", "allocation", "status"]
+    list_filter = ["domain", "funding_status", "status"]
+    list_select_related = ["allocation"]
+    exclude = ["note"]

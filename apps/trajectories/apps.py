@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TrajectoriesConfig(AppConfig):
+    name = "apps.trajectories"
+    label = "trajectories"
+    verbose_name = _("Trajectories")

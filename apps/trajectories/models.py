@@ -1,0 +1,288 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+from apps.clients.models import Client
+from apps.core.domains import ActivityKind, Attendance, Domain
+
+
+class TrajectoryStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class Trajectory(models.Model):
+    """A client's single integrated trajectory across care, education and work."""
+
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="trajectories", verbose_name=_("client")
+    )
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=TrajectoryStatus.choices, default=TrajectoryStatus.OPEN
+    )
+    lead_caseworker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="led_trajectories",
+        verbose_name=_("lead caseworker"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("trajectory")
+        verbose_name_plural = _("trajectories")
+        ordering = ["-start", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client"],
+                condition=models.Q(status="open"),
+                name="one_open_trajectory_per_client",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("start")),
+                name="trajectory_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} · {self.start:%d-%m-%Y}"
+
+
+class GoalStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACHIEVED = "achieved", _("Achieved")
+    DISCONTINUED = "discontinued", _("Discontinued")
+
+
+class Goal(models.Model):
+    """What the trajectory aims at in one domain."""
+
+    trajectory = models.ForeignKey(
+        Trajectory, on_delete=models.PROTECT, related_name="goals", verbose_name=_("trajectory")
+    )
+    domain = models.CharField(_("domain"), max_length=20, choices=Domain.choices)
+    description = models.TextField(_("description"))
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    status = models.CharField(
+        _("status"), max_length=20, choices=GoalStatus.choices, default=GoalStatus.OPEN
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+        ordering = ["domain", "target_date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="goal_progress_max_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{Domain(self.domain).label}: {self.description[:60]}"
+
+
+class TeamRole(models.TextChoices):
+    CASEWORKER = "caseworker", _("Caseworker")
+    TEACHER = "teacher", _("Teacher")
+    JOB_COACH = "job_coach", _("Job coach")
+
+
+class CareTeamMembershipQuerySet(models.QuerySet):
+    def current_on(self, day) -> "CareTeamMembershipQuerySet":
+        return self.filter(start__lte=day).filter(
+            models.Q(end__isnull=True) | models.Q(end__gte=day)
+        )
+
+
+class CareTeamMembership(models.Model):
+    """A user on a trajectory's care team, in one role, from start until end."""
+
+    trajectory = models.ForeignKey(
+        Trajectory,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("trajectory"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(_("role in the team"), max_length=20, choices=TeamRole.choices)
+    start = models.DateField(_("from"))
+    end = models.DateField(_("until"), null=True, blank=True)
+
+    objects = CareTeamMembershipQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("care-team membership")
+        verbose_name_plural = _("care-team memberships")
+        ordering = ["start", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("start")),
+                name="membership_end_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "end"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {TeamRole(self.role).label}"
+
+
+class FundingStatus(models.TextChoices):
+    FUNDED = "funded", _("Funded")
+    UNFUNDED = "unfunded", _("Unfunded")
+    NOT_CHARGEABLE = "not_chargeable", _("Not chargeable")
+
+
+class ActivityStatus(models.TextChoices):
+    RECORDED = "recorded", _("Recorded")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ActivityQuerySet(models.QuerySet):
+    def recorded(self) -> "ActivityQuerySet":
+        return self.filter(status=ActivityStatus.RECORDED)
+
+    def unfunded(self) -> "ActivityQuerySet":
+        return self.recorded().filter(funding_status=FundingStatus.UNFUNDED)
+
+    def for_client(self, client: Client) -> "ActivityQuerySet":
+        return self.filter(trajectory__client=client)
+
+
+class Activity(models.Model):
+    """One thing done for a client, in one domain, and the allocation it draws on."""
+
+    trajectory = models.ForeignKey(
+        Trajectory,
+        on_delete=models.PROTECT,
+        related_name="activities",
+        verbose_name=_("trajectory"),
+    )
+    domain = models.CharField(_("domain"), max_length=20, choices=Domain.choices)
+    kind = models.CharField(_("kind"), max_length=30, choices=ActivityKind.choices)
+    date = models.DateField(_("date"))
+    start_time = models.TimeField(_("start time"), null=True, blank=True)
+    duration_minutes = models.PositiveIntegerField(_("duration in minutes"), null=True, blank=True)
+    units = models.PositiveIntegerField(
+        _("number of units"),
+        null=True,
+        blank=True,
+        help_text=_("For care counted in items or euros rather than time."),
+    )
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="activities",
+        verbose_name=_("performed by"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    goal = models.ForeignKey(
+        Goal,
+        on_delete=models.PROTECT,
+        related_name="activities",
+        null=True,
+        blank=True,
+        verbose_name=_("goal"),
+    )
+    # Schooling progress (education) and work milestones.
+    attendance = models.CharField(
+        _("attendance"), max_length=20, choices=Attendance.choices, blank=True
+    )
+    subject = models.CharField(_("subject"), max_length=100, blank=True)
+    assessment = models.CharField(_("assessment"), max_length=100, blank=True)
+    milestone = models.CharField(_("milestone reached"), max_length=200, blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=ActivityStatus.choices, default=ActivityStatus.RECORDED
+    )
+    allocation = models.ForeignKey(
+        "funding.Allocation",
+        on_delete=models.PROTECT,
+        related_name="activities",
+        null=True,
+        blank=True,
+        verbose_name=_("allocation"),
+    )
+    funding_status = models.CharField(
+        _("funding status"), max_length=20, choices=FundingStatus.choices
+    )
+    # What it draws from its allocation: minutes for time units, items or euros otherwise.
+    consumed = models.PositiveIntegerField(_("consumed"), default=0)
+    funding_reason = models.JSONField(
+        _("reason for the funding"),
+        default=dict,
+        help_text=_(
+            "Why it was assigned where it was, or why it is unfunded (rendered per language)."
+        ),
+    )
+    expected_funding = models.CharField(
+        _("expected funding"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "For unfunded care: who is expected to pay, e.g. Jeugdwet, municipality, crisis."
+        ),
+    )
+    created_at = models.DateTimeField(_("logged at"), auto_now_add=True)
+
+    objects = ActivityQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-date", "-start_time", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__isnull=True)
+                | models.Q(duration_minutes__lte=1440),
+                name="activity_duration_at_most_24_hours",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__isnull=False) | models.Q(units__isnull=False),
+                name="activity_has_duration_or_units",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(funding_status="funded") | models.Q(allocation__isnull=False),
+                name="funded_activity_has_allocation",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(funding_status="funded") | models.Q(allocation__isnull=True),
+                name="only_funded_activity_has_allocation",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["trajectory", "-date"]),
+            models.Index(fields=["allocation", "date"]),
+            models.Index(fields=["funding_status", "date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{ActivityKind(self.kind).label} {self.date:%d-%m-%Y}"
+
+
+class TrajectoryUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Trajectory, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        abstract = False
+
+
+class TrajectoryGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Trajectory, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        abstract = False

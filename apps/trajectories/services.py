@@ -1,0 +1,390 @@
+"""Writes for trajectories, goals, care teams and activities.
+
+Every write takes the acting user, runs in one transaction and leaves history. Logging an
+activity runs the funding assignment (apps.funding.services) in the same transaction.
+"""
+
+from datetime import date, time
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import User
+from apps.clients.models import Client
+from apps.core.domains import DOMAIN_OF_KIND, ActivityKind, Attendance, Domain
+from apps.funding.models import Allocation
+from apps.funding.services import activity_funding_assign, unfunded_rematch
+
+from .models import (
+    Activity,
+    ActivityStatus,
+    CareTeamMembership,
+    Goal,
+    GoalStatus,
+    TeamRole,
+    Trajectory,
+    TrajectoryStatus,
+)
+
+MAX_DURATION_MINUTES = 24 * 60
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+# --- trajectories ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def trajectory_open(
+    *, client: Client, start: date, lead_caseworker: User, actor: User
+) -> Trajectory:
+    """Open the client's integrated trajectory; the lead caseworker joins its care team."""
+    Client.objects.select_for_update().get(pk=client.pk)  # one open trajectory per client
+    if Trajectory.objects.filter(client=client, status=TrajectoryStatus.OPEN).exists():
+        raise ValidationError(_("This client already has an open trajectory."))
+    if lead_caseworker.organisation_id != client.organisation_id:
+        raise ValidationError(
+            {"lead_caseworker": _("The lead caseworker must work for the client's organisation.")}
+        )
+    trajectory = Trajectory(client=client, start=start, lead_caseworker=lead_caseworker)
+    trajectory.full_clean(validate_constraints=False)
+    trajectory._history_user = actor
+    trajectory.save()
+    care_team_join(
+        trajectory=trajectory,
+        user=lead_caseworker,
+        role=TeamRole.CASEWORKER,
+        start=start,
+        actor=actor,
+    )
+    return trajectory
+
+
+@transaction.atomic
+def trajectory_close(*, trajectory: Trajectory, end: date, actor: User) -> Trajectory:
+    """Close a trajectory on a day; its care-team memberships end that day."""
+    trajectory = Trajectory.objects.select_for_update().get(pk=trajectory.pk)
+    if trajectory.status == TrajectoryStatus.CLOSED:
+        raise ValidationError(_("This trajectory is already closed."))
+    if end < trajectory.start:
+        raise ValidationError({"end": _("The end date lies before the start of the trajectory.")})
+    trajectory.status = TrajectoryStatus.CLOSED
+    trajectory.end = end
+    trajectory._history_user = actor
+    trajectory.save(update_fields=["status", "end"])
+    for membership in trajectory.memberships.filter(end__isnull=True):
+        care_team_leave(membership=membership, end=max(end, membership.start), actor=actor)
+    return trajectory
+
+
+# --- goals -------------------------------------------------------------------------------
+
+
+def _validate_goal(goal: Goal) -> None:
+    if not 0 <= goal.progress <= 100:
+        raise ValidationError({"progress": _("Progress is a percentage from 0 to 100.")})
+    goal.full_clean(exclude=["trajectory"])
+
+
+@transaction.atomic
+def goal_add(
+    *,
+    trajectory: Trajectory,
+    domain: Domain,
+    description: str,
+    actor: User,
+    target_date: date | None = None,
+) -> Goal:
+    """Add a goal in one domain of an open trajectory."""
+    if trajectory.status != TrajectoryStatus.OPEN:
+        raise ValidationError(_("Goals can only be added to an open trajectory."))
+    goal = Goal(
+        trajectory=trajectory,
+        domain=domain,
+        description=description.strip(),
+        target_date=target_date,
+    )
+    _validate_goal(goal)
+    goal._history_user = actor
+    goal.save()
+    return goal
+
+
+GOAL_UPDATABLE_FIELDS = frozenset({"description", "target_date", "progress", "status"})
+
+
+@transaction.atomic
+def goal_update(*, goal: Goal, actor: User, **changes) -> Goal:
+    """Change a goal's text, target date, progress or status."""
+    unknown = set(changes) - GOAL_UPDATABLE_FIELDS
+    if unknown:
+        raise TypeError(f"goal_update cannot change {sorted(unknown)}")
+    goal = Goal.objects.select_for_update().get(pk=goal.pk)
+    for field, value in changes.items():
+        setattr(goal, field, value)
+    if goal.status == GoalStatus.ACHIEVED and "progress" not in changes:
+        goal.progress = 100
+    _validate_goal(goal)
+    goal._history_user = actor
+    goal.save(update_fields=sorted({*changes, "progress"}))
+    return goal
+
+
+# --- care team ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def care_team_join(
+    *, trajectory: Trajectory, user: User, role: TeamRole, start: date, actor: User
+) -> CareTeamMembership:
+    """Add a user to the care team of a trajectory in a role."""
+    if user.organisation_id != trajectory.client.organisation_id:
+        raise ValidationError(
+            {"user": _("Only colleagues of the same organisation can join the care team.")}
+        )
+    if trajectory.status != TrajectoryStatus.OPEN:
+        raise ValidationError(_("Only an open trajectory has a care team to join."))
+    current = trajectory.memberships.filter(user=user, role=role, end__isnull=True)
+    if current.exists():
+        raise ValidationError({"user": _("This person is already on the care team in this role.")})
+    membership = CareTeamMembership(trajectory=trajectory, user=user, role=role, start=start)
+    membership.full_clean(validate_constraints=False)
+    membership._history_user = actor
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def care_team_leave(
+    *, membership: CareTeamMembership, end: date, actor: User
+) -> CareTeamMembership:
+    """End a care-team membership on a day."""
+    membership = CareTeamMembership.objects.select_for_update().get(pk=membership.pk)
+    if membership.end is not None:
+        raise ValidationError(_("This membership has already ended."))
+    if end < membership.start:
+        raise ValidationError({"end": _("A membership cannot end before it started.")})
+    membership.end = end
+    membership._history_user = actor
+    membership.save(update_fields=["end"])
+    return membership
+
+
+# --- activities --------------------------------------------------------------------------
+
+
+def _validate_activity(activity: Activity) -> None:
+    """The rules for any activity, with messages the person logging it can act on."""
+    errors: dict[str, list[str]] = {}
+    trajectory = activity.trajectory
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if trajectory.status != TrajectoryStatus.OPEN:
+        add("__all__", _("Activities can only be logged on an open trajectory."))
+    if activity.date < trajectory.start:
+        add(
+            "date",
+            _("The date lies before the trajectory started (%(start)s).")
+            % {"start": trajectory.start.strftime("%d-%m-%Y")},
+        )
+    if activity.date > _today():
+        add("date", _("The date lies in the future; log an activity once it has taken place."))
+    if DOMAIN_OF_KIND.get(activity.kind) != activity.domain:
+        add(
+            "kind",
+            _("%(kind)s is not an activity of the domain %(domain)s.")
+            % {"kind": ActivityKind(activity.kind).label, "domain": Domain(activity.domain).label},
+        )
+    if activity.duration_minutes is None and activity.units is None:
+        add("duration_minutes", _("Give the duration in minutes or a number of units."))
+    if (
+        activity.duration_minutes is not None
+        and not 1 <= activity.duration_minutes <= MAX_DURATION_MINUTES
+    ):
+        add("duration_minutes", _("The duration must be between 1 and 1440 minutes (24 hours)."))
+    if activity.units is not None and not 1 <= activity.units <= 10_000:
+        add("units", _("The number of units must be between 1 and 10,000."))
+    if activity.goal is not None:
+        if activity.goal.trajectory_id != trajectory.pk:
+            add("goal", _("This goal belongs to another trajectory."))
+        elif activity.goal.domain != activity.domain:
+            add("goal", _("This goal belongs to another domain."))
+    if activity.attendance and activity.domain != Domain.EDUCATION:
+        add("attendance", _("Attendance is recorded for education only."))
+    if errors:
+        raise ValidationError(errors)
+    activity.full_clean(
+        exclude=["trajectory", "allocation", "funding_status", "funding_reason", "consumed"],
+        validate_constraints=False,
+    )
+
+
+def _negative_durations_refused(duration_minutes: int | None, units: int | None) -> None:
+    # A PositiveIntegerField would otherwise answer with its own generic message.
+    if duration_minutes is not None and duration_minutes < 1:
+        raise ValidationError(
+            {"duration_minutes": _("The duration must be between 1 and 1440 minutes (24 hours).")}
+        )
+    if units is not None and units < 1:
+        raise ValidationError({"units": _("The number of units must be between 1 and 10,000.")})
+
+
+@transaction.atomic
+def activity_log(
+    *,
+    trajectory: Trajectory,
+    domain: Domain,
+    kind: ActivityKind,
+    date: date,
+    performed_by: User,
+    actor: User,
+    duration_minutes: int | None = None,
+    units: int | None = None,
+    start_time: time | None = None,
+    note: str = "",
+    goal: Goal | None = None,
+    attendance: Attendance | str = "",
+    subject: str = "",
+    assessment: str = "",
+    milestone: str = "",
+    expected_funding: str = "",
+    allocation: Allocation | None = None,
+) -> Activity:
+    """Log an activity and assign it to the allocation it draws on (or keep it unfunded).
+
+    ``allocation`` is an explicit choice; without it the funding rules choose.
+    """
+    _negative_durations_refused(duration_minutes, units)
+    trajectory = Trajectory.objects.select_related("client").get(pk=trajectory.pk)  # current status
+    activity = Activity(
+        trajectory=trajectory,
+        domain=domain,
+        kind=kind,
+        date=date,
+        start_time=start_time,
+        duration_minutes=duration_minutes,
+        units=units,
+        performed_by=performed_by,
+        note=note.strip(),
+        goal=goal,
+        attendance=attendance,
+        subject=subject.strip(),
+        assessment=assessment.strip(),
+        milestone=milestone.strip(),
+        expected_funding=expected_funding.strip(),
+    )
+    _validate_activity(activity)
+    activity_funding_assign(activity=activity, allocation=allocation)
+    activity._history_user = actor
+    activity.save()
+    return activity
+
+
+def schooling_progress_record(
+    *,
+    trajectory: Trajectory,
+    date: date,
+    teacher: User,
+    attendance: Attendance,
+    subject: str,
+    duration_minutes: int,
+    assessment: str = "",
+    milestone: str = "",
+    note: str = "",
+    kind: ActivityKind = ActivityKind.LESSON,
+    goal: Goal | None = None,
+) -> Activity:
+    """Record a lesson (or exam) with attendance, subject, assessment and milestone."""
+    if not attendance:
+        raise ValidationError({"attendance": _("Record whether the student was present.")})
+    if not subject.strip():
+        raise ValidationError({"subject": _("Name the subject of the lesson.")})
+    return activity_log(
+        trajectory=trajectory,
+        domain=Domain.EDUCATION,
+        kind=kind,
+        date=date,
+        performed_by=teacher,
+        actor=teacher,
+        duration_minutes=duration_minutes,
+        attendance=attendance,
+        subject=subject,
+        assessment=assessment,
+        milestone=milestone,
+        note=note,
+        goal=goal,
+    )
+
+
+ACTIVITY_CORRECTABLE_FIELDS = frozenset(
+    {
+        "kind",
+        "date",
+        "start_time",
+        "duration_minutes",
+        "units",
+        "note",
+        "goal",
+        "attendance",
+        "subject",
+        "assessment",
+        "milestone",
+        "expected_funding",
+    }
+)
+
+
+@transaction.atomic
+def activity_correct(*, activity: Activity, actor: User, **changes) -> Activity:
+    """Correct a logged activity; history keeps the original, the funding is decided again.
+
+    Units it no longer uses go back to its allocation and may fund waiting activities.
+    """
+    unknown = set(changes) - ACTIVITY_CORRECTABLE_FIELDS
+    if unknown:
+        raise TypeError(f"activity_correct cannot change {sorted(unknown)}")
+    activity = (
+        Activity.objects.select_for_update()
+        .select_related("trajectory__client")
+        .get(pk=activity.pk)
+    )
+    if activity.status == ActivityStatus.CANCELLED:
+        raise ValidationError(_("A cancelled activity cannot be corrected."))
+    _negative_durations_refused(changes.get("duration_minutes"), changes.get("units"))
+    for field, value in changes.items():
+        setattr(activity, field, value.strip() if isinstance(value, str) else value)
+    _validate_activity(activity)
+    activity_funding_assign(activity=activity)
+    activity._history_user = actor
+    activity.save()
+    unfunded_rematch(client=activity.trajectory.client, actor=actor)
+    return activity
+
+
+@transaction.atomic
+def activity_cancel(*, activity: Activity, actor: User) -> Activity:
+    """Cancel an activity (nothing is deleted); its units go back and may fund waiting care."""
+    activity = (
+        Activity.objects.select_for_update()
+        .select_related("trajectory__client")
+        .get(pk=activity.pk)
+    )
+    if activity.status == ActivityStatus.CANCELLED:
+        raise ValidationError(_("This activity is already cancelled."))
+    activity.status = ActivityStatus.CANCELLED
+    activity.allocation = None
+    activity.funding_status = "not_chargeable"
+    activity.consumed = 0
+    activity.funding_reason = {"code": "cancelled"}
+    activity._history_user = actor
+    activity.save(
+        update_fields=["status", "allocation", "funding_status", "consumed", "funding_reason"]
+    )
+    unfunded_rematch(client=activity.trajectory.client, actor=actor)
+    return activity
