@@ -8,8 +8,10 @@ from datetime import date, time
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
 
 from apps.accounts.models import User
 from apps.clients.models import Client
@@ -137,6 +139,29 @@ def goal_update(*, goal: Goal, actor: User, **changes) -> Goal:
 # --- care team ---------------------------------------------------------------------------
 
 
+def _care_team_permissions_sync(*, trajectory: Trajectory, user: User) -> None:
+    """Grant the object permissions while the user has a membership that has not ended.
+
+    A membership that ends today ends access at once (leaving means leaving now).
+    """
+    ongoing = Q(end__isnull=True) | Q(end__gt=_today())
+    on_trajectory = trajectory.memberships.filter(ongoing, user=user).exists()
+    on_client = (
+        on_trajectory
+        or CareTeamMembership.objects.filter(
+            ongoing, trajectory__client=trajectory.client, user=user
+        ).exists()
+    )
+    for permission, obj, keep in (
+        ("clients.view_client", trajectory.client, on_client),
+        ("trajectories.view_trajectory", trajectory, on_trajectory),
+    ):
+        if keep:
+            assign_perm(permission, user, obj)
+        else:
+            remove_perm(permission, user, obj)
+
+
 @transaction.atomic
 def care_team_join(
     *, trajectory: Trajectory, user: User, role: TeamRole, start: date, actor: User
@@ -155,6 +180,7 @@ def care_team_join(
     membership.full_clean(validate_constraints=False)
     membership._history_user = actor
     membership.save()
+    _care_team_permissions_sync(trajectory=trajectory, user=user)
     return membership
 
 
@@ -171,6 +197,7 @@ def care_team_leave(
     membership.end = end
     membership._history_user = actor
     membership.save(update_fields=["end"])
+    _care_team_permissions_sync(trajectory=membership.trajectory, user=membership.user)
     return membership
 
 

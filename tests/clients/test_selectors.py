@@ -1,0 +1,83 @@
+import datetime
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.http import Http404
+from django.utils import timezone
+
+from apps.accounts.models import Role
+from apps.clients.selectors import client_get_for, client_list_for_user
+from apps.trajectories.services import care_team_join, care_team_leave
+from tests.accounts.factories import UserFactory
+from tests.trajectories.factories import TrajectoryFactory
+
+D = datetime.date
+
+
+@pytest.fixture
+def trajectory(db):
+    return TrajectoryFactory(start=D(2025, 1, 1))
+
+
+@pytest.fixture
+def teacher(trajectory):
+    return UserFactory(organisation=trajectory.client.organisation, roles=[Role.TEACHER])
+
+
+def _join(trajectory, user, role="teacher"):
+    return care_team_join(
+        trajectory=trajectory,
+        user=user,
+        role=role,
+        start=D(2025, 1, 1),
+        actor=trajectory.lead_caseworker,
+    )
+
+
+def test_joining_the_care_team_grants_access_to_the_client(trajectory, teacher):
+    assert not client_list_for_user(user=teacher).exists()
+    _join(trajectory, teacher)
+    assert list(client_list_for_user(user=teacher)) == [trajectory.client]
+    assert client_get_for(user=teacher, pk=trajectory.client.pk) == trajectory.client
+
+
+def test_leaving_the_care_team_revokes_access_at_once(trajectory, teacher):
+    membership = _join(trajectory, teacher)
+    care_team_leave(
+        membership=membership, end=timezone.localdate(), actor=trajectory.lead_caseworker
+    )
+    assert not client_list_for_user(user=teacher).exists()
+    with pytest.raises(Http404):
+        client_get_for(user=teacher, pk=trajectory.client.pk)
+
+
+def test_a_second_membership_keeps_access_when_one_ends(trajectory, teacher):
+    first = _join(trajectory, teacher, role="teacher")
+    _join(trajectory, teacher, role="job_coach")
+    care_team_leave(membership=first, end=timezone.localdate(), actor=trajectory.lead_caseworker)
+    assert client_list_for_user(user=teacher).exists()
+
+
+def test_a_model_wide_permission_never_shows_every_client(trajectory, teacher):
+    teacher.user_permissions.add(Permission.objects.get(codename="view_client"))
+    assert not client_list_for_user(user=teacher).exists()
+
+
+def test_a_superuser_outside_the_care_team_sees_no_client(trajectory):
+    superuser = UserFactory(organisation=trajectory.client.organisation, is_superuser=True)
+    assert not client_list_for_user(user=superuser).exists()
+
+
+def test_a_permission_on_a_client_of_another_organisation_is_never_used(trajectory):
+    from guardian.shortcuts import assign_perm
+
+    stranger = UserFactory(roles=[Role.CASEWORKER])
+    assign_perm("clients.view_client", stranger, trajectory.client)  # a stray grant
+    assert not client_list_for_user(user=stranger).exists()
+
+
+def test_my_clients_is_one_query(trajectory, teacher, django_assert_num_queries):
+    for _ in range(5):
+        _join(TrajectoryFactory(client__organisation=trajectory.client.organisation), teacher)
+    with django_assert_num_queries(1):
+        assert len(list(client_list_for_user(user=teacher))) == 5
