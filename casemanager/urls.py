@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import include, path
 from django.views.i18n import set_language
+
+from apps.accounts import views as account_views
 
 from . import views
 
@@ -12,5 +14,9 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("account/2fa/setup/", account_views.two_factor_setup, name="two_factor_setup"),
+    path("account/2fa/verify/", account_views.two_factor_verify, name="two_factor_verify"),
+    path("clients/", include("apps.trajectories.urls")),
+    path("privacy/", include("apps.audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from apps.accounts.models import User
+from apps.audit.models import AccessBasis, AccessEvent
+from apps.audit.services import access_log_record
 from apps.clients.models import Client
 from apps.core.domains import DOMAIN_OF_KIND, ActivityKind, Attendance, Domain
 from apps.funding.models import Allocation
@@ -139,7 +141,7 @@ def goal_update(*, goal: Goal, actor: User, **changes) -> Goal:
 # --- care team ---------------------------------------------------------------------------
 
 
-def _care_team_permissions_sync(*, trajectory: Trajectory, user: User) -> None:
+def _care_team_permissions_sync(*, trajectory: Trajectory, user: User, actor: User) -> None:
     """Grant the object permissions while the user has a membership that has not ended.
 
     A membership that ends today ends access at once (leaving means leaving now).
@@ -160,6 +162,14 @@ def _care_team_permissions_sync(*, trajectory: Trajectory, user: User) -> None:
             assign_perm(permission, user, obj)
         else:
             remove_perm(permission, user, obj)
+    access_log_record(
+        user=actor,
+        event=AccessEvent.PERMISSION_CHANGE,
+        basis=AccessBasis.CARE_TEAM,
+        client=trajectory.client,
+        obj=trajectory,
+        detail=("granted to %s" if on_client else "revoked from %s") % user.get_username(),
+    )
 
 
 @transaction.atomic
@@ -180,7 +190,7 @@ def care_team_join(
     membership.full_clean(validate_constraints=False)
     membership._history_user = actor
     membership.save()
-    _care_team_permissions_sync(trajectory=trajectory, user=user)
+    _care_team_permissions_sync(trajectory=trajectory, user=user, actor=actor)
     return membership
 
 
@@ -197,7 +207,7 @@ def care_team_leave(
     membership.end = end
     membership._history_user = actor
     membership.save(update_fields=["end"])
-    _care_team_permissions_sync(trajectory=membership.trajectory, user=membership.user)
+    _care_team_permissions_sync(trajectory=membership.trajectory, user=membership.user, actor=actor)
     return membership
 
 

@@ -5,6 +5,7 @@ from factory.django import DjangoModelFactory
 
 from apps.accounts.models import Role
 from apps.trajectories.models import CareTeamMembership, Goal, TeamRole, Trajectory
+from apps.trajectories.services import care_team_join
 from tests.accounts.factories import UserFactory
 from tests.clients.factories import ClientFactory
 
@@ -12,6 +13,7 @@ from tests.clients.factories import ClientFactory
 class TrajectoryFactory(DjangoModelFactory[Trajectory]):
     class Meta:
         model = Trajectory
+        skip_postgeneration_save = True
 
     client = factory.SubFactory(ClientFactory)
     start = datetime.date(2025, 1, 1)
@@ -20,6 +22,18 @@ class TrajectoryFactory(DjangoModelFactory[Trajectory]):
         organisation=factory.SelfAttribute("..client.organisation"),
         roles=[Role.CASEWORKER],
     )
+
+    @factory.post_generation
+    def lead_on_care_team(self, create, extracted, **kwargs):
+        """The lead caseworker joins the care team, as trajectory_open does."""
+        if create and extracted is not False:
+            care_team_join(
+                trajectory=self,
+                user=self.lead_caseworker,
+                role=TeamRole.CASEWORKER,
+                start=self.start,
+                actor=self.lead_caseworker,
+            )
 
 
 class GoalFactory(DjangoModelFactory[Goal]):

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from apps.accounts.demo import DEMO_PASSWORD, DEMO_USERS, demo_accounts_seed
+from apps.trajectories.demo import demo_domain_seed, demo_summary
 
 
 class Command(BaseCommand):
@@ -9,7 +10,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         with transaction.atomic():
-            demo_accounts_seed()
+            users = demo_accounts_seed()
+            demo_domain_seed(users=users)
+        counts = demo_summary()
+        self.stdout.write(
+            "Demo clients: {clients}, activities: {activities} ({funded} funded, {unfunded} "
+            "unfunded, {not_chargeable} not chargeable, {cancelled} cancelled).".format(**counts)
+        )
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Demo logins (password for all):"))
         self.stdout.write(f"  password: {DEMO_PASSWORD}")
         for demo in DEMO_USERS:

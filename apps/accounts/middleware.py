@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+
+# Pages a logged-in user can reach before the second factor: the 2FA pages themselves,
+# logging out, the language switch and the health check.
+_OPEN_URL_NAMES = ("two_factor_setup", "two_factor_verify", "logout", "set_language", "healthz")
+
+
+class TwoFactorRequiredMiddleware:
+    """With REQUIRE_2FA on, a logged-in user must pass a TOTP check before anything else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            settings.REQUIRE_2FA
+            and user.is_authenticated
+            and not user.is_verified()
+            and not request.path.startswith(
+                settings.STATIC_URL
+                if settings.STATIC_URL.startswith("/")
+                else "/" + settings.STATIC_URL
+            )
+            and request.path not in {reverse(name) for name in _OPEN_URL_NAMES}
+        ):
+            from django_otp import devices_for_user
+
+            has_device = any(True for _ in devices_for_user(user, confirmed=True))
+            return redirect("two_factor_verify" if has_device else "two_factor_setup")
+        return self.get_response(request)

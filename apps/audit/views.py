@@ -1,0 +1,263 @@
+"""The privacy officer's pages: emergency-access reviews, a client's history and access log,
+and the NEN 7513 overview that a client may ask for."""
+
+import csv
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from apps.accounts.models import Role, User
+from apps.clients.models import Client
+
+from .forms import ClientFindForm, HistoryFilterForm, PeriodForm, ReviewForm
+from .models import AccessBasis, AccessEvent, AccessOutcome, BreakGlassAccess
+from .selectors import (
+    access_log_for_client,
+    break_glass_review_queue,
+    break_glass_reviewed,
+    client_change_history,
+)
+from .services import access_log_record, break_glass_review
+
+
+def privacy_officer_required(view):
+    """Only the organisation's privacy officer; others are refused and the refusal is logged."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not request.user.has_role(Role.PRIVACY_OFFICER) or request.user.organisation_id is None:
+            _refused(
+                request,
+                Client.objects.filter(pk=kwargs.get("pk")).first() if "pk" in kwargs else None,
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _refused(request: HttpRequest, client: Client | None):
+    access_log_record(
+        user=request.user,
+        event=AccessEvent.VIEW,
+        basis=AccessBasis.NONE,
+        outcome=AccessOutcome.REFUSED,
+        client=client,
+        detail=f"privacy page {request.path}"[:200],
+    )
+    raise Http404
+
+
+def _client_for_privacy_officer(request: HttpRequest, pk: int, what: str) -> Client:
+    client = Client.objects.filter(pk=pk).first()
+    if client is None or client.organisation_id != request.user.organisation_id:
+        _refused(request, client)
+    access_log_record(
+        user=request.user,
+        event=AccessEvent.VIEW,
+        basis=AccessBasis.PRIVACY_REVIEW,
+        client=client,
+        detail=what,
+        acting_role=Role.PRIVACY_OFFICER,
+    )
+    return client
+
+
+def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
+
+
+@require_http_methods(["GET"])
+@privacy_officer_required
+def privacy_home(request: HttpRequest) -> HttpResponse:
+    """Emergency accesses waiting for review, and a client finder."""
+    organisation_id = request.user.organisation_id
+    form = ClientFindForm(request.GET or None)
+    found = []
+    if form.is_valid():
+        query = form.cleaned_data["q"].strip()
+        found = list(
+            Client.objects.filter(organisation_id=organisation_id)
+            .filter(Q(client_number__iexact=query) | Q(pseudonym__iexact=query))
+            .order_by("client_number")[:20]
+        )
+    return render(
+        request,
+        "audit/privacy_home.html",
+        {
+            "form": form,
+            "found": found,
+            "queue": break_glass_review_queue(organisation_id=organisation_id),
+            "reviewed": break_glass_reviewed(organisation_id=organisation_id),
+            "review_form": ReviewForm(),
+        },
+    )
+
+
+@require_POST
+@privacy_officer_required
+def break_glass_review_view(request: HttpRequest, pk: int) -> HttpResponse:
+    access = get_object_or_404(
+        BreakGlassAccess, pk=pk, client__organisation_id=request.user.organisation_id
+    )
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            break_glass_review(
+                access=access, reviewer=request.user, comment=form.cleaned_data["review_comment"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The emergency access is marked as reviewed."))
+    else:
+        messages.error(request, _("Write down what the review found."))
+    return redirect("audit:home")
+
+
+@require_http_methods(["GET"])
+@privacy_officer_required
+def client_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who changed what of a client and who looked at it; filterable and exportable."""
+    client = _client_for_privacy_officer(request, pk, "history and access log")
+    users = User.objects.filter(organisation_id=request.user.organisation_id).order_by("username")
+    form = HistoryFilterForm(request.GET or None, users=users)
+    filters = form.cleaned_data if form.is_valid() else {}
+    user = filters.get("user")
+    since, until = filters.get("since"), filters.get("until")
+    entries = access_log_for_client(
+        client=client,
+        user_id=user.pk if user else None,
+        event=filters.get("event", ""),
+        since=since,
+        until=until,
+    )
+    changes = client_change_history(
+        client=client, user_id=user.pk if user else None, since=since, until=until
+    )
+    if request.GET.get("export") == "csv":
+        access_log_record(
+            user=request.user,
+            event=AccessEvent.EXPORT,
+            basis=AccessBasis.PRIVACY_REVIEW,
+            client=client,
+            detail="history export",
+            acting_role=Role.PRIVACY_OFFICER,
+        )
+        rows = [
+            [
+                timezone.localtime(e.occurred_at).isoformat(timespec="seconds"),
+                e.username,
+                e.acting_role,
+                e.get_event_display(),
+                e.detail,
+                e.get_basis_display(),
+                e.get_outcome_display(),
+                e.ip_address or "",
+            ]
+            for e in entries
+        ] + [
+            [
+                timezone.localtime(c.when).isoformat(timespec="seconds"),
+                c.user.username if c.user else "",
+                "",
+                c.action,
+                c.what + ": " + ", ".join(f"{f[0]} {f[1]} → {f[2]}" for f in c.fields),
+                "",
+                "",
+                "",
+            ]
+            for c in changes
+        ]
+        rows.sort(key=lambda row: row[0])
+        return _csv_response(
+            f"history-{client.client_number}.csv",
+            [
+                _("When"),
+                _("User"),
+                _("Role"),
+                _("Action"),
+                _("What"),
+                _("Basis"),
+                _("Outcome"),
+                _("IP address"),
+            ],
+            rows,
+        )
+    return render(
+        request,
+        "audit/client_history.html",
+        {"client": client, "form": form, "entries": entries[:500], "changes": changes},
+    )
+
+
+@require_http_methods(["GET"])
+@privacy_officer_required
+def client_access_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The chronological overview of access that NEN 7513 promises a client, for a period."""
+    client = _client_for_privacy_officer(request, pk, "access report for the client")
+    form = PeriodForm(request.GET or None)
+    entries = None
+    if form.is_valid():
+        entries = (
+            access_log_for_client(
+                client=client, since=form.cleaned_data["since"], until=form.cleaned_data["until"]
+            )
+            .filter(outcome=AccessOutcome.ALLOWED)
+            .select_related("organisation")
+        )
+        if request.GET.get("export") == "csv":
+            access_log_record(
+                user=request.user,
+                event=AccessEvent.EXPORT,
+                basis=AccessBasis.PRIVACY_REVIEW,
+                client=client,
+                detail="access report export",
+                acting_role=Role.PRIVACY_OFFICER,
+            )
+            rows = [
+                [
+                    timezone.localtime(e.occurred_at).isoformat(timespec="seconds"),
+                    e.organisation.name if e.organisation else "",
+                    _role_label(e.acting_role),
+                    e.detail,
+                    e.get_event_display(),
+                    e.get_basis_display(),
+                    _("yes") if e.basis == AccessBasis.BREAK_THE_GLASS else _("no"),
+                ]
+                for e in entries
+            ]
+            return _csv_response(
+                f"access-report-{client.client_number}.csv",
+                [
+                    _("When"),
+                    _("Organisation"),
+                    _("Role"),
+                    _("Data"),
+                    _("Action"),
+                    _("Basis"),
+                    _("Emergency access"),
+                ],
+                rows,
+            )
+    return render(
+        request,
+        "audit/client_access_report.html",
+        {"client": client, "form": form, "entries": entries},
+    )
+
+
+def _role_label(code: str) -> str:
+    return str(Role(code).label) if code in Role.values else code

@@ -1,0 +1,169 @@
+"""Who may see what of a client: the one vocabulary for permission questions.
+
+Web views (and later the API) ask these functions and nothing else, so they cannot drift
+apart. The rules (DESIGN.md, "Who uses it"):
+
+- nobody sees a client of another organisation, whatever their role;
+- caseworkers on the care team see everything of the client;
+- a teacher on the care team sees the basic details and the education lane; a job coach the
+  work lane; neither sees treatment notes;
+- a caseworker outside the care team may break the glass: full access for a limited time,
+  logged and reviewed, but a shielded client still shows only its pseudonym;
+- a manager sees funding figures (units, amounts, allocation numbers) of every client of the
+  organisation, never a note or a goal's text, and a shielded client only by pseudonym;
+- administrators and privacy officers have no client page (the privacy officer has the audit
+  pages).
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+
+from apps.accounts.models import Role, User
+from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome, BreakGlassAccess
+from apps.audit.services import access_log_record
+from apps.clients.models import Client
+from apps.core.domains import Domain
+
+from .models import CareTeamMembership, TeamRole
+
+LANES_OF_TEAM_ROLE = {
+    TeamRole.CASEWORKER: frozenset(Domain.values),
+    TeamRole.TEACHER: frozenset({Domain.EDUCATION}),
+    TeamRole.JOB_COACH: frozenset({Domain.WORK}),
+}
+
+
+@dataclass(frozen=True)
+class ClientAccess:
+    basis: AccessBasis
+    acting_role: str
+    lanes: frozenset[str]
+    sees_identity: bool
+    sees_notes: bool
+    sees_goal_text: bool
+    sees_funding: bool
+    sees_care_team: bool
+    may_log: bool
+    break_glass: BreakGlassAccess | None = None
+
+    def name_of(self, client: Client) -> str:
+        return client.full_name if self.sees_identity else client.pseudonym
+
+
+def ongoing_memberships() -> Q:
+    """Memberships that have not ended: leaving on a day ends access that day."""
+    return Q(end__isnull=True) | Q(end__gt=timezone.localdate())
+
+
+def client_access_for(*, user: User, client: Client) -> ClientAccess | None:
+    """What the user may see of the client, or None: the single access decision."""
+    if (
+        not user.is_authenticated
+        or not user.is_active
+        or user.organisation_id is None
+        or user.organisation_id != client.organisation_id
+    ):
+        return None
+    team_roles = set(
+        CareTeamMembership.objects.filter(
+            ongoing_memberships(), trajectory__client=client, user=user
+        ).values_list("role", flat=True)
+    )
+    if TeamRole.CASEWORKER in team_roles:
+        return _full_access(AccessBasis.CARE_TEAM, sees_identity=True)
+    if team_roles:
+        lanes = frozenset().union(*(LANES_OF_TEAM_ROLE[role] for role in team_roles))
+        return ClientAccess(
+            basis=AccessBasis.CARE_TEAM,
+            acting_role=sorted(team_roles)[0],
+            lanes=lanes,
+            sees_identity=True,
+            sees_notes=True,  # the notes of their own lanes only
+            sees_goal_text=True,
+            sees_funding=False,
+            sees_care_team=True,
+            may_log=True,
+        )
+    if user.has_role(Role.CASEWORKER):
+        emergency = (
+            BreakGlassAccess.objects.filter(
+                user=user,
+                client=client,
+                started_at__lte=timezone.now(),
+                expires_at__gt=timezone.now(),
+            )
+            .order_by("-expires_at")
+            .first()
+        )
+        if emergency is not None:
+            return _full_access(
+                AccessBasis.BREAK_THE_GLASS,
+                sees_identity=not client.shielded,
+                break_glass=emergency,
+            )
+    if user.has_role(Role.MANAGER):
+        return ClientAccess(
+            basis=AccessBasis.MANAGEMENT,
+            acting_role=Role.MANAGER,
+            lanes=frozenset(Domain.values),
+            sees_identity=not client.shielded,
+            sees_notes=False,
+            sees_goal_text=False,
+            sees_funding=True,
+            sees_care_team=False,
+            may_log=False,
+        )
+    return None
+
+
+def _full_access(
+    basis: AccessBasis, *, sees_identity: bool, break_glass: BreakGlassAccess | None = None
+) -> ClientAccess:
+    return ClientAccess(
+        basis=basis,
+        acting_role=Role.CASEWORKER,
+        lanes=frozenset(Domain.values),
+        sees_identity=sees_identity,
+        sees_notes=True,
+        sees_goal_text=True,
+        sees_funding=True,
+        sees_care_team=True,
+        may_log=True,
+        break_glass=break_glass,
+    )
+
+
+def client_open_for(*, user: User, pk: int, what: str) -> tuple[Client, ClientAccess]:
+    """Open a client's record for a user and log the read; 404 (logged) when refused.
+
+    ``what`` names the part of the record that is read, for the access log.
+    """
+    client = (
+        Client.objects.select_related("municipality", "responsible_municipality", "organisation")
+        .filter(pk=pk)
+        .first()
+    )
+    access = client_access_for(user=user, client=client) if client is not None else None
+    if access is None:
+        access_log_record(
+            user=user,
+            event=AccessEvent.VIEW,
+            basis=AccessBasis.NONE,
+            outcome=AccessOutcome.REFUSED,
+            client=client,
+            detail=what,
+        )
+        raise Http404
+    access_log_record(
+        user=user,
+        event=AccessEvent.VIEW,
+        basis=access.basis,
+        client=client,
+        detail=what,
+        acting_role=access.acting_role,
+        reason=access.break_glass.reason if access.break_glass else "",
+    )
+    return client, access

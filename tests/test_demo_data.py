@@ -1,0 +1,129 @@
+"""The demo domain data of `seed_demo`: complete, explained funding, history with a user, and
+the stories the demo is meant to tell. Seeded once for the module (it takes a few seconds)."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.clients.models import Client
+from apps.core.domains import Domain
+from apps.funding.models import Allocation, Contract, Frequency, Funder, Product
+from apps.trajectories.demo import DEMO_AGB, HISTORY_DAYS, NOORD_AGB
+from apps.trajectories.models import (
+    Activity,
+    ActivityStatus,
+    CareTeamMembership,
+    FundingStatus,
+    Goal,
+    TeamRole,
+    Trajectory,
+)
+
+pytestmark = pytest.mark.django_db
+
+SEEDED_MODELS = [
+    Client,
+    Trajectory,
+    Goal,
+    CareTeamMembership,
+    Activity,
+    Allocation,
+    Funder,
+    Contract,
+    Product,
+]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _seeded(django_db_setup, django_db_blocker):
+    """Seed once; the outer transaction is rolled back after the module's tests."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
+def test_every_activity_is_funded_unfunded_or_not_chargeable_with_a_reason():
+    activities = Activity.objects.all()
+    assert 2000 <= activities.count() <= 4000
+    assert set(activities.values_list("funding_status", flat=True)) == set(FundingStatus.values)
+    assert not activities.filter(funding_reason={}).exists()
+    funded = activities.filter(funding_status=FundingStatus.FUNDED)
+    assert not funded.filter(allocation__isnull=True).exists()
+    assert not activities.exclude(funding_status=FundingStatus.FUNDED).filter(
+        allocation__isnull=False
+    )
+    assert Activity.objects.unfunded().count() >= 10
+    assert activities.filter(status=ActivityStatus.CANCELLED).exists()
+    versions = Activity.history.values("id").annotate(
+        durations=Count("duration_minutes", distinct=True),
+        attendances=Count("attendance", distinct=True),
+    )
+    assert versions.filter(durations__gt=1).exists()  # a corrected duration
+    assert versions.filter(attendances__gt=1).exists()  # a corrected attendance
+
+
+def test_every_seeded_row_has_history_with_a_user():
+    for model in SEEDED_MODELS:
+        rows = model.objects.all()
+        assert rows.exists(), model
+        history = model.history.all()
+        assert not rows.exclude(pk__in=history.values("id")).exists(), model
+        assert not history.filter(history_user__isnull=True).exists(), model
+
+
+def test_the_demo_tells_its_stories():
+    today = timezone.localdate()
+    period_start = today - timedelta(days=HISTORY_DAYS)
+    clients = Client.objects.filter(organisation__agb_code=DEMO_AGB)
+    assert clients.count() == 40
+    assert clients.filter(shielded=True).count() == 1
+    assert clients.filter(in_residential_stay=True, municipality_before_stay__isnull=False).exists()
+
+    turned_18 = [
+        client
+        for client in clients.filter(extended_youth_care_until__isnull=True)
+        if period_start <= client.birthday(18) <= today
+    ]
+    assert len(turned_18) == 1
+    client = turned_18[0]
+    after = (
+        Activity.objects.for_client(client)
+        .recorded()
+        .filter(domain=Domain.CARE, date__gte=client.birthday(18))
+    )
+    assert after.exists()
+    assert not after.filter(funding_status=FundingStatus.FUNDED).exists()
+    refusals = {r["code"] for a in after.unfunded() for r in a.funding_reason["refusals"]}
+    assert "age_limit" in refusals
+
+    nearly_used = []
+    for allocation in Allocation.objects.filter(frequency=Frequency.TOTAL):
+        used = allocation.activities.recorded().aggregate(total=Sum("consumed"))["total"] or 0
+        if used >= 0.9 * allocation.capacity:
+            nearly_used.append(allocation)
+    assert nearly_used
+
+    waiting = Activity.objects.unfunded().exclude(expected_funding="")
+    assert waiting.filter(funding_reason__code="no_allocation").exists()
+    # A late allocation absorbed activities that were logged unfunded before it arrived.
+    absorbed = Activity.history.filter(
+        funding_status=FundingStatus.UNFUNDED,
+        id__in=Activity.objects.filter(funding_status=FundingStatus.FUNDED).values("id"),
+    )
+    assert absorbed.exists()
+
+    docent = User.objects.get(username="docent")
+    taught = Trajectory.objects.filter(
+        memberships__user=docent, memberships__role=TeamRole.TEACHER
+    ).distinct()
+    assert 0 < taught.count() < Trajectory.objects.count()
+    noord = Client.objects.filter(organisation__agb_code=NOORD_AGB)
+    assert noord.count() == 3
+    assert {c.trajectories.get().lead_caseworker.username for c in noord} == {"noord-behandelaar"}

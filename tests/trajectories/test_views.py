@@ -1,0 +1,160 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from apps.accounts.models import Role
+from apps.audit.models import AccessLogEntry
+from apps.trajectories.services import activity_log, care_team_join, goal_add
+from tests.accounts.factories import UserFactory
+from tests.clients.factories import ClientFactory
+from tests.trajectories.factories import TrajectoryFactory
+
+D = datetime.date
+
+
+@pytest.fixture
+def record(db):
+    """A client with a note and a goal in each lane."""
+    trajectory = TrajectoryFactory(
+        start=D(2025, 1, 1), client__given_name="Fenna", client__family_name="Zorgvuldig"
+    )
+    lead = trajectory.lead_caseworker
+    for domain, kind, note, goal in (
+        ("care", "treatment_session", "ZORGNOTITIE traumaverwerking", "ZORGDOEL veiligheid"),
+        ("education", "lesson", "ONDERWIJSNOTITIE rekenen", "ONDERWIJSDOEL diploma"),
+        ("work", "job_coaching", "WERKNOTITIE sollicitatie", "WERKDOEL stageplek"),
+    ):
+        goal_add(trajectory=trajectory, domain=domain, description=goal, actor=lead)
+        activity_log(
+            trajectory=trajectory,
+            domain=domain,
+            kind=kind,
+            date=D(2025, 2, 3),
+            duration_minutes=60,
+            performed_by=lead,
+            actor=lead,
+            note=note,
+            attendance="present" if domain == "education" else "",
+        )
+    return trajectory
+
+
+def _member(trajectory, role):
+    user = UserFactory(organisation=trajectory.client.organisation, roles=[Role(role)])
+    care_team_join(
+        trajectory=trajectory,
+        user=user,
+        role=role,
+        start=D(2025, 1, 1),
+        actor=trajectory.lead_caseworker,
+    )
+    return user
+
+
+def _page(client, user, trajectory):
+    client.force_login(user)
+    response = client.get(reverse("clients:detail", kwargs={"pk": trajectory.client.pk}))
+    assert response.status_code == 200
+    return response.text
+
+
+def test_the_caseworker_sees_every_lane_note_and_goal(client, record):
+    text = _page(client, record.lead_caseworker, record)
+    for secret in (
+        "ZORGNOTITIE",
+        "ONDERWIJSNOTITIE",
+        "WERKNOTITIE",
+        "ZORGDOEL",
+        "ONDERWIJSDOEL",
+        "WERKDOEL",
+    ):
+        assert secret in text
+
+
+def test_a_teacher_sees_the_education_lane_only_and_never_a_treatment_note(client, record):
+    text = _page(client, _member(record, "teacher"), record)
+    assert "ONDERWIJSNOTITIE" in text
+    assert "ONDERWIJSDOEL" in text
+    for secret in ("ZORGNOTITIE", "ZORGDOEL", "WERKNOTITIE", "WERKDOEL", "Behandelsessie"):
+        assert secret not in text
+
+
+def test_a_job_coach_sees_the_work_lane_only(client, record):
+    text = _page(client, _member(record, "job_coach"), record)
+    assert "WERKNOTITIE" in text
+    for secret in ("ZORGNOTITIE", "ONDERWIJSNOTITIE", "ZORGDOEL", "ONDERWIJSDOEL"):
+        assert secret not in text
+
+
+def test_a_manager_sees_funding_but_never_a_note_or_a_goals_text(client, record):
+    manager = UserFactory(organisation=record.client.organisation, roles=[Role.MANAGER])
+    text = _page(client, manager, record)
+    for secret in ("NOTITIE", "DOEL"):
+        assert secret not in text
+    assert "Toewijzingen" in text
+    entry = AccessLogEntry.objects.filter(user=manager).latest("pk")
+    assert (entry.basis, entry.acting_role) == ("management", "manager")
+
+
+def test_the_client_page_queries_stay_bounded_with_2000_activities(
+    client, record, django_assert_max_num_queries
+):
+    from apps.trajectories.models import Activity
+
+    lead = record.lead_caseworker
+    template = Activity.objects.filter(domain="care").first()
+    Activity.objects.bulk_create(  # volume only: the rules are tested elsewhere
+        Activity(
+            trajectory=record,
+            domain="care",
+            kind="treatment_session",
+            date=D(2025, 2, 3),
+            duration_minutes=45,
+            performed_by=lead,
+            funding_status="unfunded",
+            funding_reason=template.funding_reason,
+        )
+        for _ in range(2000)
+    )
+    client.force_login(lead)
+    with django_assert_max_num_queries(25):
+        response = client.get(reverse("clients:detail", kwargs={"pk": record.client.pk}))
+    assert response.status_code == 200
+
+
+def test_my_clients_lists_the_care_team_clients_and_searches(client, record):
+    lead = record.lead_caseworker
+    shielded = TrajectoryFactory(
+        client__organisation=record.client.organisation,
+        client__shielded=True,
+        client__given_name="Geheim",
+        client__family_name="Afgeschermd",
+        client__pseudonym="Zwaluw",
+        lead_caseworker=lead,
+    )
+    ClientFactory(
+        organisation=record.client.organisation, given_name="Niet", family_name="Mijnteam"
+    )
+    client.force_login(lead)
+    listing = client.get(reverse("clients:list")).text
+    assert "Zorgvuldig" in listing
+    assert "Mijnteam" not in listing
+    assert "Zorgvuldig" in client.get(reverse("clients:list"), {"q": "zorgvul"}).text
+    assert (
+        record.client.client_number
+        in client.get(reverse("clients:list"), {"q": record.client.client_number}).text
+    )
+    assert "Zwaluw" in client.get(reverse("clients:list"), {"q": "zwaluw"}).text
+    assert "Zwaluw" not in client.get(reverse("clients:list"), {"q": "Afgeschermd"}).text
+    search_entries = AccessLogEntry.objects.filter(user=lead, event="search")
+    assert {entry.client_id for entry in search_entries} >= {record.client.pk, shielded.client.pk}
+
+
+def test_my_clients_list_is_bounded_in_queries(client, record, django_assert_max_num_queries):
+    lead = record.lead_caseworker
+    for _ in range(20):
+        TrajectoryFactory(client__organisation=record.client.organisation, lead_caseworker=lead)
+    client.force_login(lead)
+    with django_assert_max_num_queries(12):
+        client.get(reverse("clients:list"))
