@@ -344,6 +344,18 @@ def _validate_allocation(allocation: Allocation) -> None:
         errors.setdefault("product", []).append(
             _("This product belongs to a contract of another organisation.")
         )
+    contract = product.contract
+    outside_contract = allocation.start < contract.start or (
+        contract.end is not None and (allocation.end is None or allocation.end > contract.end)
+    )
+    if outside_contract:
+        errors.setdefault("start", []).append(
+            _("The allocation must lie within the contract's period (%(start)s to %(end)s).")
+            % {
+                "start": contract.start.strftime("%d-%m-%Y"),
+                "end": contract.end.strftime("%d-%m-%Y") if contract.end else "…",
+            }
+        )
     same_family = allocation.unit == product.unit or (
         allocation.unit in MINUTES_PER_UNIT and product.unit in MINUTES_PER_UNIT
     )

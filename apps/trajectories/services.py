@@ -183,6 +183,8 @@ def care_team_join(
         )
     if trajectory.status != TrajectoryStatus.OPEN:
         raise ValidationError(_("Only an open trajectory has a care team to join."))
+    if start < trajectory.start:
+        raise ValidationError({"start": _("A membership cannot start before the trajectory started.")})
     current = trajectory.memberships.filter(user=user, role=role, end__isnull=True)
     if current.exists():
         raise ValidationError({"user": _("This person is already on the care team in this role.")})
@@ -232,6 +234,8 @@ def _validate_activity(activity: Activity) -> None:
         )
     if activity.date > _today():
         add("date", _("The date lies in the future; log an activity once it has taken place."))
+    if activity.performed_by.organisation_id != trajectory.client.organisation_id:
+        add("performed_by", _("The activity must be performed by a colleague of the client's organisation."))
     if DOMAIN_OF_KIND.get(activity.kind) != activity.domain:
         add(
             "kind",

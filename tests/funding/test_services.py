@@ -408,3 +408,15 @@ def test_a_product_of_another_organisation_is_refused(trajectory, caseworker):
     with pytest.raises(ValidationError) as error:
         _register(trajectory, caseworker, product=foreign)
     assert "product" in error.value.message_dict
+
+
+def test_an_allocation_outside_its_contracts_period_is_refused(trajectory, caseworker):
+    contract = ContractFactory(
+        organisation=trajectory.client.organisation, stream=stream("jeugdwet"),
+        start=D(2025, 1, 1), end=D(2025, 6, 30),
+    )
+    product = ProductFactory(contract=contract)
+    with pytest.raises(ValidationError) as error:
+        _register(trajectory, caseworker, product=product, start=D(2025, 1, 1), end=D(2025, 12, 31))
+    assert "start" in error.value.message_dict
+    assert _register(trajectory, caseworker, product=product, end=D(2025, 6, 30)).pk
