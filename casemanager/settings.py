@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -212,6 +213,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    # Every night: memberships whose end date has come lose their access to the client.
+    "care-team-access-expire": {
+        "task": "trajectories.care_team_access_expire_task",
+        "schedule": crontab(hour=0, minute=5),
+    },
+}
 
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",

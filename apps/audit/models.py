@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from apps.accounts.models import Organisation
-from apps.clients.models import Client
 
 
 class AccessEvent(models.TextChoices):
@@ -77,7 +76,7 @@ class AccessLogEntry(models.Model):
         verbose_name=_("on behalf of"),
     )
     client = models.ForeignKey(
-        Client,
+        "clients.Client",
         on_delete=models.PROTECT,
         null=True,
         related_name="access_log_entries",
@@ -127,7 +126,7 @@ class BreakGlassAccess(models.Model):
         verbose_name=_("user"),
     )
     client = models.ForeignKey(
-        Client,
+        "clients.Client",
         on_delete=models.PROTECT,
         related_name="break_glass_accesses",
         verbose_name=_("client"),

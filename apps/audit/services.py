@@ -1,7 +1,10 @@
 """Writes of the audit app: access-log entries (synchronously, in the request) and
 emergency access (break the glass)."""
 
+from __future__ import annotations
+
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,10 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Role, User
-from apps.clients.models import Client
 
 from .context import current_access_point
 from .models import AccessBasis, AccessEvent, AccessLogEntry, AccessOutcome, BreakGlassAccess
+
+if TYPE_CHECKING:
+    from apps.clients.models import Client
 
 
 def access_log_record(
@@ -54,6 +59,26 @@ def access_log_record(
         basis=basis,
         reason=reason,
         outcome=outcome,
+    )
+
+
+def access_log_write(
+    *,
+    actor: User | None,
+    event: AccessEvent,
+    client: Client,
+    obj: models.Model,
+    basis: AccessBasis = AccessBasis.CARE_TEAM,
+) -> AccessLogEntry:
+    """Log a create, change or cancellation of part of a client's record by a service."""
+    return access_log_record(
+        user=actor,
+        username="" if actor is not None else "system",
+        event=event,
+        basis=basis,
+        client=client,
+        obj=obj,
+        detail=f"{obj._meta.verbose_name} {event}"[:200],
     )
 
 

@@ -1,11 +1,11 @@
-"""Reads of clients for users: the only way a view reaches a client.
+"""Reads of clients for users.
 
-Access follows care-team membership (object permissions granted and revoked by the care-team
-services in apps.trajectories.services) and never crosses organisations.
+"My clients" follows care-team membership (object permissions granted and revoked by the
+care-team services in apps.trajectories.services) and never crosses organisations. One client's
+record is opened with apps.trajectories.access.client_open_for, which also logs the read.
 """
 
 from django.db.models import QuerySet
-from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
 from apps.accounts.models import User
@@ -28,11 +28,3 @@ def client_list_for_user(*, user: User) -> QuerySet[Client]:
         # A model-wide permission must never show every client.
         accept_global_perms=False,
     ).select_related("responsible_municipality")
-
-
-def client_get_for(*, user: User, pk: int) -> Client:
-    """One client the user may see, or 404 (whether it exists is not revealed)."""
-    try:
-        return client_list_for_user(user=user).get(pk=pk)
-    except Client.DoesNotExist:
-        raise Http404 from None

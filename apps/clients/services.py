@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Organisation, User
+from apps.audit.models import AccessBasis, AccessEvent
+from apps.audit.services import access_log_write
 
 from .models import (
     CLIENT_STATUS_TRANSITIONS,
@@ -99,6 +101,13 @@ def client_create(
     _validate_extended_youth_care(client)
     client._history_user = actor
     client.save()
+    access_log_write(
+        actor=actor,
+        event=AccessEvent.CREATE,
+        client=client,
+        obj=client,
+        basis=AccessBasis.ADMINISTRATION,
+    )
     return client
 
 
@@ -138,6 +147,7 @@ def client_update(*, client: Client, actor: User, **changes) -> Client:
     _validate_extended_youth_care(client)
     client._history_user = actor
     client.save()
+    access_log_write(actor=actor, event=AccessEvent.CHANGE, client=client, obj=client)
     return client
 
 
@@ -153,4 +163,5 @@ def client_status_change(*, client: Client, status: ClientStatus, actor: User) -
     client.status = status
     client._history_user = actor
     client.save(update_fields=["status"])
+    access_log_write(actor=actor, event=AccessEvent.CHANGE, client=client, obj=client)
     return client

@@ -38,6 +38,8 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
+from apps.audit.models import AccessBasis, AccessEvent
+from apps.audit.services import access_log_write
 from apps.clients.models import Client
 from apps.core.domains import NOT_CHARGEABLE_KINDS, Attendance
 
@@ -408,6 +410,13 @@ def allocation_register(
     allocation.full_clean(validate_constraints=False)
     allocation._history_user = actor
     allocation.save()
+    access_log_write(
+        actor=actor,
+        event=AccessEvent.CREATE,
+        client=client,
+        obj=allocation,
+        basis=AccessBasis.ADMINISTRATION,
+    )
     matched = unfunded_rematch(client=client, actor=actor)
     return allocation, matched
 
@@ -434,6 +443,13 @@ def allocation_change(*, allocation: Allocation, actor: User | None, **changes) 
     allocation.full_clean(validate_constraints=False)
     allocation._history_user = actor
     allocation.save(update_fields=list(changes))
+    access_log_write(
+        actor=actor,
+        event=AccessEvent.CHANGE,
+        client=allocation.client,
+        obj=allocation,
+        basis=AccessBasis.ADMINISTRATION,
+    )
     allocation_activities_reassign(allocation=allocation, actor=actor)
     return allocation
 
@@ -455,6 +471,13 @@ def allocation_status_change(
     allocation.status = status
     allocation._history_user = actor
     allocation.save(update_fields=["status"])
+    access_log_write(
+        actor=actor,
+        event=AccessEvent.CHANGE,
+        client=allocation.client,
+        obj=allocation,
+        basis=AccessBasis.ADMINISTRATION,
+    )
     allocation_activities_reassign(allocation=allocation, actor=actor)
     return allocation
 

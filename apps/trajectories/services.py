@@ -8,14 +8,14 @@ from datetime import date, time
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from apps.accounts.models import User
 from apps.audit.models import AccessBasis, AccessEvent
-from apps.audit.services import access_log_record
+from apps.audit.services import access_log_record, access_log_write
 from apps.clients.models import Client
 from apps.core.domains import DOMAIN_OF_KIND, ActivityKind, Attendance, Domain
 from apps.funding.models import Allocation
@@ -58,6 +58,7 @@ def trajectory_open(
     trajectory.full_clean(validate_constraints=False)
     trajectory._history_user = actor
     trajectory.save()
+    access_log_write(actor=actor, event=AccessEvent.CREATE, client=client, obj=trajectory)
     care_team_join(
         trajectory=trajectory,
         user=lead_caseworker,
@@ -80,6 +81,9 @@ def trajectory_close(*, trajectory: Trajectory, end: date, actor: User) -> Traje
     trajectory.end = end
     trajectory._history_user = actor
     trajectory.save(update_fields=["status", "end"])
+    access_log_write(
+        actor=actor, event=AccessEvent.CHANGE, client=trajectory.client, obj=trajectory
+    )
     for membership in trajectory.memberships.filter(end__isnull=True):
         care_team_leave(membership=membership, end=max(end, membership.start), actor=actor)
     return trajectory
@@ -115,6 +119,7 @@ def goal_add(
     _validate_goal(goal)
     goal._history_user = actor
     goal.save()
+    access_log_write(actor=actor, event=AccessEvent.CREATE, client=trajectory.client, obj=goal)
     return goal
 
 
@@ -135,13 +140,14 @@ def goal_update(*, goal: Goal, actor: User, **changes) -> Goal:
     _validate_goal(goal)
     goal._history_user = actor
     goal.save(update_fields=sorted({*changes, "progress"}))
+    access_log_write(actor=actor, event=AccessEvent.CHANGE, client=goal.trajectory.client, obj=goal)
     return goal
 
 
 # --- care team ---------------------------------------------------------------------------
 
 
-def _care_team_permissions_sync(*, trajectory: Trajectory, user: User, actor: User) -> None:
+def _care_team_permissions_sync(*, trajectory: Trajectory, user: User, actor: User | None) -> None:
     """Grant the object permissions while the user has a membership that has not ended.
 
     A membership that ends today ends access at once (leaving means leaving now).
@@ -184,7 +190,9 @@ def care_team_join(
     if trajectory.status != TrajectoryStatus.OPEN:
         raise ValidationError(_("Only an open trajectory has a care team to join."))
     if start < trajectory.start:
-        raise ValidationError({"start": _("A membership cannot start before the trajectory started.")})
+        raise ValidationError(
+            {"start": _("A membership cannot start before the trajectory started.")}
+        )
     current = trajectory.memberships.filter(user=user, role=role, end__isnull=True)
     if current.exists():
         raise ValidationError({"user": _("This person is already on the care team in this role.")})
@@ -213,6 +221,32 @@ def care_team_leave(
     return membership
 
 
+def care_team_access_expire() -> int:
+    """Revoke the access of memberships whose end date has come; return how many were revoked.
+
+    Leaving through care_team_leave revokes at once; this catches end dates set in advance.
+    Run every night (CELERY_BEAT_SCHEDULE).
+    """
+    from .access import ongoing_memberships
+    from .models import TrajectoryUserObjectPermission
+
+    ongoing = CareTeamMembership.objects.filter(
+        ongoing_memberships(),
+        trajectory_id=OuterRef("content_object_id"),
+        user_id=OuterRef("user_id"),
+    )
+    stale = {
+        (permission.content_object, permission.user)
+        for permission in TrajectoryUserObjectPermission.objects.filter(~Exists(ongoing))
+        .select_related("content_object__client", "user")
+        .order_by("pk")
+    }
+    for trajectory, user in stale:
+        with transaction.atomic():
+            _care_team_permissions_sync(trajectory=trajectory, user=user, actor=None)
+    return len(stale)
+
+
 # --- activities --------------------------------------------------------------------------
 
 
@@ -235,7 +269,10 @@ def _validate_activity(activity: Activity) -> None:
     if activity.date > _today():
         add("date", _("The date lies in the future; log an activity once it has taken place."))
     if activity.performed_by.organisation_id != trajectory.client.organisation_id:
-        add("performed_by", _("The activity must be performed by a colleague of the client's organisation."))
+        add(
+            "performed_by",
+            _("The activity must be performed by a colleague of the client's organisation."),
+        )
     if DOMAIN_OF_KIND.get(activity.kind) != activity.domain:
         add(
             "kind",
@@ -324,6 +361,7 @@ def activity_log(
     activity_funding_assign(activity=activity, allocation=allocation)
     activity._history_user = actor
     activity.save()
+    access_log_write(actor=actor, event=AccessEvent.CREATE, client=trajectory.client, obj=activity)
     return activity
 
 
@@ -404,6 +442,9 @@ def activity_correct(*, activity: Activity, actor: User, **changes) -> Activity:
     activity_funding_assign(activity=activity)
     activity._history_user = actor
     activity.save()
+    access_log_write(
+        actor=actor, event=AccessEvent.CHANGE, client=activity.trajectory.client, obj=activity
+    )
     unfunded_rematch(client=activity.trajectory.client, actor=actor)
     return activity
 
@@ -426,6 +467,9 @@ def activity_cancel(*, activity: Activity, actor: User) -> Activity:
     activity._history_user = actor
     activity.save(
         update_fields=["status", "allocation", "funding_status", "consumed", "funding_reason"]
+    )
+    access_log_write(
+        actor=actor, event=AccessEvent.DELETE, client=activity.trajectory.client, obj=activity
     )
     unfunded_rematch(client=activity.trajectory.client, actor=actor)
     return activity

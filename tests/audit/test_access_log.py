@@ -255,3 +255,32 @@ def test_access_report_lists_who_accessed_the_record_in_a_period(client, traject
     )
     assert wrong.status_code == 200
     assert "ligt na het einde" in wrong.text
+
+
+def test_writes_through_the_services_are_logged_with_the_client(trajectory):
+    from apps.trajectories.services import activity_cancel, activity_correct, activity_log
+
+    lead = trajectory.lead_caseworker
+    activity = activity_log(
+        trajectory=trajectory,
+        domain="care",
+        kind="intake",
+        date=datetime.date(2025, 2, 3),
+        duration_minutes=60,
+        performed_by=lead,
+        actor=lead,
+    )
+    activity_correct(activity=activity, actor=lead, duration_minutes=45)
+    activity_cancel(activity=activity, actor=lead)
+    events = list(
+        AccessLogEntry.objects.filter(
+            object_type="trajectories.activity", object_id=str(activity.pk)
+        )
+        .order_by("pk")
+        .values_list("event", "user", "client")
+    )
+    assert events == [
+        ("create", lead.pk, trajectory.client.pk),
+        ("change", lead.pk, trajectory.client.pk),
+        ("delete", lead.pk, trajectory.client.pk),
+    ]

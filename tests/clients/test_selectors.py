@@ -6,7 +6,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from apps.accounts.models import Role
-from apps.clients.selectors import client_get_for, client_list_for_user
+from apps.clients.selectors import client_list_for_user
+from apps.trajectories.access import client_open_for
 from apps.trajectories.services import care_team_join, care_team_leave
 from tests.accounts.factories import UserFactory
 from tests.trajectories.factories import TrajectoryFactory
@@ -38,7 +39,8 @@ def test_joining_the_care_team_grants_access_to_the_client(trajectory, teacher):
     assert not client_list_for_user(user=teacher).exists()
     _join(trajectory, teacher)
     assert list(client_list_for_user(user=teacher)) == [trajectory.client]
-    assert client_get_for(user=teacher, pk=trajectory.client.pk) == trajectory.client
+    _client, access = client_open_for(user=teacher, pk=trajectory.client.pk, what="test")
+    assert access.lanes == {"education"}
 
 
 def test_leaving_the_care_team_revokes_access_at_once(trajectory, teacher):
@@ -48,7 +50,7 @@ def test_leaving_the_care_team_revokes_access_at_once(trajectory, teacher):
     )
     assert not client_list_for_user(user=teacher).exists()
     with pytest.raises(Http404):
-        client_get_for(user=teacher, pk=trajectory.client.pk)
+        client_open_for(user=teacher, pk=trajectory.client.pk, what="test")
 
 
 def test_a_second_membership_keeps_access_when_one_ends(trajectory, teacher):
@@ -81,3 +83,18 @@ def test_my_clients_is_one_query(trajectory, teacher, django_assert_num_queries)
         _join(TrajectoryFactory(client__organisation=trajectory.client.organisation), teacher)
     with django_assert_num_queries(1):
         assert len(list(client_list_for_user(user=teacher))) == 5
+
+
+def test_a_membership_that_ends_in_advance_loses_access_in_the_nightly_task(trajectory, teacher):
+    from apps.trajectories.models import CareTeamMembership
+    from apps.trajectories.tasks import care_team_access_expire_task
+
+    membership = _join(trajectory, teacher)
+    CareTeamMembership.objects.filter(pk=membership.pk).update(
+        end=timezone.localdate()
+    )  # set earlier
+    assert client_list_for_user(user=teacher).exists()  # until the task runs
+    assert care_team_access_expire_task.delay().get() == 1
+    assert not client_list_for_user(user=teacher).exists()
+    assert care_team_access_expire_task.delay().get() == 0  # nothing left to revoke
+    assert client_list_for_user(user=trajectory.lead_caseworker).exists()

@@ -412,8 +412,10 @@ def test_a_product_of_another_organisation_is_refused(trajectory, caseworker):
 
 def test_an_allocation_outside_its_contracts_period_is_refused(trajectory, caseworker):
     contract = ContractFactory(
-        organisation=trajectory.client.organisation, stream=stream("jeugdwet"),
-        start=D(2025, 1, 1), end=D(2025, 6, 30),
+        organisation=trajectory.client.organisation,
+        stream=stream("jeugdwet"),
+        start=D(2025, 1, 1),
+        end=D(2025, 6, 30),
     )
     product = ProductFactory(contract=contract)
     with pytest.raises(ValidationError) as error:

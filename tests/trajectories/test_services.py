@@ -214,7 +214,9 @@ def test_an_activity_on_a_closed_trajectory_is_refused(trajectory, caseworker):
         _log(trajectory, caseworker)
 
 
-def test_an_activity_performed_by_someone_of_another_organisation_is_refused(trajectory, caseworker):
+def test_an_activity_performed_by_someone_of_another_organisation_is_refused(
+    trajectory, caseworker
+):
     stranger = UserFactory(roles=[Role.CASEWORKER])
     with pytest.raises(ValidationError) as error:
         _log(trajectory, caseworker, performed_by=stranger)
@@ -224,5 +226,11 @@ def test_an_activity_performed_by_someone_of_another_organisation_is_refused(tra
 def test_a_membership_cannot_start_before_the_trajectory(trajectory, caseworker):
     teacher = UserFactory(organisation=trajectory.client.organisation, roles=[Role.TEACHER])
     with pytest.raises(ValidationError) as error:
-        care_team_join(trajectory=trajectory, user=teacher, role="teacher", start=D(2024, 12, 1), actor=caseworker)
+        care_team_join(
+            trajectory=trajectory,
+            user=teacher,
+            role="teacher",
+            start=D(2024, 12, 1),
+            actor=caseworker,
+        )
     assert "start" in error.value.message_dict
