@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 
 # Pages a logged-in user can reach before the second factor: the 2FA pages themselves,
 # logging out, the language switch and the health check.
@@ -31,3 +33,18 @@ class TwoFactorRequiredMiddleware:
             has_device = any(True for _ in devices_for_user(user, confirmed=True))
             return redirect("two_factor_verify" if has_device else "two_factor_setup")
         return self.get_response(request)
+
+
+class DutchByDefaultLocaleMiddleware(LocaleMiddleware):
+    """Dutch unless the user chose another language with the switch (its cookie).
+
+    The browser's Accept-Language is not followed: an organisation's pages are Dutch, also on a
+    computer set up in English.
+    """
+
+    def process_request(self, request):
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

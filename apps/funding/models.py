@@ -333,6 +333,23 @@ class Allocation(models.Model):
         """The volume per window in consumption units (minutes for time units)."""
         return self.volume * MINUTES_PER_UNIT.get(self.unit, 1)
 
+    @property
+    def total_capacity(self) -> int | None:
+        """The volume over the whole validity; None for a windowed allocation without an end."""
+        if self.frequency == Frequency.TOTAL:
+            return self.capacity
+        if self.end is None:
+            return None
+        days = (self.end - self.start).days + 1
+        if self.frequency == Frequency.PER_DAY:
+            windows = days
+        elif self.frequency == Frequency.PER_WEEK:
+            first_monday = self.start - timedelta(days=self.start.weekday())
+            windows = (self.end - first_monday).days // 7 + 1
+        else:
+            windows = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+        return self.capacity * windows
+
     def is_valid_on(self, day: date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
 

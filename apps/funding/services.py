@@ -66,7 +66,8 @@ def _activity_model():
     return Allocation.activities.field.model
 
 
-def _unit_name(unit: str) -> str:
+def unit_name(unit: str) -> str:
+    """The name of the units an allocation's capacity and use are counted in."""
     # Capacity of time units is counted in minutes.
     return _("minutes") if unit in MINUTES_PER_UNIT else Unit(unit).label.lower()
 
@@ -121,7 +122,7 @@ def allocation_refusal(
                 "birthday": birthday,
             }
     if consumption_for(activity=activity, allocation=allocation) is None:
-        return {"code": "unit_does_not_fit", "number": number, "unit": _unit_name(allocation.unit)}
+        return {"code": "unit_does_not_fit", "number": number, "unit": unit_name(allocation.unit)}
     return None
 
 
@@ -170,7 +171,7 @@ def _evaluate(
                 "number": allocation.number,
                 "left": max(allocation.capacity - used, 0),
                 "capacity": allocation.capacity,
-                "unit": _unit_name(allocation.unit),
+                "unit": unit_name(allocation.unit),
                 "needed": needed,
                 "first": first.isoformat(),
                 "last": last.isoformat() if last else None,

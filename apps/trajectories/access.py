@@ -15,8 +15,10 @@ apart. The rules (DESIGN.md, "Who uses it"):
   pages).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
@@ -136,10 +138,18 @@ def _full_access(
     )
 
 
-def client_open_for(*, user: User, pk: int, what: str) -> tuple[Client, ClientAccess]:
+def client_open_for(
+    *,
+    user: User,
+    pk: int,
+    what: str,
+    require: Callable[[ClientAccess], bool] | None = None,
+) -> tuple[Client, ClientAccess]:
     """Open a client's record for a user and log the read; 404 (logged) when refused.
 
-    ``what`` names the part of the record that is read, for the access log.
+    ``what`` names the part of the record that is read, for the access log. ``require`` is
+    what the page needs beyond seeing the client (e.g. may log in the education lane); when
+    it does not hold the attempt is logged as refused and answered 403.
     """
     client = (
         Client.objects.select_related("municipality", "responsible_municipality", "organisation")
@@ -157,6 +167,17 @@ def client_open_for(*, user: User, pk: int, what: str) -> tuple[Client, ClientAc
             detail=what,
         )
         raise Http404
+    if require is not None and not require(access):
+        access_log_record(
+            user=user,
+            event=AccessEvent.VIEW,
+            basis=access.basis,
+            outcome=AccessOutcome.REFUSED,
+            client=client,
+            detail=what,
+            acting_role=access.acting_role,
+        )
+        raise PermissionDenied
     access_log_record(
         user=user,
         event=AccessEvent.VIEW,

@@ -1,6 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.models import User
+from apps.core.domains import DOMAIN_OF_KIND, KINDS_BY_DOMAIN, ActivityKind, Attendance, Domain
+
+from .models import Goal, GoalStatus, TeamRole
+
 
 class ClientSearchForm(forms.Form):
     q = forms.CharField(
@@ -20,3 +25,100 @@ class BreakGlassForm(forms.Form):
 
 class ClientNumberForm(forms.Form):
     client_number = forms.CharField(label=_("Client number"), max_length=30)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+
+class ActivityForm(forms.Form):
+    """Log an activity: a few fields; the lanes and goals offered follow the user's access."""
+
+    domain = forms.ChoiceField(label=_("Lane"))
+    kind = forms.ChoiceField(label=_("Kind"))
+    date = forms.DateField(label=_("Date"), widget=DateInput)
+    start_time = forms.TimeField(label=_("Start time"), required=False, widget=TimeInput)
+    duration_minutes = forms.IntegerField(label=_("Duration in minutes"), required=False)
+    units = forms.IntegerField(
+        label=_("Number of units"),
+        required=False,
+        help_text=_("Only for care counted in items or euros."),
+    )
+    goal = forms.ModelChoiceField(label=_("Goal"), queryset=Goal.objects.none(), required=False)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    attendance = forms.ChoiceField(
+        label=_("Attendance"), required=False, choices=[("", "—"), *Attendance.choices]
+    )
+    subject = forms.CharField(label=_("Subject"), required=False, max_length=100)
+    assessment = forms.CharField(label=_("Assessment"), required=False, max_length=100)
+    milestone = forms.CharField(label=_("Milestone reached"), required=False, max_length=200)
+    expected_funding = forms.CharField(
+        label=_("Expected funding"),
+        required=False,
+        max_length=200,
+        help_text=_("When no allocation fits yet: who is expected to pay (e.g. Jeugdwet, crisis)."),
+    )
+
+    def __init__(self, *args, lanes, goals, kinds=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["domain"].choices = [(d.value, d.label) for d in Domain if d.value in lanes]
+        kinds = kinds or [k for d in Domain if d.value in lanes for k in KINDS_BY_DOMAIN[d]]
+        grouped: dict[str, list] = {}
+        for kind in kinds:
+            grouped.setdefault(str(Domain(DOMAIN_OF_KIND[kind]).label), []).append(
+                (kind, ActivityKind(kind).label)
+            )
+        self.fields["kind"].choices = (
+            list(grouped.items()) if len(grouped) > 1 else next(iter(grouped.values()), [])
+        )
+        self.fields["goal"].queryset = goals
+        self.fields["goal"].label_from_instance = lambda goal: (
+            f"{goal.get_domain_display()}: {goal.description[:60]}"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, domain = cleaned.get("kind"), cleaned.get("domain")
+        if kind and domain and DOMAIN_OF_KIND.get(kind) != domain:
+            self.add_error(
+                "kind",
+                _("%(kind)s is not an activity of the domain %(domain)s.")
+                % {"kind": ActivityKind(kind).label, "domain": Domain(domain).label},
+            )
+        return cleaned
+
+
+class GoalForm(forms.Form):
+    domain = forms.ChoiceField(label=_("Lane"))
+    description = forms.CharField(
+        label=_("Goal"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    target_date = forms.DateField(label=_("Target date"), required=False, widget=DateInput)
+
+    def __init__(self, *args, lanes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["domain"].choices = [(d.value, d.label) for d in Domain if d.value in lanes]
+
+
+class GoalProgressForm(forms.Form):
+    progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
+    status = forms.ChoiceField(label=_("Status"), choices=GoalStatus.choices)
+
+
+class CareTeamJoinForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("Colleague"), queryset=User.objects.none())
+    role = forms.ChoiceField(label=_("Role in the team"), choices=TeamRole.choices)
+    start = forms.DateField(label=_("From"), widget=DateInput)
+
+    def __init__(self, *args, colleagues, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = colleagues

@@ -6,6 +6,7 @@ from simple_history.models import HistoricalRecords
 
 from apps.clients.models import Client
 from apps.core.domains import ActivityKind, Attendance, Domain
+from apps.funding.reasons import funding_reason_text
 
 
 class TrajectoryStatus(models.TextChoices):
@@ -272,6 +273,11 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{ActivityKind(self.kind).label} {self.date:%d-%m-%Y}"
+
+    @property
+    def funding_reason_text(self) -> str:
+        """Why it is funded where it is, or not, in the active language."""
+        return funding_reason_text(self.funding_reason)
 
 
 class TrajectoryUserObjectPermission(UserObjectPermissionBase):

@@ -1,13 +1,16 @@
 """Reads of trajectories for the pages: querysets with what the templates need, no more."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from apps.accounts.models import User
 from apps.clients.models import Client
 from apps.clients.selectors import client_list_for_user
 from apps.funding.models import Allocation
+from apps.funding.services import unit_name
 
 from .models import Activity, CareTeamMembership, Goal, Trajectory, TrajectoryStatus
 
@@ -64,3 +67,171 @@ def allocation_list_for_client(*, client: Client) -> QuerySet[Allocation]:
     return client.allocations.select_related("funder", "product__contract__stream").order_by(
         "-start", "pk"
     )
+
+
+def unfunded_list_for_client(*, client: Client, lanes: Iterable[str]) -> QuerySet[Activity]:
+    """The client's activities waiting for funding, oldest first (care never waits)."""
+    return (
+        Activity.objects.unfunded()
+        .filter(trajectory__client=client, domain__in=list(lanes))
+        .order_by("date", "pk")
+    )
+
+
+def allocation_use_for_client(*, client: Client, today) -> list[dict]:
+    """Each allocation of the client with what is used and left, in one aggregate query.
+
+    For per-day, per-week and per-month allocations "used" is the window around today; for a
+    total the whole validity. Volumes are in consumption units (minutes for time units).
+    """
+    allocations = list(allocation_list_for_client(client=client))
+    if not allocations:
+        return []
+    windows = {allocation.pk: allocation.window(today) for allocation in allocations}
+    sums = {}
+    for allocation in allocations:
+        first, last = windows[allocation.pk]
+        in_window = Q(allocation_id=allocation.pk, date__gte=first)
+        if last is not None:
+            in_window &= Q(date__lte=last)
+        sums[f"used_{allocation.pk}"] = Sum("consumed", filter=in_window)
+        sums[f"total_{allocation.pk}"] = Sum("consumed", filter=Q(allocation_id=allocation.pk))
+    used = (
+        Activity.objects.recorded()
+        .filter(allocation__client=client, funding_status="funded")
+        .aggregate(**sums)
+    )
+    rows = []
+    for allocation in allocations:
+        spent = used.get(f"used_{allocation.pk}") or 0
+        capacity = allocation.capacity
+        total_spent = used.get(f"total_{allocation.pk}") or 0
+        total_capacity = allocation.total_capacity
+        rows.append(
+            {
+                "allocation": allocation,
+                "windowed": allocation.frequency != "6",
+                "total_used": total_spent,
+                "total_capacity": total_capacity,
+                "total_percent": round(100 * total_spent / total_capacity)
+                if total_capacity
+                else None,
+                "used": spent,
+                "left": max(capacity - spent, 0),
+                "capacity": capacity,
+                "percent": round(100 * spent / capacity) if capacity else 0,
+                "warn_at": capacity * 8 // 10,
+                "unit_name": unit_name(allocation.unit),
+                "window": windows[allocation.pk],
+            }
+        )
+    return rows
+
+
+def timeline_rows(*, activities: Iterable[Activity], lanes: Iterable[str]) -> list[dict]:
+    """Group a page of activities by date into rows with one cell per lane."""
+    lanes = list(lanes)
+    rows: list[dict] = []
+    for activity in activities:
+        if not rows or rows[-1]["date"] != activity.date:
+            rows.append({"date": activity.date, "cells": {lane: [] for lane in lanes}})
+        rows[-1]["cells"][activity.domain].append(activity)
+    for row in rows:
+        row["cells"] = [row["cells"][lane] for lane in lanes]
+    return rows
+
+
+def colleagues_for_care_team(*, client: Client) -> QuerySet[User]:
+    """Active colleagues of the client's organisation who can join a care team."""
+    return (
+        User.objects.filter(
+            organisation_id=client.organisation_id,
+            is_active=True,
+            groups__name__in=["caseworker", "teacher", "job_coach"],
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+@dataclass(frozen=True)
+class Attention:
+    """What needs attention for one client on "my clients"."""
+
+    expiring: list[Allocation]
+    nearly_used: list[Allocation]
+    unfunded: int
+    birthday_18: date | None
+    last_activity: date | None
+    quiet: bool
+
+    @property
+    def any(self) -> bool:
+        return bool(
+            self.expiring or self.nearly_used or self.unfunded or self.birthday_18 or self.quiet
+        )
+
+
+def caseload_with_attention(
+    *, clients: list[Client], today: date
+) -> list[tuple[Client, Attention]]:
+    """Each client with what needs attention, in a fixed number of queries.
+
+    An allocation that ends within 30 days or is 80% used over its validity, unfunded
+    activities, an 18th birthday within 90 days, no activity for 14 days.
+    """
+    if not clients:
+        return []
+    ids = [client.pk for client in clients]
+    activity_stats = {
+        row["trajectory__client_id"]: row
+        for row in Activity.objects.recorded()
+        .filter(trajectory__client_id__in=ids)
+        .values("trajectory__client_id")
+        .annotate(
+            unfunded=Count("pk", filter=Q(funding_status="unfunded")),
+            last=Max("date"),
+        )
+    }
+    allocations = list(
+        Allocation.objects.active().valid_on(today).filter(client_id__in=ids).order_by("pk")
+    )
+    # Use over the whole validity: a weekly allocation whose week is full is no warning.
+    used = {
+        row["allocation_id"]: row["used"]
+        for row in Activity.objects.recorded()
+        .filter(allocation__in=allocations, funding_status="funded")
+        .values("allocation_id")
+        .annotate(used=Sum("consumed"))
+    }
+    by_client: dict[int, list[Allocation]] = {}
+    for allocation in allocations:
+        by_client.setdefault(allocation.client_id, []).append(allocation)
+    result = []
+    for client in clients:
+        stats = activity_stats.get(client.pk, {})
+        own = by_client.get(client.pk, [])
+        birthday = client.birthday(18)
+        last = stats.get("last")
+        result.append(
+            (
+                client,
+                Attention(
+                    expiring=[
+                        a for a in own if a.end is not None and a.end <= today + timedelta(days=30)
+                    ],
+                    nearly_used=[
+                        a
+                        for a in own
+                        if a.total_capacity and used.get(a.pk, 0) >= a.total_capacity * 0.8
+                    ],
+                    unfunded=stats.get("unfunded", 0),
+                    birthday_18=birthday
+                    if today <= birthday <= today + timedelta(days=90)
+                    else None,
+                    last_activity=last,
+                    quiet=last is None or last < today - timedelta(days=14),
+                ),
+            )
+        )
+    return result

@@ -9,4 +9,16 @@ urlpatterns = [
     path("break-the-glass/", views.client_break_glass_find, name="break_glass_find"),
     path("<int:pk>/", views.client_detail, name="detail"),
     path("<int:pk>/break-the-glass/", views.client_break_glass, name="break_glass"),
+    path("<int:pk>/activities/new/", views.activity_new, name="activity_new"),
+    path("<int:pk>/activities/preview/", views.activity_preview, name="activity_preview"),
+    path("<int:pk>/schooling/", views.activity_new, {"lane": "education"}, name="education"),
+    path("<int:pk>/work/", views.activity_new, {"lane": "work"}, name="work"),
+    path("<int:pk>/goals/new/", views.goal_new, name="goal_new"),
+    path("<int:pk>/goals/<int:goal_pk>/progress/", views.goal_progress, name="goal_progress"),
+    path("<int:pk>/care-team/", views.care_team, name="care_team"),
+    path(
+        "<int:pk>/care-team/<int:membership_pk>/remove/",
+        views.care_team_remove,
+        name="care_team_remove",
+    ),
 ]

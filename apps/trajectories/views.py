@@ -5,8 +5,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.models import Role
 from apps.audit.models import AccessBasis, AccessEvent
@@ -19,17 +21,33 @@ from apps.audit.services import (
 )
 from apps.clients.models import Client
 from apps.core.domains import Domain
+from apps.funding.reasons import funding_reason_text
+from apps.funding.services import funding_preview
 
 from .access import client_open_for
-from .forms import BreakGlassForm, ClientNumberForm, ClientSearchForm
+from .forms import (
+    ActivityForm,
+    BreakGlassForm,
+    CareTeamJoinForm,
+    ClientNumberForm,
+    ClientSearchForm,
+    GoalForm,
+    GoalProgressForm,
+)
+from .models import Activity, CareTeamMembership, Goal, TeamRole
 from .selectors import (
     activity_list_for_client,
-    allocation_list_for_client,
+    allocation_use_for_client,
     care_team_for_client,
+    caseload_with_attention,
     client_search_for_user,
+    colleagues_for_care_team,
     goal_list_for_client,
+    timeline_rows,
     trajectory_open_for_client,
+    unfunded_list_for_client,
 )
+from .services import activity_log, care_team_join, care_team_leave, goal_add, goal_update
 
 ACTIVITIES_PER_PAGE = 25
 
@@ -49,31 +67,282 @@ def client_list(request: HttpRequest) -> HttpResponse:
         basis=AccessBasis.CARE_TEAM,
         detail="search" if query else "caseload list",
     )
+    caseload = caseload_with_attention(clients=clients, today=timezone.localdate())
     return render(
-        request, "clients/client_list.html", {"form": form, "clients": clients, "query": query}
+        request, "clients/client_list.html", {"form": form, "caseload": caseload, "query": query}
     )
 
 
 @require_http_methods(["GET"])
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One client's integrated trajectory: the lanes the user may see, goals, team, funding."""
+    """One client's integrated trajectory: lanes on one timeline, goals, team, funding."""
     client, access = client_open_for(user=request.user, pk=pk, what="client page")
     lanes = [domain for domain in Domain if domain.value in access.lanes]
-    activities = Paginator(
+    page = Paginator(
         activity_list_for_client(client=client, lanes=access.lanes), ACTIVITIES_PER_PAGE
-    )
+    ).get_page(request.GET.get("page"))
+    goals = list(goal_list_for_client(client=client, lanes=access.lanes))
     context = {
         "client": client,
         "access": access,
         "display_name": access.name_of(client),
         "lanes": lanes,
         "trajectory": trajectory_open_for_client(client=client),
-        "goals": goal_list_for_client(client=client, lanes=access.lanes),
-        "activities": activities.get_page(request.GET.get("page")),
+        "goals_by_lane": [(lane, [g for g in goals if g.domain == lane]) for lane in lanes],
+        "activities": page,
+        "timeline": timeline_rows(activities=page, lanes=[lane.value for lane in lanes]),
         "care_team": care_team_for_client(client=client) if access.sees_care_team else None,
-        "allocations": allocation_list_for_client(client=client) if access.sees_funding else None,
+        "allocations": (
+            allocation_use_for_client(client=client, today=timezone.localdate())
+            if access.sees_funding
+            else None
+        ),
+        "unfunded": (
+            list(unfunded_list_for_client(client=client, lanes=access.lanes)[:50])
+            if access.sees_funding
+            else None
+        ),
     }
     return render(request, "clients/client_detail.html", context)
+
+
+# --- logging activities ------------------------------------------------------------------
+
+LANE_PAGES = {
+    None: ("clients/activity_form.html", "log activity form"),
+    Domain.EDUCATION: ("clients/lane_schooling.html", "schooling record"),
+    Domain.WORK: ("clients/lane_work.html", "work participation record"),
+}
+DEFAULT_LANE_OF_ROLE = {"teacher": Domain.EDUCATION, "job_coach": Domain.WORK}
+
+
+def _may_log(access) -> bool:
+    return access.may_log
+
+
+def _manages_care_team(access) -> bool:
+    return access.acting_role == Role.CASEWORKER and access.sees_care_team
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    """A service's ValidationError becomes form errors, on the field where there is one."""
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _activity_form(request: HttpRequest, client: Client, access, lane, data=None):
+    lanes = access.lanes if lane is None else access.lanes & {lane}
+    trajectory = trajectory_open_for_client(client=client)
+    default_lane = lane or DEFAULT_LANE_OF_ROLE.get(access.acting_role, Domain.CARE)
+    if default_lane not in lanes:
+        default_lane = next(iter(sorted(lanes)), None)
+    form = ActivityForm(
+        data,
+        lanes=lanes,
+        goals=goal_list_for_client(client=client, lanes=lanes).filter(status="open"),
+        initial={"domain": default_lane, "date": timezone.localdate()},
+    )
+    return form, trajectory
+
+
+def _unsaved_activity(form, trajectory, user) -> Activity:
+    data = form.cleaned_data
+    return Activity(
+        trajectory=trajectory,
+        domain=data["domain"],
+        kind=data["kind"],
+        date=data["date"],
+        duration_minutes=data.get("duration_minutes"),
+        units=data.get("units"),
+        attendance=data.get("attendance") or "",
+        performed_by=user,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def activity_new(request: HttpRequest, pk: int, lane: str | None = None) -> HttpResponse:
+    """Log an activity (all lanes, or the schooling or work page of one lane)."""
+    template, what = LANE_PAGES[lane]
+    client, access = client_open_for(
+        user=request.user,
+        pk=pk,
+        what=what,
+        require=lambda access: access.may_log and (lane is None or lane in access.lanes),
+    )
+    form, trajectory = _activity_form(request, client, access, lane, request.POST or None)
+    preview = None
+    if trajectory is None:
+        messages.error(request, _("This client has no open trajectory: open one first."))
+    elif request.method == "POST" and form.is_valid():
+        if "preview" in request.POST:
+            preview = funding_preview(activity=_unsaved_activity(form, trajectory, request.user))
+        else:
+            data = form.cleaned_data
+            try:
+                activity = activity_log(
+                    trajectory=trajectory,
+                    domain=data["domain"],
+                    kind=data["kind"],
+                    date=data["date"],
+                    start_time=data["start_time"],
+                    duration_minutes=data["duration_minutes"],
+                    units=data["units"],
+                    goal=data["goal"],
+                    note=data["note"],
+                    attendance=data["attendance"],
+                    subject=data["subject"],
+                    assessment=data["assessment"],
+                    milestone=data["milestone"],
+                    expected_funding=data["expected_funding"],
+                    performed_by=request.user,
+                    actor=request.user,
+                )
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Saved. %(funding)s")
+                    % {"funding": funding_reason_text(activity.funding_reason)},
+                )
+                target = "clients:detail" if lane is None else f"clients:{lane}"
+                return redirect(
+                    reverse(target, kwargs={"pk": client.pk}) + f"#activity-{activity.pk}"
+                )
+    record = None
+    if lane is not None:
+        record = Paginator(
+            activity_list_for_client(client=client, lanes=[lane]), ACTIVITIES_PER_PAGE
+        ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        template,
+        {
+            "client": client,
+            "access": access,
+            "display_name": access.name_of(client),
+            "form": form,
+            "preview": preview,
+            "record": record,
+            "lane": lane,
+        },
+    )
+
+
+@require_POST
+def activity_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The htmx fragment that says, before saving, where the activity will be assigned."""
+    client, access = client_open_for(
+        user=request.user, pk=pk, what="funding preview", require=_may_log
+    )
+    form, trajectory = _activity_form(request, client, access, None, request.POST)
+    preview = None
+    if trajectory is not None and form.is_valid():
+        preview = funding_preview(activity=_unsaved_activity(form, trajectory, request.user))
+    return render(request, "clients/_funding_preview.html", {"preview": preview, "form": form})
+
+
+# --- goals and care team -----------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def goal_new(request: HttpRequest, pk: int) -> HttpResponse:
+    client, access = client_open_for(user=request.user, pk=pk, what="goal form", require=_may_log)
+    trajectory = trajectory_open_for_client(client=client)
+    form = GoalForm(request.POST or None, lanes=access.lanes)
+    if request.method == "POST" and form.is_valid() and trajectory is not None:
+        try:
+            goal_add(trajectory=trajectory, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, _("The goal is added."))
+            return redirect("clients:detail", pk=client.pk)
+    return render(
+        request,
+        "clients/goal_form.html",
+        {"client": client, "display_name": access.name_of(client), "form": form},
+    )
+
+
+@require_POST
+def goal_progress(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
+    goal = Goal.objects.filter(pk=goal_pk, trajectory__client_id=pk).first()
+    if goal is None:
+        raise Http404
+    client, _access = client_open_for(
+        user=request.user,
+        pk=pk,
+        what="goal progress",
+        require=lambda access: access.may_log and goal.domain in access.lanes,
+    )
+    form = GoalProgressForm(request.POST)
+    if form.is_valid():
+        try:
+            goal_update(goal=goal, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The goal's progress is saved."))
+    else:
+        messages.error(request, _("Progress is a percentage from 0 to 100."))
+    return redirect(reverse("clients:detail", kwargs={"pk": client.pk}) + "#goals-title")
+
+
+@require_http_methods(["GET", "POST"])
+def care_team(request: HttpRequest, pk: int) -> HttpResponse:
+    """The care team: caseworkers invite and remove colleagues."""
+    client, access = client_open_for(
+        user=request.user, pk=pk, what="care team", require=_manages_care_team
+    )
+    trajectory = trajectory_open_for_client(client=client)
+    form = CareTeamJoinForm(
+        request.POST or None,
+        colleagues=colleagues_for_care_team(client=client),
+        initial={"start": timezone.localdate(), "role": TeamRole.TEACHER},
+    )
+    if request.method == "POST" and form.is_valid() and trajectory is not None:
+        try:
+            care_team_join(trajectory=trajectory, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("%(name)s joined the care team.") % {"name": form.cleaned_data["user"]}
+            )
+            return redirect("clients:care_team", pk=client.pk)
+    return render(
+        request,
+        "clients/care_team.html",
+        {
+            "client": client,
+            "display_name": access.name_of(client),
+            "form": form,
+            "memberships": care_team_for_client(client=client),
+        },
+    )
+
+
+@require_POST
+def care_team_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    client, _access = client_open_for(
+        user=request.user, pk=pk, what="care team", require=_manages_care_team
+    )
+    membership = CareTeamMembership.objects.filter(
+        pk=membership_pk, trajectory__client=client
+    ).first()
+    if membership is None:
+        raise Http404
+    try:
+        care_team_leave(membership=membership, end=timezone.localdate(), actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(name)s left the care team.") % {"name": membership.user})
+    return redirect("clients:care_team", pk=client.pk)
 
 
 @require_http_methods(["GET", "POST"])

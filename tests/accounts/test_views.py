@@ -70,3 +70,9 @@ def test_language_switch_to_english_and_back(client):
         reverse("set_language"), {"language": "nl", "next": reverse("login")}, follow=True
     )
     assert '<html lang="nl">' in response.text
+
+
+@pytest.mark.django_db
+def test_dutch_is_the_default_even_for_an_english_browser(client):
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="nl">' in response.text

@@ -422,3 +422,22 @@ def test_an_allocation_outside_its_contracts_period_is_refused(trajectory, casew
         _register(trajectory, caseworker, product=product, start=D(2025, 1, 1), end=D(2025, 12, 31))
     assert "start" in error.value.message_dict
     assert _register(trajectory, caseworker, product=product, end=D(2025, 6, 30)).pk
+
+
+@pytest.mark.parametrize(
+    ("frequency", "end", "expected"),
+    [
+        (Frequency.TOTAL, D(2025, 1, 31), 600),
+        (Frequency.PER_WEEK, D(2025, 1, 31), 600 * 5),  # 1 January 2025 is a Wednesday
+        (Frequency.PER_MONTH, D(2025, 3, 15), 600 * 3),
+        (Frequency.PER_DAY, D(2025, 1, 10), 600 * 10),
+        (Frequency.PER_WEEK, None, None),
+    ],
+)
+def test_total_capacity_counts_the_windows_of_the_validity(frequency, end, expected):
+    from apps.funding.models import Allocation
+
+    allocation = Allocation(
+        volume=600, unit=Unit.MINUTE, frequency=frequency, start=D(2025, 1, 1), end=end
+    )
+    assert allocation.total_capacity == expected

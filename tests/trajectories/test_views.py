@@ -158,3 +158,58 @@ def test_my_clients_list_is_bounded_in_queries(client, record, django_assert_max
     client.force_login(lead)
     with django_assert_max_num_queries(12):
         client.get(reverse("clients:list"))
+
+
+def test_my_clients_shows_what_needs_attention(client, db):
+    from django.utils import timezone
+
+    from apps.funding.models import Frequency
+    from apps.funding.services import allocation_register
+    from tests.funding.factories import ContractFactory, ProductFactory, stream
+
+    today = timezone.localdate()
+    born = today.replace(year=today.year - 18) + datetime.timedelta(days=40)
+    trajectory = TrajectoryFactory(
+        start=today - datetime.timedelta(days=60), client__date_of_birth=born
+    )
+    lead = trajectory.lead_caseworker
+    contract = ContractFactory(
+        organisation=trajectory.client.organisation, stream=stream("jeugdwet"), start=D(2020, 1, 1)
+    )
+    allocation_register(
+        client=trajectory.client,
+        product=ProductFactory(contract=contract),
+        number="BIJNA-OP",
+        volume=100,
+        frequency=Frequency.TOTAL,
+        start=today - datetime.timedelta(days=60),
+        end=today + datetime.timedelta(days=20),
+        actor=lead,
+    )
+    activity_log(
+        trajectory=trajectory,
+        domain="care",
+        kind="intake",
+        date=today - datetime.timedelta(days=20),
+        duration_minutes=85,
+        performed_by=lead,
+        actor=lead,
+    )
+    activity_log(
+        trajectory=trajectory,
+        domain="care",
+        kind="intake",
+        date=today - datetime.timedelta(days=19),
+        duration_minutes=60,
+        performed_by=lead,
+        actor=lead,
+    )
+    client.force_login(lead)
+    response = client.get(reverse("clients:list"))
+    [(_client, attention)] = response.context["caseload"]
+    assert [a.number for a in attention.expiring] == ["BIJNA-OP"]
+    assert [a.number for a in attention.nearly_used] == ["BIJNA-OP"]
+    assert attention.unfunded == 1
+    assert attention.birthday_18 == trajectory.client.birthday(18)
+    assert attention.quiet
+    assert "BIJNA-OP" in response.text

@@ -1,0 +1,262 @@
+"""The daily-work pages through the test client: logging, schooling, work, goals, care team."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.accounts.models import Role
+from apps.audit.models import AccessLogEntry
+from apps.funding.models import Frequency
+from apps.funding.services import allocation_register
+from apps.trajectories.models import Activity, CareTeamMembership, Goal
+from apps.trajectories.services import care_team_join, goal_add
+from tests.accounts.factories import UserFactory
+from tests.funding.factories import ContractFactory, ProductFactory, stream
+from tests.trajectories.factories import TrajectoryFactory
+
+D = datetime.date
+
+
+@pytest.fixture
+def trajectory(db):
+    trajectory = TrajectoryFactory(start=D(2025, 1, 1))
+    contract = ContractFactory(
+        organisation=trajectory.client.organisation, stream=stream("jeugdwet")
+    )
+    allocation_register(
+        client=trajectory.client,
+        product=ProductFactory(contract=contract),
+        number="JW-77",
+        volume=600,
+        frequency=Frequency.TOTAL,
+        start=D(2025, 1, 1),
+        end=None,
+        actor=trajectory.lead_caseworker,
+    )
+    return trajectory
+
+
+def _member(trajectory, role):
+    user = UserFactory(organisation=trajectory.client.organisation, roles=[Role(role)])
+    care_team_join(
+        trajectory=trajectory,
+        user=user,
+        role=role,
+        start=D(2025, 1, 1),
+        actor=trajectory.lead_caseworker,
+    )
+    return user
+
+
+def _post_activity(client, trajectory, url_name="clients:activity_new", **data):
+    values = {
+        "domain": "care",
+        "kind": "treatment_session",
+        "date": timezone.localdate().isoformat(),
+        "duration_minutes": "45",
+        "note": "Sessie over vertrouwen",
+    }
+    values.update(data)
+    return client.post(reverse(url_name, kwargs={"pk": trajectory.client.pk}), values)
+
+
+def test_the_form_preselects_the_lane_and_today(client, trajectory):
+    client.force_login(trajectory.lead_caseworker)
+    page = client.get(reverse("clients:activity_new", kwargs={"pk": trajectory.client.pk}))
+    assert page.context["form"].initial == {"domain": "care", "date": timezone.localdate()}
+    teacher = _member(trajectory, "teacher")
+    client.force_login(teacher)
+    page = client.get(reverse("clients:activity_new", kwargs={"pk": trajectory.client.pk}))
+    assert page.context["form"].initial["domain"] == "education"
+    assert [value for value, _label in page.context["form"].fields["domain"].choices] == [
+        "education"
+    ]
+
+
+def test_a_caseworker_logs_a_treatment_step_and_sees_where_it_is_funded(client, trajectory):
+    client.force_login(trajectory.lead_caseworker)
+    response = _post_activity(client, trajectory)
+    activity = Activity.objects.get()
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"#activity-{activity.pk}")
+    assert activity.allocation.number == "JW-77"
+    page = client.get(response["Location"].split("#")[0])
+    assert "JW-77" in page.text
+    assert "Sessie over vertrouwen" in page.text
+    assert "Toegewezen aan toewijzing JW-77" in page.text  # the message after saving
+
+
+def test_the_preview_says_where_it_will_be_assigned_before_saving(client, trajectory):
+    client.force_login(trajectory.lead_caseworker)
+    url = reverse("clients:activity_preview", kwargs={"pk": trajectory.client.pk})
+    values = {
+        "domain": "care",
+        "kind": "intake",
+        "date": timezone.localdate().isoformat(),
+        "duration_minutes": "60",
+    }
+    fragment = client.post(url, values, HTTP_HX_REQUEST="true")
+    assert fragment.status_code == 200
+    assert "JW-77" in fragment.text
+    assert "<html" not in fragment.text
+    assert not Activity.objects.exists()
+    no_js = _post_activity(client, trajectory, preview="1")
+    assert no_js.status_code == 200
+    assert "JW-77" in no_js.text
+    assert not Activity.objects.exists()
+
+
+def test_invalid_input_gets_a_clear_message_and_nothing_is_saved(client, trajectory):
+    client.force_login(trajectory.lead_caseworker)
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    response = _post_activity(client, trajectory, date=tomorrow)
+    assert response.status_code == 200
+    assert "in de toekomst" in response.text
+    response = _post_activity(client, trajectory, duration_minutes="2000")
+    assert "tussen 1 en 1440 minuten" in response.text
+    response = _post_activity(client, trajectory, date="31-02-2025")
+    assert response.status_code == 200
+    response = _post_activity(client, trajectory, kind="lesson")
+    assert response.status_code == 200
+    assert not Activity.objects.exists()
+
+
+def test_a_teacher_cannot_log_in_the_care_lane(client, trajectory):
+    client.force_login(_member(trajectory, "teacher"))
+    response = _post_activity(client, trajectory)
+    assert response.status_code == 200
+    assert response.context["form"].errors["domain"]
+    assert not Activity.objects.exists()
+
+
+def test_a_teacher_records_attendance_and_sees_the_schooling_record(client, trajectory):
+    teacher = _member(trajectory, "teacher")
+    client.force_login(teacher)
+    response = _post_activity(
+        client,
+        trajectory,
+        url_name="clients:education",
+        domain="education",
+        kind="lesson",
+        attendance="absent_authorised",
+        subject="Nederlands",
+        assessment="",
+        note="Ziek gemeld",
+    )
+    assert response.status_code == 302
+    lesson = Activity.objects.get()
+    assert (lesson.attendance, lesson.funding_status) == ("absent_authorised", "not_chargeable")
+    record = client.get(reverse("clients:education", kwargs={"pk": trajectory.client.pk}))
+    assert "Nederlands" in record.text
+    assert "Afwezig, geoorloofd" in record.text
+
+
+def test_a_job_coach_records_an_internship_day(client, trajectory):
+    coach = _member(trajectory, "job_coach")
+    client.force_login(coach)
+    response = _post_activity(
+        client,
+        trajectory,
+        url_name="clients:work",
+        domain="work",
+        kind="internship_day",
+        duration_minutes="420",
+        milestone="Eerste week zelfstandig",
+    )
+    assert response.status_code == 302
+    assert Activity.objects.get().milestone == "Eerste week zelfstandig"
+    assert (
+        "Eerste week zelfstandig"
+        in client.get(reverse("clients:work", kwargs={"pk": trajectory.client.pk})).text
+    )
+
+
+def test_lane_pages_refuse_those_without_the_lane_and_log_it(client, trajectory):
+    coach = _member(trajectory, "job_coach")
+    client.force_login(coach)
+    assert (
+        client.get(reverse("clients:education", kwargs={"pk": trajectory.client.pk})).status_code
+        == 403
+    )
+    assert AccessLogEntry.objects.filter(
+        user=coach, outcome="refused", client=trajectory.client
+    ).exists()
+
+
+def test_a_manager_may_look_but_not_log(client, trajectory):
+    manager = UserFactory(organisation=trajectory.client.organisation, roles=[Role.MANAGER])
+    client.force_login(manager)
+    assert _post_activity(client, trajectory).status_code == 403
+    assert not Activity.objects.exists()
+    assert AccessLogEntry.objects.filter(user=manager, outcome="refused").exists()
+
+
+def test_goals_are_added_and_their_progress_updated(client, trajectory):
+    client.force_login(trajectory.lead_caseworker)
+    url = reverse("clients:goal_new", kwargs={"pk": trajectory.client.pk})
+    assert (
+        client.post(url, {"domain": "work", "description": "Stageplek vinden"}).status_code == 302
+    )
+    goal = Goal.objects.get()
+    progress = reverse(
+        "clients:goal_progress", kwargs={"pk": trajectory.client.pk, "goal_pk": goal.pk}
+    )
+    client.post(progress, {"progress": "60", "status": "open"})
+    goal.refresh_from_db()
+    assert goal.progress == 60
+    client.post(progress, {"progress": "160", "status": "open"})
+    goal.refresh_from_db()
+    assert goal.progress == 60
+
+
+def test_a_teacher_cannot_update_a_care_goal(client, trajectory):
+    goal = goal_add(
+        trajectory=trajectory,
+        domain="care",
+        description="Veiligheid",
+        actor=trajectory.lead_caseworker,
+    )
+    client.force_login(_member(trajectory, "teacher"))
+    url = reverse("clients:goal_progress", kwargs={"pk": trajectory.client.pk, "goal_pk": goal.pk})
+    assert client.post(url, {"progress": "90", "status": "open"}).status_code == 403
+
+
+def test_caseworkers_invite_and_remove_care_team_members(client, trajectory):
+    teacher = UserFactory(organisation=trajectory.client.organisation, roles=[Role.TEACHER])
+    client.force_login(trajectory.lead_caseworker)
+    url = reverse("clients:care_team", kwargs={"pk": trajectory.client.pk})
+    response = client.post(
+        url, {"user": teacher.pk, "role": "teacher", "start": timezone.localdate().isoformat()}
+    )
+    assert response.status_code == 302
+    membership = CareTeamMembership.objects.get(user=teacher)
+    client.force_login(teacher)
+    assert (
+        client.get(reverse("clients:detail", kwargs={"pk": trajectory.client.pk})).status_code
+        == 200
+    )
+    assert client.get(url).status_code == 403  # only caseworkers manage the team
+    client.force_login(trajectory.lead_caseworker)
+    remove = reverse(
+        "clients:care_team_remove",
+        kwargs={"pk": trajectory.client.pk, "membership_pk": membership.pk},
+    )
+    assert client.post(remove).status_code == 302
+    client.force_login(teacher)
+    assert (
+        client.get(reverse("clients:detail", kwargs={"pk": trajectory.client.pk})).status_code
+        == 404
+    )
+
+
+def test_a_colleague_of_another_organisation_cannot_be_invited(client, trajectory):
+    stranger = UserFactory(roles=[Role.TEACHER])
+    client.force_login(trajectory.lead_caseworker)
+    url = reverse("clients:care_team", kwargs={"pk": trajectory.client.pk})
+    response = client.post(
+        url, {"user": stranger.pk, "role": "teacher", "start": timezone.localdate().isoformat()}
+    )
+    assert response.status_code == 200
+    assert not CareTeamMembership.objects.filter(user=stranger).exists()
