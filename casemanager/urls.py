@@ -18,5 +18,6 @@ urlpatterns = [
     path("account/2fa/verify/", account_views.two_factor_verify, name="two_factor_verify"),
     path("clients/", include("apps.trajectories.urls")),
     path("privacy/", include("apps.audit.urls")),
+    path("funding/", include("apps.funding.urls")),
     path("admin/", admin.site.urls),
 ]

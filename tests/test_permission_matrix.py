@@ -39,6 +39,46 @@ MATRIX = {
         "privacy_officer": NOBODY,
         "administrator": NOBODY,
     },
+    "clients:activity_new": {
+        "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "teacher": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "job_coach": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "manager": NOBODY,
+        "privacy_officer": NOBODY,
+        "administrator": NOBODY,
+    },
+    "clients:education": {
+        "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "teacher": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "job_coach": NOBODY,
+        "manager": NOBODY,
+        "privacy_officer": NOBODY,
+        "administrator": NOBODY,
+    },
+    "clients:work": {
+        "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "teacher": NOBODY,
+        "job_coach": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "manager": NOBODY,
+        "privacy_officer": NOBODY,
+        "administrator": NOBODY,
+    },
+    "clients:goal_new": {
+        "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "teacher": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "job_coach": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "manager": NOBODY,
+        "privacy_officer": NOBODY,
+        "administrator": NOBODY,
+    },
+    "clients:care_team": {
+        "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "teacher": NOBODY,
+        "job_coach": NOBODY,
+        "manager": NOBODY,
+        "privacy_officer": NOBODY,
+        "administrator": NOBODY,
+    },
     "clients:break_glass": {
         "caseworker": row(ALLOWED, ALLOWED, PSEUDONYM, REFUSED),
         "teacher": NOBODY,
@@ -76,15 +116,22 @@ ROLE_PAGES = {
     },
     "clients:break_glass_find": {"caseworker"},
     "audit:home": {"privacy_officer"},
+    "funding:overview": {"manager"},
 }
-# Reached only by POST from a page in the table; tested in tests/audit.
-POST_ONLY = {"audit:break_glass_review"}
+# Reached only by POST from a page in the table; tested in tests/audit and
+# tests/trajectories/test_forms_views.py.
+POST_ONLY = {
+    "audit:break_glass_review",
+    "clients:activity_preview",
+    "clients:goal_progress",
+    "clients:care_team_remove",
+}
 
 
 def _client_facing_url_names() -> set[str]:
     names = set()
     resolver = get_resolver()
-    for namespace in ("clients", "audit"):
+    for namespace in ("clients", "audit", "funding"):
         _prefix, sub = resolver.namespace_dict[namespace]
         for pattern in sub.url_patterns:
             names.add(f"{namespace}:{pattern.name}")
@@ -136,7 +183,8 @@ def world(db):
 
 def _check(response, expected, client):
     if expected == REFUSED:
-        assert response.status_code == 404
+        # 404 where the client may not be seen at all, 403 where it may be seen but not this.
+        assert response.status_code in (403, 404)
         return
     assert response.status_code == 200
     text = response.content.decode()

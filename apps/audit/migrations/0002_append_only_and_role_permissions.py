@@ -83,7 +83,7 @@ DROP FUNCTION IF EXISTS audit_access_log_append_only();
 def append_only_trigger(apps, schema_editor):
     """On PostgreSQL the database itself refuses to change or delete an access-log entry."""
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(APPEND_ONLY_SQL)
+        schema_editor.execute(APPEND_ONLY_SQL, params=None)  # the SQL holds a literal %
 
 
 def drop_append_only_trigger(apps, schema_editor):

@@ -1,0 +1,410 @@
+"""Reads of the funding picture for the manager: contracts, allocations with their use, the
+unfunded queue with its value in euros, and the caseload per worker.
+
+Everything is scoped to one organisation. The figures are computed in the database where the
+rule is a plain filter (what an allocation has used in its window, caseload counts); the
+value of an unfunded activity is matched in Python against the organisation's products,
+loaded once, with the rules of apps.funding.services (never one query per row).
+
+The trajectories app depends on this one for the assignment rules; this module reads its
+activities and care teams for the manager's figures, and nothing in trajectories imports it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
+
+from apps.accounts.models import Organisation
+from apps.trajectories.access import ongoing_memberships
+from apps.trajectories.models import Activity, CareTeamMembership, TeamRole
+
+from .models import (
+    MINUTES_PER_UNIT,
+    Allocation,
+    AllocationStatus,
+    Contract,
+    Frequency,
+    Funder,
+    Product,
+)
+from .reasons import funding_reason_text
+from .services import FUNDED, RECORDED, allocation_refusal, consumption_for
+
+ENDS_SOON_DAYS = 30
+MOSTLY_USED_PERCENT = 80
+UNFUNDED_QUEUE_LIMIT = 500
+
+
+# --- contracts ---------------------------------------------------------------------------
+
+
+def _current_allocations(today: date, prefix: str = "") -> Q:
+    """Allocations that are active and have not ended before today."""
+    return Q(**{f"{prefix}status": AllocationStatus.ACTIVE}) & (
+        Q(**{f"{prefix}end__isnull": True}) | Q(**{f"{prefix}end__gte": today})
+    )
+
+
+def contract_list(*, organisation: Organisation, today: date | None = None) -> QuerySet[Contract]:
+    """The organisation's contracts with their funder and stream, counting products and the
+    current allocations (active, not ended before today) on them: one query."""
+    today = today or timezone.localdate()
+    return (
+        Contract.objects.filter(organisation=organisation)
+        .select_related("funder", "stream")
+        .annotate(
+            product_count=Count("products", distinct=True),
+            active_allocation_count=Count(
+                "products__allocations",
+                filter=_current_allocations(today, prefix="products__allocations__"),
+                distinct=True,
+            ),
+        )
+        .order_by("funder__name", "reference", "pk")
+    )
+
+
+# --- allocations and their use -----------------------------------------------------------
+
+
+def _in_current_window(today: date) -> Q:
+    """Seen from an allocation: its funded activities in the frequency window around today.
+
+    The window of each frequency comes from ``Allocation.window`` (an unbounded allocation
+    gives the bare window); it is clipped to the allocation's own validity with F() below, as
+    ``allocation_used_in_window`` does. A total allocation's window is its whole validity.
+    """
+    by_frequency = Q()
+    for frequency in Frequency:
+        first, last = Allocation(frequency=frequency, start=date.min, end=None).window(today)
+        in_window = Q(frequency=frequency)
+        if first != date.min:
+            in_window &= Q(activities__date__gte=first)
+        if last is not None:
+            in_window &= Q(activities__date__lte=last)
+        by_frequency |= in_window
+    within_validity = Q(activities__date__gte=F("start")) & (
+        Q(end__isnull=True) | Q(activities__date__lte=F("end"))
+    )
+    funded = Q(activities__status=RECORDED, activities__funding_status=FUNDED)
+    return funded & within_validity & by_frequency
+
+
+def _per_unit() -> Case:
+    """Consumption units per allocation unit: minutes for time units, 1 otherwise."""
+    return Case(
+        *(When(unit=unit, then=Value(minutes)) for unit, minutes in MINUTES_PER_UNIT.items()),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+
+
+def allocation_list_with_use(*, organisation: Organisation, today: date) -> QuerySet[Allocation]:
+    """The current allocations of the organisation's clients, ending first at the top.
+
+    Current: active and not ended before today. Each is annotated with:
+
+    - ``used``: what its funded activities drew in the window around today (the day, the ISO
+      week or the calendar month for windowed allocations; the whole validity for a total
+      one), in consumption units (minutes for time units, like ``Allocation.capacity``);
+    - ``used_in_unit``: the same in the allocation's own unit (hours, day parts, ...);
+    - ``used_percent``: whole percent of the capacity per window (rounded down);
+    - ``ends_soon``: it ends within ENDS_SOON_DAYS days;
+    - ``mostly_used``: at least MOSTLY_USED_PERCENT percent is used.
+
+    One query for the page, whatever the number of activities.
+    """
+    per_unit = _per_unit()
+    capacity = F("volume") * per_unit
+    return (
+        Allocation.objects.filter(_current_allocations(today), client__organisation=organisation)
+        .select_related("client", "funder", "product")
+        .annotate(
+            used=Coalesce(
+                Sum("activities__consumed", filter=_in_current_window(today)),
+                0,
+                output_field=IntegerField(),
+            ),
+        )
+        .annotate(
+            used_in_unit=ExpressionWrapper(
+                Cast(F("used"), FloatField()) / per_unit, output_field=FloatField()
+            ),
+            used_percent=ExpressionWrapper(F("used") * 100 / capacity, output_field=IntegerField()),
+            ends_soon=Case(
+                When(end__lte=today + timedelta(days=ENDS_SOON_DAYS), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .annotate(
+            # used_percent is rounded down, so this is exactly used >= 80% of the capacity.
+            mostly_used=Case(
+                When(used_percent__gte=MOSTLY_USED_PERCENT, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .order_by(F("end").asc(nulls_last=True), "start", "pk")
+    )
+
+
+# --- the unfunded queue ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnfundedItem:
+    """One waiting activity and what it would be worth at the fitting contract's tariff."""
+
+    activity: Activity
+    product: Product | None  # the fitting product with the lowest value; None: no contract
+    value_cents: int
+
+    @property
+    def client(self):
+        return self.activity.trajectory.client
+
+    @property
+    def funder(self) -> Funder | None:
+        return self.product.contract.funder if self.product is not None else None
+
+    @property
+    def value_euros(self) -> Decimal:
+        return Decimal(self.value_cents) / 100
+
+    @property
+    def reason(self) -> str:
+        return funding_reason_text(self.activity.funding_reason)
+
+    @property
+    def tariff_euros(self) -> Decimal | None:
+        return Decimal(self.product.tariff_cents) / 100 if self.product is not None else None
+
+
+@dataclass(frozen=True)
+class UnfundedFunderGroup:
+    """The waiting activities one funder would have to pay for (funder None: no contract)."""
+
+    funder: Funder | None
+    items: list[UnfundedItem]  # the ones shown, within the queue's limit
+    count: int
+    total_cents: int
+
+    @property
+    def total_euros(self) -> Decimal:
+        return Decimal(self.total_cents) / 100
+
+
+@dataclass(frozen=True)
+class UnfundedQueue:
+    groups: list[UnfundedFunderGroup]
+    count: int
+    shown: int
+    total_cents: int
+
+    @property
+    def total_euros(self) -> Decimal:
+        return Decimal(self.total_cents) / 100
+
+    @property
+    def items(self) -> list[UnfundedItem]:
+        return [item for group in self.groups for item in group.items]
+
+
+def _value_cents(consumption: int, product: Product) -> int:
+    """Minutes at a tariff per hour, day part or etmaal; items and euros one for one."""
+    exact = Decimal(consumption) * product.tariff_cents / MINUTES_PER_UNIT.get(product.unit, 1)
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+class _ContractProducts:
+    """The organisation's products, each as an allocation over its contract's whole period.
+
+    Such a stand-in lets the assignment rules of the services (stream, age, unit) decide
+    whether a contract could pay for an activity, without a query per activity.
+    """
+
+    def __init__(self, organisation: Organisation) -> None:
+        products = (
+            Product.objects.filter(contract__organisation=organisation)
+            .select_related("contract__funder", "contract__stream")
+            .order_by("pk")
+        )
+        self.stand_ins = [
+            Allocation(
+                product=product,
+                funder=product.contract.funder,
+                number=product.code,
+                volume=1,
+                unit=product.unit,
+                frequency=Frequency.TOTAL,
+                start=product.contract.start,
+                end=product.contract.end,
+                status=AllocationStatus.ACTIVE,
+            )
+            for product in products
+        ]
+
+    def cheapest_fit(self, activity: Activity) -> tuple[Product | None, int]:
+        """The fitting product with the lowest value for the activity, and that value."""
+        client = activity.trajectory.client
+        best: tuple[int, int, int] | None = None
+        best_product = None
+        for stand_in in self.stand_ins:
+            product = stand_in.product
+            if not stand_in.is_valid_on(activity.date):
+                continue
+            if not product.contract.stream.pays_for(domain=activity.domain, kind=activity.kind):
+                continue
+            stand_in.client_id = client.pk  # the stand-in is the client's for this question
+            if allocation_refusal(allocation=stand_in, activity=activity, client=client):
+                continue
+            value = _value_cents(consumption_for(activity=activity, allocation=stand_in), product)
+            key = (value, product.tariff_cents, product.pk)
+            if best is None or key < best:
+                best, best_product = key, product
+        return best_product, (best[0] if best is not None else 0)
+
+
+def _funder_order(group: UnfundedFunderGroup) -> tuple:
+    # Funders by name, the activities no contract pays for last.
+    if group.funder is None:
+        return (1, "", 0)
+    return (0, group.funder.name.casefold(), group.funder.pk)
+
+
+def unfunded_queue(
+    *, organisation: Organisation, limit: int = UNFUNDED_QUEUE_LIMIT
+) -> UnfundedQueue:
+    """The organisation's recorded unfunded activities, grouped by the funder that would pay.
+
+    Each is valued at the tariff of a product of the organisation's contracts that could pay
+    for it: the contract is valid on the activity's date, its stream pays for the domain and
+    kind, and the stream's age rules and the product's unit fit (the rules of
+    ``allocation_refusal``, volume aside). Time units are valued per minute (minutes /
+    minutes per unit x tariff), items and euros one for one (``consumption_for``). When
+    several fit, the lowest value counts: a conservative estimate. With none it is worth 0.
+
+    Counts and totals cover every waiting activity; at most ``limit`` are returned, the
+    oldest first within each funder. Two queries: the activities and the products. The
+    activity's note is never loaded.
+    """
+    activities = (
+        Activity.objects.unfunded()
+        .filter(trajectory__client__organisation=organisation)
+        .select_related("trajectory__client")
+        .only(
+            "trajectory__client__organisation",
+            "trajectory__client__client_number",
+            "trajectory__client__given_name",
+            "trajectory__client__family_name",
+            "trajectory__client__pseudonym",
+            "trajectory__client__shielded",
+            "trajectory__client__date_of_birth",
+            "trajectory__client__extended_youth_care_until",
+            "domain",
+            "kind",
+            "date",
+            "duration_minutes",
+            "units",
+            "attendance",
+            "funding_reason",
+            "expected_funding",
+        )
+        .order_by("date", "pk")
+    )
+    products = _ContractProducts(organisation)
+    by_funder: dict[int | None, list[UnfundedItem]] = {}
+    for activity in activities:
+        product, value = products.cheapest_fit(activity)
+        item = UnfundedItem(activity=activity, product=product, value_cents=value)
+        by_funder.setdefault(item.funder.pk if item.funder else None, []).append(item)
+
+    groups = sorted(
+        (
+            UnfundedFunderGroup(
+                funder=items[0].funder,
+                items=items,
+                count=len(items),
+                total_cents=sum(item.value_cents for item in items),
+            )
+            for items in by_funder.values()
+        ),
+        key=_funder_order,
+    )
+    shown_groups, room = [], limit
+    for group in groups:
+        shown_groups.append(
+            UnfundedFunderGroup(
+                funder=group.funder,
+                items=group.items[: max(room, 0)],
+                count=group.count,
+                total_cents=group.total_cents,
+            )
+        )
+        room -= group.count
+    return UnfundedQueue(
+        groups=shown_groups,
+        count=sum(group.count for group in groups),
+        shown=sum(len(group.items) for group in shown_groups),
+        total_cents=sum(group.total_cents for group in groups),
+    )
+
+
+# --- caseload ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    user_id: int
+    name: str
+    counts: list[int]  # distinct clients per team role, in TeamRole order
+    total: int  # distinct clients over all roles
+
+
+def caseload_per_worker(*, organisation: Organisation) -> list[CaseloadRow]:
+    """Per worker of the organisation with an ongoing care-team membership: the number of
+    distinct clients in each team role, and in all. One aggregated query."""
+    per_role = {
+        f"clients_{role}": Count("trajectory__client", filter=Q(role=role), distinct=True)
+        for role in TeamRole.values
+    }
+    rows = (
+        CareTeamMembership.objects.filter(
+            ongoing_memberships(),
+            trajectory__client__organisation=organisation,
+            user__organisation=organisation,
+        )
+        .values("user_id", "user__username", "user__first_name", "user__last_name")
+        .annotate(**per_role, clients_total=Count("trajectory__client", distinct=True))
+        .order_by("user__last_name", "user__first_name", "user__username", "user_id")
+    )
+    return [
+        CaseloadRow(
+            user_id=row["user_id"],
+            name=f"{row['user__first_name']} {row['user__last_name']}".strip()
+            or row["user__username"],
+            counts=[row[f"clients_{role}"] for role in TeamRole.values],
+            total=row["clients_total"],
+        )
+        for row in rows
+    ]
