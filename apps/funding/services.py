@@ -210,13 +210,20 @@ def _locked_allocations(client: Client) -> list[Allocation]:
     )
 
 
+def _not_chargeable_reason(activity: Activity) -> dict | None:
+    """Registrations, internal consultations and absences are recorded but never billed."""
+    if activity.kind in NOT_CHARGEABLE_KINDS:
+        return {"code": "not_chargeable_kind"}
+    if activity.attendance in (Attendance.ABSENT_AUTHORISED, Attendance.ABSENT_UNAUTHORISED):
+        return {"code": "absent"}
+    return None
+
+
 def _decide(*, activity: Activity, client: Client, allocations: list[Allocation]) -> None:
     """Apply the rules to an activity in memory: funded, unfunded or not chargeable."""
-    if activity.kind in NOT_CHARGEABLE_KINDS:
-        _not_funded(activity, NOT_CHARGEABLE, {"code": "not_chargeable_kind"})
-        return
-    if activity.attendance in (Attendance.ABSENT_AUTHORISED, Attendance.ABSENT_UNAUTHORISED):
-        _not_funded(activity, NOT_CHARGEABLE, {"code": "absent"})
+    not_chargeable = _not_chargeable_reason(activity)
+    if not_chargeable is not None:
+        _not_funded(activity, NOT_CHARGEABLE, not_chargeable)
         return
     if not allocations:
         _not_funded(activity, UNFUNDED, {"code": "no_allocation"})
@@ -254,6 +261,10 @@ def activity_funding_assign(
     if allocation is None:
         _decide(activity=activity, client=client, allocations=allocations)
         return activity
+    if _not_chargeable_reason(activity) is not None:
+        raise ValidationError(
+            {"allocation": _("This activity is never billed, so it cannot draw on an allocation.")}
+        )
     chosen = next((candidate for candidate in allocations if candidate.pk == allocation.pk), None)
     if chosen is None:
         raise ValidationError(

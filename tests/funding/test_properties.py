@@ -1,0 +1,811 @@
+"""Property-based tests of the funding assignment (DESIGN.md, "Assigning funding").
+
+Hypothesis generates a client (some turn 18 during 2025, some have extended youth care), one to
+four allocations of various streams, units, frequencies and validities, and a sequence of
+writes: activities logged (also before any allocation exists), allocations registered late
+(also starting in the past), activities cancelled and corrected, allocations withdrawn, shrunk,
+ended and reactivated. After every scenario the invariants of the rules are checked against the
+database, with the rules, the capacities and the frequency windows recomputed here rather than
+with the services' own helpers.
+
+Each example runs inside a savepoint that is rolled back, so the examples share one test
+database without seeing each other.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from hypothesis import HealthCheck, Phase, event, example, given, settings
+from hypothesis import strategies as st
+
+from apps.core.domains import (
+    DOMAIN_OF_KIND,
+    KINDS_BY_DOMAIN,
+    NOT_CHARGEABLE_KINDS,
+    ActivityKind,
+    Attendance,
+    Domain,
+)
+from apps.funding.models import Allocation, AllocationStatus, Frequency, Unit
+from apps.funding.services import (
+    allocation_change,
+    allocation_register,
+    allocation_status_change,
+    allocation_withdraw,
+    unfunded_rematch,
+)
+from apps.trajectories.models import Activity
+from apps.trajectories.services import activity_cancel, activity_correct, activity_log
+from tests.clients.factories import ClientFactory
+from tests.funding.factories import ProductFactory, stream
+from tests.trajectories.factories import TrajectoryFactory
+
+D = datetime.date
+ONE_DAY = datetime.timedelta(days=1)
+FIRST_DAY, LAST_DAY = D(2025, 1, 1), D(2025, 12, 31)  # the trajectory starts on 1 January 2025
+
+STREAMS = ("jeugdwet", "wmo", "zvw-ggz", "onderwijs", "participatie")
+CATEGORY = {"jeugdwet": "45", "wmo": "02"}  # from the JZ020 and WMO020 code lists
+UNITS = (Unit.MINUTE, Unit.HOUR, Unit.ITEM_EFFORT, Unit.ITEM_OUTPUT)
+# Small volumes, so that activities compete for them.
+VOLUMES = {
+    Unit.MINUTE: (15, 240),
+    Unit.HOUR: (1, 4),
+    Unit.ITEM_EFFORT: (1, 4),
+    Unit.ITEM_OUTPUT: (1, 4),
+}
+# Window edges: a Sunday and the Monday after it, the turn of a month, the turn of the year.
+EDGE_DAYS = (
+    D(2025, 1, 1),
+    D(2025, 3, 9),
+    D(2025, 3, 10),
+    D(2025, 3, 31),
+    D(2025, 4, 1),
+    D(2025, 12, 31),
+)
+
+PROPERTY_SETTINGS = settings(
+    max_examples=50,
+    deadline=None,
+    database=None,
+    phases=[Phase.explicit, Phase.generate, Phase.shrink],  # explaining is slow here
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,  # each example rolls back its own savepoint
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
+
+
+# --- the scenario ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AllocationSpec:
+    stream: str
+    unit: str
+    frequency: str
+    volume: int
+    start: datetime.date
+    end: datetime.date | None
+    guidance: bool
+
+
+@dataclass(frozen=True)
+class Log:
+    kind: str
+    day: datetime.date
+    duration_minutes: int | None
+    units: int | None
+    attendance: str
+    start_time: datetime.time | None
+
+
+@dataclass(frozen=True)
+class RegisterLate:
+    allocation: AllocationSpec
+
+
+@dataclass(frozen=True)
+class Cancel:
+    which: int  # an index into the recorded activities, modulo their number
+
+
+@dataclass(frozen=True)
+class Correct:
+    which: int
+    day: datetime.date | None
+    duration_minutes: int | None
+    units: int | None
+    kind_index: int | None
+
+
+@dataclass(frozen=True)
+class Withdraw:
+    which: int  # an index into the active allocations, modulo their number
+
+
+@dataclass(frozen=True)
+class Shrink:
+    which: int
+    quarters: int | None  # the new volume in quarters of the old one
+    days_shorter: int | None  # the validity ends this many days earlier
+    days_later: int | None = None  # the validity starts this many days later
+
+
+@dataclass(frozen=True)
+class EndOrReactivate:
+    which: int  # an index into the allocations not withdrawn, modulo their number
+
+
+@dataclass(frozen=True)
+class LogChosen:
+    """Log an activity on an allocation the user chose explicitly."""
+
+    log: Log
+    which: int  # an index into the active allocations, modulo their number
+
+
+@dataclass(frozen=True)
+class Scenario:
+    date_of_birth: datetime.date
+    extended_youth_care_until: datetime.date | None
+    logged_before: tuple[Log, ...]  # care that did not wait for the paperwork
+    allocations: tuple[AllocationSpec, ...]
+    operations: tuple
+
+
+def turns(born: datetime.date, age: int) -> datetime.date:
+    """The day someone born on ``born`` reaches ``age`` (29 February: 1 March)."""
+    if (born.month, born.day) == (2, 29):
+        leap = (born.year + age) % 4 == 0 and (
+            (born.year + age) % 100 != 0 or (born.year + age) % 400 == 0
+        )
+        return D(born.year + age, 2, 29) if leap else D(born.year + age, 3, 1)
+    return D(born.year + age, born.month, born.day)
+
+
+# What each stream pays for, only to steer generation towards activities that can be funded;
+# the checks below ask FundingStream.pays_for.
+CARE_KINDS = KINDS_BY_DOMAIN[Domain.CARE]
+WORK_KINDS = KINDS_BY_DOMAIN[Domain.WORK]
+PAYABLE_KINDS = {
+    "jeugdwet": CARE_KINDS,
+    "wmo": CARE_KINDS + WORK_KINDS,
+    "zvw-ggz": tuple(kind for kind in CARE_KINDS if kind != ActivityKind.CASE_CONSULTATION),
+    "onderwijs": (ActivityKind.LESSON, ActivityKind.EXAM, ActivityKind.STUDY_GUIDANCE),
+    "participatie": WORK_KINDS,
+}
+
+
+@st.composite
+def allocation_specs(draw, days, streams=STREAMS):
+    unit = draw(st.sampled_from(UNITS))
+    long_validity = st.tuples(
+        st.dates(D(2024, 10, 1), D(2025, 3, 1)),
+        st.none() | st.dates(D(2025, 10, 1), D(2026, 6, 30)),
+    )
+    any_validity = st.tuples(days, st.none() | st.integers(0, 200)).map(
+        lambda v: (v[0], None if v[1] is None else v[0] + datetime.timedelta(days=v[1]))
+    )
+    start, end = draw(st.one_of(long_validity, any_validity))
+    return AllocationSpec(
+        stream=draw(st.sampled_from(streams)),
+        unit=unit,
+        frequency=draw(st.sampled_from(Frequency.values)),
+        volume=draw(st.integers(*VOLUMES[unit])),
+        start=start,
+        end=end,
+        guidance=draw(st.sampled_from([False, False, True])),
+    )
+
+
+@st.composite
+def logs(draw, days, kinds):
+    duration = st.sampled_from([15, 30, 45, 60, 90, 120, 240]) | st.integers(1, 1440)
+    units = st.integers(1, 4)
+    duration_minutes, number = draw(
+        st.one_of(
+            st.tuples(duration, st.none()),
+            st.tuples(duration, units),
+            st.tuples(st.none(), units),
+        )
+    )
+    return Log(
+        kind=draw(st.one_of(kinds, kinds, kinds, st.sampled_from(ActivityKind.values))),
+        day=draw(days),
+        duration_minutes=duration_minutes,
+        units=number,
+        attendance=draw(st.sampled_from(["", "", "", *Attendance.values])),
+        start_time=draw(st.none() | st.sampled_from([datetime.time(9), datetime.time(14)])),
+    )
+
+
+def operations(days, kinds, *, chosen=False):
+    index = st.integers(0, 20)
+    return st.one_of(
+        *[logs(days, kinds)] * 8,  # mostly care being logged
+        *[st.builds(RegisterLate, allocation_specs(days))] * 2,
+        *[st.builds(Cancel, index)] * 2,
+        st.builds(
+            Correct,
+            index,
+            st.none() | days,
+            st.none() | st.sampled_from([15, 30, 60, 120]),
+            st.none() | st.integers(1, 3),
+            st.none() | st.integers(0, 6),
+        ),
+        st.builds(Withdraw, index),
+        st.builds(
+            Shrink,
+            index,
+            st.none() | st.integers(1, 3),
+            st.none() | st.integers(1, 120),
+            st.none() | st.integers(1, 60),
+        ),
+        st.builds(EndOrReactivate, index),
+        *([st.builds(LogChosen, logs(days, kinds), index)] * 6 if chosen else []),
+    )
+
+
+@st.composite
+def scenarios(draw, *, chosen=False):
+    born = draw(
+        st.one_of(
+            st.dates(D(2007, 1, 1), D(2007, 12, 31)),  # turns 18 in 2025
+            st.dates(D(2002, 1, 1), D(2002, 12, 31)),  # turns 23 in 2025
+            st.dates(D(2003, 1, 1), D(2011, 12, 31)),
+        )
+    )
+    eighteenth, twenty_third = turns(born, 18), turns(born, 23)
+    # Days where things happen: around the 18th and 23rd birthdays, on window edges, and in one
+    # busy fortnight, so that activities share frequency windows.
+    last_busy_start = LAST_DAY - datetime.timedelta(days=13)
+    around_eighteenth = min(max(eighteenth - 7 * ONE_DAY, FIRST_DAY), last_busy_start)
+    busy = draw(st.one_of(st.dates(FIRST_DAY, last_busy_start), st.just(around_eighteenth)))
+    hot = {*EDGE_DAYS, *(busy + datetime.timedelta(days=n) for n in range(14))}
+    hot.update(
+        birthday + ONE_DAY * n for birthday in (eighteenth, twenty_third) for n in (-1, 0, 1)
+    )
+    hot = sorted(day for day in hot if FIRST_DAY <= day <= LAST_DAY)
+    days = st.one_of(st.sampled_from(hot), st.sampled_from(hot), st.dates(FIRST_DAY, LAST_DAY))
+    extended = draw(
+        st.one_of(
+            st.none(),
+            st.dates(FIRST_DAY, D(2027, 12, 31)),
+            st.sampled_from(hot),
+            st.just(twenty_third - ONE_DAY),  # as far as the law allows
+        )
+    )
+    # Mostly streams that can pay for someone of this age in 2025, but not only.
+    age = 2025 - born.year
+    fitting = ["onderwijs"] + (["participatie"] if age >= 16 else [])
+    fitting += ["wmo", "zvw-ggz"] if age >= 18 else ["jeugdwet"]
+    fitting += ["jeugdwet"] if age == 18 or (extended is not None and age <= 23) else []
+    streams = draw(
+        st.lists(st.sampled_from(fitting) | st.sampled_from(STREAMS), min_size=1, max_size=4)
+    )
+    kinds = st.sampled_from([kind for code in streams for kind in PAYABLE_KINDS[code]])
+    allocations = [draw(allocation_specs(days, streams=[code])) for code in streams]
+    return Scenario(
+        date_of_birth=born,
+        extended_youth_care_until=extended,
+        logged_before=tuple(draw(st.lists(logs(days, kinds), max_size=5))),
+        allocations=tuple(allocations),
+        operations=tuple(
+            draw(st.lists(operations(days, kinds, chosen=chosen), min_size=4, max_size=20))
+        ),
+    )
+
+
+# --- building it through the services ----------------------------------------------------
+
+
+def _register(client, worker, spec: AllocationSpec, number: str) -> Allocation:
+    product = ProductFactory(
+        contract__stream=stream(spec.stream),
+        contract__organisation=client.organisation,
+        category=CATEGORY.get(spec.stream, ""),
+        unit=spec.unit,
+        is_guidance=spec.guidance,
+    )
+    allocation, _matched = allocation_register(
+        client=client,
+        product=product,
+        number=number,
+        volume=spec.volume,
+        frequency=spec.frequency,
+        start=spec.start,
+        end=spec.end,
+        actor=worker,
+        unit=spec.unit,
+    )
+    return allocation
+
+
+def _log(log: Log, *, trajectory, worker, allocation=None) -> Activity:
+    domain = DOMAIN_OF_KIND[log.kind]
+    return activity_log(
+        trajectory=trajectory,
+        domain=domain,
+        kind=log.kind,
+        date=log.day,
+        duration_minutes=log.duration_minutes,
+        units=log.units,
+        start_time=log.start_time,
+        attendance=log.attendance if domain == Domain.EDUCATION else "",
+        performed_by=worker,
+        actor=worker,
+        allocation=allocation,
+    )
+
+
+def _probe(log: Log, trajectory) -> Activity:
+    """The activity a log will save, unsaved, to apply the rules of this module to."""
+    domain = DOMAIN_OF_KIND[log.kind]
+    return Activity(
+        trajectory=trajectory,
+        domain=domain,
+        kind=log.kind,
+        date=log.day,
+        duration_minutes=log.duration_minutes,
+        units=log.units,
+        attendance=log.attendance if domain == Domain.EDUCATION else "",
+    )
+
+
+def _fitting_now(probe: Activity, client) -> list[Allocation]:
+    """The client's allocations that may pay for the probe and have room for it right now."""
+    allocations = {
+        allocation.pk: allocation
+        for allocation in Allocation.objects.filter(client=client).select_related(
+            "product__contract__stream"
+        )
+    }
+    used = used_per_window(list(Activity.objects.for_client(client)), allocations)
+    return [
+        allocation
+        for allocation in allocations.values()
+        if may_pay(allocation, probe, client)
+        and needed(allocation, probe)
+        <= capacity(allocation) - used[allocation.pk, window_key(allocation, probe.date)]
+    ]
+
+
+def _log_unchosen(log: Log, *, client, trajectory, worker) -> None:
+    """Log without a choice: of the fitting allocations the one that ends first takes it."""
+    fitting = _fitting_now(_probe(log, trajectory), client)
+    activity = _log(log, trajectory=trajectory, worker=worker)
+    if not fitting:
+        assert activity.funding_status != "funded", activity.funding_reason
+        return
+    best = min(fitting, key=lambda a: (a.end or datetime.date.max, a.start, a.pk))
+    assert activity.allocation_id == best.pk, activity.funding_reason
+    assert activity.funding_reason["code"] == "assigned", activity.funding_reason
+    assert activity.funding_reason["fitting"] == len(fitting), activity.funding_reason
+
+
+def _log_chosen(operation: LogChosen, *, client, trajectory, worker, allocation) -> None:
+    """Log on an explicitly chosen allocation: the same rules apply as without a choice."""
+    log = operation.log
+    probe = _probe(log, trajectory)
+    fits = allocation in _fitting_now(probe, client)
+    event(f"chosen allocation {'fits' if fits else 'does not fit'}")
+    if probe.kind in NOT_CHARGEABLE_KINDS or probe.attendance.startswith("absent"):
+        event("chosen allocation for care that is never billed")
+    try:
+        activity = _log(log, trajectory=trajectory, worker=worker, allocation=allocation)
+    except ValidationError:
+        assert not fits, f"{allocation.number} was refused although it fits {probe.kind}"
+        return
+    if fits:
+        assert activity.allocation_id == allocation.pk, activity.funding_reason
+    else:
+        assert activity.funding_status != "funded", (
+            f"{allocation.number} was chosen and took {activity.kind} on {activity.date} "
+            f"(attendance {activity.attendance!r}), which it may not pay for: "
+            f"{activity.funding_reason}"
+        )
+
+
+def _apply(operation, *, client, trajectory, worker, numbers: list[str]) -> None:
+    recorded = list(Activity.objects.recorded().for_client(client).order_by("pk"))
+    allocations = list(
+        Allocation.objects.filter(client=client)
+        .exclude(status=AllocationStatus.WITHDRAWN)
+        .select_related("product__contract__stream")
+        .order_by("pk")
+    )
+    active = [a for a in allocations if a.status == AllocationStatus.ACTIVE]
+    if isinstance(operation, Log):
+        _log_unchosen(operation, client=client, trajectory=trajectory, worker=worker)
+    elif isinstance(operation, LogChosen) and active:
+        # A user picks an allocation whose stream could pay for this kind of care, if any.
+        domain, kind = DOMAIN_OF_KIND[operation.log.kind], operation.log.kind
+        plausible = [
+            a for a in active if a.product.contract.stream.pays_for(domain=domain, kind=kind)
+        ]
+        candidates = plausible or active
+        allocation = candidates[operation.which % len(candidates)]
+        _log_chosen(
+            operation, client=client, trajectory=trajectory, worker=worker, allocation=allocation
+        )
+    elif isinstance(operation, RegisterLate):
+        numbers.append(f"TW{len(numbers):03d}")
+        _register(client, worker, operation.allocation, numbers[-1])
+    elif isinstance(operation, Cancel) and recorded:
+        activity_cancel(activity=recorded[operation.which % len(recorded)], actor=worker)
+    elif isinstance(operation, Correct) and recorded:
+        activity = recorded[operation.which % len(recorded)]
+        changes = {}
+        if operation.day is not None:
+            changes["date"] = operation.day
+        if operation.duration_minutes is not None:
+            changes["duration_minutes"] = operation.duration_minutes
+        if operation.units is not None:
+            changes["units"] = operation.units
+        if operation.kind_index is not None:
+            kinds = KINDS_BY_DOMAIN[activity.domain]
+            changes["kind"] = kinds[operation.kind_index % len(kinds)]
+        activity_correct(activity=activity, actor=worker, **changes)
+    elif isinstance(operation, Withdraw) and active:
+        allocation_withdraw(allocation=active[operation.which % len(active)], actor=worker)
+    elif isinstance(operation, Shrink) and active:
+        allocation = active[operation.which % len(active)]
+        changes = {}
+        if operation.quarters is not None and allocation.volume > 1:
+            changes["volume"] = max(1, allocation.volume * operation.quarters // 4)
+        if operation.days_shorter is not None:
+            end = (allocation.end or LAST_DAY) - datetime.timedelta(days=operation.days_shorter)
+            changes["end"] = max(end, allocation.start)
+        if operation.days_later is not None:
+            start = allocation.start + datetime.timedelta(days=operation.days_later)
+            changes["start"] = min(start, changes.get("end", allocation.end) or start)
+        if changes:
+            allocation_change(allocation=allocation, actor=worker, **changes)
+    elif isinstance(operation, EndOrReactivate) and allocations:
+        allocation = allocations[operation.which % len(allocations)]
+        ended = allocation.status == AllocationStatus.ACTIVE
+        status = AllocationStatus.ENDED if ended else AllocationStatus.ACTIVE
+        allocation_status_change(allocation=allocation, status=status, actor=worker)
+
+
+def build(scenario: Scenario, *, check_each_write: bool = False):
+    """Build the scenario through the services; return the client and the acting worker.
+
+    With ``check_each_write`` the invariants are checked after every write, not only at the
+    end, so that a later write cannot repair what an earlier one left wrong.
+    """
+    client = ClientFactory(
+        date_of_birth=scenario.date_of_birth,
+        extended_youth_care_until=scenario.extended_youth_care_until,
+    )
+    trajectory = TrajectoryFactory(client=client, start=FIRST_DAY)
+    worker = trajectory.lead_caseworker
+    numbers: list[str] = []
+    for log in scenario.logged_before:
+        _log_unchosen(log, client=client, trajectory=trajectory, worker=worker)
+    for spec in scenario.allocations:
+        numbers.append(f"TW{len(numbers):03d}")
+        _register(client, worker, spec, numbers[-1])
+        if check_each_write:
+            check_invariants(client, reasons_fresh=False)
+    for operation in scenario.operations:
+        _apply(operation, client=client, trajectory=trajectory, worker=worker, numbers=numbers)
+        if check_each_write:
+            check_invariants(client, reasons_fresh=False)
+    return client, worker
+
+
+def assignments(client) -> list[tuple]:
+    """Per activity, in the order they were logged: where it draws from and why."""
+    return list(
+        Activity.objects.for_client(client)
+        .order_by("pk")
+        .values_list("status", "funding_status", "allocation__number", "consumed", "funding_reason")
+    )
+
+
+def in_rolled_back_savepoint(function, *args):
+    with transaction.atomic():
+        try:
+            return function(*args)
+        finally:
+            transaction.set_rollback(True)
+
+
+# --- the rules, recomputed independently -------------------------------------------------
+
+MINUTES = {Unit.MINUTE: 1, Unit.HOUR: 60}
+ITEMS = {Unit.ITEM_EFFORT, Unit.ITEM_OUTPUT}
+
+
+def capacity(allocation: Allocation) -> int:
+    return allocation.volume * MINUTES.get(allocation.unit, 1)
+
+
+def needed(allocation: Allocation, activity: Activity) -> int | None:
+    if allocation.unit in MINUTES:
+        return activity.duration_minutes
+    if allocation.unit in ITEMS:
+        return activity.units or 1
+    return activity.units
+
+
+def window_key(allocation: Allocation, day: datetime.date):
+    """Which frequency window of the allocation a day falls in; computed here on purpose."""
+    if allocation.frequency == Frequency.PER_DAY:
+        return day
+    if allocation.frequency == Frequency.PER_WEEK:
+        return day.isocalendar()[:2]
+    if allocation.frequency == Frequency.PER_MONTH:
+        return day.year, day.month
+    return "validity"
+
+
+def age_allows(allocation: Allocation, activity: Activity, client) -> bool:
+    rules = allocation.product.contract.stream
+    day, born = activity.date, client.date_of_birth
+    if rules.min_age is not None and day < turns(born, rules.min_age):
+        return False
+    if rules.age_limit is None or day < turns(born, rules.age_limit):
+        return True
+    if allocation.product.is_guidance:
+        return False  # guidance is never extended
+    return (
+        rules.extended_age_limit is not None
+        and client.extended_youth_care_until is not None
+        and day <= client.extended_youth_care_until
+        and day < turns(born, rules.extended_age_limit)
+    )
+
+
+def may_pay(allocation: Allocation, activity: Activity, client) -> bool:
+    """Every rule but the volume: may this allocation pay for this activity?"""
+    return (
+        allocation.client_id == client.pk
+        and allocation.status == AllocationStatus.ACTIVE
+        and allocation.start <= activity.date
+        and (allocation.end is None or activity.date <= allocation.end)
+        and activity.kind
+        not in {ActivityKind.CASE_CONSULTATION, ActivityKind.ATTENDANCE_REGISTRATION}
+        and activity.attendance
+        not in {Attendance.ABSENT_AUTHORISED, Attendance.ABSENT_UNAUTHORISED}
+        and allocation.product.contract.stream.pays_for(domain=activity.domain, kind=activity.kind)
+        and age_allows(allocation, activity, client)
+        and needed(allocation, activity) is not None
+    )
+
+
+def used_per_window(activities: list[Activity], allocations: dict[int, Allocation]) -> dict:
+    used: dict = defaultdict(int)
+    for activity in activities:
+        if activity.status == "recorded" and activity.funding_status == "funded":
+            allocation = allocations[activity.allocation_id]
+            used[allocation.pk, window_key(allocation, activity.date)] += activity.consumed
+    return used
+
+
+def check_invariants(client, *, reasons_fresh: bool = True) -> None:
+    """The invariants of the rules over the client's activities, as stored.
+
+    ``reasons_fresh``: the stored reasons of waiting activities are checked against the current
+    allocations, which holds right after a rematch (logging an activity that takes volume does
+    not rewrite the reasons of the activities already waiting).
+    """
+    activities = list(Activity.objects.for_client(client).order_by("pk"))
+    # Every allocation in the database, so that one of another client would show.
+    everything = Allocation.objects.select_related("product__contract__stream").order_by("pk")
+    allocations = {allocation.pk: allocation for allocation in everything}
+    active = [a for a in allocations.values() if a.client_id == client.pk and a.status == "active"]
+    used = used_per_window(activities, allocations)
+
+    for activity in activities:
+        where = f"{activity.kind} on {activity.date}: {activity.funding_reason}"
+        assert activity.funding_reason, where
+        if activity.status == "cancelled":
+            assert (activity.allocation_id, activity.consumed) == (None, 0), where
+            assert activity.funding_status != "funded", where
+            continue
+        assert activity.funding_status in {"funded", "unfunded", "not_chargeable"}, where
+        if activity.funding_status == "funded":
+            allocation = allocations[activity.allocation_id]
+            assert may_pay(allocation, activity, client), where
+            assert activity.consumed == needed(allocation, activity), where
+            assert activity.funding_reason["number"] == allocation.number, where
+        else:
+            assert (activity.allocation_id, activity.consumed) == (None, 0), where
+        if activity.funding_status == "unfunded":
+            # Nothing is dropped: no allocation that could pay for it has volume left.
+            for allocation in active:
+                if may_pay(allocation, activity, client):
+                    left = (
+                        capacity(allocation)
+                        - used[allocation.pk, window_key(allocation, activity.date)]
+                    )
+                    assert needed(allocation, activity) > left, (
+                        f"{allocation.number} could take {where}"
+                    )
+            # And the reason names every active allocation with its current refusal.
+            if not reasons_fresh:
+                continue
+            if not active:
+                assert activity.funding_reason["code"] == "no_allocation", where
+            else:
+                assert activity.funding_reason["code"] == "unfunded", where
+                refusals = {r["number"]: r["code"] for r in activity.funding_reason["refusals"]}
+                assert set(refusals) == {a.number for a in active}, where
+                for allocation in active:
+                    fits = may_pay(allocation, activity, client)
+                    assert (refusals[allocation.number] == "volume_used") == fits, where
+
+    # No allocation is consumed beyond its volume in any of its frequency windows.
+    for (pk, window), total in used.items():
+        allocation = allocations[pk]
+        assert total <= capacity(allocation), f"{allocation.number} window {window}: {total}"
+
+
+# --- the properties ----------------------------------------------------------------------
+
+
+def build_and_check(scenario: Scenario) -> list[tuple]:
+    client, worker = build(scenario, check_each_write=True)
+    built = assignments(client)
+    # Every write already matched what it could: a rematch funds nothing new (it may only
+    # refresh the stored reasons of waiting activities, e.g. the volume left)...
+    assert unfunded_rematch(client=client, actor=worker) == []
+    before = assignments(client)
+    assert [row[:4] for row in before] == [row[:4] for row in built]
+    # ...and matching again changes nothing at all.
+    assert unfunded_rematch(client=client, actor=worker) == []
+    assert assignments(client) == before
+    check_invariants(client)
+    for status, funding, _number, _consumed, reason in before:
+        event(f"{status} {funding} {reason['code']}")
+        for refusal in reason.get("refusals", []):
+            event(f"refusal {refusal['code']}")
+    adult_on = turns(client.date_of_birth, 18)
+    if Activity.objects.for_client(client).filter(
+        funding_status="funded",
+        allocation__product__contract__stream__code="jeugdwet",
+        date__gte=adult_on,
+    ):
+        event("Jeugdwet pays after the 18th birthday (extended youth care)")
+    return before
+
+
+def _spec(stream_code: str, minutes: int, frequency=Frequency.TOTAL, **overrides) -> AllocationSpec:
+    values = {"unit": Unit.MINUTE, "start": FIRST_DAY, "end": LAST_DAY, "guidance": False}
+    return AllocationSpec(stream_code, frequency=frequency, volume=minutes, **(values | overrides))
+
+
+def _session(day: datetime.date, minutes: int = 60) -> Log:
+    return Log(ActivityKind.TREATMENT_SESSION, day, minutes, None, "", None)
+
+
+MONDAY, TUESDAY = D(2025, 3, 10), D(2025, 3, 11)
+CHILD, TURNS_18_IN_JUNE = D(2010, 5, 17), D(2007, 6, 15)
+
+
+@pytest.mark.django_db
+@PROPERTY_SETTINGS
+@given(scenario=scenarios())
+# The sentences of DESIGN.md, always tried first: cancelling or correcting an activity gives
+# its volume to waiting care; an allocation that starts in the past takes the care that waited
+# for it; a withdrawn allocation's care moves to another; the 18th birthday is a hard edge for
+# the Jeugdwet unless extended youth care is recorded, and guidance is never extended.
+@example(
+    scenario=Scenario(
+        CHILD,
+        None,
+        (),
+        (_spec("jeugdwet", 60, Frequency.PER_WEEK),),
+        (_session(MONDAY), _session(TUESDAY), Cancel(0)),
+    )
+)
+@example(
+    scenario=Scenario(
+        CHILD,
+        None,
+        (),
+        (_spec("jeugdwet", 60, Frequency.PER_WEEK),),
+        (_session(MONDAY), _session(TUESDAY, 30), Correct(0, None, 30, None, None)),
+    )
+)
+@example(
+    scenario=Scenario(
+        CHILD,
+        None,
+        (_session(MONDAY), _session(TUESDAY)),
+        (),
+        (RegisterLate(_spec("jeugdwet", 120, start=D(2025, 3, 1))), _session(TUESDAY)),
+    )
+)
+@example(
+    scenario=Scenario(
+        CHILD,
+        None,
+        (),
+        (_spec("jeugdwet", 120), _spec("jeugdwet", 120, end=D(2025, 6, 30))),
+        (_session(MONDAY), _session(TUESDAY), _session(TUESDAY), Withdraw(1)),
+    )
+)
+@example(
+    scenario=Scenario(
+        TURNS_18_IN_JUNE,
+        D(2025, 9, 30),
+        (),
+        (
+            _spec("jeugdwet", 600, guidance=True, end=D(2025, 12, 30)),  # preferred: ends first
+            _spec("jeugdwet", 600),
+            _spec("wmo", 600),
+        ),
+        tuple(
+            _session(day)
+            for day in (D(2025, 6, 14), D(2025, 6, 15), D(2025, 9, 30), D(2025, 10, 1))
+        ),
+    )
+)
+def test_funding_invariants_hold_after_any_sequence_of_writes(scenario):
+    in_rolled_back_savepoint(build_and_check, scenario)
+
+
+def _build_and_read(scenario: Scenario) -> list[tuple]:
+    client, _worker = build(scenario)
+    return [(status, funding, number) for status, funding, number, *_rest in assignments(client)]
+
+
+@pytest.mark.django_db
+@settings(PROPERTY_SETTINGS, max_examples=30)
+@given(scenario=scenarios())
+def test_the_same_scenario_gives_the_same_assignments(scenario):
+    first = in_rolled_back_savepoint(_build_and_read, scenario)
+    second = in_rolled_back_savepoint(_build_and_read, scenario)
+    assert first == second
+
+
+def _one_chosen_log(stream_code: str, born: datetime.date, log: Log) -> Scenario:
+    allocation = AllocationSpec(
+        stream=stream_code,
+        unit=Unit.MINUTE,
+        frequency=Frequency.TOTAL,
+        volume=600,
+        start=FIRST_DAY,
+        end=LAST_DAY,
+        guidance=False,
+    )
+    return Scenario(born, None, (), (allocation,), (LogChosen(log, 0),))
+
+
+@pytest.mark.django_db
+@settings(PROPERTY_SETTINGS, max_examples=40)
+@given(scenario=scenarios(chosen=True))
+# The smallest cases hypothesis found, kept so that they are always tried first: a case
+# consultation (never billed) and an authorised absence from a lesson, each logged on an
+# allocation chosen by hand, are funded by it.
+@example(
+    scenario=_one_chosen_log(
+        "jeugdwet",
+        D(2010, 5, 17),
+        Log(ActivityKind.CASE_CONSULTATION, D(2025, 3, 3), 60, None, "", None),
+    )
+)
+@example(
+    scenario=_one_chosen_log(
+        "onderwijs",
+        D(2010, 5, 17),
+        Log(ActivityKind.LESSON, D(2025, 3, 3), 60, None, Attendance.ABSENT_AUTHORISED, None),
+    )
+)
+def test_an_explicitly_chosen_allocation_follows_the_same_rules(scenario):
+    """A user's choice of allocation is checked by the same rules (services module docstring).
+
+    Each chosen log is checked as it happens (_log_chosen), and the invariants after it all.
+    """
+    in_rolled_back_savepoint(build_and_check, scenario)
