@@ -21,7 +21,6 @@ from apps.audit.services import (
 )
 from apps.clients.models import Client
 from apps.core.domains import Domain
-from apps.funding.reasons import funding_reason_text
 from apps.funding.services import funding_preview
 
 from .access import client_open_for
@@ -177,7 +176,7 @@ def activity_new(request: HttpRequest, pk: int, lane: str | None = None) -> Http
     if trajectory is None:
         messages.error(request, _("This client has no open trajectory: open one first."))
     elif request.method == "POST" and form.is_valid():
-        if "preview" in request.POST:
+        if "preview" in request.POST and access.sees_funding:
             preview = funding_preview(activity=_unsaved_activity(form, trajectory, request.user))
         else:
             data = form.cleaned_data
@@ -203,11 +202,11 @@ def activity_new(request: HttpRequest, pk: int, lane: str | None = None) -> Http
             except ValidationError as error:
                 _add_service_errors(form, error)
             else:
-                messages.success(
-                    request,
-                    _("Saved. %(funding)s")
-                    % {"funding": funding_reason_text(activity.funding_reason)},
-                )
+                if access.sees_funding:
+                    message = _("Saved. %(funding)s") % {"funding": activity.funding_reason_text}
+                else:
+                    message = _("Saved.")
+                messages.success(request, message)
                 target = "clients:detail" if lane is None else f"clients:{lane}"
                 return redirect(
                     reverse(target, kwargs={"pk": client.pk}) + f"#activity-{activity.pk}"
@@ -236,7 +235,10 @@ def activity_new(request: HttpRequest, pk: int, lane: str | None = None) -> Http
 def activity_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The htmx fragment that says, before saving, where the activity will be assigned."""
     client, access = client_open_for(
-        user=request.user, pk=pk, what="funding preview", require=_may_log
+        user=request.user,
+        pk=pk,
+        what="funding preview",
+        require=lambda access: access.may_log and access.sees_funding,
     )
     form, trajectory = _activity_form(request, client, access, None, request.POST)
     preview = None

@@ -260,3 +260,31 @@ def test_a_colleague_of_another_organisation_cannot_be_invited(client, trajector
     )
     assert response.status_code == 200
     assert not CareTeamMembership.objects.filter(user=stranger).exists()
+
+
+def test_a_teacher_sees_no_funding_of_other_lanes(client, trajectory):
+    teacher = _member(trajectory, "teacher")
+    client.force_login(teacher)
+    response = _post_activity(
+        client,
+        trajectory,
+        url_name="clients:education",
+        domain="education",
+        kind="lesson",
+        attendance="present",
+        subject="Rekenen",
+    )
+    page = client.get(response["Location"].split("#")[0])
+    assert "JW-77" not in page.text  # the Jeugdwet allocation is care funding
+    assert "Gefinancierd" not in page.text
+    assert "Ongefinancierd" not in page.text
+    preview = client.post(
+        reverse("clients:activity_preview", kwargs={"pk": trajectory.client.pk}),
+        {
+            "domain": "education",
+            "kind": "lesson",
+            "date": timezone.localdate().isoformat(),
+            "duration_minutes": "50",
+        },
+    )
+    assert preview.status_code == 403
