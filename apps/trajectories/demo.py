@@ -41,6 +41,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from apps.accounts.models import Organisation, User
+from apps.audit.services import break_glass_open
 from apps.clients.models import Client, ClientStatus, Municipality
 from apps.clients.services import client_create, client_status_change
 from apps.clients.validators import bsn_passes_eleven_test
@@ -1057,6 +1058,14 @@ def demo_domain_seed(*, users: dict[str, User], today: date | None = None) -> bo
         plan = planner.client(f"NRD-{index + 1:03d}", row, lead="noord-behandelaar")
         position = len(CLIENTS) + index
         noord_writer.client(plan, organisation=noord, names=names[position], bsn=bsns[position])
+
+    # One emergency access for the privacy officer to review: behandelaar2 is not on DEMO-001's
+    # care team.
+    break_glass_open(
+        user=users["behandelaar2"],
+        client=Client.objects.get(organisation=organisation, client_number=FIRST_CLIENT_NUMBER),
+        reason="Crisisdienst in de avond: cliënt belt in paniek, eigen behandelaar onbereikbaar.",
+    )
     return True
 
 
