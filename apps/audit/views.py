@@ -58,15 +58,19 @@ def _client_for_privacy_officer(request: HttpRequest, pk: int, what: str) -> Cli
     client = Client.objects.filter(pk=pk).first()
     if client is None or client.organisation_id != request.user.organisation_id:
         _refused(request, client)
+    _privacy_read(request, client, AccessEvent.VIEW, what)
+    return client
+
+
+def _privacy_read(request: HttpRequest, client: Client, event: AccessEvent, what: str) -> None:
     access_log_record(
         user=request.user,
-        event=AccessEvent.VIEW,
+        event=event,
         basis=AccessBasis.PRIVACY_REVIEW,
         client=client,
         detail=what,
         acting_role=Role.PRIVACY_OFFICER,
     )
-    return client
 
 
 def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
@@ -148,14 +152,7 @@ def client_history(request: HttpRequest, pk: int) -> HttpResponse:
         client=client, user_id=user.pk if user else None, since=since, until=until
     )
     if request.GET.get("export") == "csv":
-        access_log_record(
-            user=request.user,
-            event=AccessEvent.EXPORT,
-            basis=AccessBasis.PRIVACY_REVIEW,
-            client=client,
-            detail="history export",
-            acting_role=Role.PRIVACY_OFFICER,
-        )
+        _privacy_read(request, client, AccessEvent.EXPORT, "history export")
         rows = [
             [
                 timezone.localtime(e.occurred_at).isoformat(timespec="seconds"),
@@ -219,14 +216,7 @@ def client_access_report(request: HttpRequest, pk: int) -> HttpResponse:
             .select_related("organisation")
         )
         if request.GET.get("export") == "csv":
-            access_log_record(
-                user=request.user,
-                event=AccessEvent.EXPORT,
-                basis=AccessBasis.PRIVACY_REVIEW,
-                client=client,
-                detail="access report export",
-                acting_role=Role.PRIVACY_OFFICER,
-            )
+            _privacy_read(request, client, AccessEvent.EXPORT, "access report export")
             rows = [
                 [
                     timezone.localtime(e.occurred_at).isoformat(timespec="seconds"),

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from apps.core.admin import ReadOnlyHistoryAdmin
+
 from .models import Allocation, Contract, Funder, FundingStream, Product
 
 
@@ -46,7 +48,7 @@ class ProductAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Allocation)
-class AllocationAdmin(SimpleHistoryAdmin):
+class AllocationAdmin(ReadOnlyHistoryAdmin):
     """Read-only: allocations are registered through the funding services (they rematch)."""
 
     list_display = [
@@ -64,12 +66,3 @@ class AllocationAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "frequency", "funder"]
     list_select_related = ["funder", "client", "product"]
     search_fields = ["number"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,20 +1,8 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from apps.core.admin import ReadOnlyHistoryAdmin
 
 from .models import Activity, CareTeamMembership, Goal, Trajectory
-
-
-class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
-    """Care records change only through the services (history, funding, access rules)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Trajectory)
