@@ -27,3 +27,55 @@ def test_other_roles_are_sent_to_the_login_even_when_staff(client, role):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
+
+
+@pytest.mark.django_db
+def test_an_administrator_sees_and_edits_only_their_own_organisation(client):
+    from tests.funding.factories import ContractFactory
+
+    administrator = UserFactory(roles=[Role.ADMINISTRATOR], is_staff=True)
+    colleague = UserFactory(organisation=administrator.organisation, username="collega-x")
+    stranger = UserFactory(username="vreemde-y")
+    ContractFactory(organisation=administrator.organisation, reference="EIGEN-1")
+    ContractFactory(organisation=stranger.organisation, reference="ANDER-1")
+    client.force_login(administrator)
+    users = client.get(reverse("admin:accounts_user_changelist")).text
+    assert "collega-x" in users
+    assert "vreemde-y" not in users
+    assert client.get(reverse("admin:accounts_user_change", args=[stranger.pk])).status_code == 302
+    contracts = client.get(reverse("admin:funding_contract_changelist")).text
+    assert "EIGEN-1" in contracts
+    assert "ANDER-1" not in contracts
+    form = client.get(reverse("admin:accounts_user_change", args=[colleague.pk])).text
+    assert 'name="is_superuser"' not in form
+    assert 'name="user_permissions"' not in form
+
+
+@pytest.mark.django_db
+def test_giving_a_role_in_the_admin_is_logged_as_a_permission_change(client):
+    from django.contrib.auth.models import Group
+
+    from apps.audit.models import AccessLogEntry
+
+    administrator = UserFactory(roles=[Role.ADMINISTRATOR], is_staff=True)
+    colleague = UserFactory(organisation=administrator.organisation)
+    client.force_login(administrator)
+    url = reverse("admin:accounts_user_change", args=[colleague.pk])
+    response = client.post(
+        url,
+        {
+            "username": colleague.username,
+            "first_name": "A",
+            "last_name": "B",
+            "email": "a@example.invalid",
+            "is_active": "on",
+            "groups": [Group.objects.get(name="teacher").pk],
+            "organisation": administrator.organisation.pk,
+            "date_joined_0": "2025-01-01",
+            "date_joined_1": "10:00:00",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert colleague.groups.filter(name="teacher").exists()
+    entry = AccessLogEntry.objects.get(event="permission_change", user=administrator)
+    assert entry.detail == f"roles of {colleague.username}: teacher"

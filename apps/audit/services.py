@@ -69,10 +69,15 @@ def access_log_write(
     client: Client,
     obj: models.Model,
     basis: AccessBasis = AccessBasis.CARE_TEAM,
+    on_behalf_of: User | None = None,
 ) -> AccessLogEntry:
-    """Log a create, change or cancellation of part of a client's record by a service."""
+    """Log a create, change or cancellation of part of a client's record by a service.
+
+    ``on_behalf_of`` is the responsible colleague when the actor records for someone else.
+    """
     return access_log_record(
         user=actor,
+        on_behalf_of=on_behalf_of if on_behalf_of != actor else None,
         username="" if actor is not None else "system",
         event=event,
         basis=basis,

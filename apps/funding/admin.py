@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.core.admin import ReadOnlyHistoryAdmin
+from apps.core.admin import OrganisationScopedAdmin, ReadOnlyHistoryAdmin
 
 from .models import Allocation, Contract, Funder, FundingStream, Product
 
@@ -24,7 +24,7 @@ class ProductInline(admin.TabularInline):
 
 
 @admin.register(Contract)
-class ContractAdmin(SimpleHistoryAdmin):
+class ContractAdmin(OrganisationScopedAdmin, SimpleHistoryAdmin):
     list_display = [
         "reference",
         "funder",
@@ -41,15 +41,25 @@ class ContractAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(SimpleHistoryAdmin):
+class ProductAdmin(OrganisationScopedAdmin, SimpleHistoryAdmin):
+    organisation_path = "contract__organisation"
     list_display = ["code", "description", "contract", "unit", "tariff_cents"]
     list_select_related = ["contract__funder"]
     search_fields = ["code", "description"]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "contract" and not request.user.is_superuser:
+            kwargs["queryset"] = Contract.objects.filter(
+                organisation_id=request.user.organisation_id
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(Allocation)
-class AllocationAdmin(ReadOnlyHistoryAdmin):
+class AllocationAdmin(OrganisationScopedAdmin, ReadOnlyHistoryAdmin):
     """Read-only: allocations are registered through the funding services (they rematch)."""
+
+    organisation_path = "client__organisation"
 
     list_display = [
         "number",

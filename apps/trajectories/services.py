@@ -361,7 +361,13 @@ def activity_log(
     activity_funding_assign(activity=activity, allocation=allocation)
     activity._history_user = actor
     activity.save()
-    access_log_write(actor=actor, event=AccessEvent.CREATE, client=trajectory.client, obj=activity)
+    access_log_write(
+        actor=actor,
+        event=AccessEvent.CREATE,
+        client=trajectory.client,
+        obj=activity,
+        on_behalf_of=performed_by,
+    )
     return activity
 
 
