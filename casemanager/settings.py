@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "apps.funding",
     "apps.trajectories",
     "apps.audit",
+    "apps.reports",
 ]
 
 MIDDLEWARE = [

@@ -230,25 +230,29 @@ class UnfundedQueue:
         return [item for group in self.groups for item in group.items]
 
 
-def _value_cents(consumption: int, product: Product) -> int:
-    """Minutes at a tariff per hour, day part or etmaal; items and euros one for one."""
-    exact = Decimal(consumption) * product.tariff_cents / MINUTES_PER_UNIT.get(product.unit, 1)
+def units_of(consumed: int, unit: str) -> Decimal:
+    """What was delivered in a product's unit: minutes become hours, day parts, etmalen."""
+    return Decimal(consumed) / MINUTES_PER_UNIT.get(unit, 1)
+
+
+def amount_cents(consumed: int, unit: str, tariff_cents: int) -> int:
+    """Units × tariff, rounded half up to whole cents: the value of one line."""
+    exact = units_of(consumed, unit) * tariff_cents
     return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-class _ContractProducts:
+class ContractProducts:
     """The organisation's products, each as an allocation over its contract's whole period.
 
     Such a stand-in lets the assignment rules of the services (stream, age, unit) decide
     whether a contract could pay for an activity, without a query per activity.
     """
 
-    def __init__(self, organisation: Organisation) -> None:
-        products = (
-            Product.objects.filter(contract__organisation=organisation)
-            .select_related("contract__funder", "contract__stream")
-            .order_by("pk")
-        )
+    def __init__(self, organisation: Organisation, funder: Funder | None = None) -> None:
+        products = Product.objects.filter(contract__organisation=organisation)
+        if funder is not None:
+            products = products.filter(contract__funder=funder)
+        products = products.select_related("contract__funder", "contract__stream").order_by("pk")
         self.stand_ins = [
             Allocation(
                 product=product,
@@ -278,7 +282,8 @@ class _ContractProducts:
             stand_in.client_id = client.pk  # the stand-in is the client's for this question
             if allocation_refusal(allocation=stand_in, activity=activity, client=client):
                 continue
-            value = _value_cents(consumption_for(activity=activity, allocation=stand_in), product)
+            consumed = consumption_for(activity=activity, allocation=stand_in)
+            value = amount_cents(consumed, product.unit, product.tariff_cents)
             key = (value, product.tariff_cents, product.pk)
             if best is None or key < best:
                 best, best_product = key, product
@@ -332,7 +337,7 @@ def unfunded_queue(
         )
         .order_by("date", "pk")
     )
-    products = _ContractProducts(organisation)
+    products = ContractProducts(organisation)
     by_funder: dict[int | None, list[UnfundedItem]] = {}
     for activity in activities:
         product, value = products.cheapest_fit(activity)
