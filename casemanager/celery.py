@@ -9,6 +9,7 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casemanager.settings")
 
-app = Celery("casemanager")
+# DjangoTask adds delay_on_commit: enqueue only after the request's transaction commits.
+app = Celery("casemanager", task_cls="celery.contrib.django.task:DjangoTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

@@ -214,6 +214,15 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis redelivers a lost worker's unacknowledged task after this many seconds (> time limits).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+}
+# Reports are rendered on their own queue, by a worker with low concurrency whose children are
+# replaced when they grow past the memory limit (docs: `celery worker -Q reports -c 1`).
+CELERY_TASK_ROUTES = {"reports.report_build_task": {"queue": "reports"}}
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_KB", default=600_000)
+REPORT_MAX_ATTEMPTS = 3
 CELERY_BEAT_SCHEDULE = {
     # Every night: memberships whose end date has come lose their access to the client.
     "care-team-access-expire": {

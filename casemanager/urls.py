@@ -19,5 +19,6 @@ urlpatterns = [
     path("clients/", include("apps.trajectories.urls")),
     path("privacy/", include("apps.audit.urls")),
     path("funding/", include("apps.funding.urls")),
+    path("reports/", include("apps.reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -117,6 +117,7 @@ ROLE_PAGES = {
     "clients:break_glass_find": {"caseworker"},
     "audit:home": {"privacy_officer"},
     "funding:overview": {"manager"},
+    "reports:list": {"manager"},
 }
 # Reached only by POST from a page in the table; tested in tests/audit and
 # tests/trajectories/test_forms_views.py.
@@ -125,13 +126,16 @@ POST_ONLY = {
     "clients:activity_preview",
     "clients:goal_progress",
     "clients:care_team_remove",
+    # A report run's pages (tests/reports/test_views.py): managers of its organisation only.
+    "reports:status",
+    "reports:download",
 }
 
 
 def _client_facing_url_names() -> set[str]:
     names = set()
     resolver = get_resolver()
-    for namespace in ("clients", "audit", "funding"):
+    for namespace in ("clients", "audit", "funding", "reports"):
         _prefix, sub = resolver.namespace_dict[namespace]
         for pattern in sub.url_patterns:
             names.add(f"{namespace}:{pattern.name}")

@@ -45,6 +45,7 @@ from .models import (
     Frequency,
     Funder,
     Product,
+    Unit,
 )
 from .reasons import funding_reason_text
 from .services import FUNDED, RECORDED, allocation_refusal, consumption_for
@@ -269,7 +270,11 @@ class ContractProducts:
         ]
 
     def cheapest_fit(self, activity: Activity) -> tuple[Product | None, int]:
-        """The fitting product with the lowest value for the activity, and that value."""
+        """The fitting product with the lowest value for the activity, and that value.
+
+        Products counted in minutes or hours come first: a session is not valued as a share
+        of a day part or an etmaal (a residential stay) when a time-based product fits.
+        """
         client = activity.trajectory.client
         best: tuple[int, int, int] | None = None
         best_product = None
@@ -284,10 +289,11 @@ class ContractProducts:
                 continue
             consumed = consumption_for(activity=activity, allocation=stand_in)
             value = amount_cents(consumed, product.unit, product.tariff_cents)
-            key = (value, product.tariff_cents, product.pk)
+            stay_unit = product.unit in (Unit.DAY_PART, Unit.DAY_24H)
+            key = (stay_unit, value, product.tariff_cents, product.pk)
             if best is None or key < best:
                 best, best_product = key, product
-        return best_product, (best[0] if best is not None else 0)
+        return best_product, (best[1] if best is not None else 0)
 
 
 def _funder_order(group: UnfundedFunderGroup) -> tuple:

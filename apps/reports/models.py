@@ -50,6 +50,7 @@ class ReportRun(models.Model):
         verbose_name=_("requested by"),
     )
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    language = models.CharField(_("language"), max_length=8, default="nl")
     status = models.CharField(
         _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED
     )
@@ -59,6 +60,8 @@ class ReportRun(models.Model):
     size = models.PositiveBigIntegerField(_("size in bytes"), null=True, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # The clients the report names, so that each download can be logged against them.
+    client_ids = models.JSONField(_("clients named"), default=list, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["progress"])

@@ -441,3 +441,45 @@ def test_contracts_count_their_products_and_current_allocations(organisation, ca
         0,
         0,
     )
+
+
+def test_a_session_is_valued_at_a_time_product_not_as_a_share_of_an_etmaal(db):
+    import datetime
+
+    from apps.funding.models import Frequency, Unit
+    from apps.funding.selectors import unfunded_queue
+    from apps.funding.services import allocation_register
+    from apps.trajectories.services import activity_log
+    from tests.funding.factories import ContractFactory, ProductFactory, stream
+    from tests.trajectories.factories import TrajectoryFactory
+
+    trajectory = TrajectoryFactory(start=datetime.date(2025, 1, 1))
+    lead = trajectory.lead_caseworker
+    contract = ContractFactory(
+        organisation=trajectory.client.organisation, stream=stream("jeugdwet")
+    )
+    ProductFactory(
+        contract=contract, code="43B01", unit=Unit.DAY_24H, tariff_cents=35200, category="43"
+    )
+    ambulant = ProductFactory(contract=contract, code="45A07", unit=Unit.MINUTE, tariff_cents=185)
+    allocation_register(
+        client=trajectory.client,
+        product=ambulant,
+        number="LATER",
+        volume=600,
+        frequency=Frequency.TOTAL,
+        start=datetime.date(2025, 6, 1),
+        end=None,
+        actor=lead,
+    )
+    activity_log(
+        trajectory=trajectory,
+        domain="care",
+        kind="treatment_session",
+        date=datetime.date(2025, 3, 3),
+        duration_minutes=45,
+        performed_by=lead,
+        actor=lead,
+    )
+    [item] = unfunded_queue(organisation=trajectory.client.organisation).items
+    assert (item.product.code, item.value_cents) == ("45A07", 8325)
