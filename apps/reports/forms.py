@@ -35,8 +35,12 @@ def period_shortcuts(today: date) -> list[tuple[str, str, date, date]]:
 class ReportRequestForm(forms.Form):
     funder = forms.ModelChoiceField(label=_("Funder"), queryset=None)
     period = forms.ChoiceField(label=_("Period"), required=False)
-    period_start = forms.DateField(label=_("From"), required=False, widget=DateInput)
-    period_end = forms.DateField(label=_("Until"), required=False, widget=DateInput)
+    period_start = forms.DateField(
+        label=_("From"), required=False, widget=DateInput, help_text=_("Only for another period.")
+    )
+    period_end = forms.DateField(
+        label=_("Until"), required=False, widget=DateInput, help_text=_("Only for another period.")
+    )
     format = forms.ChoiceField(
         label=_("Format"), choices=ReportFormat.choices, initial=ReportFormat.PDF
     )
