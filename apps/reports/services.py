@@ -81,6 +81,8 @@ def _set(run_id: int, **fields) -> ReportRun:
         run = ReportRun.objects.select_for_update().get(pk=run_id)
         for name, value in fields.items():
             setattr(run, name, value)
+        # Progress alone is no change worth a history row.
+        run.skip_history_when_saving = set(fields) == {"progress"}
         run.save(update_fields=list(fields))
     return run
 
@@ -105,17 +107,17 @@ def report_build(
         run = ReportRun.objects.select_for_update().filter(pk=run_id).first()
         if run is None or run.status in (ReportStatus.DONE, ReportStatus.FAILED):
             return run
-        run.attempts += 1
-        if run.attempts > settings.REPORT_MAX_ATTEMPTS:
+        if run.attempts >= settings.REPORT_MAX_ATTEMPTS:
             run.status = ReportStatus.FAILED
             with translation.override(run.language):
                 run.error = _(
                     "The report stopped its worker %(count)s times and was given up. Try a "
                     "shorter period, or ask the administrator to look at the worker's log."
-                ) % {"count": run.attempts - 1}
+                ) % {"count": run.attempts}
             run.finished_at = timezone.now()
-            run.save(update_fields=["attempts", "status", "error", "finished_at"])
+            run.save(update_fields=["status", "error", "finished_at"])
             return run
+        run.attempts += 1
         run.status = ReportStatus.RUNNING
         run.progress = 5
         run.error = ""
@@ -126,9 +128,9 @@ def report_build(
         if on_progress is not None:
             on_progress(percent)
 
-    from .render import render  # WeasyPrint loads only where reports are built
-
     try:
+        from .render import render  # WeasyPrint loads only where reports are built
+
         run = ReportRun.objects.select_related("organisation", "funder", "requested_by").get(
             pk=run_id
         )
@@ -143,6 +145,7 @@ def report_build(
             content = render(
                 figures, run.format, generated_by=str(run.requested_by), on_progress=progress
             )
+        return _store(run_id, content=content, client_ids=sorted(figures.client_ids))
     except Exception as error:  # any failure is the manager's to read, and the worker lives on
         logger.exception("report run %s failed", run_id)
         return _set(
@@ -153,6 +156,10 @@ def report_build(
             ),
             finished_at=timezone.now(),
         )
+
+
+def _store(run_id: int, *, content: bytes, client_ids: list[int]) -> ReportRun:
+    """Keep the file (replacing an earlier one: one file per run) and mark the run done."""
     with transaction.atomic():
         run = ReportRun.objects.select_for_update().get(pk=run_id)
         if run.file:
@@ -160,7 +167,7 @@ def report_build(
         run.file.save(run.filename, ContentFile(content), save=False)
         run.size = len(content)
         run.sha256 = hashlib.sha256(content).hexdigest()
-        run.client_ids = sorted(figures.client_ids)
+        run.client_ids = client_ids
         run.status = ReportStatus.DONE
         run.progress = 100
         run.finished_at = timezone.now()

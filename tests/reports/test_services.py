@@ -54,6 +54,7 @@ def test_a_report_that_keeps_killing_its_worker_is_given_up(scenario, settings):
     run.refresh_from_db()
     assert run.status == "failed"
     assert "3" in run.error
+    assert run.attempts == settings.REPORT_MAX_ATTEMPTS
     assert not run.file
 
 
@@ -100,3 +101,31 @@ def test_report_request_refuses_a_period_in_the_future(scenario):
             actor=scenario.manager,
         )
     assert "period_start" in error.value.message_dict
+
+
+def test_a_run_never_stays_running_when_storing_fails(scenario, settings, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    settings.MEDIA_ROOT = blocker  # the file cannot be written under a file
+    run = _run(scenario)
+    report_build(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == "failed"
+    assert run.error
+
+
+def test_a_run_never_stays_running_when_the_renderer_cannot_load(scenario, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "apps.reports.render", None)
+    run = _run(scenario)
+    report_build(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == "failed"
+
+
+def test_progress_alone_writes_no_history_rows(scenario):
+    run = _run(scenario, fmt="pdf")
+    report_build(run_id=run.pk)
+    statuses = list(run.history.order_by("history_id").values_list("status", flat=True))
+    assert statuses == ["queued", "running", "done"]
