@@ -1,11 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import DateInput
+
 from .models import AccessEvent
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class HistoryFilterForm(forms.Form):

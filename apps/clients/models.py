@@ -27,6 +27,11 @@ class Municipality(models.Model):
         return self.name
 
 
+def initials_of(given_name: str) -> str:
+    """Initials as funders write them: "Anna Maria" becomes "A.M."."""
+    return "".join(f"{part[0]}." for part in given_name.split() if part)
+
+
 class ClientStatus(models.TextChoices):
     INTAKE = "intake", _("Intake")
     ACTIVE = "active", _("Active")
@@ -162,7 +167,7 @@ class Client(models.Model):
 
     @property
     def initials(self) -> str:
-        return "".join(f"{part[0]}." for part in self.given_name.split() if part)
+        return initials_of(self.given_name)
 
     def age_on(self, day: date) -> int:
         """Age in whole years on the given day (the birthday itself counts as the new age)."""

@@ -22,6 +22,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from apps.accounts.models import Organisation
+from apps.clients.models import initials_of
 from apps.funding.models import Funder, Unit
 from apps.funding.selectors import ContractProducts, amount_cents, units_of
 from apps.trajectories.models import Activity
@@ -150,7 +151,7 @@ class ReportFigures:
 def _identification(
     *, client_number, given_name, bsn, date_of_birth, by_bsn: bool
 ) -> ClientIdentification:
-    initials = "".join(f"{part[0]}." for part in given_name.split() if part)
+    initials = initials_of(given_name)
     if by_bsn:
         return ClientIdentification(
             client_number=client_number, initials=initials, bsn=bsn, date_of_birth=date_of_birth

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.core.domains import DOMAIN_OF_KIND, KINDS_BY_DOMAIN, ActivityKind, Attendance, Domain
+from apps.core.forms import DateInput, TimeInput
 
 from .models import Goal, GoalStatus, TeamRole
 
@@ -25,17 +26,6 @@ class BreakGlassForm(forms.Form):
 
 class ClientNumberForm(forms.Form):
     client_number = forms.CharField(label=_("Client number"), max_length=30)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
 
 
 class ActivityForm(forms.Form):
