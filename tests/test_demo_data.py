@@ -13,7 +13,19 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.clients.models import Client
 from apps.core.domains import Domain
-from apps.funding.models import Allocation, Contract, Frequency, Funder, Product
+from apps.funding.models import (
+    AlertKind,
+    Allocation,
+    Contract,
+    Frequency,
+    Funder,
+    FundingAlert,
+    IntegralPilot,
+    PilotEnrolment,
+    Product,
+)
+from apps.funding.selectors import absorbed_by_allocation, unfunded_queue
+from apps.funding.services import pilot_budget_used
 from apps.trajectories.demo import DEMO_AGB, HISTORY_DAYS, NOORD_AGB
 from apps.trajectories.models import (
     Activity,
@@ -37,6 +49,8 @@ SEEDED_MODELS = [
     Funder,
     Contract,
     Product,
+    IntegralPilot,
+    PilotEnrolment,
 ]
 
 
@@ -82,7 +96,7 @@ def test_the_demo_tells_its_stories():
     today = timezone.localdate()
     period_start = today - timedelta(days=HISTORY_DAYS)
     clients = Client.objects.filter(organisation__agb_code=DEMO_AGB)
-    assert clients.count() == 40
+    assert clients.count() == 45
     assert clients.filter(shielded=True).count() == 1
     assert clients.filter(in_residential_stay=True, municipality_before_stay__isnull=False).exists()
 
@@ -127,3 +141,37 @@ def test_the_demo_tells_its_stories():
     noord = Client.objects.filter(organisation__agb_code=NOORD_AGB)
     assert noord.count() == 3
     assert {c.trajectories.get().lead_caseworker.username for c in noord} == {"noord-behandelaar"}
+
+
+def test_the_demo_shows_funding_control():
+    """At least one open alert of each kind, a filled unfunded queue, a pilot with clients and
+    the care it paid, and an allocation that absorbed waiting care (DEMO-041..045)."""
+    organisation = Client.objects.get(client_number="DEMO-001").organisation
+    alerts = FundingAlert.objects.open().filter(client__organisation=organisation)
+    assert set(alerts.values_list("kind", flat=True)) == set(AlertKind.values)
+    assert alerts.filter(kind=AlertKind.TURNS_18, client__client_number="DEMO-041").exists()
+    assert alerts.filter(
+        kind=AlertKind.ALLOCATION_ENDING, client__client_number="DEMO-042"
+    ).exists()
+    assert all(alert.text for alert in alerts)
+
+    queue = unfunded_queue(organisation=organisation)
+    assert queue.count >= 10
+    assert queue.total_cents > 0
+
+    pilot = IntegralPilot.objects.get(contract__organisation=organisation)
+    enrolled = set(pilot.enrolments.values_list("client__client_number", flat=True))
+    assert enrolled == {"DEMO-043", "DEMO-044", "DEMO-045"}
+    paid = Activity.objects.filter(funding_status=FundingStatus.PILOT)
+    assert set(paid.values_list("trajectory__client__client_number", flat=True)) == enrolled
+    assert set(paid.values_list("domain", flat=True)) == set(Domain.values)
+    assert 0 < pilot_budget_used(pilot=pilot) <= pilot.budget_cents
+    assert not Allocation.objects.filter(client__client_number__in=enrolled).exists()
+
+    absorbing = Allocation.objects.filter(
+        client__organisation=organisation,
+        activities__absorbed_at__isnull=False,
+        activities__funding_status=FundingStatus.FUNDED,
+    ).distinct()
+    assert absorbing.exists()
+    assert absorbed_by_allocation(allocation=absorbing.first())

@@ -1,9 +1,13 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from apps.core.admin import OrganisationScopedAdmin, ReadOnlyHistoryAdmin
+from apps.core.domains import Domain
 
-from .models import Allocation, Contract, Funder, FundingStream, Product
+from .models import Allocation, Contract, Funder, FundingStream, IntegralPilot, Product
+from .services import pilot_rematch
 
 
 @admin.register(FundingStream)
@@ -23,6 +27,28 @@ class ProductInline(admin.TabularInline):
     extra = 0
 
 
+class IntegralPilotForm(forms.ModelForm):
+    domains = forms.MultipleChoiceField(
+        label=_("Domains it covers"),
+        choices=Domain.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = IntegralPilot
+        fields = ["name", "domains", "budget_cents", "start", "end"]
+
+
+class IntegralPilotInline(admin.StackedInline):
+    """Marks a contract as an integral pilot budget; managers enrol its clients."""
+
+    model = IntegralPilot
+    form = IntegralPilotForm
+    extra = 0
+    max_num = 1
+    can_delete = False
+
+
 @admin.register(Contract)
 class ContractAdmin(OrganisationScopedAdmin, SimpleHistoryAdmin):
     list_display = [
@@ -37,7 +63,14 @@ class ContractAdmin(OrganisationScopedAdmin, SimpleHistoryAdmin):
     list_filter = ["stream", "execution_variant", "organisation"]
     list_select_related = ["funder", "organisation", "stream"]
     search_fields = ["reference", "funder__name"]
-    inlines = [ProductInline]
+    inlines = [ProductInline, IntegralPilotInline]
+
+    def save_related(self, request, form, formsets, change):
+        """A pilot's budget, period or domains may have grown: let waiting care in."""
+        super().save_related(request, form, formsets, change)
+        pilot = IntegralPilot.objects.filter(contract=form.instance).first()
+        if pilot is not None:
+            pilot_rematch(pilot=pilot, actor=request.user)
 
 
 @admin.register(Product)

@@ -1,5 +1,6 @@
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +10,7 @@ from apps.accounts.models import Organisation
 from apps.clients.models import Client
 from apps.core.domains import ActivityKind, Domain
 
+from .reasons import alert_text
 from .reference import product_categories
 
 
@@ -369,3 +371,182 @@ class Allocation(models.Model):
         if self.end is not None:
             last = min(last, self.end)
         return first, last
+
+
+# --- integral-funding pilots -----------------------------------------------------------------
+
+
+class IntegralPilot(models.Model):
+    """A contract marked as one integral budget in euros for several domains, for a set of
+    clients and a period: their activities draw on it first, with no allocation per product.
+
+    The contract's products price the care (their tariffs and units), its funder pays.
+    """
+
+    contract = models.OneToOneField(
+        Contract,
+        on_delete=models.PROTECT,
+        related_name="integral_pilot",
+        verbose_name=_("contract"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    domains = models.JSONField(
+        _("domains it covers"), default=list, help_text=_("A list of domain codes.")
+    )
+    budget_cents = models.PositiveBigIntegerField(_("budget in euro cents"))
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    clients = models.ManyToManyField(
+        Client,
+        through="PilotEnrolment",
+        related_name="integral_pilots",
+        verbose_name=_("clients"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("integral-funding pilot")
+        verbose_name_plural = _("integral-funding pilots")
+        ordering = ["start", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="pilot_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(budget_cents__gt=0), name="pilot_budget_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        unknown = [code for code in self.domains or [] if code not in Domain.values]
+        if not self.domains or unknown:
+            errors["domains"] = _("Choose one or more of: %(domains)s.") % {
+                "domains": ", ".join(Domain.values)
+            }
+        if self.start and self.end and self.end < self.start:
+            errors["end"] = _("The end date lies before the start date.")
+        contract = self.contract if self.contract_id else None
+        if contract and self.start and self.end:
+            outside = self.start < contract.start or (
+                contract.end is not None and self.end > contract.end
+            )
+            if outside:
+                errors["start"] = _("The pilot must lie within the contract's period.")
+        if errors:
+            raise ValidationError(errors)
+
+    def is_valid_on(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    def domain_labels(self) -> list[str]:
+        return [Domain(code).label for code in self.domains if code in Domain.values]
+
+
+class PilotEnrolment(models.Model):
+    """A client taking part in an integral-funding pilot."""
+
+    pilot = models.ForeignKey(
+        IntegralPilot,
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        verbose_name=_("pilot"),
+    )
+    client = models.ForeignKey(
+        Client,
+        on_delete=models.PROTECT,
+        related_name="pilot_enrolments",
+        verbose_name=_("client"),
+    )
+    enrolled_at = models.DateTimeField(_("enrolled at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("pilot enrolment")
+        verbose_name_plural = _("pilot enrolments")
+        constraints = [
+            models.UniqueConstraint(fields=["pilot", "client"], name="pilot_enrolment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pilot} · {self.client_id}"
+
+
+# --- alerts ----------------------------------------------------------------------------------
+
+
+class AlertKind(models.TextChoices):
+    ALLOCATION_80 = "allocation_80", _("Allocation 80% used")
+    ALLOCATION_100 = "allocation_100", _("Allocation used up")
+    ALLOCATION_ENDING = "allocation_ending", _("Allocation ends without a follow-up")
+    TURNS_18 = "turns_18", _("Turns 18 under the Jeugdwet")
+    UNFUNDED_WAITING = "unfunded_waiting", _("Unfunded care waiting for more than 14 days")
+
+
+class AlertQuerySet(models.QuerySet):
+    def open(self) -> "AlertQuerySet":
+        return self.filter(resolved_at__isnull=True)
+
+
+class FundingAlert(models.Model):
+    """An early warning about a client's funding, raised once by the nightly check and
+    resolved by it when the cause has gone; a person may acknowledge it meanwhile.
+
+    ``key`` names the cause (kind and object); at most one open alert per key.
+    """
+
+    kind = models.CharField(_("kind"), max_length=30, choices=AlertKind.choices)
+    key = models.CharField(_("cause"), max_length=100)
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="funding_alerts", verbose_name=_("client")
+    )
+    allocation = models.ForeignKey(
+        Allocation,
+        on_delete=models.PROTECT,
+        related_name="alerts",
+        null=True,
+        blank=True,
+        verbose_name=_("allocation"),
+    )
+    details = models.JSONField(_("details"), default=dict)
+    raised_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+    raised_on = models.DateField(_("raised on the check of"))
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("acknowledged by"),
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    objects = AlertQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("funding alert")
+        verbose_name_plural = _("funding alerts")
+        ordering = ["-raised_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="one_open_alert_per_cause",
+            ),
+        ]
+        indexes = [models.Index(fields=["client", "resolved_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.client_id}"
+
+    @property
+    def text(self) -> str:
+        """What the alert says, in the active language."""
+        return alert_text(self.kind, self.details)

@@ -6,15 +6,23 @@ same explanation.
 """
 
 from datetime import date
+from decimal import Decimal
 
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 def _day(value: str | None) -> str:
     if not value:
         return _("open end")
     return date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
+
+
+def _euros(cents: int) -> str:
+    return "€ " + number_format(
+        Decimal(cents) / 100, decimal_pos=2, use_l10n=True, force_grouping=True
+    )
 
 
 def refusal_text(refusal: dict) -> str:
@@ -55,6 +63,25 @@ def refusal_text(refusal: dict) -> str:
             "allocation %(number)s has %(left)s of %(capacity)s %(unit)s left from %(first)s "
             "to %(last)s; this activity needs %(needed)s"
         ) % {**refusal, "first": _day(refusal["first"]), "last": _day(refusal["last"])}
+    if code == "pilot_not_valid_on_date":
+        return _("pilot %(pilot)s runs from %(start)s to %(end)s, not on %(date)s") % {
+            "pilot": refusal["pilot"],
+            "start": _day(refusal["start"]),
+            "end": _day(refusal["end"]),
+            "date": _day(refusal["date"]),
+        }
+    if code == "pilot_domain":
+        return _("pilot %(pilot)s does not cover this domain") % refusal
+    if code == "pilot_no_product":
+        return _("no product of pilot %(pilot)s fits this activity") % refusal
+    if code == "pilot_budget_used":
+        return _(
+            "pilot %(pilot)s has %(left)s left of its budget; this activity costs %(needed)s"
+        ) % {
+            "pilot": refusal["pilot"],
+            "left": _euros(refusal["left"]),
+            "needed": _euros(refusal["needed"]),
+        }
     return code
 
 
@@ -79,6 +106,11 @@ def funding_reason_text(reason: dict) -> str:
         )
     if code == "chosen":
         return _("Assigned to allocation %(number)s (%(funder)s, %(stream)s), as chosen.") % reason
+    if code == "pilot":
+        return (
+            _("Paid from the integral pilot budget %(pilot)s (%(funder)s), product %(product)s.")
+            % reason
+        )
     if code == "no_allocation":
         return _("Unfunded: the client has no allocation yet. It is matched when one arrives.")
     if code == "unfunded":
@@ -93,3 +125,48 @@ def funding_reason_text(reason: dict) -> str:
     if code == "cancelled":
         return _("Cancelled: draws on no allocation.")
     return ""
+
+
+def alert_text(kind: str, details: dict) -> str:
+    """A funding alert's message in the active language (apps/funding/alerts.py)."""
+    if kind == "allocation_80":
+        if details.get("windowed"):
+            return _("Allocation %(number)s is %(percent)s%% used in its current window.") % details
+        return _("Allocation %(number)s is %(percent)s%% used.") % details
+    if kind == "allocation_100":
+        if details.get("windowed"):
+            return (
+                _(
+                    "Allocation %(number)s is used up in its current window: further care in this "
+                    "window waits unfunded until the next."
+                )
+                % details
+            )
+        return (
+            _(
+                "Allocation %(number)s is used up: further care waits unfunded until the funder "
+                "extends it or a new allocation arrives."
+            )
+            % details
+        )
+    if kind == "allocation_ending":
+        return _(
+            "Allocation %(number)s ends on %(end)s and no follow-up allocation is registered: "
+            "ask the funder for a new decision in time."
+        ) % {"number": details["number"], "end": _day(details["end"])}
+    if kind == "turns_18":
+        text = _(
+            "Turns 18 on %(birthday)s. The Jeugdwet (allocation %(numbers)s) stops paying then "
+            "unless extended youth care is recorded; care moves to the Wmo, the Zvw or the "
+            "Wlz, and a new allocation is needed."
+        ) % {"birthday": _day(details["birthday"]), "numbers": ", ".join(details["numbers"])}
+        if details.get("guidance"):
+            text += " " + _("Guidance is never extended after 18: it moves to the Wmo.")
+        return text
+    if kind == "unfunded_waiting":
+        return ngettext(
+            "%(count)s activity has waited for funding since %(oldest)s.",
+            "%(count)s activities have waited for funding since %(oldest)s.",
+            details["count"],
+        ) % {"count": details["count"], "oldest": _day(details["oldest"])}
+    return kind

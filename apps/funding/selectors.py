@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import (
     BooleanField,
@@ -45,10 +45,10 @@ from .models import (
     Frequency,
     Funder,
     Product,
-    Unit,
 )
 from .reasons import funding_reason_text
-from .services import FUNDED, RECORDED, allocation_refusal, consumption_for
+from .rules import ContractProducts, amount_cents
+from .services import FUNDED, RECORDED
 
 ENDS_SOON_DAYS = 30
 MOSTLY_USED_PERCENT = 80
@@ -169,6 +169,61 @@ def allocation_list_with_use(*, organisation: Organisation, today: date) -> Quer
     )
 
 
+def allocation_get_for(*, organisation: Organisation, pk: int) -> Allocation | None:
+    """One allocation of the organisation's clients, or None (the view answers 404)."""
+    return (
+        Allocation.objects.filter(client__organisation=organisation, pk=pk)
+        .select_related("client", "funder", "product__contract__stream")
+        .first()
+    )
+
+
+REGISTERED_RECENTLY_DAYS = 30
+
+
+def allocations_recently_registered(
+    *, organisation: Organisation, today: date
+) -> QuerySet[Allocation]:
+    """Allocations registered in the last REGISTERED_RECENTLY_DAYS days, the newest first,
+    each with ``absorbed``: how many waiting activities it took over when it arrived."""
+    since = today - timedelta(days=REGISTERED_RECENTLY_DAYS)
+    return (
+        Allocation.objects.filter(client__organisation=organisation, created_at__date__gte=since)
+        .select_related("client", "funder", "product")
+        .annotate(
+            absorbed=Count(
+                "activities",
+                filter=Q(activities__status=RECORDED, activities__absorbed_at__isnull=False),
+            )
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class AbsorbedItem:
+    activity: Activity
+    value_cents: int
+
+
+def absorbed_by_allocation(*, allocation: Allocation) -> list[AbsorbedItem]:
+    """The waiting activities an allocation took over, oldest first, valued at its product's
+    tariff (units x tariff, rounded half up). The notes are never loaded."""
+    product = allocation.product
+    activities = (
+        allocation.activities.filter(status=RECORDED, absorbed_at__isnull=False)
+        .only("domain", "kind", "date", "duration_minutes", "units", "consumed", "absorbed_at")
+        .order_by("date", "pk")
+    )
+    return [
+        AbsorbedItem(
+            activity=activity,
+            value_cents=amount_cents(activity.consumed, product.unit, product.tariff_cents),
+        )
+        for activity in activities
+    ]
+
+
 # --- the unfunded queue ------------------------------------------------------------------
 
 
@@ -231,71 +286,6 @@ class UnfundedQueue:
         return [item for group in self.groups for item in group.items]
 
 
-def units_of(consumed: int, unit: str) -> Decimal:
-    """What was delivered in a product's unit: minutes become hours, day parts, etmalen."""
-    return Decimal(consumed) / MINUTES_PER_UNIT.get(unit, 1)
-
-
-def amount_cents(consumed: int, unit: str, tariff_cents: int) -> int:
-    """Units × tariff, rounded half up to whole cents: the value of one line."""
-    exact = units_of(consumed, unit) * tariff_cents
-    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-class ContractProducts:
-    """The organisation's products, each as an allocation over its contract's whole period.
-
-    Such a stand-in lets the assignment rules of the services (stream, age, unit) decide
-    whether a contract could pay for an activity, without a query per activity.
-    """
-
-    def __init__(self, organisation: Organisation, funder: Funder | None = None) -> None:
-        products = Product.objects.filter(contract__organisation=organisation)
-        if funder is not None:
-            products = products.filter(contract__funder=funder)
-        products = products.select_related("contract__funder", "contract__stream").order_by("pk")
-        self.stand_ins = [
-            Allocation(
-                product=product,
-                funder=product.contract.funder,
-                number=product.code,
-                volume=1,
-                unit=product.unit,
-                frequency=Frequency.TOTAL,
-                start=product.contract.start,
-                end=product.contract.end,
-                status=AllocationStatus.ACTIVE,
-            )
-            for product in products
-        ]
-
-    def cheapest_fit(self, activity: Activity) -> tuple[Product | None, int]:
-        """The fitting product with the lowest value for the activity, and that value.
-
-        Products counted in minutes or hours come first: a session is not valued as a share
-        of a day part or an etmaal (a residential stay) when a time-based product fits.
-        """
-        client = activity.trajectory.client
-        best: tuple[int, int, int] | None = None
-        best_product = None
-        for stand_in in self.stand_ins:
-            product = stand_in.product
-            if not stand_in.is_valid_on(activity.date):
-                continue
-            if not product.contract.stream.pays_for(domain=activity.domain, kind=activity.kind):
-                continue
-            stand_in.client_id = client.pk  # the stand-in is the client's for this question
-            if allocation_refusal(allocation=stand_in, activity=activity, client=client):
-                continue
-            consumed = consumption_for(activity=activity, allocation=stand_in)
-            value = amount_cents(consumed, product.unit, product.tariff_cents)
-            stay_unit = product.unit in (Unit.DAY_PART, Unit.DAY_24H)
-            key = (stay_unit, value, product.tariff_cents, product.pk)
-            if best is None or key < best:
-                best, best_product = key, product
-        return best_product, (best[1] if best is not None else 0)
-
-
 def _funder_order(group: UnfundedFunderGroup) -> tuple:
     # Funders by name, the activities no contract pays for last.
     if group.funder is None:
@@ -343,7 +333,7 @@ def unfunded_queue(
         )
         .order_by("date", "pk")
     )
-    products = ContractProducts(organisation)
+    products = ContractProducts.regular(organisation)
     by_funder: dict[int | None, list[UnfundedItem]] = {}
     for activity in activities:
         product, value = products.cheapest_fit(activity)

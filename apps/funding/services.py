@@ -34,7 +34,8 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Prefetch, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
@@ -45,85 +46,47 @@ from apps.core.domains import NOT_CHARGEABLE_KINDS, Attendance
 
 from .models import (
     ALLOCATION_STATUS_TRANSITIONS,
-    ITEM_UNITS,
     MINUTES_PER_UNIT,
     Allocation,
     AllocationStatus,
     Frequency,
+    IntegralPilot,
+    PilotEnrolment,
     Product,
     Unit,
 )
 from .reasons import refusal_text
+from .rules import ContractProducts, allocation_refusal, consumption_for, unit_name
 
 if TYPE_CHECKING:
     from apps.trajectories.models import Activity
 
-FUNDED, UNFUNDED, NOT_CHARGEABLE = "funded", "unfunded", "not_chargeable"
+FUNDED, UNFUNDED, NOT_CHARGEABLE, PILOT = "funded", "unfunded", "not_chargeable", "pilot"
 RECORDED = "recorded"
+# What the assignment decides on an activity; saved together, compared to see a change.
+FUNDING_FIELDS = (
+    "allocation",
+    "funding_status",
+    "consumed",
+    "funding_reason",
+    "pilot_product",
+    "pilot_cents",
+)
+
+
+def _funding_state(activity: Activity) -> tuple:
+    return (
+        activity.allocation_id,
+        activity.funding_status,
+        activity.consumed,
+        activity.funding_reason,
+        activity.pilot_product_id,
+        activity.pilot_cents,
+    )
 
 
 def _activity_model():
     return Allocation.activities.field.model
-
-
-def unit_name(unit: str) -> str:
-    """The name of the units an allocation's capacity and use are counted in."""
-    # Capacity of time units is counted in minutes.
-    return _("minutes") if unit in MINUTES_PER_UNIT else Unit(unit).label.lower()
-
-
-def consumption_for(*, activity: Activity, allocation: Allocation) -> int | None:
-    """What the activity draws from the allocation, or None when the unit does not fit."""
-    if allocation.unit in MINUTES_PER_UNIT:
-        return activity.duration_minutes or None
-    if allocation.unit in ITEM_UNITS:
-        return activity.units or 1
-    return activity.units or None  # euro: the activity must say how many euros
-
-
-def allocation_refusal(
-    *, allocation: Allocation, activity: Activity, client: Client
-) -> dict | None:
-    """The first rule the allocation fails for this activity, volume aside; None if it fits."""
-    number = allocation.number
-    day = activity.date
-    stream = allocation.product.contract.stream
-    if allocation.client_id != client.pk or allocation.status != AllocationStatus.ACTIVE:
-        return {"code": "not_active", "number": number}
-    if not allocation.is_valid_on(day):
-        return {
-            "code": "not_valid_on_date",
-            "number": number,
-            "start": allocation.start.isoformat(),
-            "end": allocation.end.isoformat() if allocation.end else None,
-            "date": day.isoformat(),
-        }
-    if not stream.pays_for(domain=activity.domain, kind=activity.kind):
-        return {"code": "stream_does_not_pay", "number": number, "stream": stream.name}
-    age = client.age_on(day)
-    if stream.min_age is not None and age < stream.min_age:
-        return {"code": "too_young", "number": number, "stream": stream.name, "age": stream.min_age}
-    if stream.age_limit is not None and age >= stream.age_limit:
-        birthday = client.birthday(stream.age_limit).isoformat()
-        if allocation.product.is_guidance:
-            return {"code": "guidance_not_extended", "number": number, "birthday": birthday}
-        extended = (
-            stream.extended_age_limit is not None
-            and age < stream.extended_age_limit
-            and client.extended_youth_care_until is not None
-            and day <= client.extended_youth_care_until
-        )
-        if not extended:
-            return {
-                "code": "age_limit",
-                "number": number,
-                "stream": stream.name,
-                "age": stream.age_limit,
-                "birthday": birthday,
-            }
-    if consumption_for(activity=activity, allocation=allocation) is None:
-        return {"code": "unit_does_not_fit", "number": number, "unit": unit_name(allocation.unit)}
-    return None
 
 
 def allocation_used_in_window(
@@ -185,6 +148,7 @@ def _funded_by(activity: Activity, fit: _Fit, reason: dict) -> None:
     activity.allocation = allocation
     activity.funding_status = FUNDED
     activity.consumed = fit.consumption
+    activity.pilot_product, activity.pilot_cents = None, 0
     activity.funding_reason = {
         **reason,
         "number": allocation.number,
@@ -197,7 +161,72 @@ def _not_funded(activity: Activity, status: str, reason: dict) -> None:
     activity.allocation = None
     activity.funding_status = status
     activity.consumed = 0
+    activity.pilot_product, activity.pilot_cents = None, 0
     activity.funding_reason = reason
+
+
+def pilot_budget_used(*, pilot: IntegralPilot, exclude_activity_id: int | None = None) -> int:
+    """Euro cents drawn from a pilot's budget by its recorded activities."""
+    activities = _activity_model().objects.filter(
+        status=RECORDED, funding_status=PILOT, pilot_product__contract_id=pilot.contract_id
+    )
+    if exclude_activity_id is not None:
+        activities = activities.exclude(pk=exclude_activity_id)
+    return activities.aggregate(total=Sum("pilot_cents"))["total"] or 0
+
+
+def _pilot_decide(*, activity: Activity, pilots: list[IntegralPilot]) -> tuple[bool, list[dict]]:
+    """Let the first pilot that can pay for the activity pay (True); otherwise say why none
+    did.
+
+    A pilot pays when the activity's date lies in its period, its domain is one of the
+    pilot's, a product of the pilot's contract fits (stream, age and unit, as for an
+    allocation; the lowest value, time units before stays) and the budget has that value
+    left. The value is units x tariff, rounded half up to cents.
+    """
+    refusals = []
+    for pilot in pilots:
+        if not pilot.is_valid_on(activity.date):
+            refusals.append(
+                {
+                    "code": "pilot_not_valid_on_date",
+                    "pilot": pilot.name,
+                    "start": pilot.start.isoformat(),
+                    "end": pilot.end.isoformat(),
+                    "date": activity.date.isoformat(),
+                }
+            )
+            continue
+        if activity.domain not in pilot.domains:
+            refusals.append({"code": "pilot_domain", "pilot": pilot.name})
+            continue
+        product, value, consumed = ContractProducts(pilot.contract.products.all()).priced(activity)
+        if product is None:
+            refusals.append({"code": "pilot_no_product", "pilot": pilot.name})
+            continue
+        used = pilot_budget_used(pilot=pilot, exclude_activity_id=activity.pk)
+        if used + value > pilot.budget_cents:
+            refusals.append(
+                {
+                    "code": "pilot_budget_used",
+                    "pilot": pilot.name,
+                    "left": max(pilot.budget_cents - used, 0),
+                    "needed": value,
+                }
+            )
+            continue
+        activity.allocation = None
+        activity.funding_status = PILOT
+        activity.consumed = consumed
+        activity.pilot_product, activity.pilot_cents = product, value
+        activity.funding_reason = {
+            "code": "pilot",
+            "pilot": pilot.name,
+            "funder": pilot.contract.funder.name,
+            "product": product.code,
+        }
+        return True, []
+    return False, refusals
 
 
 def _locked_allocations(client: Client) -> list[Allocation]:
@@ -210,6 +239,28 @@ def _locked_allocations(client: Client) -> list[Allocation]:
     )
 
 
+def _pilots_of(client: Client, *, lock: bool) -> list[IntegralPilot]:
+    """The pilots the client is enrolled in, the one ending first first.
+
+    Locked before the client's allocations, in primary-key order: a pilot's budget is shared
+    by its clients, so two of them never overdraw it.
+    """
+    pilots = (
+        IntegralPilot.objects.filter(enrolments__client=client)
+        .select_related("contract__funder")
+        .prefetch_related(
+            Prefetch(
+                "contract__products",
+                queryset=Product.objects.select_related("contract__funder", "contract__stream"),
+            )
+        )
+        .order_by("pk")
+    )
+    if lock:
+        pilots = pilots.select_for_update(of=("self",))
+    return sorted(pilots, key=lambda pilot: (pilot.end, pilot.start, pilot.pk))
+
+
 def _not_chargeable_reason(activity: Activity) -> dict | None:
     """Registrations, internal consultations and absences are recorded but never billed."""
     if activity.kind in NOT_CHARGEABLE_KINDS:
@@ -219,18 +270,31 @@ def _not_chargeable_reason(activity: Activity) -> dict | None:
     return None
 
 
-def _decide(*, activity: Activity, client: Client, allocations: list[Allocation]) -> None:
-    """Apply the rules to an activity in memory: funded, unfunded or not chargeable."""
+def _decide(
+    *,
+    activity: Activity,
+    client: Client,
+    allocations: list[Allocation],
+    pilots: list[IntegralPilot] = (),
+) -> None:
+    """Apply the rules to an activity in memory: pilot, funded, unfunded or not chargeable.
+
+    A client's integral pilot pays first; the allocations when none can.
+    """
     not_chargeable = _not_chargeable_reason(activity)
     if not_chargeable is not None:
         _not_funded(activity, NOT_CHARGEABLE, not_chargeable)
         return
-    if not allocations:
+    paid, pilot_refusals = _pilot_decide(activity=activity, pilots=pilots)
+    if paid:
+        return
+    if not allocations and not pilot_refusals:
         _not_funded(activity, UNFUNDED, {"code": "no_allocation"})
         return
     fits, refusals = _evaluate(activity=activity, client=client, allocations=allocations)
     if not fits:
-        _not_funded(activity, UNFUNDED, {"code": "unfunded", "refusals": refusals})
+        reason = {"code": "unfunded", "refusals": pilot_refusals + refusals}
+        _not_funded(activity, UNFUNDED, reason)
         return
     best = min(fits, key=lambda fit: _preference(fit.allocation))
     _funded_by(activity, best, {"code": "assigned", "fitting": len(fits)})
@@ -244,7 +308,8 @@ def funding_preview(*, activity: Activity) -> Activity:
         .select_related("product__contract__stream", "funder")
         .order_by("pk")
     )
-    _decide(activity=activity, client=client, allocations=allocations)
+    pilots = _pilots_of(client, lock=False)
+    _decide(activity=activity, client=client, allocations=allocations, pilots=pilots)
     return activity
 
 
@@ -257,9 +322,10 @@ def activity_funding_assign(
     explicit choice) the same rules apply and a refusal is a ValidationError.
     """
     client = activity.trajectory.client
+    pilots = _pilots_of(client, lock=True)
     allocations = _locked_allocations(client)
     if allocation is None:
-        _decide(activity=activity, client=client, allocations=allocations)
+        _decide(activity=activity, client=client, allocations=allocations, pilots=pilots)
         return activity
     if _not_chargeable_reason(activity) is not None:
         raise ValidationError(
@@ -283,21 +349,17 @@ def activity_funding_assign(
 
 
 def _save_funding(activity: Activity, actor: User | None, before: tuple) -> bool:
-    after = (
-        activity.allocation_id,
-        activity.funding_status,
-        activity.consumed,
-        activity.funding_reason,
-    )
-    if after == before:
+    if _funding_state(activity) == before:
         return False
     activity._history_user = actor
-    activity.save(update_fields=["allocation", "funding_status", "consumed", "funding_reason"])
+    activity.save(update_fields=list(FUNDING_FIELDS))
     return True
 
 
 def unfunded_rematch(*, client: Client, actor: User | None) -> list[Activity]:
-    """Match the client's waiting unfunded activities, oldest first; return those now funded."""
+    """Match the client's waiting unfunded activities, oldest first; return those now paid
+    (by an allocation or a pilot). Each records when it was absorbed."""
+    pilots = _pilots_of(client, lock=True)
     allocations = _locked_allocations(client)
     waiting = (
         _activity_model()
@@ -307,12 +369,35 @@ def unfunded_rematch(*, client: Client, actor: User | None) -> list[Activity]:
         .select_for_update(of=("self",))
     )
     matched = []
+    now = timezone.now()
     for activity in waiting:
-        before = (None, UNFUNDED, 0, activity.funding_reason)
-        _decide(activity=activity, client=client, allocations=allocations)
-        _save_funding(activity, actor, before)
-        if activity.funding_status == FUNDED:
+        before = _funding_state(activity)
+        _decide(activity=activity, client=client, allocations=allocations, pilots=pilots)
+        if activity.funding_status in (FUNDED, PILOT):
+            activity.absorbed_at = now
+            activity._history_user = actor
+            activity.save(update_fields=[*FUNDING_FIELDS, "absorbed_at"])
             matched.append(activity)
+        else:
+            _save_funding(activity, actor, before)
+    return matched
+
+
+def pilot_rematch(*, pilot: IntegralPilot, actor: User | None) -> list[Activity]:
+    """Budget came free in a pilot (a cancellation, a correction, a larger budget): match
+    the waiting care of every client in it, the clients in primary-key order."""
+    clients = (
+        Client.objects.filter(
+            pilot_enrolments__pilot=pilot,
+            trajectories__activities__status=RECORDED,
+            trajectories__activities__funding_status=UNFUNDED,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+    matched = []
+    for client in clients:
+        matched += unfunded_rematch(client=client, actor=actor)
     return matched
 
 
@@ -328,23 +413,20 @@ def allocation_activities_reassign(*, allocation: Allocation, actor: User | None
         .order_by("date", "start_time", "pk")
         .select_for_update(of=("self",))
     )
-    before = {
-        a.pk: (a.allocation_id, a.funding_status, a.consumed, a.funding_reason) for a in activities
-    }
+    before = {activity.pk: _funding_state(activity) for activity in activities}
     # Released in one statement and saved again below; each activity that ends up elsewhere
     # gets its history row there.
     allocation.activities.filter(pk__in=before).update(
         allocation=None, funding_status=UNFUNDED, consumed=0
     )
     client = allocation.client
+    pilots = _pilots_of(client, lock=True)
     allocations = _locked_allocations(client)
     for activity in activities:
-        _decide(activity=activity, client=client, allocations=allocations)
+        _decide(activity=activity, client=client, allocations=allocations, pilots=pilots)
         if not _save_funding(activity, actor, before[activity.pk]):
             activity.skip_history_when_saving = True
-            activity.save(
-                update_fields=["allocation", "funding_status", "consumed", "funding_reason"]
-            )
+            activity.save(update_fields=list(FUNDING_FIELDS))
             del activity.skip_history_when_saving
     unfunded_rematch(client=client, actor=actor)
 
@@ -499,3 +581,27 @@ def allocation_withdraw(*, allocation: Allocation, actor: User | None) -> Alloca
     return allocation_status_change(
         allocation=allocation, status=AllocationStatus.WITHDRAWN, actor=actor
     )
+
+
+@transaction.atomic
+def pilot_enrol(*, pilot: IntegralPilot, client: Client, actor: User | None) -> list[Activity]:
+    """Enrol a client in an integral-funding pilot; the pilot absorbs the client's waiting
+    care that it can pay for. Returns the activities it absorbed."""
+    pilot = IntegralPilot.objects.select_for_update().select_related("contract").get(pk=pilot.pk)
+    if pilot.contract.organisation_id != client.organisation_id:
+        raise ValidationError(
+            {"client": _("This client is not a client of the pilot's organisation.")}
+        )
+    if PilotEnrolment.objects.filter(pilot=pilot, client=client).exists():
+        raise ValidationError({"client": _("This client already takes part in the pilot.")})
+    enrolment = PilotEnrolment(pilot=pilot, client=client)
+    enrolment._history_user = actor
+    enrolment.save()
+    access_log_write(
+        actor=actor,
+        event=AccessEvent.CREATE,
+        client=client,
+        obj=enrolment,
+        basis=AccessBasis.ADMINISTRATION,
+    )
+    return unfunded_rematch(client=client, actor=actor)

@@ -6,4 +6,10 @@ app_name = "funding"
 
 urlpatterns = [
     path("", views.funding_overview, name="overview"),
+    path("alerts/", views.alert_list, name="alerts"),
+    path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
+    path("allocations/new/", views.allocation_new, name="allocation_new"),
+    path("allocations/<int:pk>/", views.allocation_detail, name="allocation_detail"),
+    path("mosaic/", views.mosaic, name="mosaic"),
+    path("pilots/<int:pk>/", views.pilot_detail, name="pilot_detail"),
 ]

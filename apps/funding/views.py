@@ -1,57 +1,99 @@
-"""The manager's overview of the organisation's funding."""
+"""The funding pages: the manager's overview, alerts (managers and caseworkers), registering
+an allocation, the funding mosaic and integral-funding pilots (managers)."""
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.accounts.models import Role
+from apps.accounts.models import Organisation, Role, User
 from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome
 from apps.audit.services import access_log_record, access_log_record_many
 from apps.trajectories.models import TeamRole
 
+from .alerts import (
+    clients_as_caseworker,
+    funding_alert_acknowledge,
+    funding_alert_get_for,
+    funding_alert_list_for_user,
+)
+from .forms import AllocationRegisterForm, PeriodForm, PilotEnrolForm
+from .mosaic import funding_mosaic
+from .pilots import pilot_get_for, pilot_list, pilot_report
 from .selectors import (
     ENDS_SOON_DAYS,
     MOSTLY_USED_PERCENT,
+    absorbed_by_allocation,
+    allocation_get_for,
     allocation_list_with_use,
+    allocations_recently_registered,
     caseload_per_worker,
     contract_list,
     unfunded_queue,
 )
+from .services import allocation_register, pilot_enrol
+from .use import allocation_use
 
 ALLOCATIONS_PER_PAGE = 50
+ALERTS_PER_PAGE = 100
 WHAT = "funding overview"
+
+
+def _refused(user: User, what: str) -> Http404:
+    """Log a refused look at a funding page; the page answers as if it did not exist."""
+    access_log_record(
+        user=user,
+        event=AccessEvent.VIEW,
+        basis=AccessBasis.NONE,
+        outcome=AccessOutcome.REFUSED,
+        detail=what,
+    )
+    return Http404()
+
+
+def _manager_organisation(request: HttpRequest, what: str) -> Organisation:
+    user = request.user
+    if not user.has_role(Role.MANAGER) or user.organisation_id is None:
+        raise _refused(user, what)
+    return user.organisation
+
+
+def _log_shown(user: User, clients, what: str) -> None:
+    access_log_record_many(
+        user=user,
+        clients=list({client.pk: client for client in clients}.values()),
+        event=AccessEvent.VIEW,
+        basis=AccessBasis.MANAGEMENT,
+        detail=what,
+        acting_role=Role.MANAGER,
+    )
 
 
 @require_http_methods(["GET"])
 def funding_overview(request: HttpRequest) -> HttpResponse:
-    """Contracts, allocations with their use, the unfunded queue and caseloads (managers)."""
-    user = request.user
-    if not user.has_role(Role.MANAGER) or user.organisation_id is None:
-        access_log_record(
-            user=user,
-            event=AccessEvent.VIEW,
-            basis=AccessBasis.NONE,
-            outcome=AccessOutcome.REFUSED,
-            detail=WHAT,
-        )
-        raise Http404
-    organisation = user.organisation
+    """Contracts, allocations with their use and forecast, the unfunded queue, what new
+    allocations absorbed, pilots and caseloads (managers)."""
+    organisation = _manager_organisation(request, WHAT)
     today = timezone.localdate()
     allocations = Paginator(
         allocation_list_with_use(organisation=organisation, today=today), ALLOCATIONS_PER_PAGE
     ).get_page(request.GET.get("page"))
+    uses = allocation_use(allocations=allocations.object_list, today=today)
+    for allocation in allocations:
+        allocation.use = uses[allocation.pk]
     queue = unfunded_queue(organisation=organisation)
-    shown = {allocation.client.pk: allocation.client for allocation in allocations}
-    shown.update((item.client.pk, item.client) for item in queue.items)
-    access_log_record_many(
-        user=user,
-        clients=list(shown.values()),
-        event=AccessEvent.VIEW,
-        basis=AccessBasis.MANAGEMENT,
-        detail=WHAT,
-        acting_role=Role.MANAGER,
+    registered = allocations_recently_registered(organisation=organisation, today=today)
+    _log_shown(
+        request.user,
+        [allocation.client for allocation in allocations]
+        + [item.client for item in queue.items]
+        + [allocation.client for allocation in registered],
+        WHAT,
     )
     context = {
         "organisation": organisation,
@@ -59,9 +101,189 @@ def funding_overview(request: HttpRequest) -> HttpResponse:
         "contracts": contract_list(organisation=organisation, today=today),
         "allocations": allocations,
         "queue": queue,
+        "registered": registered,
+        "pilots": pilot_list(organisation=organisation),
+        "open_alerts": funding_alert_list_for_user(user=request.user).count(),
         "team_roles": TeamRole.choices,
         "caseload": caseload_per_worker(organisation=organisation),
         "ends_soon_days": ENDS_SOON_DAYS,
         "mostly_used_percent": MOSTLY_USED_PERCENT,
     }
     return render(request, "funding/funding_overview.html", context)
+
+
+# --- alerts --------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+def alert_list(request: HttpRequest) -> HttpResponse:
+    """The funding alerts of a caseworker's own clients or a manager's organisation."""
+    user = request.user
+    if not (user.has_role(Role.MANAGER) or user.has_role(Role.CASEWORKER)):
+        raise _refused(user, "funding alerts")
+    show_resolved = request.GET.get("resolved") == "1"
+    alerts = Paginator(
+        funding_alert_list_for_user(user=user, include_closed=show_resolved), ALERTS_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    own = set(clients_as_caseworker(user).values_list("pk", flat=True))
+    for alert in alerts:
+        client = alert.client
+        alert.client_name = (
+            client.full_name if client.pk in own or not client.shielded else (client.pseudonym)
+        )
+    on_team = [alert.client for alert in alerts if alert.client_id in own]
+    others = [alert.client for alert in alerts if alert.client_id not in own]
+    if on_team:
+        access_log_record_many(
+            user=user,
+            clients=list({client.pk: client for client in on_team}.values()),
+            event=AccessEvent.VIEW,
+            basis=AccessBasis.CARE_TEAM,
+            detail="funding alerts",
+            acting_role=Role.CASEWORKER,
+        )
+    if others:
+        _log_shown(user, others, "funding alerts")
+    return render(
+        request,
+        "funding/alert_list.html",
+        {"alerts": alerts, "show_resolved": show_resolved},
+    )
+
+
+@require_POST
+def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = funding_alert_get_for(user=request.user, pk=pk)
+    if alert is None:
+        raise _refused(request.user, "funding alert")
+    try:
+        funding_alert_acknowledge(alert=alert, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Alert acknowledged. It is resolved when its cause is gone."))
+    return redirect("funding:alerts")
+
+
+# --- allocations ---------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def allocation_new(request: HttpRequest) -> HttpResponse:
+    """Register a funder's allocation; it absorbs the client's waiting care at once."""
+    organisation = _manager_organisation(request, "register allocation")
+    form = AllocationRegisterForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            allocation, _matched = allocation_register(
+                client=data["client"],
+                product=data["product"],
+                number=data["number"],
+                volume=data["volume"],
+                unit=data["unit"] or None,
+                frequency=data["frequency"],
+                start=data["start"],
+                end=data["end"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            return redirect("funding:allocation_detail", pk=allocation.pk)
+    return render(request, "funding/allocation_form.html", {"form": form})
+
+
+@require_http_methods(["GET"])
+def allocation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One allocation: its use and forecast, and the waiting care it absorbed."""
+    organisation = _manager_organisation(request, "allocation")
+    allocation = allocation_get_for(organisation=organisation, pk=pk)
+    if allocation is None:
+        raise _refused(request.user, "allocation")
+    today = timezone.localdate()
+    absorbed = absorbed_by_allocation(allocation=allocation)
+    _log_shown(request.user, [allocation.client], "allocation")
+    return render(
+        request,
+        "funding/allocation_detail.html",
+        {
+            "allocation": allocation,
+            "use": allocation_use(allocations=[allocation], today=today)[allocation.pk],
+            "absorbed": absorbed,
+            "absorbed_cents": sum(item.value_cents for item in absorbed),
+        },
+    )
+
+
+# --- the funding mosaic --------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+def mosaic(request: HttpRequest) -> HttpResponse:
+    """How many funders, streams, contracts and allocations the organisation's care needs."""
+    organisation = _manager_organisation(request, "funding mosaic")
+    form = PeriodForm(request.GET or None)
+    period_start, period_end = form.period()
+    access_log_record(
+        user=request.user,
+        event=AccessEvent.VIEW,
+        basis=AccessBasis.MANAGEMENT,
+        detail="funding mosaic",
+        acting_role=Role.MANAGER,
+    )
+    return render(
+        request,
+        "funding/mosaic.html",
+        {
+            "form": form,
+            "mosaic": funding_mosaic(
+                organisation=organisation, period_start=period_start, period_end=period_end
+            ),
+        },
+    )
+
+
+# --- integral-funding pilots ---------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def pilot_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A pilot's side-by-side report, its clients, and enrolling a client."""
+    organisation = _manager_organisation(request, "integral pilot")
+    pilot = pilot_get_for(organisation=organisation, pk=pk)
+    if pilot is None:
+        raise _refused(request.user, "integral pilot")
+    form = PilotEnrolForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            absorbed = pilot_enrol(
+                pilot=pilot, client=form.cleaned_data["client"], actor=request.user
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Client enrolled; the pilot took over %(count)s waiting activity.",
+                    "Client enrolled; the pilot took over %(count)s waiting activities.",
+                    len(absorbed),
+                )
+                % {"count": len(absorbed)},
+            )
+            return redirect("funding:pilot_detail", pk=pilot.pk)
+    enrolments = list(pilot.enrolments.select_related("client").order_by("client__client_number"))
+    _log_shown(request.user, [enrolment.client for enrolment in enrolments], "integral pilot")
+    return render(
+        request,
+        "funding/pilot_detail.html",
+        {
+            "pilot": pilot,
+            "report": pilot_report(pilot=pilot),
+            "enrolments": enrolments,
+            "form": form,
+        },
+    )

@@ -24,7 +24,7 @@ from django.utils import timezone
 from apps.accounts.models import Organisation
 from apps.clients.models import initials_of
 from apps.funding.models import Funder, Unit
-from apps.funding.selectors import ContractProducts, amount_cents, units_of
+from apps.funding.rules import ContractProducts, amount_cents, units_of
 from apps.trajectories.models import Activity
 
 from .models import ReportRun
@@ -306,7 +306,7 @@ def _unfunded_annex(
         .select_related("trajectory__client")
         .order_by("date", "pk")
     )
-    products = ContractProducts(organisation, funder=funder)
+    products = ContractProducts.regular(organisation, funder=funder)
     by_bsn = funder.streams.filter(code__in=BSN_STREAMS).exists()
     lines, client_ids = [], set()
     for activity in activities:

@@ -17,6 +17,10 @@ Clients worth showing in the demo (organisation 73730001):
 - DEMO-021's allocation ran out: the last sessions are unfunded;
 - DEMO-025's allocation is nearly used up (over 90 %);
 - DEMO-040 started with a short crisis allocation followed by an ambulant one;
+- DEMO-041 turns 18 within 90 days with Jeugdwet care and no allocation for after;
+- DEMO-042's allocation ends within 30 days and no follow-up has been registered;
+- DEMO-043, DEMO-044 and DEMO-045 take part in an integral-funding pilot of Utrecht: their care,
+  schooling and work draw on one budget, without an allocation per product;
 - DEMO-010, DEMO-022 and DEMO-034 have extended youth care (verlengde jeugdhulp) after 18;
 - DEMO-009, DEMO-029 and DEMO-037 each have a cancelled session, DEMO-002 a corrected
   duration and DEMO-011 a corrected attendance;
@@ -47,6 +51,7 @@ from apps.clients.services import client_create, client_status_change
 from apps.clients.validators import bsn_passes_eleven_test
 from apps.core.domains import DOMAIN_OF_KIND, NOT_CHARGEABLE_KINDS, ActivityKind, Attendance
 from apps.core.domains import Domain as D
+from apps.funding.alerts import funding_alerts_refresh
 from apps.funding.models import (
     MINUTES_PER_UNIT,
     Contract,
@@ -55,10 +60,11 @@ from apps.funding.models import (
     Funder,
     FunderKind,
     FundingStream,
+    IntegralPilot,
     Product,
     Unit,
 )
-from apps.funding.services import allocation_register
+from apps.funding.services import allocation_register, pilot_enrol
 
 from .models import (
     Activity,
@@ -531,6 +537,8 @@ class Planner:
         days_since_birthday = rng.randint(5, 360)
         if special == "turns_18":
             days_since_birthday = rng.randint(75, 105)
+        elif special == "turns_18_soon":  # the 18th birthday is 35 to 65 days away
+            days_since_birthday = rng.randint(300, 330)
         elif age == 18:  # the only one to turn 18 in the period is DEMO-007
             days_since_birthday = rng.randint(HISTORY_DAYS + 20, 350)
         plan.date_of_birth = _date_of_birth(today, age, days_since_birthday)
@@ -756,8 +764,15 @@ class Planner:
             share=share or product_share, volume=volume,
         )  # fmt: skip
         special = plan.special
+        if special == "pilot":
+            return  # the integral pilot pays: no allocation per product, no waiting
         if special == "crisis_waiting":
             pass  # the municipality has not decided yet
+        elif special == "ending_soon":  # ends within 30 days; no follow-up decided yet
+            plan.allocations.append(
+                care(frequency=Frequency.TOTAL, start=today - timedelta(days=344),
+                     end=today + timedelta(days=20), share=1.6)
+            )  # fmt: skip
         elif special == "turns_18":
             plan.allocations += [
                 care(frequency=Frequency.TOTAL),
@@ -805,6 +820,65 @@ class Planner:
             ]  # fmt: skip
 
 
+# Funding control: a client turning 18 within 90 days under the Jeugdwet, an allocation that
+# ends within 30 days without a follow-up, and three clients of an integral pilot (DEMO-041..045).
+# Their own random stream and names, so that the forty clients above stay as they are.
+FUNDING_CONTROL_CLIENTS: list[tuple[str, int, str, str | None, str, str]] = [
+    ("youth", 17, "0344", None, "T", "turns_18_soon"),
+    ("youth", 15, "0307", None, "", "ending_soon"),
+    ("youth", 16, "0344", None, "TJ", "pilot"),
+    ("youth_ggz", 15, "0344", None, "T", "pilot"),
+    ("youth", 17, "0344", None, "J", "pilot"),
+]
+FUNDING_CONTROL_NAMES = [
+    ("Sanne", "van Wielingen", "Zeearend"),
+    ("Ilias", "Brandaris", "Tjiftjaf"),
+    ("Maud", "Kornoeljehof", "Ekster"),
+    ("Chiara", "de Vossenberg", "Goudvink"),
+    ("Jamila", "Ravensteyn", "Grutto"),
+]
+PILOT_BUDGET_CENTS = 15_000_000  # € 150.000 for two years, for every domain at once
+PILOT_PRODUCT = ("INT-UUR", "Integrale ondersteuning zorg, onderwijs en werk", Unit.HOUR, 6400)
+
+
+def _pilot_seed(
+    *, organisation: Organisation, funder: Funder, today: date, actor: User
+) -> IntegralPilot:
+    """An integral pilot budget of one municipality for care, education and work."""
+    start = today - timedelta(days=HISTORY_DAYS + 30)
+    end = start + timedelta(days=729)
+    contract = _saved(
+        Contract(
+            funder=funder,
+            organisation=organisation,
+            stream=FundingStream.objects.get(code="integraal"),
+            reference=f"INTEGRAAL-{funder.code}-{start.year}",
+            start=start,
+            end=end,
+            execution_variant=ExecutionVariant.TASK,
+        ),
+        actor,
+    )
+    code, description, unit, tariff = PILOT_PRODUCT
+    _saved(
+        Product(
+            contract=contract, code=code, description=description, unit=unit, tariff_cents=tariff
+        ),
+        actor,
+    )
+    return _saved(
+        IntegralPilot(
+            contract=contract,
+            name=f"Pilot integrale financiering {funder.name.removeprefix('Gemeente ')}",
+            domains=[D.CARE, D.EDUCATION, D.WORK],
+            budget_cents=PILOT_BUDGET_CENTS,
+            start=start,
+            end=end,
+        ),
+        actor,
+    )
+
+
 # --- writing it -----------------------------------------------------------------------------
 
 
@@ -813,8 +887,9 @@ class Writer:
 
     def __init__(
         self, *, rng: random.Random, users: dict[str, User], products: dict, admin: User,
-        today: date, numbers: set[str],
+        today: date, numbers: set[str], pilot: IntegralPilot | None = None,
     ) -> None:  # fmt: skip
+        self.pilot = pilot  # the pilot that clients with the special "pilot" take part in
         self.rng = rng
         self.users = users
         self.products = products
@@ -875,6 +950,8 @@ class Writer:
                 trajectory=trajectory, user=users[username], role=role, start=start, actor=lead
             )
         goals = self._goals(plan, trajectory)
+        if plan.special == "pilot":
+            pilot_enrol(pilot=self.pilot, client=client, actor=users["manager"])
         for spec in plan.allocations:
             if not spec.late:
                 self._allocation(plan, client, spec)
@@ -1044,6 +1121,24 @@ def demo_domain_seed(*, users: dict[str, User], today: date | None = None) -> bo
         bsn = "" if index % 9 == 8 else bsns[index]  # a few clients have no known BSN (yet)
         writer.client(plan, organisation=organisation, names=names[index], bsn=bsn)
 
+    pilot = _pilot_seed(organisation=organisation, funder=funders["0344"], today=today, actor=admin)
+    control_rng = random.Random(SEED + len(CLIENTS))  # noqa: S311 - synthetic demo data
+    control_writer = Writer(
+        rng=control_rng, users=users, products=products, admin=admin, today=today,
+        numbers=numbers, pilot=pilot,
+    )  # fmt: skip
+    control_planner = Planner(control_rng, today)
+    control_bsns = _demo_bsns(control_rng, count + len(FUNDING_CONTROL_CLIENTS))
+    control_bsns = [bsn for bsn in control_bsns if bsn not in set(bsns)]
+    for index, row in enumerate(FUNDING_CONTROL_CLIENTS):
+        plan = control_planner.client(f"DEMO-{len(CLIENTS) + index + 1:03d}", row)
+        control_writer.client(
+            plan,
+            organisation=organisation,
+            names=FUNDING_CONTROL_NAMES[index],
+            bsn=control_bsns[index],
+        )
+
     # The second organisation: its own caseworker, contract, clients and allocations.
     noord_lead = users["noord-behandelaar"]
     noord_products = _contracts_seed(
@@ -1066,6 +1161,7 @@ def demo_domain_seed(*, users: dict[str, User], today: date | None = None) -> bo
         client=Client.objects.get(organisation=organisation, client_number=FIRST_CLIENT_NUMBER),
         reason="Crisisdienst in de avond: cliënt belt in paniek, eigen behandelaar onbereikbaar.",
     )
+    funding_alerts_refresh(today=today)  # what the nightly check would find
     return True
 
 

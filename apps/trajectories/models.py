@@ -145,6 +145,7 @@ class FundingStatus(models.TextChoices):
     FUNDED = "funded", _("Funded")
     UNFUNDED = "unfunded", _("Unfunded")
     NOT_CHARGEABLE = "not_chargeable", _("Not chargeable")
+    PILOT = "pilot", _("Integral pilot budget")
 
 
 class ActivityStatus(models.TextChoices):
@@ -237,6 +238,21 @@ class Activity(models.Model):
             "For unfunded care: who is expected to pay, e.g. Jeugdwet, municipality, crisis."
         ),
     )
+    # Care of a client in an integral-funding pilot: the pilot product that priced it, and
+    # its value (units x tariff, rounded half up) drawn from the pilot's budget.
+    pilot_product = models.ForeignKey(
+        "funding.Product",
+        on_delete=models.PROTECT,
+        related_name="pilot_activities",
+        null=True,
+        blank=True,
+        verbose_name=_("pilot product"),
+    )
+    pilot_cents = models.PositiveIntegerField(
+        _("drawn from the pilot budget (cents)"), default=0, db_default=0
+    )
+    # When care that waited unfunded was matched to an allocation or a pilot later.
+    absorbed_at = models.DateTimeField(_("funded after waiting, at"), null=True, blank=True)
     created_at = models.DateTimeField(_("logged at"), auto_now_add=True)
 
     objects = ActivityQuerySet.as_manager()
@@ -264,11 +280,17 @@ class Activity(models.Model):
                 condition=models.Q(funding_status="funded") | models.Q(allocation__isnull=True),
                 name="only_funded_activity_has_allocation",
             ),
+            models.CheckConstraint(
+                condition=models.Q(funding_status="pilot", pilot_product__isnull=False)
+                | (~models.Q(funding_status="pilot") & models.Q(pilot_product__isnull=True)),
+                name="pilot_activity_has_pilot_product",
+            ),
         ]
         indexes = [
             models.Index(fields=["trajectory", "-date"]),
             models.Index(fields=["allocation", "date"]),
             models.Index(fields=["funding_status", "date"]),
+            models.Index(fields=["pilot_product", "date"]),
         ]
 
     def __str__(self) -> str:

@@ -9,8 +9,8 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from apps.accounts.models import User
 from apps.clients.models import Client
 from apps.clients.selectors import client_list_for_user
-from apps.funding.models import Allocation
-from apps.funding.services import unit_name
+from apps.funding.models import Allocation, FundingAlert
+from apps.funding.use import AllocationUse, allocation_use
 
 from .models import Activity, CareTeamMembership, Goal, Trajectory, TrajectoryStatus
 
@@ -78,54 +78,17 @@ def unfunded_list_for_client(*, client: Client, lanes: Iterable[str]) -> QuerySe
     )
 
 
-def allocation_use_for_client(*, client: Client, today) -> list[dict]:
-    """Each allocation of the client with what is used and left, in one aggregate query.
-
-    For per-day, per-week and per-month allocations "used" is the window around today; for a
-    total the whole validity. Volumes are in consumption units (minutes for time units).
-    """
+def allocation_use_for_client(*, client: Client, today) -> list[AllocationUse]:
+    """Each allocation of the client, the latest first, with what is used and left in its
+    window and over its validity, its pace and when it runs out: one grouped query."""
     allocations = list(allocation_list_for_client(client=client))
-    if not allocations:
-        return []
-    windows = {allocation.pk: allocation.window(today) for allocation in allocations}
-    sums = {}
-    for allocation in allocations:
-        first, last = windows[allocation.pk]
-        in_window = Q(allocation_id=allocation.pk, date__gte=first)
-        if last is not None:
-            in_window &= Q(date__lte=last)
-        sums[f"used_{allocation.pk}"] = Sum("consumed", filter=in_window)
-        sums[f"total_{allocation.pk}"] = Sum("consumed", filter=Q(allocation_id=allocation.pk))
-    used = (
-        Activity.objects.recorded()
-        .filter(allocation__client=client, funding_status="funded")
-        .aggregate(**sums)
-    )
-    rows = []
-    for allocation in allocations:
-        spent = used.get(f"used_{allocation.pk}") or 0
-        capacity = allocation.capacity
-        total_spent = used.get(f"total_{allocation.pk}") or 0
-        total_capacity = allocation.total_capacity
-        rows.append(
-            {
-                "allocation": allocation,
-                "windowed": allocation.frequency != "6",
-                "total_used": total_spent,
-                "total_capacity": total_capacity,
-                "total_percent": round(100 * total_spent / total_capacity)
-                if total_capacity
-                else None,
-                "used": spent,
-                "left": max(capacity - spent, 0),
-                "capacity": capacity,
-                "percent": round(100 * spent / capacity) if capacity else 0,
-                "warn_at": capacity * 8 // 10,
-                "unit_name": unit_name(allocation.unit),
-                "window": windows[allocation.pk],
-            }
-        )
-    return rows
+    uses = allocation_use(allocations=allocations, today=today)
+    return [uses[allocation.pk] for allocation in allocations]
+
+
+def funding_alerts_for_client(*, client: Client) -> QuerySet[FundingAlert]:
+    """The client's open funding alerts, the newest first."""
+    return client.funding_alerts.open().order_by("-raised_on", "kind", "pk")
 
 
 def timeline_rows(*, activities: Iterable[Activity], lanes: Iterable[str]) -> list[dict]:

@@ -19,7 +19,12 @@ from apps.audit.services import access_log_record, access_log_write
 from apps.clients.models import Client
 from apps.core.domains import DOMAIN_OF_KIND, ActivityKind, Attendance, Domain
 from apps.funding.models import Allocation
-from apps.funding.services import activity_funding_assign, unfunded_rematch
+from apps.funding.services import (
+    FUNDING_FIELDS,
+    activity_funding_assign,
+    pilot_rematch,
+    unfunded_rematch,
+)
 
 from .models import (
     Activity,
@@ -445,6 +450,7 @@ def activity_correct(*, activity: Activity, actor: User, **changes) -> Activity:
     for field, value in changes.items():
         setattr(activity, field, value.strip() if isinstance(value, str) else value)
     _validate_activity(activity)
+    pilot_product = activity.pilot_product
     activity_funding_assign(activity=activity)
     activity._history_user = actor
     activity.save()
@@ -452,6 +458,8 @@ def activity_correct(*, activity: Activity, actor: User, **changes) -> Activity:
         actor=actor, event=AccessEvent.CHANGE, client=activity.trajectory.client, obj=activity
     )
     unfunded_rematch(client=activity.trajectory.client, actor=actor)
+    if pilot_product is not None:
+        pilot_rematch(pilot=pilot_product.contract.integral_pilot, actor=actor)
     return activity
 
 
@@ -465,17 +473,19 @@ def activity_cancel(*, activity: Activity, actor: User) -> Activity:
     )
     if activity.status == ActivityStatus.CANCELLED:
         raise ValidationError(_("This activity is already cancelled."))
+    pilot_product = activity.pilot_product
     activity.status = ActivityStatus.CANCELLED
     activity.allocation = None
     activity.funding_status = "not_chargeable"
     activity.consumed = 0
+    activity.pilot_product, activity.pilot_cents = None, 0
     activity.funding_reason = {"code": "cancelled"}
     activity._history_user = actor
-    activity.save(
-        update_fields=["status", "allocation", "funding_status", "consumed", "funding_reason"]
-    )
+    activity.save(update_fields=["status", *FUNDING_FIELDS])
     access_log_write(
         actor=actor, event=AccessEvent.DELETE, client=activity.trajectory.client, obj=activity
     )
     unfunded_rematch(client=activity.trajectory.client, actor=actor)
+    if pilot_product is not None:
+        pilot_rematch(pilot=pilot_product.contract.integral_pilot, actor=actor)
     return activity

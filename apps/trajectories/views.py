@@ -21,6 +21,7 @@ from apps.audit.services import (
 )
 from apps.clients.models import Client
 from apps.core.domains import Domain
+from apps.funding.mosaic import funding_mosaic
 from apps.funding.services import funding_preview
 
 from .access import client_open_for
@@ -41,6 +42,7 @@ from .selectors import (
     caseload_with_attention,
     client_search_for_user,
     colleagues_for_care_team,
+    funding_alerts_for_client,
     goal_list_for_client,
     timeline_rows,
     trajectory_open_for_client,
@@ -81,19 +83,25 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         activity_list_for_client(client=client, lanes=access.lanes), ACTIVITIES_PER_PAGE
     ).get_page(request.GET.get("page"))
     goals = list(goal_list_for_client(client=client, lanes=access.lanes))
+    trajectory = trajectory_open_for_client(client=client)
+    today = timezone.localdate()
     context = {
         "client": client,
         "access": access,
         "display_name": access.name_of(client),
         "lanes": lanes,
-        "trajectory": trajectory_open_for_client(client=client),
+        "trajectory": trajectory,
         "goals_by_lane": [(lane, [g for g in goals if g.domain == lane]) for lane in lanes],
         "activities": page,
         "timeline": timeline_rows(activities=page, lanes=[lane.value for lane in lanes]),
         "care_team": care_team_for_client(client=client) if access.sees_care_team else None,
         "allocations": (
-            allocation_use_for_client(client=client, today=timezone.localdate())
-            if access.sees_funding
+            allocation_use_for_client(client=client, today=today) if access.sees_funding else None
+        ),
+        "alerts": funding_alerts_for_client(client=client) if access.sees_funding else None,
+        "mosaic": (
+            funding_mosaic(trajectory=trajectory, period_start=trajectory.start, period_end=today)
+            if access.sees_funding and trajectory is not None
             else None
         ),
         "unfunded": (

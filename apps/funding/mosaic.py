@@ -1,0 +1,210 @@
+"""The funding mosaic: how many funders, streams, contracts and allocations pay for the care of
+one trajectory or a whole organisation, how the delivered care splits over them, and how that
+changes month by month. It measures the fragmentation that integral funding would remove.
+
+Delivered care is what was recorded and is billable: funded by an allocation, paid from an
+integral pilot's budget, or waiting unfunded. Its value is units x tariff of the product it
+draws on (for a pilot, the pilot's product), summed exactly and rounded half up to cents per
+part; waiting care is counted, not valued (``unfunded_queue`` values it at a contract tariff).
+Everything is aggregated in the database: four grouped queries, whatever the period.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, F, IntegerField, Sum
+from django.db.models.functions import TruncMonth
+
+from apps.accounts.models import Organisation
+
+from .models import MINUTES_PER_UNIT, Allocation, Funder, FundingStream
+
+FUNDED, PILOT, UNFUNDED, RECORDED = "funded", "pilot", "unfunded", "recorded"
+
+
+def _cents(money_units: int, unit: str) -> Decimal:
+    """Sum of consumed x tariff, in a unit's consumption units, as exact cents."""
+    return Decimal(money_units) / MINUTES_PER_UNIT.get(unit, 1)
+
+
+def _round(cents: Decimal) -> int:
+    return int(cents.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+@dataclass
+class MosaicPart:
+    """The care one funder pays under one stream."""
+
+    funder: Funder
+    stream: FundingStream
+    pilot: bool
+    activities: int = 0
+    value_cents: int = 0
+    share: int = 0  # whole percent of the mosaic's value
+
+
+@dataclass
+class MosaicMonth:
+    month: date
+    funders: int = 0
+    streams: int = 0
+    contracts: int = 0
+    allocations: int = 0
+    activities: int = 0
+    value_cents: int = 0
+    unfunded: int = 0
+
+
+@dataclass
+class Mosaic:
+    period_start: date
+    period_end: date
+    funders: int = 0
+    streams: int = 0
+    contracts: int = 0
+    allocations: int = 0
+    pilots: int = 0
+    activities: int = 0
+    value_cents: int = 0
+    unfunded: int = 0
+    parts: list[MosaicPart] = field(default_factory=list)
+    months: list[MosaicMonth] = field(default_factory=list)
+
+
+def funding_mosaic(
+    *,
+    period_start: date,
+    period_end: date,
+    organisation: Organisation | None = None,
+    trajectory=None,
+) -> Mosaic:
+    """The mosaic of an organisation's care, or of one trajectory's, in a period."""
+    activities = Allocation.activities.field.model.objects.filter(
+        status=RECORDED, date__gte=period_start, date__lte=period_end
+    )
+    if trajectory is not None:
+        activities = activities.filter(trajectory=trajectory)
+    else:
+        activities = activities.filter(trajectory__client__organisation=organisation)
+
+    money = Sum(F("consumed") * F("allocation__product__tariff_cents"), output_field=IntegerField())
+    funded_rows = list(
+        activities.filter(funding_status=FUNDED)
+        .annotate(month=TruncMonth("date"))
+        .values(
+            "month",
+            "allocation__funder_id",
+            "allocation__product__contract__stream_id",
+            "allocation__product__contract_id",
+            "allocation__product__unit",
+        )
+        .annotate(count=Count("pk"), money=money, allocations=Count("allocation", distinct=True))
+        .order_by()
+    )
+    pilot_rows = list(
+        activities.filter(funding_status=PILOT)
+        .annotate(month=TruncMonth("date"))
+        .values(
+            "month",
+            "pilot_product__contract__funder_id",
+            "pilot_product__contract__stream_id",
+            "pilot_product__contract_id",
+        )
+        .annotate(count=Count("pk"), money=Sum("pilot_cents"))
+        .order_by()
+    )
+    unfunded_rows = (
+        activities.filter(funding_status=UNFUNDED)
+        .annotate(month=TruncMonth("date"))
+        .values("month")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    allocation_count = activities.filter(funding_status=FUNDED).aggregate(
+        n=Count("allocation", distinct=True)
+    )["n"]
+
+    mosaic = Mosaic(period_start=period_start, period_end=period_end)
+    months: dict[date, MosaicMonth] = {}
+    month_sets: dict[date, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+    parts: dict[tuple[int, int, bool], MosaicPart] = {}
+    exact: dict[tuple[int, int, bool], Decimal] = defaultdict(Decimal)
+    month_exact: dict[date, Decimal] = defaultdict(Decimal)
+    funders, streams, contracts, pilots = set(), set(), set(), set()
+
+    def add(month, funder_id, stream_id, contract_id, count, cents, pilot, allocations=0):
+        month = _month(month)
+        row = months.setdefault(month, MosaicMonth(month=month))
+        row.activities += count
+        row.allocations += allocations
+        month_exact[month] += cents
+        sets = month_sets[month]
+        sets["funders"].add(funder_id)
+        sets["streams"].add(stream_id)
+        sets["contracts"].add(contract_id)
+        key = (funder_id, stream_id, pilot)
+        exact[key] += cents
+        parts.setdefault(key, MosaicPart(funder=None, stream=None, pilot=pilot)).activities += count
+        funders.add(funder_id)
+        streams.add(stream_id)
+        contracts.add(contract_id)
+
+    for row in funded_rows:
+        add(
+            row["month"],
+            row["allocation__funder_id"],
+            row["allocation__product__contract__stream_id"],
+            row["allocation__product__contract_id"],
+            row["count"],
+            _cents(row["money"] or 0, row["allocation__product__unit"]),
+            False,
+            row["allocations"],
+        )
+    for row in pilot_rows:
+        contract_id = row["pilot_product__contract_id"]
+        pilots.add(contract_id)
+        add(
+            row["month"],
+            row["pilot_product__contract__funder_id"],
+            row["pilot_product__contract__stream_id"],
+            contract_id,
+            row["count"],
+            Decimal(row["money"] or 0),
+            True,
+        )
+    for row in unfunded_rows:
+        month = _month(row["month"])
+        months.setdefault(month, MosaicMonth(month=month)).unfunded += row["count"]
+        mosaic.unfunded += row["count"]
+
+    funder_by_id = Funder.objects.in_bulk(funders)
+    stream_by_id = FundingStream.objects.in_bulk(streams)
+    for key, part in parts.items():
+        part.funder, part.stream = funder_by_id[key[0]], stream_by_id[key[1]]
+        part.value_cents = _round(exact[key])
+    mosaic.value_cents = sum(part.value_cents for part in parts.values())
+    for part in parts.values():
+        part.share = round(100 * part.value_cents / mosaic.value_cents) if mosaic.value_cents else 0
+    mosaic.parts = sorted(
+        parts.values(), key=lambda part: (-part.value_cents, part.funder.name, part.stream.name)
+    )
+    for month, row in months.items():
+        row.funders = len(month_sets[month]["funders"])
+        row.streams = len(month_sets[month]["streams"])
+        row.contracts = len(month_sets[month]["contracts"])
+        row.value_cents = _round(month_exact[month])
+    mosaic.months = [months[month] for month in sorted(months)]
+    mosaic.funders, mosaic.streams = len(funders), len(streams)
+    mosaic.contracts, mosaic.pilots = len(contracts), len(pilots)
+    mosaic.allocations = allocation_count
+    mosaic.activities = sum(part.activities for part in parts.values())
+    return mosaic
+
+
+def _month(value) -> date:
+    """TruncMonth gives a date on SQLite and PostgreSQL alike; a datetime is cut to its day."""
+    return value.date() if hasattr(value, "date") and callable(value.date) else value

@@ -1,0 +1,197 @@
+"""Reads of integral-funding pilots: the pilots of an organisation, and a pilot's report that
+sets what was spent under the pilot beside what the same care would have cost on the regular
+route of contracts and allocations.
+
+The regular route of each pilot activity is found with the rules that value the unfunded
+queue (``ContractProducts.regular``): the product of one of the organisation's regular
+contracts that could pay for it (stream, age, unit, the contract valid on the day), the one
+of lowest value. On that route every client needs an allocation per product: the count of
+distinct (client, product) pairs is the number of allocations the regular route would have
+needed, and it is valued as a funder bills: per client, product and month, units x tariff
+rounded half up to cents. Care *delivered without waiting* is pilot care for which the client
+had, on the day, no regular allocation registered that could pay for it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, QuerySet, Sum
+from django.utils import timezone
+
+from apps.accounts.models import Organisation
+from apps.core.domains import Domain
+
+from .models import Allocation, AllocationStatus, Funder, IntegralPilot, Product
+from .rules import ContractProducts, allocation_refusal, amount_cents
+
+PILOT, RECORDED = "pilot", "recorded"
+
+
+def pilot_list(*, organisation: Organisation) -> QuerySet[IntegralPilot]:
+    """The organisation's pilots with their funder, clients and what they have spent."""
+    return (
+        IntegralPilot.objects.filter(contract__organisation=organisation)
+        .select_related("contract__funder")
+        .annotate(client_count=Count("enrolments", distinct=True))
+        .order_by("-start", "pk")
+    )
+
+
+def pilot_get_for(*, organisation: Organisation, pk: int) -> IntegralPilot | None:
+    return pilot_list(organisation=organisation).filter(pk=pk).first()
+
+
+@dataclass
+class DomainComparison:
+    domain: str
+    activities: int = 0
+    minutes: int = 0
+    pilot_cents: int = 0
+    regular_cents: int = 0
+
+    @property
+    def label(self) -> str:
+        return Domain(self.domain).label
+
+
+@dataclass
+class PilotReport:
+    pilot: IntegralPilot
+    clients: int
+    budget_cents: int
+    budget_used_cents: int = 0  # by all of the pilot's care, whatever the period shown
+    activities: int = 0
+    minutes: int = 0
+    pilot_cents: int = 0
+    regular_cents: int = 0
+    regular_allocations: int = 0  # distinct (client, product) pairs on the regular route
+    regular_funders: list[Funder] = field(default_factory=list)
+    regular_contracts: int = 0
+    regular_streams: int = 0
+    no_regular_route: int = 0  # activities no regular contract could pay for
+    no_regular_route_cents: int = 0  # their cost under the pilot
+    without_waiting: int = 0
+    without_waiting_minutes: int = 0
+    without_waiting_cents: int = 0
+    domains: list[DomainComparison] = field(default_factory=list)
+
+    @property
+    def left_cents(self) -> int:
+        return max(self.budget_cents - self.budget_used_cents, 0)
+
+    @property
+    def used_percent(self) -> int:
+        return (100 * self.budget_used_cents) // self.budget_cents if self.budget_cents else 0
+
+    @property
+    def difference_cents(self) -> int:
+        """Regular minus pilot: positive when the pilot cost less."""
+        return self.regular_cents - self.pilot_cents
+
+
+def pilot_report(
+    *, pilot: IntegralPilot, period_start: date | None = None, period_end: date | None = None
+) -> PilotReport:
+    """The pilot's figures beside the regular route's, over the pilot's period (or a part)."""
+    period_start = period_start or pilot.start
+    period_end = period_end or pilot.end
+    organisation = pilot.contract.organisation
+    activity_model = Allocation.activities.field.model
+    activities = list(
+        activity_model.objects.filter(
+            status=RECORDED,
+            funding_status=PILOT,
+            pilot_product__contract=pilot.contract,
+            date__gte=period_start,
+            date__lte=period_end,
+        )
+        .select_related("trajectory__client")
+        .only(
+            "trajectory__client__organisation",
+            "trajectory__client__date_of_birth",
+            "trajectory__client__extended_youth_care_until",
+            "domain",
+            "kind",
+            "date",
+            "duration_minutes",
+            "units",
+            "attendance",
+            "pilot_cents",
+            "pilot_product",
+        )
+        .order_by("date", "pk")
+    )
+    report = PilotReport(
+        pilot=pilot,
+        clients=pilot.enrolments.count(),
+        budget_cents=pilot.budget_cents,
+    )
+    # The budget is what all of the pilot's care has drawn, whatever the period shown.
+    budget_used = activity_model.objects.filter(
+        status=RECORDED, funding_status=PILOT, pilot_product__contract=pilot.contract
+    ).aggregate(total=Sum("pilot_cents"))["total"]
+
+    regular = ContractProducts.regular(organisation)
+    allocations = defaultdict(list)
+    for allocation in (
+        Allocation.objects.filter(
+            client__in={activity.trajectory.client_id for activity in activities},
+            status=AllocationStatus.ACTIVE,
+        )
+        .exclude(product__contract__integral_pilot__isnull=False)
+        .select_related("product__contract__stream")
+    ):
+        allocations[allocation.client_id].append(allocation)
+
+    pairs: set[tuple[int, int]] = set()
+    lines: dict[tuple, int] = defaultdict(int)
+    products: dict[int, Product] = {}
+    domains: dict[str, DomainComparison] = {}
+    for activity in activities:
+        client = activity.trajectory.client
+        minutes = activity.duration_minutes or 0
+        report.activities += 1
+        report.minutes += minutes
+        report.pilot_cents += activity.pilot_cents
+        comparison = domains.setdefault(activity.domain, DomainComparison(activity.domain))
+        comparison.activities += 1
+        comparison.minutes += minutes
+        comparison.pilot_cents += activity.pilot_cents
+
+        product, _value, consumed = regular.priced(activity)
+        if product is None:
+            report.no_regular_route += 1
+            report.no_regular_route_cents += activity.pilot_cents
+        else:
+            month = activity.date.replace(day=1)
+            lines[(client.pk, product.pk, month, activity.domain)] += consumed
+            pairs.add((client.pk, product.pk))
+            products[product.pk] = product
+
+        had_allocation = any(
+            timezone.localdate(allocation.created_at) <= activity.date
+            and allocation_refusal(allocation=allocation, activity=activity, client=client) is None
+            for allocation in allocations[client.pk]
+        )
+        if not had_allocation:
+            report.without_waiting += 1
+            report.without_waiting_minutes += minutes
+            report.without_waiting_cents += activity.pilot_cents
+
+    # As a funder bills: per client, product and month, units x tariff rounded half up.
+    for (_client, product_id, _month, domain), consumed in lines.items():
+        product = products[product_id]
+        value = amount_cents(consumed, product.unit, product.tariff_cents)
+        report.regular_cents += value
+        domains[domain].regular_cents += value
+    report.budget_used_cents = budget_used or 0
+    report.regular_allocations = len(pairs)
+    funders = {product.contract.funder.pk: product.contract.funder for product in products.values()}
+    report.regular_funders = sorted(funders.values(), key=lambda funder: funder.name)
+    report.regular_contracts = len({product.contract_id for product in products.values()})
+    report.regular_streams = len({product.contract.stream_id for product in products.values()})
+    report.domains = [domains[code] for code in Domain.values if code in domains]
+    return report

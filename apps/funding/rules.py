@@ -1,0 +1,171 @@
+"""The funding rules that decide, without writing, whether an allocation (or a contract's
+product standing in for one) can pay for an activity, what the activity draws from it, and
+what it is worth at the tariff.
+
+The services apply these rules under row locks when they assign; the selectors and reports
+apply the same rules to value waiting care and to compare funding routes. Nothing here writes
+or reaches the trajectories app (which depends on this one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import Organisation
+from apps.clients.models import Client
+
+from .models import (
+    ITEM_UNITS,
+    MINUTES_PER_UNIT,
+    Allocation,
+    AllocationStatus,
+    Frequency,
+    Funder,
+    Product,
+    Unit,
+)
+
+if TYPE_CHECKING:
+    from apps.trajectories.models import Activity
+
+
+def unit_name(unit: str) -> str:
+    """The name of the units an allocation's capacity and use are counted in."""
+    # Capacity of time units is counted in minutes.
+    return _("minutes") if unit in MINUTES_PER_UNIT else Unit(unit).label.lower()
+
+
+def consumption_for(*, activity: Activity, allocation: Allocation) -> int | None:
+    """What the activity draws from the allocation, or None when the unit does not fit."""
+    if allocation.unit in MINUTES_PER_UNIT:
+        return activity.duration_minutes or None
+    if allocation.unit in ITEM_UNITS:
+        return activity.units or 1
+    return activity.units or None  # euro: the activity must say how many euros
+
+
+def allocation_refusal(
+    *, allocation: Allocation, activity: Activity, client: Client
+) -> dict | None:
+    """The first rule the allocation fails for this activity, volume aside; None if it fits."""
+    number = allocation.number
+    day = activity.date
+    stream = allocation.product.contract.stream
+    if allocation.client_id != client.pk or allocation.status != AllocationStatus.ACTIVE:
+        return {"code": "not_active", "number": number}
+    if not allocation.is_valid_on(day):
+        return {
+            "code": "not_valid_on_date",
+            "number": number,
+            "start": allocation.start.isoformat(),
+            "end": allocation.end.isoformat() if allocation.end else None,
+            "date": day.isoformat(),
+        }
+    if not stream.pays_for(domain=activity.domain, kind=activity.kind):
+        return {"code": "stream_does_not_pay", "number": number, "stream": stream.name}
+    age = client.age_on(day)
+    if stream.min_age is not None and age < stream.min_age:
+        return {"code": "too_young", "number": number, "stream": stream.name, "age": stream.min_age}
+    if stream.age_limit is not None and age >= stream.age_limit:
+        birthday = client.birthday(stream.age_limit).isoformat()
+        if allocation.product.is_guidance:
+            return {"code": "guidance_not_extended", "number": number, "birthday": birthday}
+        extended = (
+            stream.extended_age_limit is not None
+            and age < stream.extended_age_limit
+            and client.extended_youth_care_until is not None
+            and day <= client.extended_youth_care_until
+        )
+        if not extended:
+            return {
+                "code": "age_limit",
+                "number": number,
+                "stream": stream.name,
+                "age": stream.age_limit,
+                "birthday": birthday,
+            }
+    if consumption_for(activity=activity, allocation=allocation) is None:
+        return {"code": "unit_does_not_fit", "number": number, "unit": unit_name(allocation.unit)}
+    return None
+
+
+def units_of(consumed: int, unit: str) -> Decimal:
+    """What was delivered in a product's unit: minutes become hours, day parts, etmalen."""
+    return Decimal(consumed) / MINUTES_PER_UNIT.get(unit, 1)
+
+
+def amount_cents(consumed: int, unit: str, tariff_cents: int) -> int:
+    """Units × tariff, rounded half up to whole cents: the value of one line."""
+    exact = units_of(consumed, unit) * tariff_cents
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+class ContractProducts:
+    """Products, each as an allocation over its contract's whole period.
+
+    Such a stand-in lets the assignment rules (stream, age, unit) decide whether a contract
+    could pay for an activity, without a query per activity. ``regular`` gives the products
+    of an organisation's regular contracts (integral-pilot contracts left out: they are not a
+    route an allocation can take); a pilot prices its care with its own contract's products.
+    """
+
+    def __init__(self, products: Iterable[Product]) -> None:
+        self.stand_ins = [
+            Allocation(
+                product=product,
+                funder=product.contract.funder,
+                number=product.code,
+                volume=1,
+                unit=product.unit,
+                frequency=Frequency.TOTAL,
+                start=product.contract.start,
+                end=product.contract.end,
+                status=AllocationStatus.ACTIVE,
+            )
+            for product in products
+        ]
+
+    @classmethod
+    def regular(cls, organisation: Organisation, funder: Funder | None = None) -> ContractProducts:
+        products = Product.objects.filter(
+            contract__organisation=organisation, contract__integral_pilot__isnull=True
+        )
+        if funder is not None:
+            products = products.filter(contract__funder=funder)
+        return cls(products.select_related("contract__funder", "contract__stream").order_by("pk"))
+
+    def cheapest_fit(self, activity: Activity) -> tuple[Product | None, int]:
+        """The fitting product with the lowest value for the activity, and that value."""
+        product, value, _consumed = self.priced(activity)
+        return product, value
+
+    def priced(self, activity: Activity) -> tuple[Product | None, int, int]:
+        """The fitting product with the lowest value, its value, and what the activity
+        consumes of it (minutes for time units, items or euros otherwise).
+
+        Products counted in minutes or hours come first: a session is not valued as a share
+        of a day part or an etmaal (a residential stay) when a time-based product fits.
+        """
+        client = activity.trajectory.client
+        best: tuple[bool, int, int, int] | None = None
+        best_product, best_consumed = None, 0
+        for stand_in in self.stand_ins:
+            product = stand_in.product
+            if not stand_in.is_valid_on(activity.date):
+                continue
+            if not product.contract.stream.pays_for(domain=activity.domain, kind=activity.kind):
+                continue
+            stand_in.client_id = client.pk  # the stand-in is the client's for this question
+            if allocation_refusal(allocation=stand_in, activity=activity, client=client):
+                continue
+            consumed = consumption_for(activity=activity, allocation=stand_in)
+            value = amount_cents(consumed, product.unit, product.tariff_cents)
+            stay_unit = product.unit in (Unit.DAY_PART, Unit.DAY_24H)
+            key = (stay_unit, value, product.tariff_cents, product.pk)
+            if best is None or key < best:
+                best, best_product, best_consumed = key, product, consumed
+        return best_product, (best[1] if best is not None else 0), best_consumed

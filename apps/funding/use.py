@@ -1,0 +1,169 @@
+"""What each allocation has used and has left, how fast it is being used, and when it will run
+out at that pace: the foresight a caseworker and a manager need before care has to wait.
+
+Read through ``Allocation.activities`` only, so that the client pages (trajectories) and the
+manager's pages (funding) can both use it without one app importing the other's selectors.
+
+Definitions, in consumption units (minutes for time units, items or euros otherwise):
+
+- *window*: the frequency window around today (the day, the ISO week, the calendar month),
+  clipped to the validity; for a total allocation the whole validity;
+- *used* and *left*: funded, recorded activities in that window, and the capacity minus that;
+- *total used*, *total capacity*: over the whole validity (no total capacity for a windowed
+  allocation without an end);
+- *burn rate*: what was used in the last ``BURN_DAYS`` days up to today, per week, counted
+  over the days the allocation was valid in that stretch (an allocation that started ten days
+  ago is measured over ten days);
+- *runs out on*: at that rate, the day the volume is gone: for a total allocation the day
+  its total runs out, when that comes before its end; for a windowed one the day in the
+  current window when the window's volume runs out, if it does before the window closes.
+  ``exceeds_window`` says the rate uses more than a window's volume in a window's time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import IntegerField, Q, Sum
+from django.db.models.functions import Coalesce
+
+from .models import Allocation, Frequency
+from .rules import unit_name
+
+BURN_DAYS = 28
+FUNDED, RECORDED = "funded", "recorded"
+WINDOW_DAYS = {Frequency.PER_DAY: 1, Frequency.PER_WEEK: 7, Frequency.PER_MONTH: 30}
+
+
+@dataclass(frozen=True)
+class AllocationUse:
+    allocation: Allocation
+    today: date
+    window: tuple[date, date | None]
+    capacity: int
+    used: int
+    total_used: int
+    recent_used: int  # in the last BURN_DAYS days (clipped to the validity)
+    observed_days: int  # the days of those in the validity
+
+    @property
+    def windowed(self) -> bool:
+        return self.allocation.frequency != Frequency.TOTAL
+
+    @property
+    def left(self) -> int:
+        return max(self.capacity - self.used, 0)
+
+    @property
+    def percent(self) -> int:
+        return math.floor(100 * self.used / self.capacity) if self.capacity else 0
+
+    @property
+    def warn_at(self) -> int:
+        return self.capacity * 8 // 10
+
+    @property
+    def total_capacity(self) -> int | None:
+        return self.allocation.total_capacity
+
+    @property
+    def total_left(self) -> int | None:
+        total = self.total_capacity
+        return None if total is None else max(total - self.total_used, 0)
+
+    @property
+    def total_percent(self) -> int | None:
+        total = self.total_capacity
+        return math.floor(100 * self.total_used / total) if total else None
+
+    @property
+    def budget_percent(self) -> int:
+        """The share used of what is budgeted: the whole validity where it is known, the
+        window otherwise (the figure the 80% and 100% alerts watch)."""
+        total = self.total_percent
+        return total if total is not None else self.percent
+
+    @property
+    def unit_name(self) -> str:
+        return unit_name(self.allocation.unit)
+
+    @property
+    def burn_per_day(self) -> float:
+        return self.recent_used / self.observed_days if self.observed_days else 0.0
+
+    @property
+    def burn_per_week(self) -> int:
+        """Consumption units per week at the recent pace, rounded."""
+        return round(self.burn_per_day * 7)
+
+    @property
+    def exceeds_window(self) -> bool:
+        days = WINDOW_DAYS.get(self.allocation.frequency)
+        return bool(days) and self.burn_per_day * days > self.capacity
+
+    @property
+    def runs_out_on(self) -> date | None:
+        """The day the volume runs out at the recent pace; None when it lasts (or no pace)."""
+        if self.windowed:
+            left, last = self.left, self.window[1]
+        else:
+            left, last = self.total_left or 0, self.allocation.end
+        if left == 0:
+            return self.today if self.used or self.total_used else None
+        if self.recent_used <= 0 or self.observed_days <= 0:
+            return None
+        # left / (recent_used / observed_days) days, rounded up, in integers (no float error).
+        days = -(-left * self.observed_days // self.recent_used)
+        day = self.today + timedelta(days=days)
+        return day if last is None or day <= last else None
+
+
+def allocation_use(*, allocations: Iterable[Allocation], today: date) -> dict[int, AllocationUse]:
+    """The use of each allocation around today, keyed by primary key: one grouped query."""
+    allocations = list(allocations)
+    if not allocations:
+        return {}
+    recent_from = today - timedelta(days=BURN_DAYS - 1)
+    activities = Allocation.activities.field.model.objects.filter(
+        allocation__in=[allocation.pk for allocation in allocations],
+        status=RECORDED,
+        funding_status=FUNDED,
+    )
+    in_window = Q()
+    for frequency in Frequency:
+        first, last = Allocation(frequency=frequency, start=date.min, end=None).window(today)
+        window = Q(allocation__frequency=frequency)
+        if frequency != Frequency.TOTAL:
+            window &= Q(date__gte=first, date__lte=last)
+        in_window |= window
+    sums = {
+        row["allocation_id"]: row
+        for row in activities.values("allocation_id").annotate(
+            used=Coalesce(Sum("consumed", filter=in_window), 0, output_field=IntegerField()),
+            total_used=Sum("consumed"),
+            recent_used=Coalesce(
+                Sum("consumed", filter=Q(date__gte=recent_from, date__lte=today)),
+                0,
+                output_field=IntegerField(),
+            ),
+        )
+    }
+    result = {}
+    for allocation in allocations:
+        row = sums.get(allocation.pk, {})
+        observed_from = max(recent_from, allocation.start)
+        observed_to = min(today, allocation.end) if allocation.end else today
+        result[allocation.pk] = AllocationUse(
+            allocation=allocation,
+            today=today,
+            window=allocation.window(today),
+            capacity=allocation.capacity,
+            used=row.get("used", 0),
+            total_used=row.get("total_used") or 0,
+            recent_used=row.get("recent_used", 0),
+            observed_days=max((observed_to - observed_from).days + 1, 0),
+        )
+    return result
