@@ -481,7 +481,7 @@ class PilotEnrolment(models.Model):
 
 
 class AlertKind(models.TextChoices):
-    ALLOCATION_80 = "allocation_80", _("Allocation 80% used")
+    ALLOCATION_80 = "allocation_80", _("Allocation 80 percent used")
     ALLOCATION_100 = "allocation_100", _("Allocation used up")
     ALLOCATION_ENDING = "allocation_ending", _("Allocation ends without a follow-up")
     TURNS_18 = "turns_18", _("Turns 18 under the Jeugdwet")
@@ -550,3 +550,7 @@ class FundingAlert(models.Model):
     def text(self) -> str:
         """What the alert says, in the active language."""
         return alert_text(self.kind, self.details)
+
+    def text_for(self, *, sees_identity: bool) -> str:
+        """What the alert says to a reader who may or may not see the client's identity."""
+        return alert_text(self.kind, self.details, sees_identity=sees_identity)

@@ -127,8 +127,12 @@ def funding_reason_text(reason: dict) -> str:
     return ""
 
 
-def alert_text(kind: str, details: dict) -> str:
-    """A funding alert's message in the active language (apps/funding/alerts.py)."""
+def alert_text(kind: str, details: dict, *, sees_identity: bool = True) -> str:
+    """A funding alert's message in the active language (apps/funding/alerts.py).
+
+    The 18th birthday gives away the date of birth: without ``sees_identity`` (a shielded
+    client outside its care team) it is left out.
+    """
     if kind == "allocation_80":
         if details.get("windowed"):
             return _("Allocation %(number)s is %(percent)s%% used in its current window.") % details
@@ -154,12 +158,19 @@ def alert_text(kind: str, details: dict) -> str:
             "Allocation %(number)s ends on %(end)s and no follow-up allocation is registered: "
             "ask the funder for a new decision in time."
         ) % {"number": details["number"], "end": _day(details["end"])}
-    if kind == "turns_18":
+    if kind == "turns_18" and not sees_identity:
+        text = _(
+            "Turns 18 within 90 days. The Jeugdwet stops paying then unless extended youth "
+            "care is recorded; care moves to the Wmo, the Zvw or the Wlz, and a new allocation "
+            "is needed."
+        )
+    elif kind == "turns_18":
         text = _(
             "Turns 18 on %(birthday)s. The Jeugdwet (allocation %(numbers)s) stops paying then "
             "unless extended youth care is recorded; care moves to the Wmo, the Zvw or the "
             "Wlz, and a new allocation is needed."
         ) % {"birthday": _day(details["birthday"]), "numbers": ", ".join(details["numbers"])}
+    if kind == "turns_18":
         if details.get("guidance"):
             text += " " + _("Guidance is never extended after 18: it moves to the Wmo.")
         return text

@@ -100,7 +100,8 @@ def units_of(consumed: int, unit: str) -> Decimal:
 
 def amount_cents(consumed: int, unit: str, tariff_cents: int) -> int:
     """Units × tariff, rounded half up to whole cents: the value of one line."""
-    exact = units_of(consumed, unit) * tariff_cents
+    # Multiply before dividing: consumed x tariff is exact, so an exact half stays a half.
+    exact = Decimal(consumed * tariff_cents) / MINUTES_PER_UNIT.get(unit, 1)
     return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
@@ -114,6 +115,19 @@ class ContractProducts:
     """
 
     def __init__(self, products: Iterable[Product]) -> None:
+        # Products the rules cannot tell apart (same stream, guidance or not, unit and contract
+        # period) differ only in tariff, and the value grows with the tariff: only the one with
+        # the lowest (tariff, pk) of each such class can be the cheapest fit.
+        cheapest: dict[tuple, Product] = {}
+        for product in products:
+            contract = product.contract
+            key = (contract.stream_id, product.is_guidance, product.unit, contract.start)
+            key += (contract.end,)
+            best = cheapest.get(key)
+            if best is None or (product.tariff_cents, product.pk) < (best.tariff_cents, best.pk):
+                cheapest[key] = product
+        products = sorted(cheapest.values(), key=lambda product: product.pk)
+        self._priced: dict[tuple, tuple[Product | None, int, int]] = {}
         self.stand_ins = [
             Allocation(
                 product=product,
@@ -149,8 +163,25 @@ class ContractProducts:
 
         Products counted in minutes or hours come first: a session is not valued as a share
         of a day part or an etmaal (a residential stay) when a time-based product fits.
+        Remembered per everything the rules look at, so alike activities share one pass.
         """
         client = activity.trajectory.client
+        day = activity.date
+        until = client.extended_youth_care_until
+        key = (
+            activity.domain,
+            activity.kind,
+            day,
+            client.age_on(day),
+            until is not None and day <= until,
+            activity.duration_minutes,
+            activity.units,
+        )
+        if key not in self._priced:
+            self._priced[key] = self._priced_now(activity, client)
+        return self._priced[key]
+
+    def _priced_now(self, activity: Activity, client: Client) -> tuple[Product | None, int, int]:
         best: tuple[bool, int, int, int] | None = None
         best_product, best_consumed = None, 0
         for stand_in in self.stand_ins:

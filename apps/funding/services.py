@@ -434,6 +434,8 @@ def allocation_activities_reassign(*, allocation: Allocation, actor: User | None
 def _validate_allocation(allocation: Allocation) -> None:
     errors: dict[str, list[str]] = {}
     product = allocation.product
+    if allocation.volume is None or allocation.volume < 1:
+        errors.setdefault("volume", []).append(_("The volume must be at least 1."))
     if allocation.end is not None and allocation.end < allocation.start:
         errors.setdefault("end", []).append(_("The end date lies before the start date."))
     if product.contract.organisation_id != allocation.client.organisation_id:

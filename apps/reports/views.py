@@ -95,6 +95,10 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
     run = _run_of(request, pk)
     if run.status != ReportStatus.DONE or not run.file:
         raise Http404
+    try:
+        handle = run.file.open("rb")
+    except FileNotFoundError as missing:  # the stored file is gone (a restore without media)
+        raise Http404 from missing
     access_log_record_many(
         user=request.user,
         clients=list(Client.objects.filter(pk__in=run.client_ids, organisation=run.organisation)),
@@ -105,5 +109,5 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
     )
     content_type = "application/pdf" if run.format == "pdf" else "text/csv; charset=utf-8"
     return FileResponse(
-        run.file.open("rb"), as_attachment=True, filename=run.filename, content_type=content_type
+        handle, as_attachment=True, filename=run.filename, content_type=content_type
     )

@@ -1,5 +1,7 @@
 """The client pages: my clients, one client's integrated trajectory, emergency access."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -98,9 +100,20 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "allocations": (
             allocation_use_for_client(client=client, today=today) if access.sees_funding else None
         ),
-        "alerts": funding_alerts_for_client(client=client) if access.sees_funding else None,
+        "alerts": (
+            [
+                (alert, alert.text_for(sees_identity=access.sees_identity))
+                for alert in funding_alerts_for_client(client=client)
+            ]
+            if access.sees_funding
+            else None
+        ),
         "mosaic": (
-            funding_mosaic(trajectory=trajectory, period_start=trajectory.start, period_end=today)
+            funding_mosaic(
+                trajectory=trajectory,
+                period_start=max(trajectory.start, today - timedelta(days=365)),
+                period_end=today,
+            )
             if access.sees_funding and trajectory is not None
             else None
         ),

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             name='HistoricalFundingAlert',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('allocation_80', 'Allocation 80% used'), ('allocation_100', 'Allocation used up'), ('allocation_ending', 'Allocation ends without a follow-up'), ('turns_18', 'Turns 18 under the Jeugdwet'), ('unfunded_waiting', 'Unfunded care waiting for more than 14 days')], max_length=30, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('allocation_80', 'Allocation 80 percent used'), ('allocation_100', 'Allocation used up'), ('allocation_ending', 'Allocation ends without a follow-up'), ('turns_18', 'Turns 18 under the Jeugdwet'), ('unfunded_waiting', 'Unfunded care waiting for more than 14 days')], max_length=30, verbose_name='kind')),
                 ('key', models.CharField(max_length=100, verbose_name='cause')),
                 ('details', models.JSONField(default=dict, verbose_name='details')),
                 ('raised_at', models.DateTimeField(blank=True, editable=False, verbose_name='raised at')),
@@ -127,7 +127,7 @@ class Migration(migrations.Migration):
             name='FundingAlert',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('allocation_80', 'Allocation 80% used'), ('allocation_100', 'Allocation used up'), ('allocation_ending', 'Allocation ends without a follow-up'), ('turns_18', 'Turns 18 under the Jeugdwet'), ('unfunded_waiting', 'Unfunded care waiting for more than 14 days')], max_length=30, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('allocation_80', 'Allocation 80 percent used'), ('allocation_100', 'Allocation used up'), ('allocation_ending', 'Allocation ends without a follow-up'), ('turns_18', 'Turns 18 under the Jeugdwet'), ('unfunded_waiting', 'Unfunded care waiting for more than 14 days')], max_length=30, verbose_name='kind')),
                 ('key', models.CharField(max_length=100, verbose_name='cause')),
                 ('details', models.JSONField(default=dict, verbose_name='details')),
                 ('raised_at', models.DateTimeField(auto_now_add=True, verbose_name='raised at')),

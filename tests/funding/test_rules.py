@@ -1,0 +1,18 @@
+import pytest
+
+from apps.funding.models import Unit
+from apps.funding.rules import amount_cents
+
+
+@pytest.mark.parametrize(
+    ("consumed", "unit", "tariff_cents", "expected"),
+    [
+        (110, Unit.HOUR, 1539, 2822),  # exactly 2821.5 cents: half up, not cut below the half
+        (50, Unit.DAY_PART, 1644, 343),  # 342.5
+        (10, Unit.DAY_24H, 1224, 9),  # 8.5
+        (45, Unit.MINUTE, 175, 7875),
+        (3, Unit.ITEM_OUTPUT, 1250, 3750),
+    ],
+)
+def test_a_line_is_units_times_tariff_rounded_half_up(consumed, unit, tariff_cents, expected):
+    assert amount_cents(consumed, unit, tariff_cents) == expected
