@@ -48,12 +48,19 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "csp",
     "django_htmx",
+    "apps.core",  # domains, shared form widgets and template filters
     "apps.accounts",
     "apps.clients",
     "apps.funding",
     "apps.trajectories",
     "apps.audit",
     "apps.reports",
+    # The REST API under /api/v1/ (apps/api) and its OpenAPI description.
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our own static files
+    "apps.api",
 ]
 
 MIDDLEWARE = [
@@ -229,6 +236,76 @@ CELERY_BEAT_SCHEDULE = {
         "task": "trajectories.care_team_access_expire_task",
         "schedule": crontab(hour=0, minute=5),
     },
+    # Every night: funding alerts are raised, and resolved when their cause has gone.
+    "funding-alerts": {
+        "task": "funding.funding_alerts_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
+
+# The cache: API throttling counts requests in it. The default is per process; with several
+# web processes set CACHE_URL (e.g. redis://127.0.0.1:6379/1) so that they share the counts.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://casemanager")}
+
+# The REST API (apps/api): personal tokens or the session, one error format, throttled per user.
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+API_TOKENS_PER_USER = 10  # active tokens one person may hold at once
+API_THROTTLE_RATES = {
+    "user": env.str("API_THROTTLE_USER", default="120/minute"),
+    "anon": env.str("API_THROTTLE_ANON", default="30/minute"),
+}
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apps.api.authentication.ApiTokenAuthentication",
+        "apps.api.authentication.VerifiedSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "apps.api.throttling.UserThrottle",
+        "apps.api.throttling.AnonThrottle",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "apps.api.pagination.PageNumberPagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "apps.api.filters.StableOrderingFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "apps.api.schema.ApiAutoSchema",
+    "EXCEPTION_HANDLER": "apps.api.errors.api_exception_handler",
+    "DEFAULT_METADATA_CLASS": None,  # OPTIONS answers 405; /api/v1/schema/ describes the API
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATE_INPUT_FORMATS": ["iso-8601"],
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Casemanager API",
+    "DESCRIPTION": (
+        "The REST API of the care-case management system: the same services, access rules and "
+        "access log as the web interface. Authenticate with a personal API token from your "
+        "profile page (`Authorization: Bearer <token>`). Errors share one format: a "
+        "machine-readable `code`, a `message` in the language of `Accept-Language` (nl or en, "
+        "default nl) and, for invalid input, `errors` per field."
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ActivityKindEnum": "apps.core.domains.ActivityKind",
+        "FunderKindEnum": "apps.funding.models.FunderKind",
+        "ClientStatusEnum": "apps.clients.models.ClientStatus",
+        "TrajectoryStatusEnum": "apps.trajectories.models.TrajectoryStatus",
+        "GoalStatusEnum": "apps.trajectories.models.GoalStatus",
+        "ActivityStatusEnum": "apps.trajectories.models.ActivityStatus",
+        "FundingStatusEnum": "apps.trajectories.models.FundingStatus",
+        "AllocationStatusEnum": "apps.funding.models.AllocationStatus",
+        "ReportStatusEnum": "apps.reports.models.ReportStatus",
+    },
 }
 
 EMAIL_BACKEND = env.str(
@@ -238,6 +315,16 @@ EMAIL_BACKEND = env.str(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="casemanager@localhost")
+# New funding alerts are mailed (client numbers only, no names) when this is on; it is on when
+# an SMTP server is configured (EMAIL_HOST). SITE_URL makes the link in the mail.
+_email_host = env.str("EMAIL_HOST", default="")
+EMAIL_HOST = _email_host or "localhost"
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+FUNDING_ALERT_MAIL = env.bool("FUNDING_ALERT_MAIL", default=bool(_email_host))
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

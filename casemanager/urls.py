@@ -16,9 +16,20 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("account/2fa/setup/", account_views.two_factor_setup, name="two_factor_setup"),
     path("account/2fa/verify/", account_views.two_factor_verify, name="two_factor_verify"),
+    path("account/", account_views.account_profile, name="account"),
+    path(
+        "account/tokens/<int:pk>/revoke/",
+        account_views.api_token_revoke_view,
+        name="api_token_revoke",
+    ),
     path("clients/", include("apps.trajectories.urls")),
     path("privacy/", include("apps.audit.urls")),
     path("funding/", include("apps.funding.urls")),
     path("reports/", include("apps.reports.urls")),
+    path("api/v1/", include("apps.api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Under /api/ an unknown URL and a crash answer in the API's error format (apps/api/errors.py).
+handler404 = "apps.api.errors.handler404"
+handler500 = "apps.api.errors.handler500"

@@ -5,9 +5,14 @@ team ("other"), a shielded one on another team ("shielded"), and one of another 
 ("foreign"). Expected: ALLOWED, REFUSED (404, logged as refused), or PSEUDONYM (allowed, but
 no name, BSN or date of birth anywhere on the page). A client-facing URL that is missing from
 the table fails the test.
+
+The second half does the same for the REST API (apps/api): every endpoint and method, with a
+token of every role, the refusals logged and every answer searched for what the role may
+never see; an API endpoint or method missing from its tables fails the test as well.
 """
 
 import datetime
+import json
 
 import pytest
 from django.urls import get_resolver, reverse
@@ -117,6 +122,9 @@ ROLE_PAGES = {
     "clients:break_glass_find": {"caseworker"},
     "audit:home": {"privacy_officer"},
     "funding:overview": {"manager"},
+    "funding:alerts": {"caseworker", "manager"},
+    "funding:allocation_new": {"manager"},
+    "funding:mosaic": {"manager"},
     "reports:list": {"manager"},
 }
 # Reached only by POST from a page in the table; tested in tests/audit and
@@ -129,6 +137,11 @@ POST_ONLY = {
     # A report run's pages (tests/reports/test_views.py): managers of its organisation only.
     "reports:status",
     "reports:download",
+    # An alert, an allocation or a pilot of the organisation (tests/funding/test_views.py,
+    # tests/funding/test_alerts.py and test_pilots.py).
+    "funding:alert_acknowledge",
+    "funding:allocation_detail",
+    "funding:pilot_detail",
 }
 
 
@@ -231,3 +244,269 @@ def test_role_pages(world, client, url_name, role):
     client.force_login(users[role])
     response = client.get(reverse(url_name))
     assert response.status_code == (200 if role in ROLE_PAGES[url_name] else 404)
+
+
+# --- the API (apps/api): every endpoint and method ---------------------------------------
+#
+# The same four clients (tests/api/world.py builds them, with a note and a goal in every
+# lane, allocations, alerts and a finished report), each role calling with its own token.
+# Besides the status, every allowed answer is searched for what the role may never see: a
+# teacher no care or work note or goal, a job coach no care or education one, a manager no
+# note or goal text at all, and nobody the name, BSN or birth date of a client shown by
+# pseudonym.
+
+LANE_OF_ROLE = {"caseworker": "care", "teacher": "education", "job_coach": "work"}
+CARE_TEAM_ONLY = {
+    "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+    "teacher": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+    "job_coach": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+    "manager": row(ALLOWED, ALLOWED, PSEUDONYM, REFUSED),
+    "privacy_officer": NOBODY,
+    "administrator": NOBODY,
+}
+TEAM_MAY_LOG = {
+    "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+    "teacher": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+    "job_coach": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+    "manager": NOBODY,
+    "privacy_officer": NOBODY,
+    "administrator": NOBODY,
+}
+CASEWORKER_CORRECTS = {
+    **dict.fromkeys(ROLES, NOBODY),
+    "caseworker": row(ALLOWED, *[REFUSED] * 3),
+}
+SEES_FUNDING = {
+    **dict.fromkeys(ROLES, NOBODY),
+    "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+    "manager": row(ALLOWED, ALLOWED, PSEUDONYM, REFUSED),
+}
+MANAGES_FUNDING = {
+    **dict.fromkeys(ROLES, NOBODY),
+    "manager": row(ALLOWED, ALLOWED, PSEUDONYM, REFUSED),
+}
+
+# (URL name, method) with a client in the URL or the body.
+API_MATRIX = {
+    ("api:client-detail", "GET"): CARE_TEAM_ONLY,
+    ("api:client-activities", "GET"): CARE_TEAM_ONLY,
+    ("api:client-activities", "POST"): TEAM_MAY_LOG,
+    ("api:client-goals", "GET"): CARE_TEAM_ONLY,
+    ("api:client-goals", "POST"): TEAM_MAY_LOG,
+    ("api:trajectory-detail", "GET"): CARE_TEAM_ONLY,
+    ("api:goal-detail", "GET"): CARE_TEAM_ONLY,
+    ("api:goal-detail", "PATCH"): TEAM_MAY_LOG,
+    ("api:activity-detail", "GET"): CARE_TEAM_ONLY,
+    ("api:activity-detail", "PATCH"): CASEWORKER_CORRECTS,
+    ("api:activity-cancel", "POST"): CASEWORKER_CORRECTS,
+    ("api:allocation-detail", "GET"): SEES_FUNDING,
+    ("api:allocation-detail", "PATCH"): MANAGES_FUNDING,
+    ("api:allocation-list", "GET"): SEES_FUNDING,  # ?client=
+    ("api:allocation-list", "POST"): MANAGES_FUNDING,
+    ("api:alert-acknowledge", "POST"): {
+        **dict.fromkeys(ROLES, NOBODY),
+        "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "manager": row(ALLOWED, ALLOWED, PSEUDONYM, REFUSED),
+    },
+}
+EVERYONE = set(ROLES)
+# (URL name, method) without a client: which roles may call them.
+API_ROLE_ENDPOINTS = {
+    ("api:me", "GET"): EVERYONE,
+    ("api:client-list", "GET"): EVERYONE,  # each sees the clients of their own care teams
+    ("api:allocation-list", "GET"): {"manager"},  # the organisation's, without ?client=
+    ("api:alert-list", "GET"): {"caseworker", "manager"},
+    ("api:funder-list", "GET"): {"manager", "administrator"},
+    ("api:funder-detail", "GET"): {"manager", "administrator"},
+    ("api:contract-list", "GET"): {"manager", "administrator"},
+    ("api:contract-detail", "GET"): {"manager", "administrator"},
+    ("api:report-list", "GET"): {"manager"},
+    ("api:report-list", "POST"): {"manager"},
+    ("api:report-detail", "GET"): {"manager"},
+    ("api:report-download", "GET"): {"manager"},
+    ("api:schema", "GET"): EVERYONE,
+    ("api:docs", "GET"): EVERYONE,  # a page of the web interface (session)
+}
+# What each role must never find in an answer (tests/api/world.py writes these texts).
+NEVER_SHOWN = {
+    "teacher": ("NOTECARE", "NOTEWORK", "GOALCARE", "GOALWORK"),
+    "job_coach": ("NOTECARE", "NOTEEDUCATION", "GOALCARE", "GOALEDUCATION"),
+    "manager": ("NOTE", "GOAL"),
+    "privacy_officer": ("NOTE", "GOAL"),
+    "administrator": ("NOTE", "GOAL"),
+}
+
+
+def _api_methods() -> set[tuple[str, str]]:
+    """Every (URL name, method) of the API; OPTIONS answers 405 and HEAD is GET."""
+    _prefix, sub = get_resolver().namespace_dict["api"]
+    found = set()
+    for pattern in sub.url_patterns:
+        view = pattern.callback
+        view_class = getattr(view, "cls", None) or view.__wrapped__.cls
+        for method in view_class().allowed_methods:
+            if method not in ("OPTIONS", "HEAD"):
+                found.add((f"api:{pattern.name}", method))
+    return found
+
+
+def test_every_api_endpoint_and_method_is_in_the_table():
+    assert _api_methods() == set(API_MATRIX) | set(API_ROLE_ENDPOINTS)
+
+
+@pytest.fixture(scope="module")
+def api_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """One world for the module, rolled back at its end; each test rolls back its own writes."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    from tests.api.world import build_world, raise_world_alerts
+
+    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"))
+    with django_db_blocker.unblock():
+        media.enable()
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            world = build_world()
+            raise_world_alerts(world)
+            yield world
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            media.disable()
+
+
+@pytest.fixture
+def unthrottled(settings):
+    settings.API_THROTTLE_RATES = {"user": "100000/minute", "anon": "100000/minute"}
+
+
+def _api_call(world, name: str, method: str, role: str, target: str | None):
+    """The request for one cell of the table: its URL and a body that is valid when allowed."""
+    from rest_framework.test import APIClient
+
+    lane = LANE_OF_ROLE.get(role, "care")
+    client = world.clients[target] if target else None
+    kwargs, body = {}, None
+    if name in ("api:client-detail", "api:client-activities", "api:client-goals"):
+        kwargs = {"pk": client.pk}
+    elif name == "api:trajectory-detail":
+        kwargs = {"pk": world.trajectories[target].pk}
+    elif name == "api:goal-detail":
+        kwargs = {"pk": world.goals[target, lane].pk}
+    elif name in ("api:activity-detail", "api:activity-cancel"):
+        kwargs = {"pk": world.activities[target, lane].pk}
+    elif name == "api:allocation-detail":
+        kwargs = {"pk": world.allocations[target].pk}
+    elif name == "api:alert-acknowledge":
+        kwargs = {"pk": world.alerts[target].pk}
+    elif name in ("api:funder-detail",):
+        kwargs = {"pk": world.funder.pk}
+    elif name == "api:contract-detail":
+        kwargs = {"pk": world.contract.pk}
+    elif name in ("api:report-detail", "api:report-download"):
+        kwargs = {"pk": world.report.pk}
+    url = reverse(name, kwargs=kwargs)
+    if (name, method) == ("api:allocation-list", "GET") and target:
+        url += f"?client={client.pk}"
+    if (name, method) == ("api:client-activities", "POST"):
+        body = {
+            "care": {"kind": "treatment_session"},
+            "education": {"kind": "lesson", "attendance": "present", "subject": "Taal"},
+            "work": {"kind": "internship_day"},
+        }[lane] | {"domain": lane, "date": "2025-03-03", "duration_minutes": 30}
+    elif (name, method) == ("api:client-goals", "POST"):
+        body = {"domain": lane, "description": "Nieuw doel"}
+    elif (name, method) == ("api:goal-detail", "PATCH"):
+        body = {"progress": 50}
+    elif (name, method) == ("api:activity-detail", "PATCH"):
+        body = {"duration_minutes": 45}
+    elif (name, method) == ("api:allocation-detail", "PATCH"):
+        body = {"volume": 7000}
+    elif (name, method) == ("api:allocation-list", "POST"):
+        body = {
+            "client": client.pk,
+            "product": world.product.pk,
+            "number": f"TW-MATRIX-{target}",
+            "volume": 100,
+            "frequency": "6",
+            "start": "2025-01-01",
+            "end": "2025-12-31",
+        }
+    elif (name, method) == ("api:report-list", "POST"):
+        body = {
+            "funder": world.funder.pk,
+            "period_start": "2025-01-01",
+            "period_end": "2025-03-31",
+            "format": "csv",
+        }
+    api = APIClient()
+    if name == "api:docs":
+        api.force_login(world.users[role])  # the documentation is a page of the web interface
+    else:
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {world.keys[role]}")
+    return api.generic(
+        method,
+        url,
+        data=None if body is None else json.dumps(body),
+        content_type="application/json",
+    )
+
+
+def _no_leak(response, role: str, subject=None) -> None:
+    text = response.content.decode() if not getattr(response, "streaming", False) else ""
+    for secret in NEVER_SHOWN.get(role, ()):
+        assert secret not in text, f"{role} was shown {secret}"
+    if subject is not None:
+        for secret in (
+            subject.given_name,
+            subject.family_name,
+            subject.bsn or "no-bsn",
+            "2009-11-23",
+            "23-11-2009",
+        ):
+            assert secret not in text, f"{role} was shown {secret} of a pseudonymous client"
+
+
+API_CASES = [(name, method, role) for (name, method) in API_MATRIX for role in ROLES]
+
+
+@pytest.mark.parametrize(("name", "method", "role"), API_CASES)
+def test_api_permission_matrix(api_world, unthrottled, db, name, method, role):
+    world = api_world
+    user = world.users[role]
+    for target in ("own", "other", "shielded", "foreign"):
+        expected = API_MATRIX[name, method][role][target]
+        subject = world.clients[target]
+        before = AccessLogEntry.objects.filter(user=user, client=subject).count()
+        response = _api_call(world, name, method, role, target)
+        entries = AccessLogEntry.objects.filter(user=user, client=subject).order_by("pk")[before:]
+        outcomes = [entry.outcome for entry in entries]
+        where = f"{method} {name} as {role} on {target}: {response.status_code}"
+        if expected == REFUSED:
+            assert response.status_code in (403, 404), where
+            assert response.json()["code"] in ("permission_denied", "not_found"), where
+            assert "refused" in outcomes, f"{where}: the refusal is logged"
+            assert "allowed" not in outcomes, where
+            continue
+        assert response.status_code in (200, 201, 202), f"{where} {response.content[:300]}"
+        assert "allowed" in outcomes, f"{where}: the read is logged"
+        _no_leak(response, role, subject if expected == PSEUDONYM or subject.shielded else None)
+
+
+API_ROLE_CASES = [(name, method, role) for (name, method) in API_ROLE_ENDPOINTS for role in ROLES]
+
+
+@pytest.mark.parametrize(("name", "method", "role"), API_ROLE_CASES)
+def test_api_role_endpoints(api_world, unthrottled, db, name, method, role):
+    world = api_world
+    response = _api_call(world, name, method, role, None)
+    where = f"{method} {name} as {role}: {response.status_code}"
+    if role in API_ROLE_ENDPOINTS[name, method]:
+        assert response.status_code in (200, 201, 202), where
+        _no_leak(response, role, world.clients["shielded"])
+    else:
+        assert response.status_code == 403, where
+        assert response.json()["code"] == "permission_denied", where
+        assert AccessLogEntry.objects.filter(user=world.users[role], outcome="refused").exists()

@@ -1,21 +1,29 @@
-"""Two-factor authentication: enrol a TOTP authenticator, and verify a code after login."""
+"""Two-factor authentication: enrol a TOTP authenticator, and verify a code after login; the
+profile page with the personal API tokens."""
 
 import base64
+from datetime import timedelta
 from io import BytesIO
 
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .forms import TokenForm
+from .forms import ApiTokenForm, TokenForm
+from .models import ApiToken
+from .services import api_token_create, api_token_revoke
 
 
 def _qr_data_uri(url: str) -> str:
@@ -74,3 +82,64 @@ def locked_out(request: HttpRequest, original_response=None, credentials=None) -
     """What django-axes answers to a login that is locked out (AXES_LOCKOUT_CALLABLE)."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
+
+
+# --- the profile page: personal API tokens -----------------------------------------------
+
+API_TOKEN_DEFAULT_DAYS = 90
+# The new key waits in the session for the one page that shows it (post, redirect, get), so
+# that reloading that page never creates a second token; reading it removes it.
+NEW_KEY_SESSION = "api_token_new_key"
+
+
+@never_cache  # the page that shows a new key must not be kept anywhere
+@require_http_methods(["GET", "POST"])
+def account_profile(request: HttpRequest) -> HttpResponse:
+    """The user's profile: roles, and personal API tokens to create (shown once) and revoke."""
+    form = ApiTokenForm(
+        request.POST or None,
+        initial={"expires_on": timezone.localdate() + timedelta(days=API_TOKEN_DEFAULT_DAYS)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, new_key = api_token_create(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                expires_on=form.cleaned_data["expires_on"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            for field, field_messages in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, field_messages)
+        else:
+            request.session[NEW_KEY_SESSION] = new_key
+            return redirect(reverse("account") + "#new-token")
+    return render(
+        request,
+        "accounts/account_profile.html",
+        {
+            "form": form,
+            "new_key": request.session.pop(NEW_KEY_SESSION, None)
+            if request.method == "GET"
+            else None,
+            "tokens": ApiToken.objects.filter(user=request.user).order_by("-created_at", "-pk"),
+            "now": timezone.now(),
+        },
+    )
+
+
+@require_POST
+def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Revoke one of the user's own tokens; another's does not exist for them."""
+    token = ApiToken.objects.filter(pk=pk, user=request.user).first()
+    if token is None:
+        raise Http404
+    try:
+        api_token_revoke(token=token, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The token %(name)s is revoked: it no longer works.") % {"name": token.name}
+        )
+    return redirect("account")

@@ -1,0 +1,330 @@
+"""Allocations, funders and contracts: the funding picture, as the manager's pages show it.
+
+Allocations are part of a client's record: one client's are opened through
+``api_client_open`` (roles that see funding), the organisation's whole list is the manager's
+funding overview (``allocation_list_with_use``), logged per client shown. Registering and
+changing follow the roles' model permissions (``funding.add_allocation``,
+``funding.change_allocation``) and the funding services; funders and contracts follow
+``funding.view_funder`` and ``funding.view_contract``.
+"""
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+
+from apps.accounts.models import Role
+from apps.api import serializers as s
+from apps.api.access import (
+    api_client_open,
+    api_not_found,
+    api_permission_required,
+    api_role_required,
+    client_id_of,
+)
+from apps.api.errors import service_errors
+from apps.api.filters import AlertFilter, AllocationFilter, ContractFilter, FunderFilter
+from apps.audit.models import AccessBasis, AccessEvent
+from apps.audit.services import access_log_record_many
+from apps.clients.models import Client
+from apps.funding.alerts import (
+    clients_as_caseworker,
+    funding_alert_acknowledge,
+    funding_alert_get_for,
+    funding_alert_list_for_user,
+)
+from apps.funding.models import Allocation, Contract, Funder, FundingAlert, Product
+from apps.funding.selectors import allocation_list_with_use, contract_list
+from apps.funding.services import allocation_change, allocation_register
+from apps.funding.use import allocation_use
+from apps.reports.services import report_funders_for
+from apps.trajectories.access import client_access_for
+from apps.trajectories.selectors import allocation_list_for_client
+
+from .base import ApiView
+
+
+def _sees_funding(access) -> bool:
+    return access.sees_funding
+
+
+def _use_of(allocation: Allocation):
+    """What the allocation has used and left, and its forecast, as the funding pages show."""
+    return allocation_use(allocations=[allocation], today=timezone.localdate())[allocation.pk]
+
+
+def _detail(allocation: Allocation, access) -> dict:
+    return s.AllocationDetailSerializer(
+        allocation, context={"access": access, "use": _use_of(allocation)}
+    ).data
+
+
+def _allocation(pk: int, client: Client) -> Allocation:
+    return get_object_or_404(
+        allocation_list_for_client(client=client).select_related("client"), pk=pk
+    )
+
+
+class AllocationListView(ApiView):
+    """One client's allocations (``?client=``), or the organisation's current ones (managers,
+    as on the funding overview, with their use in the window around today); register one."""
+
+    queryset = Allocation.objects.none()
+    filterset_class = AllocationFilter
+    ordering_fields = ["start", "end", "number", "created_at"]
+
+    @extend_schema(responses=s.AllocationSerializer(many=True), tags=["allocations"])
+    def get(self, request):
+        client_id = self.filter_params().get("client")
+        if client_id is not None:
+            client, _access = api_client_open(
+                request, client_id=client_id, what="allocations", visible=_sees_funding
+            )
+            allocations = allocation_list_for_client(client=client).select_related("client")
+            return self.paginated(self.filter_queryset(allocations), s.AllocationSerializer)
+        api_role_required(request, Role.MANAGER, what="allocations of the organisation")
+        allocations = allocation_list_with_use(
+            organisation=request.user.organisation, today=timezone.localdate()
+        )
+
+        def log(page):
+            access_log_record_many(
+                user=request.user,
+                clients=list({allocation.client for allocation in page}),
+                event=AccessEvent.VIEW,
+                basis=AccessBasis.MANAGEMENT,
+                detail="API: allocations",
+                acting_role=Role.MANAGER,
+            )
+
+        return self.paginated(self.filter_queryset(allocations), s.AllocationSerializer, log=log)
+
+    @extend_schema(
+        request=s.AllocationRegisterSerializer,
+        responses={201: s.AllocationDetailSerializer},
+        tags=["allocations"],
+        description=(
+            "Register a funder's allocation; it absorbs the client's waiting unfunded "
+            "activities. For roles with the permission to register allocations."
+        ),
+    )
+    def post(self, request):
+        user = request.user
+        data = request.data if isinstance(request.data, dict) else {}
+        client_id = _id_or_none(data.get("client"))
+        if client_id is not None:  # the access decision first, as for a client in the URL
+            client, access = api_client_open(
+                request,
+                client_id=client_id,
+                what="register an allocation",
+                visible=_sees_funding,
+                allowed=lambda access: user.has_perm("funding.add_allocation"),
+            )
+        else:
+            api_permission_required(
+                request, user.has_perm("funding.add_allocation"), what="register an allocation"
+            )
+        serializer = s.AllocationRegisterSerializer(
+            data=request.data,
+            clients=Client.objects.filter(pk=client_id, organisation_id=user.organisation_id),
+            products=Product.objects.filter(contract__organisation_id=user.organisation_id),
+        )
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        with service_errors(set(serializer.fields)):
+            allocation, _matched = allocation_register(
+                client=client,
+                product=data["product"],
+                number=data["number"],
+                volume=data["volume"],
+                unit=data.get("unit") or None,
+                frequency=data["frequency"],
+                start=data["start"],
+                end=data["end"],
+                actor=user,
+            )
+        return Response(
+            _detail(_allocation(allocation.pk, client), access), status=status.HTTP_201_CREATED
+        )
+
+
+def _id_or_none(value) -> int | None:
+    """A primary key given in a request body, or None when it is not one."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if 0 < number < 2**63 else None
+
+
+class AllocationDetailView(ApiView):
+    """An allocation with its use and forecast, for roles that see the client's funding."""
+
+    @extend_schema(responses=s.AllocationDetailSerializer, tags=["allocations"])
+    def get(self, request, pk: int):
+        client, access = api_client_open(
+            request,
+            client_id=client_id_of(Allocation.objects, pk, "client_id"),
+            what="allocation",
+            visible=_sees_funding,
+        )
+        return Response(_detail(_allocation(pk, client), access))
+
+    @extend_schema(
+        request=s.AllocationChangeSerializer,
+        responses=s.AllocationDetailSerializer,
+        tags=["allocations"],
+        description="Change the volume, frequency or validity; what it funds is reassigned.",
+    )
+    def patch(self, request, pk: int):
+        client, access = api_client_open(
+            request,
+            client_id=client_id_of(Allocation.objects, pk, "client_id"),
+            what="change an allocation",
+            visible=_sees_funding,
+            allowed=lambda access: request.user.has_perm("funding.change_allocation"),
+        )
+        allocation = _allocation(pk, client)
+        serializer = s.AllocationChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors(set(serializer.fields)):
+            allocation_change(
+                allocation=allocation, actor=request.user, **serializer.validated_data
+            )
+        return Response(_detail(_allocation(pk, client), access), status=status.HTTP_200_OK)
+
+
+# --- funders and contracts -------------------------------------------------------------------
+
+
+def _funders(request):
+    api_permission_required(
+        request,
+        request.user.has_perm("funding.view_funder") and request.user.organisation_id,
+        what="funders",
+    )
+    return report_funders_for(organisation=request.user.organisation).prefetch_related("streams")
+
+
+def _contracts(request):
+    api_permission_required(
+        request,
+        request.user.has_perm("funding.view_contract") and request.user.organisation_id,
+        what="contracts",
+    )
+    return contract_list(organisation=request.user.organisation)
+
+
+class FunderListView(ApiView):
+    """The funders the organisation has a contract with."""
+
+    queryset = Funder.objects.none()
+    filterset_class = FunderFilter
+    ordering_fields = ["name", "code"]
+
+    @extend_schema(responses=s.FunderSerializer(many=True), tags=["funders"])
+    def get(self, request):
+        return self.paginated(self.filter_queryset(_funders(request)), s.FunderSerializer)
+
+
+class FunderDetailView(ApiView):
+    """A funder the organisation has a contract with."""
+
+    @extend_schema(responses=s.FunderSerializer, tags=["funders"])
+    def get(self, request, pk: int):
+        return Response(s.FunderSerializer(get_object_or_404(_funders(request), pk=pk)).data)
+
+
+class ContractListView(ApiView):
+    """The organisation's contracts, with their products and current allocations counted."""
+
+    queryset = Contract.objects.none()
+    filterset_class = ContractFilter
+    ordering_fields = ["reference", "start", "end"]
+
+    @extend_schema(responses=s.ContractSerializer(many=True), tags=["contracts"])
+    def get(self, request):
+        return self.paginated(self.filter_queryset(_contracts(request)), s.ContractSerializer)
+
+
+class ContractDetailView(ApiView):
+    """A contract of the organisation, with its products."""
+
+    @extend_schema(responses=s.ContractDetailSerializer, tags=["contracts"])
+    def get(self, request, pk: int):
+        contracts = _contracts(request).prefetch_related(
+            Prefetch("products", queryset=Product.objects.order_by("code", "pk"))
+        )
+        return Response(s.ContractDetailSerializer(get_object_or_404(contracts, pk=pk)).data)
+
+
+# --- alerts ----------------------------------------------------------------------------------
+
+
+class AlertListView(ApiView):
+    """The funding alerts of a caseworker's own clients, or of a manager's organisation, as
+    on the alerts page; open ones unless ``resolved=true``."""
+
+    queryset = FundingAlert.objects.none()
+    filterset_class = AlertFilter
+
+    @extend_schema(responses=s.AlertSerializer(many=True), tags=["alerts"])
+    def get(self, request):
+        user = request.user
+        api_permission_required(
+            request,
+            user.has_role(Role.MANAGER) or user.has_role(Role.CASEWORKER),
+            what="funding alerts",
+        )
+        include_closed = bool(self.filter_params().get("resolved"))
+        alerts = self.filter_queryset(
+            funding_alert_list_for_user(user=user, include_closed=include_closed)
+        )
+        accesses: dict[int, object] = {}
+
+        def log(page):
+            own = set(clients_as_caseworker(user).values_list("pk", flat=True))
+            clients = {alert.client_id: alert.client for alert in page}
+            for basis, role, shown in (
+                (AccessBasis.CARE_TEAM, Role.CASEWORKER, [c for c in clients if c in own]),
+                (AccessBasis.MANAGEMENT, Role.MANAGER, [c for c in clients if c not in own]),
+            ):
+                if shown:
+                    access_log_record_many(
+                        user=user,
+                        clients=[clients[pk] for pk in shown],
+                        event=AccessEvent.VIEW,
+                        basis=basis,
+                        detail="API: funding alerts",
+                        acting_role=role,
+                    )
+            accesses.update(
+                (pk, client_access_for(user=user, client=client)) for pk, client in clients.items()
+            )
+
+        return self.paginated(alerts, s.AlertSerializer, context={"accesses": accesses}, log=log)
+
+
+class AlertAcknowledgeView(ApiView):
+    """Acknowledge an alert: colleagues see that someone is on it."""
+
+    @extend_schema(request=None, responses=s.AlertSerializer, tags=["alerts"])
+    def post(self, request, pk: int):
+        alert = funding_alert_get_for(user=request.user, pk=pk)
+        if alert is None:
+            api_not_found(
+                request,
+                what="acknowledge a funding alert",
+                client=Client.objects.filter(funding_alerts__pk=pk).first(),
+            )
+        with service_errors():
+            alert = funding_alert_acknowledge(alert=alert, actor=request.user)
+        alert = funding_alert_get_for(user=request.user, pk=pk)
+        access = client_access_for(user=request.user, client=alert.client)
+        return Response(
+            s.AlertSerializer(alert, context={"accesses": {alert.client_id: access}}).data
+        )
