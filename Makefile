@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
 
-.PHONY: demo test lint format messages lock clean
+.PHONY: demo test lint format messages lock clean bench bench-quick loadtest restore-drill
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || \
@@ -49,3 +49,36 @@ lock: $(BIN)/python
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+
+# Benchmarks at national scale, a load test and a restore drill (docs/performance.md). They need
+# PostgreSQL on 127.0.0.1:5432 (user postgres, trust) with its client tools (pg_dump, pg_restore),
+# openssl (the load test's self-signed certificate) and, for the broker, Redis on 127.0.0.1:6379.
+# bench-quick: a small data set, about 5 minutes; bench: the default scale, about 30 minutes.
+BENCH_DB ?= casemanager_bench
+BENCH_QUICK_DB ?= casemanager_bench_quick
+BENCH_STAMP := $(VENV)/.bench-$(shell cksum < bench/requirements.txt | cut -d' ' -f1)
+
+$(BENCH_STAMP): $(STAMP) bench/requirements.txt
+	$(BIN)/python -m pip install --quiet --require-virtualenv -r bench/requirements.txt
+	rm -f $(VENV)/.bench-*
+	touch $@
+
+bench-quick: $(BENCH_STAMP)
+	$(BIN)/python -m bench.generate --scale quick --db $(BENCH_QUICK_DB)
+	$(BIN)/python -m bench.run --db $(BENCH_QUICK_DB) --label quick --runs 20
+	$(BIN)/python -m bench.loadtest --db $(BENCH_QUICK_DB) --label quick --users 9 --duration 45
+	$(BIN)/python -m bench.restore_drill --source $(BENCH_QUICK_DB)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench.generate --scale default --db $(BENCH_DB)
+	$(BIN)/python -m bench.run --db $(BENCH_DB) --label default --runs 30
+	$(BIN)/python -m bench.loadtest --db $(BENCH_DB) --label default --users 30 --duration 120
+	$(BIN)/python -m bench.restore_drill --source $(BENCH_DB)
+
+# The load test alone, against an existing bench database (make bench generates one).
+loadtest: $(BENCH_STAMP)
+	$(BIN)/python -m bench.loadtest --db $(BENCH_DB) --label default --users 30 --duration 120
+
+# pg_dump a freshly seeded demo database, pg_restore it into a new one and compare the counts.
+restore-drill: $(STAMP)
+	$(BIN)/python -m bench.restore_drill --seed-demo
