@@ -380,19 +380,20 @@ def funding_alerts_mail(*, keys: list[str]) -> int:
         for alert in alerts:
             if alert.client.organisation_id == manager.organisation_id:
                 by_user[manager].append(alert)
-    caseworkers = (
-        User.objects.filter(
-            is_active=True,
-            memberships__role="caseworker",
-            memberships__trajectory__client__in={alert.client_id for alert in alerts},
-        )
-        .exclude(email="")
-        .distinct()
-    )
-    for caseworker in caseworkers:
-        own = set(clients_as_caseworker(caseworker).values_list("pk", flat=True))
-        for alert in alerts:
-            if alert.client_id in own and alert not in by_user[caseworker]:
+    # The current caseworkers of the alerts' clients, with an email address: one query.
+    memberships = CareTeamMembership.objects.filter(
+        ongoing_memberships(),
+        role="caseworker",
+        start__lte=timezone.localdate(),
+        trajectory__client__in={alert.client_id for alert in alerts},
+        user__is_active=True,
+    ).exclude(user__email="")
+    caseworkers_of = defaultdict(set)
+    for membership in memberships.select_related("user", "trajectory"):
+        caseworkers_of[membership.trajectory.client_id].add(membership.user)
+    for alert in alerts:
+        for caseworker in caseworkers_of[alert.client_id]:
+            if alert not in by_user[caseworker]:
                 by_user[caseworker].append(alert)
     link = settings.SITE_URL.rstrip("/") + reverse("funding:alerts")
     messages = []

@@ -91,3 +91,7 @@ class ReportRun(models.Model):
         extension = "pdf" if self.format == ReportFormat.PDF else "csv"
         period = f"{self.period_start:%Y%m%d}-{self.period_end:%Y%m%d}"
         return f"report-{self.funder.code}-{period}.{extension}"
+
+    @property
+    def content_type(self) -> str:
+        return "application/pdf" if self.format == ReportFormat.PDF else "text/csv; charset=utf-8"

@@ -14,6 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import Organisation, Role, User
+from apps.audit.models import AccessBasis, AccessEvent
+from apps.audit.services import access_log_record_many
+from apps.clients.models import Client
 from apps.funding.models import Funder
 
 from .models import ReportFormat, ReportRun, ReportStatus
@@ -30,6 +33,26 @@ def report_funders_for(*, organisation: Organisation):
 
 
 @transaction.atomic
+def report_file_open(*, run: ReportRun, user: User):
+    """Open a finished report's file to download it, and log the export against every client
+    it names; None when there is nothing to serve (not finished, or the file is gone)."""
+    if run.status != ReportStatus.DONE or not run.file:
+        return None
+    try:
+        handle = run.file.open("rb")
+    except FileNotFoundError:  # the stored file is gone (a restore without media)
+        return None
+    access_log_record_many(
+        user=user,
+        clients=list(Client.objects.filter(pk__in=run.client_ids, organisation=run.organisation)),
+        event=AccessEvent.EXPORT,
+        basis=AccessBasis.MANAGEMENT,
+        detail=f"report {run.pk} for {run.funder.name}"[:200],
+        acting_role=Role.MANAGER,
+    )
+    return handle
+
+
 def report_request(
     *,
     organisation: Organisation,

@@ -11,13 +11,12 @@ from django.views.decorators.http import require_http_methods
 
 from apps.accounts.models import Role
 from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome
-from apps.audit.services import access_log_record, access_log_record_many
-from apps.clients.models import Client
+from apps.audit.services import access_log_record
 
 from .forms import ReportRequestForm
-from .models import ReportRun, ReportStatus
+from .models import ReportRun
 from .selectors import report_runs_for
-from .services import report_funders_for, report_request
+from .services import report_file_open, report_funders_for, report_request
 
 
 def manager_required(view):
@@ -93,21 +92,9 @@ def report_status(request: HttpRequest, pk: int) -> HttpResponse:
 def report_download(request: HttpRequest, pk: int) -> FileResponse:
     """Serve a finished report (never from a public URL) and log it against every client named."""
     run = _run_of(request, pk)
-    if run.status != ReportStatus.DONE or not run.file:
+    handle = report_file_open(run=run, user=request.user)
+    if handle is None:
         raise Http404
-    try:
-        handle = run.file.open("rb")
-    except FileNotFoundError as missing:  # the stored file is gone (a restore without media)
-        raise Http404 from missing
-    access_log_record_many(
-        user=request.user,
-        clients=list(Client.objects.filter(pk__in=run.client_ids, organisation=run.organisation)),
-        event=AccessEvent.EXPORT,
-        basis=AccessBasis.MANAGEMENT,
-        detail=f"report {run.pk} for {run.funder.name}"[:200],
-        acting_role=Role.MANAGER,
-    )
-    content_type = "application/pdf" if run.format == "pdf" else "text/csv; charset=utf-8"
     return FileResponse(
-        handle, as_attachment=True, filename=run.filename, content_type=content_type
+        handle, as_attachment=True, filename=run.filename, content_type=run.content_type
     )

@@ -1,11 +1,12 @@
 """Per-funder reports: request one, follow its status and progress, download the file.
 
-For the organisation's managers, as the reports page. The download is the reports app's own
-download view, so that the file is served and every client it names is logged in one place.
+For the organisation's managers, as the reports page. The download opens the file through the
+reports service that logs every client it names, as the web download does.
 """
 
 import json
 
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
@@ -18,10 +19,9 @@ from apps.api import serializers as s
 from apps.api.access import api_role_required
 from apps.api.errors import service_errors
 from apps.api.filters import ReportFilter
-from apps.reports import views as report_views
 from apps.reports.models import ReportRun
 from apps.reports.selectors import report_runs_for
-from apps.reports.services import report_funders_for, report_request
+from apps.reports.services import report_file_open, report_funders_for, report_request
 
 from .base import ApiView
 
@@ -110,5 +110,10 @@ class ReportDownloadView(ApiView):
         description="The finished report's file; the download is logged for every client named.",
     )
     def get(self, request, pk: int):
-        get_object_or_404(_runs(request), pk=pk)  # the API's refusal (403) and 404 first
-        return report_views.report_download(request._request, pk=pk)
+        run = get_object_or_404(_runs(request), pk=pk)  # the API's refusal (403) and 404 first
+        handle = report_file_open(run=run, user=request.user)
+        if handle is None:
+            raise Http404
+        return FileResponse(
+            handle, as_attachment=True, filename=run.filename, content_type=run.content_type
+        )
