@@ -30,6 +30,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports  # the apps' layers (docs/architecture.md)
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -158,7 +158,7 @@ SUBJECTS = ["Nederlands", "Rekenen", "Engels", "Mens en maatschappij", "Entree: 
 
 MINUTES_PER_UNIT = {"01": 1, "04": 60, "16": 240, "14": 1440}
 # stream: [(key, category, code, description, unit, tariff in cents, guidance)]; time units only,
-# so that what an activity draws is its duration in minutes (apps.funding.services).
+# so that what an activity draws is its duration in minutes (apps.trajectories.assignment).
 PRODUCTS = {
     "jeugdwet": [
         ("ambulant", "45", "45A07", "Ambulante jeugdhulp individueel", "01", 185, False),
@@ -711,7 +711,7 @@ class Generator:
         return a
 
     def fits(self, a: Alloc, c: Client, day: date, domain: str, kind: str) -> bool:
-        """apps.funding.services.allocation_refusal without the volume (sized afterwards)."""
+        """apps.trajectories.assignment.allocation_refusal without the volume (sized afterwards)."""
         if not (a.start <= day <= a.end):
             return False
         stream = self.streams[a.stream]

@@ -496,11 +496,11 @@ def bench_report(s: dict, runs: int, db: str, pdf: bool) -> None:
 
 def bench_nightly(runs: int) -> None:
     try:
-        alerts = importlib.import_module("apps.funding.alerts")
+        alerts = importlib.import_module("apps.control.alerts")
         refresh = alerts.funding_alerts_refresh
     except (ImportError, AttributeError):
         RESULTS.setdefault("benchmarks", {})["nightly: funding alerts"] = {"not_available": True}
-        log("nightly: funding alerts: not available (apps.funding.alerts.funding_alerts_refresh)")
+        log("nightly: funding alerts: not available (apps.control.alerts.funding_alerts_refresh)")
     else:
         from django.db import connection
         from django.test.utils import CaptureQueriesContext

@@ -48,13 +48,18 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "csp",
     "django_htmx",
+    # The project's apps, bottom layer first (docs/architecture.md): each imports only from
+    # the apps above it in this list.
     "apps.core",  # domains, shared form widgets and template filters
+    "apps.audit",  # the access log: everyone writes to it
     "apps.accounts",
     "apps.clients",
     "apps.funding",
     "apps.trajectories",
-    "apps.audit",
+    "apps.control",  # funding control: the manager's funding pages and alerts
     "apps.reports",
+    "apps.privacy",  # the privacy officer's pages
+    "apps.demo",  # seed_demo
     # The REST API under /api/v1/ (apps/api) and its OpenAPI description.
     "rest_framework",
     "django_filters",

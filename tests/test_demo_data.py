@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.clients.models import Client
+from apps.control.selectors import absorbed_by_allocation, unfunded_queue
 from apps.core.domains import Domain
+from apps.demo.seed import DEMO_AGB, HISTORY_DAYS, NOORD_AGB
 from apps.funding.models import (
     AlertKind,
     Allocation,
@@ -24,9 +26,7 @@ from apps.funding.models import (
     PilotEnrolment,
     Product,
 )
-from apps.funding.selectors import absorbed_by_allocation, unfunded_queue
-from apps.funding.services import pilot_budget_used
-from apps.trajectories.demo import DEMO_AGB, HISTORY_DAYS, NOORD_AGB
+from apps.trajectories.assignment import pilot_budget_used
 from apps.trajectories.models import (
     Activity,
     ActivityStatus,

@@ -4,8 +4,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from apps.accounts.models import Organisation
-
 
 class AccessEvent(models.TextChoices):
     VIEW = "view", _("Viewed")
@@ -52,7 +50,7 @@ class AccessLogEntry(models.Model):
 
     occurred_at = models.DateTimeField(_("when"), default=timezone.now, editable=False)
     organisation = models.ForeignKey(
-        Organisation,
+        "accounts.Organisation",
         on_delete=models.PROTECT,
         null=True,
         related_name="+",

@@ -1,23 +1,19 @@
-"""Writes of the audit app: access-log entries (synchronously, in the request) and
-emergency access (break the glass)."""
+"""Writes of the audit app: access-log entries, synchronously, in the request.
+
+The bottom layer: every app writes here, and this module knows users and clients only as the
+rows it points to."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.utils import timezone
-from django.utils.translation import gettext as _
-
-from apps.accounts.models import Role, User
+from django.db import models
 
 from .context import current_access_point
-from .models import AccessBasis, AccessEvent, AccessLogEntry, AccessOutcome, BreakGlassAccess
+from .models import AccessBasis, AccessEvent, AccessLogEntry, AccessOutcome
 
 if TYPE_CHECKING:
+    from apps.accounts.models import User
     from apps.clients.models import Client
 
 
@@ -116,85 +112,3 @@ def access_log_record_many(
         )
         for client in clients
     )
-
-
-def break_glass_permitted(*, user: User, client: Client) -> bool:
-    """Only a caseworker of the client's own organisation may break the glass."""
-    return (
-        user.is_authenticated
-        and user.has_role(Role.CASEWORKER)
-        and user.organisation_id is not None
-        and user.organisation_id == client.organisation_id
-    )
-
-
-def break_glass_refused(*, user: User, client: Client | None) -> None:
-    """Log a refused attempt to open a client in an emergency."""
-    access_log_record(
-        user=user,
-        event=AccessEvent.BREAK_THE_GLASS,
-        basis=AccessBasis.NONE,
-        outcome=AccessOutcome.REFUSED,
-        client=client,
-    )
-
-
-@transaction.atomic
-def break_glass_open(*, user: User, client: Client, reason: str) -> BreakGlassAccess:
-    """Open a client for a caseworker outside the care team, for a limited time, and log it."""
-    reason = reason.strip()
-    if not break_glass_permitted(user=user, client=client):
-        break_glass_refused(user=user, client=client)
-        raise PermissionError("Only caseworkers of the client's organisation may break the glass.")
-    if len(reason) < 15:
-        raise ValidationError(
-            {
-                "reason": _(
-                    "Describe the emergency in at least 15 characters: the privacy officer "
-                    "reviews it."
-                )
-            }
-        )
-    now = timezone.now()
-    access = BreakGlassAccess(
-        user=user,
-        client=client,
-        reason=reason,
-        started_at=now,
-        expires_at=now + timedelta(hours=settings.BREAK_GLASS_HOURS),
-    )
-    access._history_user = user
-    access.save()
-    access_log_record(
-        user=user,
-        event=AccessEvent.BREAK_THE_GLASS,
-        basis=AccessBasis.BREAK_THE_GLASS,
-        client=client,
-        obj=access,
-        reason=reason,
-        acting_role=Role.CASEWORKER,
-    )
-    return access
-
-
-@transaction.atomic
-def break_glass_review(
-    *, access: BreakGlassAccess, reviewer: User, comment: str
-) -> BreakGlassAccess:
-    """Mark an emergency access as reviewed by the privacy officer, with a comment."""
-    access = BreakGlassAccess.objects.select_for_update().select_related("client").get(pk=access.pk)
-    if (
-        not reviewer.has_role(Role.PRIVACY_OFFICER)
-        or reviewer.organisation_id != access.client.organisation_id
-    ):
-        raise PermissionError("Only the organisation's privacy officer reviews emergency access.")
-    if access.reviewed_at is not None:
-        raise ValidationError(_("This emergency access has already been reviewed."))
-    if not comment.strip():
-        raise ValidationError({"review_comment": _("Write down what the review found.")})
-    access.reviewed_by = reviewer
-    access.reviewed_at = timezone.now()
-    access.review_comment = comment.strip()
-    access._history_user = reviewer
-    access.save(update_fields=["reviewed_by", "reviewed_at", "review_comment"])
-    return access

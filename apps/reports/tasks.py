@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from .services import report_build
+from .build import report_build
 
 
 @shared_task(

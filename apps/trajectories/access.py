@@ -17,11 +17,15 @@ apart. The rules (DESIGN.md, "Who uses it"):
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import Role, User
 from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome, BreakGlassAccess
@@ -188,3 +192,66 @@ def client_open_for(
         reason=access.break_glass.reason if access.break_glass else "",
     )
     return client, access
+
+
+# Emergency access (break the glass): a caseworker outside the care team opens a client for a
+# limited time, logged, and reviewed by the privacy officer afterwards (apps.privacy).
+
+
+def break_glass_permitted(*, user: User, client: Client) -> bool:
+    """Only a caseworker of the client's own organisation may break the glass."""
+    return (
+        user.is_authenticated
+        and user.has_role(Role.CASEWORKER)
+        and user.organisation_id is not None
+        and user.organisation_id == client.organisation_id
+    )
+
+
+def break_glass_refused(*, user: User, client: Client | None) -> None:
+    """Log a refused attempt to open a client in an emergency."""
+    access_log_record(
+        user=user,
+        event=AccessEvent.BREAK_THE_GLASS,
+        basis=AccessBasis.NONE,
+        outcome=AccessOutcome.REFUSED,
+        client=client,
+    )
+
+
+@transaction.atomic
+def break_glass_open(*, user: User, client: Client, reason: str) -> BreakGlassAccess:
+    """Open a client for a caseworker outside the care team, for a limited time, and log it."""
+    reason = reason.strip()
+    if not break_glass_permitted(user=user, client=client):
+        break_glass_refused(user=user, client=client)
+        raise PermissionError("Only caseworkers of the client's organisation may break the glass.")
+    if len(reason) < 15:
+        raise ValidationError(
+            {
+                "reason": _(
+                    "Describe the emergency in at least 15 characters: the privacy officer "
+                    "reviews it."
+                )
+            }
+        )
+    now = timezone.now()
+    access = BreakGlassAccess(
+        user=user,
+        client=client,
+        reason=reason,
+        started_at=now,
+        expires_at=now + timedelta(hours=settings.BREAK_GLASS_HOURS),
+    )
+    access._history_user = user
+    access.save()
+    access_log_record(
+        user=user,
+        event=AccessEvent.BREAK_THE_GLASS,
+        basis=AccessBasis.BREAK_THE_GLASS,
+        client=client,
+        obj=access,
+        reason=reason,
+        acting_role=Role.CASEWORKER,
+    )
+    return access

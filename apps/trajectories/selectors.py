@@ -10,7 +10,7 @@ from apps.accounts.models import User
 from apps.clients.models import Client
 from apps.clients.selectors import client_list_for_user
 from apps.funding.models import Allocation, FundingAlert
-from apps.funding.use import AllocationUse, allocation_use
+from apps.trajectories.use import AllocationUse, allocation_use
 
 from .models import Activity, CareTeamMembership, Goal, Trajectory, TrajectoryStatus
 

@@ -1,7 +1,7 @@
 """Writes for trajectories, goals, care teams and activities.
 
 Every write takes the acting user, runs in one transaction and leaves history. Logging an
-activity runs the funding assignment (apps.funding.services) in the same transaction.
+activity runs the funding assignment (apps.trajectories.assignment) in the same transaction.
 """
 
 from datetime import date, time
@@ -19,7 +19,7 @@ from apps.audit.services import access_log_record, access_log_write
 from apps.clients.models import Client
 from apps.core.domains import DOMAIN_OF_KIND, ActivityKind, Attendance, Domain
 from apps.funding.models import Allocation
-from apps.funding.services import (
+from apps.trajectories.assignment import (
     FUNDING_FIELDS,
     activity_funding_assign,
     pilot_rematch,

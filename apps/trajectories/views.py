@@ -14,19 +14,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.models import Role
 from apps.audit.models import AccessBasis, AccessEvent
-from apps.audit.services import (
-    access_log_record,
-    access_log_record_many,
+from apps.audit.services import access_log_record, access_log_record_many
+from apps.clients.models import Client
+from apps.core.domains import Domain
+from apps.trajectories.assignment import funding_preview
+from apps.trajectories.mosaic import funding_mosaic
+
+from .access import (
     break_glass_open,
     break_glass_permitted,
     break_glass_refused,
+    client_open_for,
 )
-from apps.clients.models import Client
-from apps.core.domains import Domain
-from apps.funding.mosaic import funding_mosaic
-from apps.funding.services import funding_preview
-
-from .access import client_open_for
 from .forms import (
     ActivityForm,
     BreakGlassForm,

@@ -2,8 +2,8 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
-from apps.accounts.demo import DEMO_PASSWORD
 from apps.accounts.models import Role, User
+from apps.demo.accounts import DEMO_PASSWORD
 
 
 def _snapshot() -> dict[str, int]:

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from apps.audit.models import AccessLogEntry
 from apps.funding.models import Allocation, FundingAlert
-from apps.funding.services import allocation_withdraw
 from apps.reports.models import ReportRun
+from apps.trajectories.assignment import allocation_withdraw
 from apps.trajectories.services import activity_log
 
 from .world import raise_world_alerts

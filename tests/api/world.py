@@ -19,8 +19,8 @@ from apps.accounts.services import api_token_create
 from apps.clients.models import Client
 from apps.core.domains import Domain
 from apps.funding.models import Allocation, Contract, Frequency, Funder, FundingAlert, Product
-from apps.funding.services import allocation_register
 from apps.reports.models import ReportRun, ReportStatus
+from apps.trajectories.assignment import allocation_register
 from apps.trajectories.models import Activity, Goal, Trajectory
 from apps.trajectories.services import activity_log, care_team_join, goal_add
 from tests.accounts.factories import OrganisationFactory, UserFactory

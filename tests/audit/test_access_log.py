@@ -7,7 +7,9 @@ from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.audit.models import AccessLogEntry, BreakGlassAccess
-from apps.audit.services import access_log_record, break_glass_open, break_glass_review
+from apps.audit.services import access_log_record
+from apps.privacy.services import break_glass_review
+from apps.trajectories.access import break_glass_open
 from tests.accounts.factories import TEST_PASSWORD, UserFactory
 from tests.trajectories.factories import TrajectoryFactory
 

@@ -37,7 +37,7 @@ from apps.accounts.models import Role, User
 from apps.clients.models import Client
 from apps.core.domains import ActivityKind, Attendance, Domain
 from apps.funding.models import Allocation, Frequency
-from apps.funding.services import allocation_register
+from apps.trajectories.assignment import allocation_register
 from apps.trajectories.models import Activity, TeamRole, Trajectory
 from apps.trajectories.services import (
     activity_log,

@@ -3,7 +3,7 @@
 import pytest
 
 from apps.accounts.models import Role
-from apps.audit.services import break_glass_open
+from apps.trajectories.access import break_glass_open
 from tests.accounts.factories import UserFactory
 
 try:

@@ -9,10 +9,10 @@ from datetime import timedelta
 from django.utils import timezone
 
 from apps.accounts.models import Role, User
+from apps.control.alerts import funding_alerts_refresh
 from apps.core.domains import ActivityKind, Domain
-from apps.funding.alerts import funding_alerts_refresh
 from apps.funding.models import AlertKind, Allocation, FundingAlert, IntegralPilot
-from apps.funding.services import pilot_enrol
+from apps.trajectories.assignment import pilot_enrol
 from apps.trajectories.models import Activity, Trajectory
 from apps.trajectories.services import activity_log
 from tests.accounts.factories import UserFactory

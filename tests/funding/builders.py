@@ -10,7 +10,7 @@ from factory.django import DjangoModelFactory
 
 from apps.accounts.models import Role
 from apps.funding.models import Frequency, IntegralPilot, Unit
-from apps.funding.services import allocation_register
+from apps.trajectories.assignment import allocation_register
 from apps.trajectories.services import activity_log
 from tests.accounts.factories import UserFactory
 from tests.clients.factories import ClientFactory

@@ -18,15 +18,15 @@ from django.utils.formats import date_format
 from apps.accounts.models import Organisation, Role, User
 from apps.audit.models import AccessLogEntry
 from apps.clients.services import client_update
-from apps.funding.alerts import (
+from apps.control.alerts import (
     funding_alert_acknowledge,
     funding_alert_get_for,
     funding_alert_list_for_user,
     funding_alerts_refresh,
 )
+from apps.control.tasks import funding_alerts_task
 from apps.funding.models import AlertKind, Allocation, Frequency, FundingAlert, Product
-from apps.funding.services import allocation_change, allocation_withdraw
-from apps.funding.tasks import funding_alerts_task
+from apps.trajectories.assignment import allocation_change, allocation_withdraw
 from apps.trajectories.models import CareTeamMembership, TeamRole, Trajectory
 from apps.trajectories.services import activity_cancel, care_team_join, care_team_leave
 from casemanager.celery import app as celery_app

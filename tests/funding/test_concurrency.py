@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import Sum
 
 from apps.funding.models import Allocation, Frequency, Unit
-from apps.funding.services import allocation_register
+from apps.trajectories.assignment import allocation_register
 from apps.trajectories.models import Activity, Trajectory
 from apps.trajectories.services import activity_log
 from tests.clients.factories import ClientFactory

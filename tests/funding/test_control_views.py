@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from apps.accounts.models import Organisation, Role, User
 from apps.audit.models import AccessLogEntry
-from apps.funding.alerts import funding_alerts_refresh
+from apps.control.alerts import funding_alerts_refresh
 from apps.funding.models import Allocation, FundingAlert, IntegralPilot, PilotEnrolment, Product
 from apps.trajectories.models import Activity, TeamRole, Trajectory
 from apps.trajectories.services import care_team_join
@@ -589,7 +589,7 @@ def test_a_start_date_alone_is_checked_against_today(client, office, years_from_
 
 
 def test_the_pilot_page_shows_its_report_and_logs_its_clients(client, office):
-    from apps.funding.services import pilot_enrol
+    from apps.trajectories.assignment import pilot_enrol
 
     pilot_enrol(pilot=office.pilot, client=office.shielded.client, actor=office.manager)
 
@@ -635,7 +635,7 @@ def test_a_manager_enrols_a_client_by_number_and_the_pilot_absorbs_its_waiting_c
     ],
 )
 def test_a_bad_enrolment_gets_a_message(client, office, number, message):
-    from apps.funding.services import pilot_enrol
+    from apps.trajectories.assignment import pilot_enrol
 
     if number == "foreign":
         number = office.foreign_allocation.client.client_number

@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.models import Organisation, Role, User
 from apps.funding.models import Allocation, Funder, FunderKind, IntegralPilot
-from apps.funding.mosaic import funding_mosaic
-from apps.funding.services import pilot_enrol
+from apps.trajectories.assignment import pilot_enrol
 from apps.trajectories.models import Activity, Trajectory
+from apps.trajectories.mosaic import funding_mosaic
 from apps.trajectories.services import activity_cancel
 from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.funding.builders import (

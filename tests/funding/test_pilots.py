@@ -14,16 +14,16 @@ from django.utils import translation
 
 from apps.accounts.models import Organisation, Role, User
 from apps.audit.models import AccessLogEntry
+from apps.control.pilots import pilot_get_for, pilot_list, pilot_report
+from apps.control.selectors import unfunded_queue
 from apps.funding.models import Funder, FunderKind, IntegralPilot, PilotEnrolment, Product
-from apps.funding.pilots import pilot_get_for, pilot_list, pilot_report
 from apps.funding.reasons import funding_reason_text
 from apps.funding.rules import ContractProducts, amount_cents
-from apps.funding.selectors import unfunded_queue
-from apps.funding.services import pilot_budget_used, pilot_enrol
-from apps.funding.use import allocation_use
 from apps.reports.selectors import report_figures
+from apps.trajectories.assignment import pilot_budget_used, pilot_enrol
 from apps.trajectories.models import Activity, Trajectory
 from apps.trajectories.services import activity_cancel, activity_correct
+from apps.trajectories.use import allocation_use
 from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.funding.builders import (
     HOUR,

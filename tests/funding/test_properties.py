@@ -33,7 +33,7 @@ from apps.core.domains import (
     Domain,
 )
 from apps.funding.models import Allocation, AllocationStatus, Frequency, Unit
-from apps.funding.services import (
+from apps.trajectories.assignment import (
     allocation_change,
     allocation_register,
     allocation_status_change,

@@ -7,14 +7,14 @@ import itertools
 import pytest
 
 from apps.accounts.models import Role
-from apps.funding.models import AllocationStatus, Frequency, FunderKind, Unit
-from apps.funding.selectors import (
+from apps.control.selectors import (
     allocation_list_with_use,
     caseload_per_worker,
     contract_list,
     unfunded_queue,
 )
-from apps.funding.services import (
+from apps.funding.models import AllocationStatus, Frequency, FunderKind, Unit
+from apps.trajectories.assignment import (
     allocation_register,
     allocation_status_change,
     allocation_used_in_window,
@@ -446,9 +446,9 @@ def test_contracts_count_their_products_and_current_allocations(organisation, ca
 def test_a_session_is_valued_at_a_time_product_not_as_a_share_of_an_etmaal(db):
     import datetime
 
+    from apps.control.selectors import unfunded_queue
     from apps.funding.models import Frequency, Unit
-    from apps.funding.selectors import unfunded_queue
-    from apps.funding.services import allocation_register
+    from apps.trajectories.assignment import allocation_register
     from apps.trajectories.services import activity_log
     from tests.funding.factories import ContractFactory, ProductFactory, stream
     from tests.trajectories.factories import TrajectoryFactory

@@ -9,7 +9,7 @@ from django.utils import translation
 
 from apps.funding.models import AllocationStatus, Frequency, Unit
 from apps.funding.reasons import funding_reason_text
-from apps.funding.services import (
+from apps.trajectories.assignment import (
     allocation_change,
     allocation_register,
     allocation_withdraw,

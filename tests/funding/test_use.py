@@ -6,8 +6,8 @@ import datetime
 import pytest
 
 from apps.funding.models import Frequency
-from apps.funding.use import allocation_use
 from apps.trajectories.services import activity_cancel
+from apps.trajectories.use import allocation_use
 from tests.funding.builders import log, product, register, trajectory_of
 
 D = datetime.date

@@ -5,7 +5,7 @@ import pytest
 
 from apps.accounts.models import Role
 from apps.funding.models import Frequency, Funder, FunderKind, Unit
-from apps.funding.services import allocation_register
+from apps.trajectories.assignment import allocation_register
 from apps.trajectories.services import activity_cancel, activity_log
 from tests.accounts.factories import UserFactory
 from tests.funding.factories import ContractFactory, ProductFactory, stream

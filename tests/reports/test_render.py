@@ -15,7 +15,6 @@ from weasyprint.urls import URLFetchingError
 from apps.accounts.models import Role
 from apps.core.domains import ActivityKind, Domain
 from apps.funding.models import Allocation, Frequency, FunderKind, Unit
-from apps.funding.services import allocation_register
 from apps.reports import render
 from apps.reports.models import ReportFormat
 from apps.reports.selectors import (
@@ -26,6 +25,7 @@ from apps.reports.selectors import (
     SummaryLine,
     report_figures,
 )
+from apps.trajectories.assignment import allocation_register
 from apps.trajectories.models import Activity, Trajectory
 from apps.trajectories.services import activity_cancel, activity_log
 from tests.accounts.factories import OrganisationFactory, UserFactory

@@ -4,8 +4,9 @@ from unittest import mock
 import pytest
 from django.core.exceptions import ValidationError
 
+from apps.reports.build import report_build
 from apps.reports.models import ReportRun
-from apps.reports.services import report_build, report_request
+from apps.reports.services import report_request
 
 D = datetime.date
 

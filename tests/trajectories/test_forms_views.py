@@ -9,7 +9,7 @@ from django.utils import timezone
 from apps.accounts.models import Role
 from apps.audit.models import AccessLogEntry
 from apps.funding.models import Frequency
-from apps.funding.services import allocation_register
+from apps.trajectories.assignment import allocation_register
 from apps.trajectories.models import Activity, CareTeamMembership, Goal
 from apps.trajectories.services import care_team_join, goal_add
 from tests.accounts.factories import UserFactory

@@ -164,7 +164,7 @@ def test_my_clients_shows_what_needs_attention(client, db):
     from django.utils import timezone
 
     from apps.funding.models import Frequency
-    from apps.funding.services import allocation_register
+    from apps.trajectories.assignment import allocation_register
     from tests.funding.factories import ContractFactory, ProductFactory, stream
 
     today = timezone.localdate()

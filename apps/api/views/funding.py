@@ -29,19 +29,19 @@ from apps.api.filters import AlertFilter, AllocationFilter, ContractFilter, Fund
 from apps.audit.models import AccessBasis, AccessEvent
 from apps.audit.services import access_log_record_many
 from apps.clients.models import Client
-from apps.funding.alerts import (
+from apps.control.alerts import (
     clients_as_caseworker,
     funding_alert_acknowledge,
     funding_alert_get_for,
     funding_alert_list_for_user,
 )
+from apps.control.selectors import allocation_list_with_use, contract_list
 from apps.funding.models import Allocation, Contract, Funder, FundingAlert, Product
-from apps.funding.selectors import allocation_list_with_use, contract_list
-from apps.funding.services import allocation_change, allocation_register
-from apps.funding.use import allocation_use
 from apps.reports.services import report_funders_for
 from apps.trajectories.access import client_access_for
+from apps.trajectories.assignment import allocation_change, allocation_register
 from apps.trajectories.selectors import allocation_list_for_client
+from apps.trajectories.use import allocation_use
 
 from .base import ApiView
 

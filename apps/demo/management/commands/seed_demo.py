@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from apps.accounts.demo import DEMO_PASSWORD, DEMO_USERS, demo_accounts_seed
-from apps.trajectories.demo import demo_domain_seed, demo_summary
+from apps.demo.accounts import DEMO_PASSWORD, DEMO_USERS, demo_accounts_seed
+from apps.demo.seed import demo_domain_seed, demo_summary
 
 
 class Command(BaseCommand):

@@ -7,11 +7,10 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
+from apps.audit.models import AccessLogEntry, BreakGlassAccess
 from apps.clients.models import Client
 from apps.funding.models import Allocation
 from apps.trajectories.models import Activity, CareTeamMembership, Goal, Trajectory
-
-from .models import AccessLogEntry, BreakGlassAccess
 
 # Values the privacy officer does not see in the history: clinical text and identity.
 HIDDEN_VALUES = frozenset(

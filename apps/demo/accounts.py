@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass
 
-from .models import Organisation, Role, User
-from .services import organisation_create, user_create
+from apps.accounts.models import Organisation, Role, User
+from apps.accounts.services import organisation_create, user_create
 
 DEMO_PASSWORD = "demo-wachtwoord-2026"  # noqa: S105 - printed for the demo on purpose
 

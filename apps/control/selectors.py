@@ -4,7 +4,7 @@ unfunded queue with its value in euros, and the caseload per worker.
 Everything is scoped to one organisation. The figures are computed in the database where the
 rule is a plain filter (what an allocation has used in its window, caseload counts); the
 value of an unfunded activity is matched in Python against the organisation's products,
-loaded once, with the rules of apps.funding.services (never one query per row).
+loaded once, with the rules of apps.trajectories.assignment (never one query per row).
 
 The trajectories app depends on this one for the assignment rules; this module reads its
 activities and care teams for the manager's figures, and nothing in trajectories imports it.
@@ -34,10 +34,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from apps.accounts.models import Organisation
-from apps.trajectories.access import ongoing_memberships
-from apps.trajectories.models import Activity, CareTeamMembership, TeamRole
-
-from .models import (
+from apps.funding.models import (
     MINUTES_PER_UNIT,
     Allocation,
     AllocationStatus,
@@ -46,9 +43,11 @@ from .models import (
     Funder,
     Product,
 )
-from .reasons import funding_reason_text
-from .rules import ContractProducts, amount_cents
-from .services import FUNDED, RECORDED
+from apps.funding.reasons import funding_reason_text
+from apps.funding.rules import ContractProducts, amount_cents
+from apps.trajectories.access import ongoing_memberships
+from apps.trajectories.assignment import FUNDED, RECORDED
+from apps.trajectories.models import Activity, CareTeamMembership, TeamRole
 
 ENDS_SOON_DAYS = 30
 MOSTLY_USED_PERCENT = 80

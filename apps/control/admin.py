@@ -1,3 +1,7 @@
+"""The admin of funding streams, funders, contracts, products and allocations. It lives here,
+above the trajectories, because saving a contract's integral pilot lets waiting care in (a rematch
+of activities)."""
+
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -5,9 +9,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from apps.core.admin import OrganisationScopedAdmin, ReadOnlyHistoryAdmin
 from apps.core.domains import Domain
-
-from .models import Allocation, Contract, Funder, FundingStream, IntegralPilot, Product
-from .services import pilot_rematch
+from apps.funding.models import Allocation, Contract, Funder, FundingStream, IntegralPilot, Product
+from apps.trajectories.assignment import pilot_rematch
 
 
 @admin.register(FundingStream)

@@ -23,11 +23,11 @@ from django.utils import timezone
 
 from apps.accounts.models import Organisation
 from apps.core.domains import Domain
+from apps.funding.models import Allocation, AllocationStatus, Funder, IntegralPilot, Product
+from apps.funding.rules import ContractProducts, allocation_refusal, amount_cents
+from apps.trajectories.models import ActivityStatus, FundingStatus
 
-from .models import Allocation, AllocationStatus, Funder, IntegralPilot, Product
-from .rules import ContractProducts, allocation_refusal, amount_cents
-
-PILOT, RECORDED = "pilot", "recorded"
+PILOT, RECORDED = FundingStatus.PILOT, ActivityStatus.RECORDED
 
 
 def pilot_list(*, organisation: Organisation) -> QuerySet[IntegralPilot]:

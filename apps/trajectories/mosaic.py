@@ -20,10 +20,12 @@ from django.db.models import Count, F, IntegerField, Sum
 from django.db.models.functions import TruncMonth
 
 from apps.accounts.models import Organisation
+from apps.funding.models import MINUTES_PER_UNIT, Allocation, Funder, FundingStream
 
-from .models import MINUTES_PER_UNIT, Allocation, Funder, FundingStream
+from .models import ActivityStatus, FundingStatus
 
-FUNDED, PILOT, UNFUNDED, RECORDED = "funded", "pilot", "unfunded", "recorded"
+FUNDED, PILOT, UNFUNDED = FundingStatus.FUNDED, FundingStatus.PILOT, FundingStatus.UNFUNDED
+RECORDED = ActivityStatus.RECORDED
 
 
 def _cents(money_units: int, unit: str) -> Decimal:

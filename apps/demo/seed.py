@@ -45,13 +45,12 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from apps.accounts.models import Organisation, User
-from apps.audit.services import break_glass_open
 from apps.clients.models import Client, ClientStatus, Municipality
 from apps.clients.services import client_create, client_status_change
 from apps.clients.validators import bsn_passes_eleven_test
+from apps.control.alerts import funding_alerts_refresh
 from apps.core.domains import DOMAIN_OF_KIND, NOT_CHARGEABLE_KINDS, ActivityKind, Attendance
 from apps.core.domains import Domain as D
-from apps.funding.alerts import funding_alerts_refresh
 from apps.funding.models import (
     MINUTES_PER_UNIT,
     Contract,
@@ -64,9 +63,9 @@ from apps.funding.models import (
     Product,
     Unit,
 )
-from apps.funding.services import allocation_register, pilot_enrol
-
-from .models import (
+from apps.trajectories.access import break_glass_open
+from apps.trajectories.assignment import allocation_register, pilot_enrol
+from apps.trajectories.models import (
     Activity,
     ActivityStatus,
     CareTeamMembership,
@@ -76,7 +75,7 @@ from .models import (
     TeamRole,
     Trajectory,
 )
-from .services import (
+from apps.trajectories.services import (
     activity_cancel,
     activity_correct,
     activity_log,
@@ -1097,7 +1096,7 @@ def _names(rng: random.Random, count: int) -> list[tuple[str, str, str]]:
 def demo_domain_seed(*, users: dict[str, User], today: date | None = None) -> bool:
     """Create the demo domain data unless it exists already; return whether it was created.
 
-    ``users`` are the demo users by username (apps.accounts.demo.demo_accounts_seed).
+    ``users`` are the demo users by username (apps.demo.accounts.demo_accounts_seed).
     """
     organisation = Organisation.objects.get(agb_code=DEMO_AGB)
     if Client.objects.filter(organisation=organisation, client_number=FIRST_CLIENT_NUMBER).exists():

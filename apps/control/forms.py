@@ -7,8 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.models import Organisation
 from apps.clients.models import Client
 from apps.core.forms import DateInput
-
-from .models import Frequency, Product, Unit
+from apps.funding.models import Frequency, Product, Unit
 
 
 class ClientByNumberField(forms.CharField):

@@ -2,7 +2,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.funding.alerts import funding_alerts_refresh
+from apps.control.alerts import funding_alerts_refresh
 
 
 class Command(BaseCommand):

@@ -1,9 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.audit.models import AccessEvent
 from apps.core.forms import DateInput
-
-from .models import AccessEvent
 
 
 class HistoryFilterForm(forms.Form):

@@ -14,17 +14,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.models import Role, User
+from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome, BreakGlassAccess
+from apps.audit.services import access_log_record
 from apps.clients.models import Client
 
 from .forms import ClientFindForm, HistoryFilterForm, PeriodForm, ReviewForm
-from .models import AccessBasis, AccessEvent, AccessOutcome, BreakGlassAccess
 from .selectors import (
     access_log_for_client,
     break_glass_review_queue,
     break_glass_reviewed,
     client_change_history,
 )
-from .services import access_log_record, break_glass_review
+from .services import break_glass_review
 
 
 def privacy_officer_required(view):

@@ -22,15 +22,14 @@ activity, matches waiting activities oldest first.
 Two requests for the same client never overdraw an allocation: the client's allocations are
 locked (SELECT ... FOR UPDATE, in primary-key order) before the volume left is read.
 
-Activities are reached through ``Allocation.activities`` rather than by importing the
-trajectories app, which depends on this one.
+This module sits with the activities (apps.trajectories) because it writes them; the rules it
+applies are the funding app's (apps.funding.rules), which know nothing of activities.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -43,8 +42,7 @@ from apps.audit.models import AccessBasis, AccessEvent
 from apps.audit.services import access_log_write
 from apps.clients.models import Client
 from apps.core.domains import NOT_CHARGEABLE_KINDS, Attendance
-
-from .models import (
+from apps.funding.models import (
     ALLOCATION_STATUS_TRANSITIONS,
     MINUTES_PER_UNIT,
     Allocation,
@@ -55,14 +53,14 @@ from .models import (
     Product,
     Unit,
 )
-from .reasons import refusal_text
-from .rules import ContractProducts, allocation_refusal, consumption_for, unit_name
+from apps.funding.reasons import refusal_text
+from apps.funding.rules import ContractProducts, allocation_refusal, consumption_for, unit_name
 
-if TYPE_CHECKING:
-    from apps.trajectories.models import Activity
+from .models import Activity, ActivityStatus, FundingStatus
 
-FUNDED, UNFUNDED, NOT_CHARGEABLE, PILOT = "funded", "unfunded", "not_chargeable", "pilot"
-RECORDED = "recorded"
+FUNDED, UNFUNDED = FundingStatus.FUNDED, FundingStatus.UNFUNDED
+NOT_CHARGEABLE, PILOT = FundingStatus.NOT_CHARGEABLE, FundingStatus.PILOT
+RECORDED = ActivityStatus.RECORDED
 # What the assignment decides on an activity; saved together, compared to see a change.
 FUNDING_FIELDS = (
     "allocation",
@@ -83,10 +81,6 @@ def _funding_state(activity: Activity) -> tuple:
         activity.pilot_product_id,
         activity.pilot_cents,
     )
-
-
-def _activity_model():
-    return Allocation.activities.field.model
 
 
 def allocation_used_in_window(
@@ -167,7 +161,7 @@ def _not_funded(activity: Activity, status: str, reason: dict) -> None:
 
 def pilot_budget_used(*, pilot: IntegralPilot, exclude_activity_id: int | None = None) -> int:
     """Euro cents drawn from a pilot's budget by its recorded activities."""
-    activities = _activity_model().objects.filter(
+    activities = Activity.objects.filter(
         status=RECORDED, funding_status=PILOT, pilot_product__contract_id=pilot.contract_id
     )
     if exclude_activity_id is not None:
@@ -362,8 +356,7 @@ def unfunded_rematch(*, client: Client, actor: User | None) -> list[Activity]:
     pilots = _pilots_of(client, lock=True)
     allocations = _locked_allocations(client)
     waiting = (
-        _activity_model()
-        .objects.filter(trajectory__client=client, status=RECORDED, funding_status=UNFUNDED)
+        Activity.objects.filter(trajectory__client=client, status=RECORDED, funding_status=UNFUNDED)
         .select_related("trajectory")
         .order_by("date", "start_time", "pk")
         .select_for_update(of=("self",))

@@ -30,11 +30,13 @@ from datetime import date, timedelta
 from django.db.models import IntegerField, Q, Sum
 from django.db.models.functions import Coalesce
 
-from .models import Allocation, Frequency
-from .rules import unit_name
+from apps.funding.models import Allocation, Frequency
+from apps.funding.rules import unit_name
+
+from .models import ActivityStatus, FundingStatus
 
 BURN_DAYS = 28
-FUNDED, RECORDED = "funded", "recorded"
+FUNDED, RECORDED = FundingStatus.FUNDED, ActivityStatus.RECORDED
 WINDOW_DAYS = {Frequency.PER_DAY: 1, Frequency.PER_WEEK: 7, Frequency.PER_MONTH: 30}
 
 

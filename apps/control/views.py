@@ -14,7 +14,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from apps.accounts.models import Organisation, Role, User
 from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome
 from apps.audit.services import access_log_record, access_log_record_many
+from apps.trajectories.assignment import allocation_register, pilot_enrol
 from apps.trajectories.models import TeamRole
+from apps.trajectories.mosaic import funding_mosaic
+from apps.trajectories.use import allocation_use
 
 from .alerts import (
     clients_as_caseworker,
@@ -23,7 +26,6 @@ from .alerts import (
     funding_alert_list_for_user,
 )
 from .forms import AllocationRegisterForm, PeriodForm, PilotEnrolForm
-from .mosaic import funding_mosaic
 from .pilots import pilot_get_for, pilot_list, pilot_report
 from .selectors import (
     ENDS_SOON_DAYS,
@@ -36,8 +38,6 @@ from .selectors import (
     contract_list,
     unfunded_queue,
 )
-from .services import allocation_register, pilot_enrol
-from .use import allocation_use
 
 ALLOCATIONS_PER_PAGE = 50
 ALERTS_PER_PAGE = 100

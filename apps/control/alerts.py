@@ -41,11 +41,10 @@ from apps.accounts.models import Role, User
 from apps.audit.models import AccessBasis, AccessEvent
 from apps.audit.services import access_log_write
 from apps.clients.models import Client
+from apps.funding.models import AlertKind, Allocation, FundingAlert
 from apps.trajectories.access import ongoing_memberships
 from apps.trajectories.models import CareTeamMembership
-
-from .models import AlertKind, Allocation, FundingAlert
-from .use import allocation_use
+from apps.trajectories.use import allocation_use
 
 ENDING_DAYS = 30
 TURNS_18_DAYS = 90
