@@ -7,7 +7,7 @@ itself when its cause has gone:
   volume: over its whole validity where that is known, otherwise in the current window
   (``AllocationUse.budget_percent``); a total allocation whose rest is too small for care
   that now waits (it refused that care for lack of volume) counts as used up;
-- ``allocation_ending``: an active allocation ends within ``ENDING_DAYS`` days and no other
+- ``allocation_ending``: an active allocation ends within ``ENDS_SOON_DAYS`` days and no other
   active allocation of the same client and stream is valid on the day after it ends;
 - ``turns_18``: the client turns 18 within ``TURNS_18_DAYS`` days, has care paid under the
   Jeugdwet (an active allocation of a stream that stops at 18, not ended), no extended youth
@@ -31,7 +31,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
 from django.db import connection, transaction
-from django.db.models import Count, F, Min, Q, QuerySet
+from django.db.models import Count, F, Min, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -41,12 +41,12 @@ from apps.accounts.models import Role, User
 from apps.audit.models import AccessBasis, AccessEvent
 from apps.audit.services import access_log_write
 from apps.clients.models import Client
+from apps.funding.figures import current_q, ends_soon_q
 from apps.funding.models import AlertKind, Allocation, FundingAlert
 from apps.trajectories.access import ongoing_memberships
 from apps.trajectories.models import CareTeamMembership
 from apps.trajectories.use import allocation_use
 
-ENDING_DAYS = 30
 TURNS_18_DAYS = 90
 UNFUNDED_WAITING_DAYS = 14
 ADULT_AGE = 18
@@ -74,7 +74,7 @@ class AlertRun:
 
 
 def _current_allocations(today: date) -> QuerySet[Allocation]:
-    return Allocation.objects.active().filter(Q(end__isnull=True) | Q(end__gte=today))
+    return Allocation.objects.filter(current_q(today))
 
 
 def _refused_for_volume() -> set[tuple[int, str]]:
@@ -104,7 +104,7 @@ def _use_causes(today: date) -> dict[str, _Cause]:
         used_up = percent >= 100 or (
             (allocation.client_id, allocation.number) in refused and not use.windowed
         )
-        if percent >= 80 or used_up:
+        if used_up or use.mostly_used:
             causes[f"allocation_80:{allocation.pk}"] = _Cause(
                 AlertKind.ALLOCATION_80, allocation.client_id, allocation.pk, details
             )
@@ -117,9 +117,7 @@ def _use_causes(today: date) -> dict[str, _Cause]:
 
 def _ending_causes(today: date) -> dict[str, _Cause]:
     ending = list(
-        _current_allocations(today)
-        .filter(end__lte=today + timedelta(days=ENDING_DAYS))
-        .select_related("product__contract")
+        _current_allocations(today).filter(ends_soon_q(today)).select_related("product__contract")
     )
     if not ending:
         return {}

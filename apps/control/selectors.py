@@ -34,10 +34,14 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from apps.accounts.models import Organisation
+from apps.funding.figures import (
+    current_q,
+    ends_soon_q,
+    mostly_used_expression,
+)
 from apps.funding.models import (
     MINUTES_PER_UNIT,
     Allocation,
-    AllocationStatus,
     Contract,
     Frequency,
     Funder,
@@ -49,19 +53,10 @@ from apps.trajectories.access import ongoing_memberships
 from apps.trajectories.assignment import FUNDED, RECORDED
 from apps.trajectories.models import Activity, CareTeamMembership, TeamRole
 
-ENDS_SOON_DAYS = 30
-MOSTLY_USED_PERCENT = 80
 UNFUNDED_QUEUE_LIMIT = 500
 
 
 # --- contracts ---------------------------------------------------------------------------
-
-
-def _current_allocations(today: date, prefix: str = "") -> Q:
-    """Allocations that are active and have not ended before today."""
-    return Q(**{f"{prefix}status": AllocationStatus.ACTIVE}) & (
-        Q(**{f"{prefix}end__isnull": True}) | Q(**{f"{prefix}end__gte": today})
-    )
 
 
 def contract_list(*, organisation: Organisation, today: date | None = None) -> QuerySet[Contract]:
@@ -75,7 +70,7 @@ def contract_list(*, organisation: Organisation, today: date | None = None) -> Q
             product_count=Count("products", distinct=True),
             active_allocation_count=Count(
                 "products__allocations",
-                filter=_current_allocations(today, prefix="products__allocations__"),
+                filter=current_q(today, prefix="products__allocations__"),
                 distinct=True,
             ),
         )
@@ -136,7 +131,7 @@ def allocation_list_with_use(*, organisation: Organisation, today: date) -> Quer
     per_unit = _per_unit()
     capacity = F("volume") * per_unit
     return (
-        Allocation.objects.filter(_current_allocations(today), client__organisation=organisation)
+        Allocation.objects.filter(current_q(today), client__organisation=organisation)
         .select_related("client", "funder", "product")
         .annotate(
             used=Coalesce(
@@ -151,18 +146,11 @@ def allocation_list_with_use(*, organisation: Organisation, today: date) -> Quer
             ),
             used_percent=ExpressionWrapper(F("used") * 100 / capacity, output_field=IntegerField()),
             ends_soon=Case(
-                When(end__lte=today + timedelta(days=ENDS_SOON_DAYS), then=Value(True)),
+                When(ends_soon_q(today), then=Value(True)),
                 default=Value(False),
                 output_field=BooleanField(),
             ),
-        )
-        .annotate(
-            # used_percent is rounded down, so this is exactly used >= 80% of the capacity.
-            mostly_used=Case(
-                When(used_percent__gte=MOSTLY_USED_PERCENT, then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
+            mostly_used=mostly_used_expression(F("used"), capacity),
         )
         .order_by(F("end").asc(nulls_last=True), "start", "pk")
     )

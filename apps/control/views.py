@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from apps.accounts.models import Organisation, Role, User
 from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome
 from apps.audit.services import access_log_record, access_log_record_many
+from apps.funding.figures import ENDS_SOON_DAYS, MOSTLY_USED_PERCENT
 from apps.trajectories.assignment import allocation_register, pilot_enrol
 from apps.trajectories.models import TeamRole
 from apps.trajectories.mosaic import funding_mosaic
@@ -28,8 +29,6 @@ from .alerts import (
 from .forms import AllocationRegisterForm, PeriodForm, PilotEnrolForm
 from .pilots import pilot_get_for, pilot_list, pilot_report
 from .selectors import (
-    ENDS_SOON_DAYS,
-    MOSTLY_USED_PERCENT,
     absorbed_by_allocation,
     allocation_get_for,
     allocation_list_with_use,

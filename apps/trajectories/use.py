@@ -30,6 +30,7 @@ from datetime import date, timedelta
 from django.db.models import IntegerField, Q, Sum
 from django.db.models.functions import Coalesce
 
+from apps.funding.figures import MOSTLY_USED_PERCENT, mostly_used
 from apps.funding.models import Allocation, Frequency
 from apps.funding.rules import unit_name
 
@@ -65,7 +66,7 @@ class AllocationUse:
 
     @property
     def warn_at(self) -> int:
-        return self.capacity * 8 // 10
+        return self.capacity * MOSTLY_USED_PERCENT // 100
 
     @property
     def total_capacity(self) -> int | None:
@@ -87,6 +88,13 @@ class AllocationUse:
         window otherwise (the figure the 80% and 100% alerts watch)."""
         total = self.total_percent
         return total if total is not None else self.percent
+
+    @property
+    def mostly_used(self) -> bool:
+        """Of what is budgeted (as budget_percent), at least MOSTLY_USED_PERCENT is used."""
+        if self.total_capacity:
+            return mostly_used(used=self.total_used, capacity=self.total_capacity)
+        return mostly_used(used=self.used, capacity=self.capacity)
 
     @property
     def unit_name(self) -> str:
