@@ -2,24 +2,23 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from apps.audit.models import AccessBasis, AccessEvent
 from apps.audit.services import access_log_record
-from apps.core.admin import OrganisationScopedAdmin
+from apps.core.admin import OrganisationScopedAdmin, ScopedHistoryAdmin
 
 from .models import Organisation, Role, User
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(OrganisationScopedAdmin, SimpleHistoryAdmin):
+class OrganisationAdmin(OrganisationScopedAdmin, ScopedHistoryAdmin):
     organisation_path = "pk"
     list_display = ["name", "agb_code"]
     search_fields = ["name", "agb_code"]
 
 
 @admin.register(User)
-class UserAdmin(OrganisationScopedAdmin, BaseUserAdmin, SimpleHistoryAdmin):
+class UserAdmin(OrganisationScopedAdmin, BaseUserAdmin, ScopedHistoryAdmin):
     list_display = ["username", "first_name", "last_name", "organisation", "is_active"]
     list_filter = ["organisation", "groups", "is_active"]
     list_select_related = ["organisation"]

@@ -1,9 +1,8 @@
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from apps.core.admin import OrganisationScopedAdmin, ReadOnlyHistoryAdmin
+from apps.core.admin import OrganisationScopedAdmin, ReadOnlyHistoryAdmin, ScopedHistoryAdmin
 from apps.core.domains import Domain
 
 from .models import Allocation, Contract, Funder, FundingStream, IntegralPilot, Product
@@ -11,12 +10,12 @@ from .services import pilot_rematch
 
 
 @admin.register(FundingStream)
-class FundingStreamAdmin(SimpleHistoryAdmin):
+class FundingStreamAdmin(ScopedHistoryAdmin):
     list_display = ["name", "code", "min_age", "age_limit", "extended_age_limit"]
 
 
 @admin.register(Funder)
-class FunderAdmin(SimpleHistoryAdmin):
+class FunderAdmin(ScopedHistoryAdmin):
     list_display = ["name", "kind", "code"]
     list_filter = ["kind", "streams"]
     search_fields = ["name", "code"]
@@ -50,7 +49,7 @@ class IntegralPilotInline(admin.StackedInline):
 
 
 @admin.register(Contract)
-class ContractAdmin(OrganisationScopedAdmin, SimpleHistoryAdmin):
+class ContractAdmin(OrganisationScopedAdmin, ScopedHistoryAdmin):
     list_display = [
         "reference",
         "funder",
@@ -74,7 +73,7 @@ class ContractAdmin(OrganisationScopedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(OrganisationScopedAdmin, SimpleHistoryAdmin):
+class ProductAdmin(OrganisationScopedAdmin, ScopedHistoryAdmin):
     organisation_path = "contract__organisation"
     list_display = ["code", "description", "contract", "unit", "tariff_cents"]
     list_select_related = ["contract__funder"]
