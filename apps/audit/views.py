@@ -1,7 +1,6 @@
 """The privacy officer's pages: emergency-access reviews, a client's history and access log,
 and the NEN 7513 overview that a client may ask for."""
 
-import csv
 from functools import wraps
 
 from django.contrib import messages
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.models import Role, User
 from apps.clients.models import Client
+from apps.core.csv_export import CsvWriter
 
 from .forms import ClientFindForm, HistoryFilterForm, PeriodForm, ReviewForm
 from .models import AccessBasis, AccessEvent, AccessOutcome, BreakGlassAccess
@@ -77,7 +77,7 @@ def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
+    writer = CsvWriter(response, delimiter=";")
     writer.writerow(header)
     writer.writerows(rows)
     return response
