@@ -19,19 +19,19 @@ from tests.accounts.factories import OrganisationFactory, UserFactory
 
 
 def _foreign_user(organisation):
-    return UserFactory(organisation=organisation, username="vreemde-gebruiker")
+    return UserFactory(organisation=organisation, username=f"vreemde-{organisation.agb_code}")
 
 
 def _foreign_contract(organisation):
     from tests.funding.factories import ContractFactory
 
-    return ContractFactory(organisation=organisation, reference="ANDER-CONTRACT")
+    return ContractFactory(organisation=organisation, reference=f"CONTRACT-{organisation.agb_code}")
 
 
 def _foreign_product(organisation):
     from tests.funding.factories import ProductFactory
 
-    return ProductFactory(contract__organisation=organisation, code="45A99")
+    return ProductFactory(contract__organisation=organisation)
 
 
 def _foreign_allocation(organisation):
@@ -106,7 +106,7 @@ def _axes_row(model):
         fields = {
             "user_agent": "probe",
             "ip_address": "203.0.113.9",
-            "username": "vreemde-gebruiker",
+            "username": f"vreemde-{organisation.agb_code}",
             "http_accept": "*/*",
             "path_info": "/login/",
         }
