@@ -9,8 +9,9 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .forms import ApiTokenForm, TokenForm
 from .models import ApiToken
+from .redirects import safe_next_url
 from .services import api_token_create, api_token_revoke
 
 
@@ -71,11 +73,21 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         for device in devices:
             if device.verify_token(form.cleaned_data["token"]):
                 otp_login(request, device)
-                return redirect(request.GET.get("next") or "home")
+                return HttpResponseRedirect(safe_next_url(request, default=reverse("home")))
         form.add_error(
             "token", _("This code is not right. Check the time on your phone and try again.")
         )
     return render(request, "accounts/two_factor_verify.html", {"form": form})
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, following ``next`` only through safe_next_url (also the one it hands
+    on to the form, and so to the second factor)."""
+
+    redirect_authenticated_user = True
+
+    def get_redirect_url(self) -> str:
+        return safe_next_url(self.request)
 
 
 def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:

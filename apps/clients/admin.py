@@ -1,5 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from apps.core.admin import ScopedHistoryAdmin
 
 from .models import Client, Municipality
 
@@ -11,7 +12,7 @@ class MunicipalityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Client)
-class ClientAdmin(SimpleHistoryAdmin):
+class ClientAdmin(ScopedHistoryAdmin):
     list_display = ["client_number", "pseudonym", "organisation", "status", "shielded"]
     list_filter = ["organisation", "status", "shielded"]
     search_fields = ["client_number", "pseudonym"]

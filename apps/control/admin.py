@@ -5,21 +5,20 @@ of activities)."""
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from apps.core.admin import OrganisationScopedAdmin, ReadOnlyHistoryAdmin
+from apps.core.admin import OrganisationScopedAdmin, ReadOnlyHistoryAdmin, ScopedHistoryAdmin
 from apps.core.domains import Domain
 from apps.funding.models import Allocation, Contract, Funder, FundingStream, IntegralPilot, Product
 from apps.trajectories.assignment import pilot_rematch
 
 
 @admin.register(FundingStream)
-class FundingStreamAdmin(SimpleHistoryAdmin):
+class FundingStreamAdmin(ScopedHistoryAdmin):
     list_display = ["name", "code", "min_age", "age_limit", "extended_age_limit"]
 
 
 @admin.register(Funder)
-class FunderAdmin(SimpleHistoryAdmin):
+class FunderAdmin(ScopedHistoryAdmin):
     list_display = ["name", "kind", "code"]
     list_filter = ["kind", "streams"]
     search_fields = ["name", "code"]
@@ -53,7 +52,7 @@ class IntegralPilotInline(admin.StackedInline):
 
 
 @admin.register(Contract)
-class ContractAdmin(OrganisationScopedAdmin, SimpleHistoryAdmin):
+class ContractAdmin(OrganisationScopedAdmin, ScopedHistoryAdmin):
     list_display = [
         "reference",
         "funder",
@@ -77,7 +76,7 @@ class ContractAdmin(OrganisationScopedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(OrganisationScopedAdmin, SimpleHistoryAdmin):
+class ProductAdmin(OrganisationScopedAdmin, ScopedHistoryAdmin):
     organisation_path = "contract__organisation"
     list_display = ["code", "description", "contract", "unit", "tariff_cents"]
     list_select_related = ["contract__funder"]

@@ -1,8 +1,42 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 
-class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+class ScopedHistoryAdmin(SimpleHistoryAdmin):
+    """History pages that reach only what the admin's change page reaches.
+
+    django-simple-history reads the history table directly, past ``get_queryset``: without
+    this an administrator could read, and revert, another organisation's users, contracts and
+    products. An object outside ``get_queryset`` is answered as Django answers a missing one;
+    a revert (a POST of the history form) needs the change permission, as a change does.
+    Every admin with history derives from this class (tests/test_admin_history.py walks the
+    admin site to check it).
+    """
+
+    def _history_object(self, request, object_id):
+        """The object as the change page finds it, or None; refused as the change page does:
+        without permission on the model first (403), then outside ``get_queryset``."""
+        if not self.has_view_history_or_change_history_permission(request):
+            raise PermissionDenied
+        return self.get_object(request, unquote(object_id))
+
+    def history_view(self, request, object_id, extra_context=None):
+        if self._history_object(request, object_id) is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        obj = self._history_object(request, object_id)
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if request.method == "POST" and not self.has_change_history_permission(request, obj):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ReadOnlyHistoryAdmin(ScopedHistoryAdmin):
     """Records that change only through the services (history, funding rules, access rules)."""
 
     def has_add_permission(self, request):

@@ -1,7 +1,6 @@
 """The privacy officer's pages: emergency-access reviews, a client's history and access log,
 and the NEN 7513 overview that a client may ask for."""
 
-import csv
 from functools import wraps
 
 from django.contrib import messages
@@ -17,6 +16,7 @@ from apps.accounts.models import Role, User
 from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome, BreakGlassAccess
 from apps.audit.services import access_log_record
 from apps.clients.models import Client
+from apps.core.csv_export import CsvWriter
 
 from .forms import ClientFindForm, HistoryFilterForm, PeriodForm, ReviewForm
 from .selectors import (
@@ -78,7 +78,7 @@ def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
+    writer = CsvWriter(response, delimiter=";")
     writer.writerow(header)
     writer.writerows(rows)
     return response

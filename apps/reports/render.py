@@ -18,7 +18,6 @@ templates reference no external resource (system fonts, inline SVG for the chart
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
 import math
@@ -36,6 +35,7 @@ from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetchingError
 
+from apps.core.csv_export import CsvWriter
 from apps.funding.models import Unit
 
 from .models import ReportFormat
@@ -127,14 +127,6 @@ ROW_UNFUNDED = gettext_lazy("unfunded")
 ROW_TOTAL = gettext_lazy("total")
 ROW_UNFUNDED_TOTAL = gettext_lazy("total unfunded (annex)")
 
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _text(value: object) -> str:
-    text = str(value)
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
-
 
 def render_csv(figures: ReportFigures, *, dialect: str = "nl") -> bytes:
     """The report as one CSV table, UTF-8 with a byte order mark (for Excel).
@@ -155,17 +147,17 @@ def render_csv(figures: ReportFigures, *, dialect: str = "nl") -> bytes:
         return _plain(units_rounded(Decimal(value)), point=point)
 
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer = CsvWriter(buffer, delimiter=delimiter)  # neutralises formulas in every cell
     writer.writerow([str(column) for column in CSV_COLUMNS])
     for line in figures.summary:
         writer.writerow(
             [
                 str(ROW_SUMMARY),
-                _text(line.stream),
-                _text(line.contract_reference),
-                _text(line.product_code),
-                _text(line.product_description),
-                _text(line.unit_label),
+                line.stream,
+                line.contract_reference,
+                line.product_code,
+                line.product_description,
+                line.unit_label,
                 amount(line.tariff_cents),
                 line.clients,
                 "",
@@ -182,15 +174,15 @@ def render_csv(figures: ReportFigures, *, dialect: str = "nl") -> bytes:
             writer.writerow(
                 [
                     str(ROW_ALLOCATION_MONTH),
-                    _text(block.stream),
-                    _text(block.contract_reference),
-                    _text(block.product_code),
-                    _text(block.product_description),
-                    _text(block.unit_label),
+                    block.stream,
+                    block.contract_reference,
+                    block.product_code,
+                    block.product_description,
+                    block.unit_label,
                     amount(block.tariff_cents),
                     "",
-                    _text(block.number),
-                    _text(block.client.as_text()),
+                    block.number,
+                    block.client.as_text(),
                     "",
                     month.month.strftime("%Y-%m"),
                     units(month.units),
@@ -205,18 +197,18 @@ def render_csv(figures: ReportFigures, *, dialect: str = "nl") -> bytes:
                 str(ROW_UNFUNDED),
                 "",
                 "",
-                _text(line.product_code),
+                line.product_code,
                 "",
                 unit_label,
                 "",
                 "",
                 "",
-                _text(line.client.as_text()),
-                _text(line.kind),
+                line.client.as_text(),
+                line.kind,
                 line.date.isoformat(),
                 units(quantity) if quantity is not None else "",
                 amount(line.value_cents),
-                _text(line.reason),
+                line.reason,
             ]
         )
     empty = [""] * (len(CSV_COLUMNS) - 3)  # between the row type and the amount
