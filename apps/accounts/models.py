@@ -174,6 +174,12 @@ class UnsavedForm(models.Model):
         verbose_name = _("unsaved form")
         verbose_name_plural = _("unsaved forms")
         indexes = [models.Index(fields=["expires_at"], name="unsaved_form_expires_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="unsaved_form_expires_after_creation",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.path} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -38,6 +38,7 @@ COOKIE_NAME = "unsaved_forms"
 # A session that ended longer ago than this no longer names whose form it was.
 EXPIRED_SESSION_GRACE = timedelta(hours=24)
 MAX_PER_BROWSER = 5
+MAX_PER_USER = 20  # at a time: more is not a person saving their work
 MAX_PAYLOAD_BYTES = 256 * 1024
 # A field whose name contains one of these is never kept.
 SECRET_FIELD_WORDS = ("password", "csrf", "token", "secret")
@@ -167,7 +168,11 @@ def unsaved_form_keep(
     UnsavedForm.objects.expired().delete()
     fields = _keepable_fields(request)
     path = _safe_path(request)
-    if path is None or not any(value.strip() for _name, value in fields):
+    if (
+        path is None
+        or not any(value.strip() for _name, value in fields)
+        or UnsavedForm.objects.current().filter(user=user).count() >= MAX_PER_USER
+    ):
         return None, None
     payload = json.dumps({"fields": fields, "files": bool(request.FILES)}).encode()
     if len(payload) > MAX_PAYLOAD_BYTES:

@@ -302,3 +302,14 @@ def test_pages_tell_the_warning_script_the_idle_timeout(client, settings):
     assert 'data-session-warning="90"' in page.text
     assert f'data-keepalive-url="{reverse("session_keepalive")}"' in page.text
     assert "Blijf ingelogd" in page.text
+
+
+def test_a_user_cannot_pile_up_kept_forms(client, trajectory, settings):
+    caseworker = trajectory.lead_caseworker
+    _login(client, caseworker)
+    _session_ends()
+    expired_key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    for _ in range(25):  # the answer deletes the cookie: a script would send it again
+        client.cookies[settings.SESSION_COOKIE_NAME] = expired_key
+        _post_note(client, trajectory)
+    assert UnsavedForm.objects.filter(user=caseworker).count() == 20
