@@ -77,8 +77,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Django's LoginRequiredMiddleware, keeping a form posted after the session ended.
+    "apps.accounts.keepalive.LoginRequiredKeepingFormsMiddleware",
     "apps.accounts.middleware.TwoFactorRequiredMiddleware",
+    "apps.accounts.keepalive.UnsavedFormsMiddleware",  # after 2FA: only for a signed-in user
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -102,6 +104,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "apps.accounts.keepalive.session_timeout_context",
             ],
         },
     },
@@ -182,6 +185,10 @@ STORAGES = {
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: an idle timeout
+# Pages warn this long before the idle timeout and offer to stay signed in.
+SESSION_WARNING_SECONDS = env.int("SESSION_WARNING_SECONDS", default=2 * 60)
+# A form posted after the session ended is kept this long for its user to sign in again.
+UNSAVED_FORM_MINUTES = env.int("UNSAVED_FORM_MINUTES", default=15)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

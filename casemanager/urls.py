@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from apps.accounts import keepalive
 from apps.accounts import views as account_views
 
 from . import views
@@ -21,6 +22,14 @@ urlpatterns = [
         "account/tokens/<int:pk>/revoke/",
         account_views.api_token_revoke_view,
         name="api_token_revoke",
+    ),
+    path("account/session/keepalive/", keepalive.session_keepalive, name="session_keepalive"),
+    path("account/unsaved/", keepalive.unsaved_forms, name="unsaved_forms"),
+    path("account/unsaved/<int:pk>/save/", keepalive.unsaved_form_save, name="unsaved_form_save"),
+    path(
+        "account/unsaved/<int:pk>/discard/",
+        keepalive.unsaved_form_discard_view,
+        name="unsaved_form_discard",
     ),
     path("clients/", include("apps.trajectories.urls")),
     path("privacy/", include("apps.privacy.urls")),

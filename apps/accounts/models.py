@@ -141,3 +141,45 @@ class ApiToken(models.Model):
     def valid_until(self) -> date:
         """The last day it works (it expires at the start of the next)."""
         return timezone.localtime(self.expires_at - timedelta(microseconds=1)).date()
+
+
+class UnsavedFormQuerySet(models.QuerySet):
+    def current(self, now=None) -> "UnsavedFormQuerySet":
+        return self.filter(expires_at__gt=now or timezone.now())
+
+    def expired(self, now=None) -> "UnsavedFormQuerySet":
+        return self.filter(expires_at__lte=now or timezone.now())
+
+
+class UnsavedForm(models.Model):
+    """What a user posted after their session had ended, kept until they sign in again.
+
+    Short-lived (apps/accounts/unsaved_forms.py): the fields are encrypted with a key that only
+    the browser that posted them holds, in a cookie; the row is deleted once it is saved or
+    discarded, and when it expires. No history: a copy of the fields must not outlive the row.
+    Deleted with its user (CASCADE): it is not a record of care, only text on its way to one.
+    """
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    path = models.CharField(_("page"), max_length=2000)
+    ciphertext = models.TextField(_("encrypted fields"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    objects = UnsavedFormQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unsaved form")
+        verbose_name_plural = _("unsaved forms")
+        indexes = [models.Index(fields=["expires_at"], name="unsaved_form_expires_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="unsaved_form_expires_after_creation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path} ({self.created_at:%Y-%m-%d %H:%M})"
