@@ -10,6 +10,9 @@ BIN := $(VENV)/bin
 PROD_STAMP := $(VENV)/.installed-production-$(shell cksum < requirements/production.txt | cut -d' ' -f1)
 STAMP := $(VENV)/.installed-dev-$(shell cksum < requirements/dev.txt | cut -d' ' -f1)
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --require-virtualenv --require-hashes
+# The settings module is chosen explicitly: casemanager.settings, the default, is production.
+DEMO_SETTINGS := DJANGO_SETTINGS_MODULE=casemanager.settings_demo
+TEST_SETTINGS := DJANGO_SETTINGS_MODULE=casemanager.settings_test
 
 .PHONY: demo test lint format messages lock clean bench bench-quick loadtest restore-drill
 
@@ -30,14 +33,14 @@ $(STAMP): $(BIN)/python requirements/dev.txt
 	touch $@
 
 demo: $(PROD_STAMP)
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
+	$(DEMO_SETTINGS) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_SETTINGS) $(BIN)/python manage.py seed_demo
 	@echo "Serving on http://127.0.0.1:8000/ (Ctrl+C stops)"
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(DEMO_SETTINGS) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)
-	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(TEST_SETTINGS) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(TEST_SETTINGS) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -50,8 +53,8 @@ format: $(STAMP)
 # Regenerate the translation catalogues after changing user-facing text, then translate the
 # new entries in locale/*/LC_MESSAGES/django.po and run `make messages` again to compile.
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages --locale nl --locale en --ignore '.venv/*' --ignore 'bench/*'
-	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
+	$(DEMO_SETTINGS) $(BIN)/python manage.py makemessages --locale nl --locale en --ignore '.venv/*' --ignore 'bench/*'
+	$(DEMO_SETTINGS) $(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
 # Write both locked sets from pyproject.toml, with hashes: production.txt from its dependencies,
 # dev.txt from those and the dev extra, held to production.txt's versions. Versions already in
