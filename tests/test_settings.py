@@ -137,6 +137,9 @@ def test_demo_settings_need_no_environment():
     assert _settings_value("SECURE_SSL_REDIRECT", env) == "False"
     assert _settings_value("CELERY_TASK_ALWAYS_EAGER", env) == "True"
     assert "sqlite3" in _settings_value("DATABASES['default']['ENGINE']", env)
+    assert _settings_value("DATABASES['default']['OPTIONS']['transaction_mode']", env) == (
+        "'IMMEDIATE'"
+    )
 
 
 def test_demo_settings_keep_the_environment_variables():
