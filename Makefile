@@ -2,7 +2,17 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
+# Two locked sets, every file checked against its hash (`make lock` writes them):
+# requirements/production.txt is what a server installs (docs/deployment.md), and what the demo
+# installs, since the demo runs the application as a server does, only with its own settings;
+# requirements/dev.txt is the production set (the same versions) plus the tools for tests and
+# lint (pytest, Playwright, Schemathesis, ruff, ...), which never go onto a server.
+PROD_STAMP := $(VENV)/.installed-production-$(shell cksum < requirements/production.txt | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-dev-$(shell cksum < requirements/dev.txt | cut -d' ' -f1)
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --require-virtualenv --require-hashes
+# The settings module is chosen explicitly: casemanager.settings, the default, is production.
+DEMO_SETTINGS := DJANGO_SETTINGS_MODULE=casemanager.settings_demo
+TEST_SETTINGS := DJANGO_SETTINGS_MODULE=casemanager.settings_test
 
 .PHONY: demo test lint format messages lock clean bench bench-quick loadtest restore-drill
 
@@ -11,21 +21,26 @@ $(BIN)/python:
 		{ echo "Python 3.11 or newer is needed: '$(PYTHON)' is missing or older (set PYTHON=python3.11 or newer)."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): $(BIN)/python requirements.lock
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --require-virtualenv -r requirements.lock
-	rm -f $(VENV)/.installed-*
+# No unpinned `pip install --upgrade pip` first: the venv's own pip checks hashes well enough.
+$(PROD_STAMP): $(BIN)/python requirements/production.txt
+	$(PIP_INSTALL) -r requirements/production.txt
+	rm -f $(VENV)/.installed-production-*
 	touch $@
 
-demo: $(STAMP)
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
+$(STAMP): $(BIN)/python requirements/dev.txt
+	$(PIP_INSTALL) -r requirements/dev.txt
+	rm -f $(VENV)/.installed-dev-*
+	touch $@
+
+demo: $(PROD_STAMP)
+	$(DEMO_SETTINGS) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_SETTINGS) $(BIN)/python manage.py seed_demo
 	@echo "Serving on http://127.0.0.1:8000/ (Ctrl+C stops)"
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(DEMO_SETTINGS) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)
-	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(TEST_SETTINGS) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(TEST_SETTINGS) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -39,14 +54,18 @@ format: $(STAMP)
 # Regenerate the translation catalogues after changing user-facing text, then translate the
 # new entries in locale/*/LC_MESSAGES/django.po and run `make messages` again to compile.
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages --locale nl --locale en --ignore '.venv/*' --ignore 'bench/*'
-	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
+	$(DEMO_SETTINGS) $(BIN)/python manage.py makemessages --locale nl --locale en --ignore '.venv/*' --ignore 'bench/*'
+	$(DEMO_SETTINGS) $(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
-# Re-resolve the exact versions in requirements.lock from pyproject.toml.
+# Write both locked sets from pyproject.toml, with hashes: production.txt from its dependencies,
+# dev.txt from those and the dev extra, held to production.txt's versions. Versions already in
+# the files are kept; `make lock UPGRADE=1` moves everything to the newest allowed versions.
+LOCK := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
+	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade)
 lock: $(BIN)/python
 	$(BIN)/python -m pip install --quiet pip-tools
-	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url \
-		--no-emit-find-links -o requirements.lock pyproject.toml
+	$(LOCK) -o requirements/production.txt pyproject.toml
+	$(LOCK) --extra dev -c requirements/production.txt -o requirements/dev.txt pyproject.toml
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

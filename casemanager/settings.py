@@ -1,8 +1,9 @@
-"""Settings, read from the environment.
+"""Settings, read from the environment: production unless told otherwise.
 
-Development defaults need nothing: SQLite in the project folder, Celery tasks run eagerly
-in-process, DEBUG on. Production sets DJANGO_DEBUG=false and then must give SECRET_KEY and
-ALLOWED_HOSTS; see README.md for the full list of variables.
+Without any environment this module refuses to start (SECRET_KEY is required) and is otherwise
+production: DEBUG off, cookies only over HTTPS, HSTS, two-factor authentication. The demo and the
+tests select their own thin overrides explicitly: casemanager/settings_demo.py (`make demo`) and
+casemanager/settings_test.py (pytest). See README.md for the full list of variables.
 """
 
 from datetime import timedelta
@@ -19,7 +20,7 @@ env = environ.Env()
 if (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env")
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -28,9 +29,10 @@ if not SECRET_KEY:
             "SECRET_KEY is not set. With DJANGO_DEBUG off the application needs a secret key "
             "of at least 50 random characters in the SECRET_KEY environment variable."
         )
+    # Only when DJANGO_DEBUG=true was asked for explicitly (the demo, a developer's machine).
     SECRET_KEY = "django-insecure-development-only-never-use-this-key-in-production-0000"  # noqa: S105
 
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -119,6 +121,19 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False  # services own their transactio
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default takes concurrent requests (a preview that logs a read while a save
+    # writes): WAL lets readers go on beside the one writer; every transaction takes the write
+    # lock when it begins (BEGIN IMMEDIATE), so that a read-then-write transaction waits for
+    # the lock (up to "timeout" seconds) instead of failing with "database is locked" when it
+    # tries to upgrade. synchronous=NORMAL is safe with WAL (tests/test_sqlite_concurrency.py).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -150,9 +165,9 @@ AXES_CLIENT_IP_CALLABLE = "apps.audit.context.client_ip"
 AXES_LOCKOUT_CALLABLE = "apps.accounts.views.locked_out"
 AXES_VERBOSE = False
 # How many reverse proxies (nginx) stand before the application and append X-Forwarded-For.
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
-# Two-factor authentication (TOTP) for every user; the demo may turn it off.
-REQUIRE_2FA = env.bool("REQUIRE_2FA", default=not DEBUG)
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
+# Two-factor authentication (TOTP) for every user; only the demo and the tests turn it off.
+REQUIRE_2FA = env.bool("REQUIRE_2FA", default=True)
 OTP_TOTP_ISSUER = "Casemanager"
 # Emergency access (break the glass) lasts this long, then the care team's rules apply again.
 BREAK_GLASS_HOURS = env.int("BREAK_GLASS_HOURS", default=12)
@@ -209,16 +224,17 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-if not DEBUG:
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
-    if env.bool("BEHIND_TLS_PROXY", default=True):
-        # nginx terminates TLS and sets X-Forwarded-Proto (docs/deployment.md).
-        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS only, also with DJANGO_DEBUG on: the demo and the tests, on plain HTTP, turn this off.
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+# nginx terminates TLS and sets X-Forwarded-Proto (docs/deployment.md).
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=True) else None
+)
 
 # Celery: with no broker configured, tasks run eagerly in the request (the demo needs nothing).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

@@ -1,4 +1,8 @@
-"""Settings come from the environment; production refuses to start without a secret."""
+"""Settings come from the environment; production refuses to start without a secret.
+
+casemanager.settings is production and what every entry point gets by default; the demo and the
+tests select casemanager.settings_demo and casemanager.settings_test explicitly.
+"""
 
 import os
 import subprocess
@@ -19,6 +23,8 @@ PRODUCTION_ENV = {
 def _run(code_or_args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
     clean.pop("CELERY_BROKER_URL", None)
+    # pytest-django exports the test settings; each case here chooses its module itself.
+    clean.pop("DJANGO_SETTINGS_MODULE", None)
     return subprocess.run(  # noqa: S603 - fixed arguments
         [sys.executable, *code_or_args],
         cwd=BASE_DIR,
@@ -85,3 +91,68 @@ def test_deploy_check_warns_in_debug_mode(variable):
     )
     assert result.returncode != 0
     assert "security.W018" in result.stdout + result.stderr
+
+
+def test_production_is_what_you_get_without_environment():
+    result = _run(["manage.py", "check"], {})
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_production_defaults_are_https_and_two_factor_with_only_a_secret_key():
+    env = {"SECRET_KEY": PRODUCTION_ENV["SECRET_KEY"]}
+    assert _settings_value("DEBUG", env) == "False"
+    assert _settings_value("REQUIRE_2FA", env) == "True"
+    assert _settings_value("SESSION_COOKIE_SECURE", env) == "True"
+    assert _settings_value("CSRF_COOKIE_SECURE", env) == "True"
+    assert _settings_value("SECURE_SSL_REDIRECT", env) == "True"
+    assert _settings_value("TRUSTED_PROXY_COUNT", env) == "1"
+    assert _settings_value("ALLOWED_HOSTS", env) == "[]"
+
+
+def test_debug_alone_turns_off_neither_two_factor_nor_secure_cookies():
+    env = {"DJANGO_DEBUG": "true"}
+    assert _settings_value("DEBUG", env) == "True"
+    assert _settings_value("REQUIRE_2FA", env) == "True"
+    assert _settings_value("SESSION_COOKIE_SECURE", env) == "True"
+
+
+@pytest.mark.parametrize("module", ["casemanager.wsgi", "casemanager.asgi", "casemanager.celery"])
+def test_entry_points_default_to_the_production_settings(module):
+    code = (
+        f"import os, {module}; from django.conf import settings;"
+        "print(os.environ['DJANGO_SETTINGS_MODULE'], settings.DEBUG, settings.REQUIRE_2FA)"
+    )
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "DJANGO_DEBUG"}
+    result = _run(["-c", code], env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["casemanager.settings", "False", "True"]
+
+
+def test_demo_settings_need_no_environment():
+    env = {"DJANGO_SETTINGS_MODULE": "casemanager.settings_demo"}
+    assert _settings_value("DEBUG", env) == "True"
+    assert _settings_value("REQUIRE_2FA", env) == "False"
+    assert _settings_value("SESSION_COOKIE_SECURE", env) == "False"
+    assert _settings_value("SECURE_SSL_REDIRECT", env) == "False"
+    assert _settings_value("CELERY_TASK_ALWAYS_EAGER", env) == "True"
+    assert "sqlite3" in _settings_value("DATABASES['default']['ENGINE']", env)
+    assert _settings_value("DATABASES['default']['OPTIONS']['transaction_mode']", env) == (
+        "'IMMEDIATE'"
+    )
+
+
+def test_demo_settings_keep_the_environment_variables():
+    env = {
+        "DJANGO_SETTINGS_MODULE": "casemanager.settings_demo",
+        "REQUIRE_2FA": "true",
+        "DATABASE_URL": "postgres://care:secret@db.internal:5433/casemanager",
+    }
+    assert _settings_value("REQUIRE_2FA", env) == "True"
+    assert _settings_value("DATABASES['default']['HOST']", env) == "'db.internal'"
+
+
+def test_the_suite_runs_on_the_test_settings(settings):
+    assert os.environ["DJANGO_SETTINGS_MODULE"] == "casemanager.settings_test"
+    assert settings.REQUIRE_2FA is False
+    assert settings.SESSION_COOKIE_SECURE is False

@@ -79,7 +79,7 @@ def _browser_missing() -> str | None:
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        return "the Python package playwright is not installed (pip install -r requirements.lock)"
+        return "the Python package playwright is not installed (requirements/dev.txt)"
     if not os.access(CHROMIUM_PATH, os.X_OK):
         return (
             f"Chromium is not installed at {CHROMIUM_PATH} "
