@@ -11,11 +11,14 @@ import os
 
 import psycopg
 import pytest
+from django.core.checks import Tags, run_checks
 from django.db import ProgrammingError, connection, transaction
 
+from apps.audit.checks import access_log_guard_problems
 from apps.audit.models import AccessLogEntry
 from apps.audit.services import access_log_record
 from tests.accounts.factories import UserFactory
+from tests.conftest import OWNER
 
 INSUFFICIENT_PRIVILEGE = "42501"  # SQLSTATE: permission denied, must be owner
 
@@ -106,3 +109,21 @@ def test_the_app_role_may_still_write_the_rest(app_role):
     user.save(update_fields=["first_name"])
     access_log_record(user=user, event="view", basis="care_team")
     assert AccessLogEntry.objects.filter(user=user).count() == 1
+
+
+# --- the deployment check (apps/audit/checks.py) -------------------------------------------
+
+
+def test_the_database_check_accepts_the_app_role(app_role):
+    assert [m.id for m in run_checks(tags=[Tags.database], databases=["default"])] == []
+
+
+def test_the_database_check_warns_when_the_app_could_switch_the_triggers_off(postgres_only):
+    owner = connection.copy()
+    owner.settings_dict.update(OWNER or {})  # without DATABASE_OWNER_URL the tests' role owns
+    try:
+        problems = access_log_guard_problems(owner)
+    finally:
+        owner.close()
+    assert [p.id for p in problems] == ["audit.W001"]
+    assert "append-only triggers" in problems[0].msg
