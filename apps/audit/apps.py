@@ -8,4 +8,4 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit")
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401 - logins, logouts and failed logins
+        from . import checks, receivers  # noqa: F401 - the role check; logins, logouts, failed logins

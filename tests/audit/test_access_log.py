@@ -1,7 +1,7 @@
 import datetime
 
+import psycopg
 import pytest
-from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -102,19 +102,22 @@ def test_the_application_cannot_change_or_delete_an_entry(trajectory):
         AccessLogEntry.objects.filter(pk=entry.pk).delete()
 
 
-def test_postgresql_trigger_refuses_update_and_delete(postgres_only, trajectory):
-    entry = access_log_record(user=trajectory.lead_caseworker, event="view", basis="care_team")
+def test_postgresql_trigger_refuses_update_and_delete(db_owner):
+    """As the table's owner: the application's role may not even try (test_database_role.py)."""
+    (entry_pk,) = db_owner.execute(
+        "INSERT INTO audit_accesslogentry (occurred_at, username, acting_role, event,"
+        " object_type, object_id, detail, user_agent, basis, reason, outcome)"
+        " VALUES (now(), '', '', 'view', '', '', '', '', 'care_team', '', 'allowed') RETURNING id"
+    ).fetchone()
     for statement in (
         "UPDATE audit_accesslogentry SET detail = 'x' WHERE id = %s",
         "DELETE FROM audit_accesslogentry WHERE id = %s",
     ):
-        with (
-            pytest.raises(DatabaseError, match="append-only"),
-            transaction.atomic(),
-            connection.cursor() as cursor,
-        ):
-            cursor.execute(statement, [entry.pk])
-    assert AccessLogEntry.objects.filter(pk=entry.pk, detail="").exists()
+        with pytest.raises(psycopg.DatabaseError, match="append-only"), db_owner.transaction():
+            db_owner.execute(statement, [entry_pk])
+    assert db_owner.execute(
+        "SELECT count(*) FROM audit_accesslogentry WHERE id = %s AND detail = ''", [entry_pk]
+    ).fetchone() == (1,)
 
 
 # --- break the glass -----------------------------------------------------------------------
