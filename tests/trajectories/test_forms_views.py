@@ -288,3 +288,54 @@ def test_a_teacher_sees_no_funding_of_other_lanes(client, trajectory):
         },
     )
     assert preview.status_code == 403
+
+
+def test_a_goal_of_another_client_is_refused_through_the_door_and_logged(client, trajectory):
+    """The client is opened (and the attempt logged) before the goal is looked up in it."""
+    other = TrajectoryFactory(
+        start=D(2025, 1, 1),
+        client__organisation=trajectory.client.organisation,
+        lead_caseworker=trajectory.lead_caseworker,
+    )
+    foreign_goal = goal_add(
+        trajectory=other, domain="care", description="Veiligheid", actor=other.lead_caseworker
+    )
+    lead = trajectory.lead_caseworker
+    client.force_login(lead)
+    url = reverse(
+        "clients:goal_progress", kwargs={"pk": trajectory.client.pk, "goal_pk": foreign_goal.pk}
+    )
+    assert client.post(url, {"progress": "90", "status": "open"}).status_code == 404
+    foreign_goal.refresh_from_db()
+    assert foreign_goal.progress == 0
+    assert AccessLogEntry.objects.filter(
+        user=lead, client=trajectory.client, outcome="refused", detail="goal progress"
+    ).exists()
+    missing = reverse(
+        "clients:goal_progress", kwargs={"pk": trajectory.client.pk, "goal_pk": 999_999}
+    )
+    assert client.post(missing, {"progress": "90", "status": "open"}).status_code == 404
+    assert (
+        AccessLogEntry.objects.filter(user=lead, outcome="refused", detail="goal progress").count()
+        == 2
+    )
+
+
+def test_a_goal_of_another_organisations_client_is_a_logged_404(client, trajectory):
+    stranger_trajectory = TrajectoryFactory(start=D(2025, 1, 1))
+    goal = goal_add(
+        trajectory=stranger_trajectory,
+        domain="care",
+        description="Veiligheid",
+        actor=stranger_trajectory.lead_caseworker,
+    )
+    client.force_login(trajectory.lead_caseworker)
+    url = reverse(
+        "clients:goal_progress", kwargs={"pk": stranger_trajectory.client.pk, "goal_pk": goal.pk}
+    )
+    assert client.post(url, {"progress": "90", "status": "open"}).status_code == 404
+    assert AccessLogEntry.objects.filter(
+        user=trajectory.lead_caseworker, outcome="refused", client=stranger_trajectory.client
+    ).exists()
+    goal.refresh_from_db()
+    assert goal.progress == 0
