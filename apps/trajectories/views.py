@@ -69,7 +69,9 @@ def client_list(request: HttpRequest) -> HttpResponse:
         basis=AccessBasis.CARE_TEAM,
         detail="search" if query else "caseload list",
     )
-    caseload = caseload_with_attention(clients=clients, today=timezone.localdate())
+    caseload = caseload_with_attention(
+        user=request.user, clients=clients, today=timezone.localdate()
+    )
     return render(
         request, "clients/client_list.html", {"form": form, "caseload": caseload, "query": query}
     )

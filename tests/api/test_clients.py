@@ -398,3 +398,16 @@ def _key_for(world, user):
         actor=user,
     )
     return key
+
+
+@pytest.mark.parametrize(
+    ("role", "sees_bsn"), [("caseworker", True), ("teacher", False), ("job_coach", False)]
+)
+def test_the_bsn_goes_only_to_those_who_see_the_clients_funding(api, world, role, sees_bsn):
+    from apps.clients.models import Client
+
+    Client.objects.filter(pk=world.clients["own"].pk).update(bsn="123456782")
+    response = api(role).get(_client_url(world, "own"))
+    assert response.status_code == 200
+    assert ("bsn" in response.json()) is sees_bsn
+    assert ("123456782" in response.text) is sees_bsn

@@ -65,7 +65,8 @@ class TrajectorySummarySerializer(serializers.Serializer):
 
 class ClientDetailSerializer(AccessAwareSerializer):
     """One client's record as the caller may see it: a shielded client outside its care team
-    shows only its pseudonym (``name``), never its name, date of birth or BSN."""
+    shows only its pseudonym (``name``), never its name, date of birth or BSN; the BSN only
+    to those who see the client's funding (not teachers and job coaches)."""
 
     access_fields = {
         "given_name": "sees_identity",
@@ -91,6 +92,13 @@ class ClientDetailSerializer(AccessAwareSerializer):
     )
     trajectory = serializers.SerializerMethodField()
     access = serializers.SerializerMethodField()
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # The BSN is the funders' identifier: only for those who see the client's funding.
+        if not self.context["access"].sees_funding:
+            data.pop("bsn", None)
+        return data
 
     def get_name(self, client) -> str:
         return self.context["access"].name_of(client)
