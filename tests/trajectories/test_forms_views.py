@@ -339,3 +339,28 @@ def test_a_goal_of_another_organisations_client_is_a_logged_404(client, trajecto
     ).exists()
     goal.refresh_from_db()
     assert goal.progress == 0
+
+
+def test_a_100_kb_note_is_refused_with_a_message_and_nothing_is_saved(client, trajectory):
+    client.force_login(trajectory.lead_caseworker)
+    form_page = client.get(reverse("clients:activity_new", kwargs={"pk": trajectory.client.pk}))
+    assert "Hoogstens 10.000 tekens." in form_page.text  # the limit is said in the form
+    response = _post_activity(client, trajectory, note="x" * 100_000)
+    assert response.status_code == 200
+    assert response.context["form"].errors["note"]
+    assert not Activity.objects.exists()
+
+
+@pytest.mark.parametrize("target", ["0001-01-01", "1899-12-31", "9999-12-31"])
+def test_a_goal_target_date_outside_a_sensible_range_is_refused_on_the_form(
+    client, trajectory, target
+):
+    client.force_login(trajectory.lead_caseworker)
+    url = reverse("clients:goal_new", kwargs={"pk": trajectory.client.pk})
+    assert "Hoogstens 10 jaar vooruit." in client.get(url).text
+    response = client.post(
+        url, {"domain": "care", "description": "Veiligheid", "target_date": target}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["target_date"]
+    assert not Goal.objects.exists()
