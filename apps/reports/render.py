@@ -120,7 +120,16 @@ CSV_COLUMNS = (
     gettext_lazy("Reason"),
 )
 
+# How the report names clients: what the funder's declaration carries, and for a shielded
+# client the BSN only. The PDF shows it under the summary, the CSV above its totals.
+CLIENT_IDENTIFICATION_LEGEND = gettext_lazy(
+    "Clients are identified as in the funder's declarations: by BSN, initials and date of birth "
+    "(Jeugdwet, Wmo), otherwise by client number and initials. A shielded client appears by "
+    "BSN only (by client number when it has none): no name, initials or date of birth."
+)
+
 # The first column's values, so that a spreadsheet user can filter on the kind of row.
+ROW_LEGEND = gettext_lazy("legend")
 ROW_SUMMARY = gettext_lazy("summary")
 ROW_ALLOCATION_MONTH = gettext_lazy("allocation month")
 ROW_UNFUNDED = gettext_lazy("unfunded")
@@ -211,6 +220,8 @@ def render_csv(figures: ReportFigures, *, dialect: str = "nl") -> bytes:
                 line.reason,
             ]
         )
+    # How clients are named, in the "Client identification" column; the totals stay last.
+    writer.writerow([str(ROW_LEGEND), *[""] * 8, str(CLIENT_IDENTIFICATION_LEGEND), *[""] * 5])
     empty = [""] * (len(CSV_COLUMNS) - 3)  # between the row type and the amount
     writer.writerow([str(ROW_TOTAL), *empty, amount(figures.total_cents), ""])
     writer.writerow([str(ROW_UNFUNDED_TOTAL), *empty, amount(figures.unfunded_cents), ""])
@@ -431,6 +442,7 @@ def _context(figures: ReportFigures, *, generated_by: str) -> dict:
         "unfunded_total": format_amount(figures.unfunded_cents),
         "has_allocations": bool(figures.allocations),
         "has_unfunded": bool(figures.unfunded),
+        "identification_legend": CLIENT_IDENTIFICATION_LEGEND,
         "chart": _chart(figures.monthly_cents),
     }
 

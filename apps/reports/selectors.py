@@ -35,14 +35,18 @@ BSN_STREAMS = frozenset({"jeugdwet", "wmo"})
 
 @dataclass(frozen=True)
 class ClientIdentification:
-    """A client as the funder identifies it; a shielded client's too, but only here."""
+    """A client as the funder identifies it; a shielded client by BSN only (what the funder's
+    declaration carries), never by name, initials or date of birth."""
 
     client_number: str
     initials: str
     bsn: str = ""
     date_of_birth: date | None = None
+    shielded: bool = False
 
     def as_text(self) -> str:
+        if self.shielded:
+            return self.bsn or self.client_number
         if self.bsn or self.date_of_birth:
             born = self.date_of_birth.strftime("%d-%m-%Y") if self.date_of_birth else ""
             return " ".join(part for part in (self.bsn, self.initials, born) if part)
@@ -149,8 +153,13 @@ class ReportFigures:
 
 
 def _identification(
-    *, client_number, given_name, bsn, date_of_birth, by_bsn: bool
+    *, client_number, given_name, bsn, date_of_birth, shielded: bool, by_bsn: bool
 ) -> ClientIdentification:
+    if shielded:
+        # Without a BSN the client number: the provider's own, meaningless to anyone else.
+        return ClientIdentification(
+            client_number="" if bsn else client_number, initials="", bsn=bsn, shielded=True
+        )
     initials = initials_of(given_name)
     if by_bsn:
         return ClientIdentification(
@@ -198,6 +207,7 @@ def report_figures(
             "allocation__client__given_name",
             "allocation__client__bsn",
             "allocation__client__date_of_birth",
+            "allocation__client__shielded",
             "allocation__product__code",
             "allocation__product__description",
             "allocation__product__unit",
@@ -228,6 +238,7 @@ def report_figures(
                     given_name=row["allocation__client__given_name"],
                     bsn=row["allocation__client__bsn"],
                     date_of_birth=row["allocation__client__date_of_birth"],
+                    shielded=row["allocation__client__shielded"],
                     by_bsn=stream_code in BSN_STREAMS,
                 ),
                 client_id=row["allocation__client_id"],
@@ -320,6 +331,7 @@ def _unfunded_annex(
                     given_name=client.given_name,
                     bsn=client.bsn,
                     date_of_birth=client.date_of_birth,
+                    shielded=client.shielded,
                     by_bsn=by_bsn,
                 ),
                 date=activity.date,

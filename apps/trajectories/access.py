@@ -15,7 +15,7 @@ apart. The rules (DESIGN.md, "Who uses it"):
   pages).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -78,21 +78,8 @@ def client_access_for(*, user: User, client: Client) -> ClientAccess | None:
             ongoing_memberships(), trajectory__client=client, user=user
         ).values_list("role", flat=True)
     )
-    if TeamRole.CASEWORKER in team_roles:
-        return _full_access(AccessBasis.CARE_TEAM, sees_identity=True)
     if team_roles:
-        lanes = frozenset().union(*(LANES_OF_TEAM_ROLE[role] for role in team_roles))
-        return ClientAccess(
-            basis=AccessBasis.CARE_TEAM,
-            acting_role=sorted(team_roles)[0],
-            lanes=lanes,
-            sees_identity=True,
-            sees_notes=True,  # the notes of their own lanes only
-            sees_goal_text=True,
-            sees_funding=False,
-            sees_care_team=True,
-            may_log=True,
-        )
+        return _care_team_access(team_roles)
     if user.has_role(Role.CASEWORKER):
         emergency = (
             BreakGlassAccess.objects.filter(
@@ -123,6 +110,46 @@ def client_access_for(*, user: User, client: Client) -> ClientAccess | None:
             may_log=False,
         )
     return None
+
+
+def _care_team_access(team_roles: set[str]) -> ClientAccess:
+    """What a member of the care team sees, from their (ongoing) roles in it."""
+    if TeamRole.CASEWORKER in team_roles:
+        return _full_access(AccessBasis.CARE_TEAM, sees_identity=True)
+    lanes = frozenset().union(*(LANES_OF_TEAM_ROLE[role] for role in team_roles))
+    return ClientAccess(
+        basis=AccessBasis.CARE_TEAM,
+        acting_role=sorted(team_roles)[0],
+        lanes=lanes,
+        sees_identity=True,
+        sees_notes=True,  # the notes of their own lanes only
+        sees_goal_text=True,
+        sees_funding=False,
+        sees_care_team=True,
+        may_log=True,
+    )
+
+
+def caseload_access_for(*, user: User, clients: Iterable[Client]) -> dict[int, ClientAccess]:
+    """What the user may see of each client on their care teams, in one query.
+
+    The care-team part of ``client_access_for`` for a whole caseload ("my clients"); a client
+    the user is not on the care team of is left out (the list shows care-team clients only).
+    """
+    clients = [
+        client
+        for client in clients
+        if user.is_authenticated
+        and user.is_active
+        and user.organisation_id is not None
+        and client.organisation_id == user.organisation_id
+    ]
+    team_roles: dict[int, set[str]] = {}
+    for client_id, role in CareTeamMembership.objects.filter(
+        ongoing_memberships(), user=user, trajectory__client__in=clients
+    ).values_list("trajectory__client_id", "role"):
+        team_roles.setdefault(client_id, set()).add(role)
+    return {client_id: _care_team_access(roles) for client_id, roles in team_roles.items()}
 
 
 def _full_access(

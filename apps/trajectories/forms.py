@@ -1,11 +1,32 @@
 from django import forms
+from django.utils.formats import number_format
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.core.domains import DOMAIN_OF_KIND, KINDS_BY_DOMAIN, ActivityKind, Attendance, Domain
 from apps.core.forms import DateInput, TimeInput
 
-from .models import Goal, GoalStatus, TeamRole
+from .models import (
+    ACTIVITY_NOTE_MAX_LENGTH,
+    GOAL_DESCRIPTION_MAX_LENGTH,
+    GOAL_TARGET_MAX_YEARS_AHEAD,
+    Goal,
+    GoalStatus,
+    TeamRole,
+)
+
+
+def _at_most_characters(limit: int):
+    """The limit said in the form, in the language and number format of the request."""
+    return lazy(
+        lambda: (
+            gettext("At most %(limit)s characters.")
+            % {"limit": number_format(limit, force_grouping=True)}
+        ),
+        str,
+    )()
 
 
 class ClientSearchForm(forms.Form):
@@ -43,7 +64,11 @@ class ActivityForm(forms.Form):
     )
     goal = forms.ModelChoiceField(label=_("Goal"), queryset=Goal.objects.none(), required=False)
     note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Note"),
+        required=False,
+        max_length=ACTIVITY_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_at_most_characters(ACTIVITY_NOTE_MAX_LENGTH),
     )
     attendance = forms.ChoiceField(
         label=_("Attendance"), required=False, choices=[("", "—"), *Attendance.choices]
@@ -90,9 +115,22 @@ class ActivityForm(forms.Form):
 class GoalForm(forms.Form):
     domain = forms.ChoiceField(label=_("Lane"))
     description = forms.CharField(
-        label=_("Goal"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+        label=_("Goal"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=GOAL_DESCRIPTION_MAX_LENGTH,
+        help_text=_at_most_characters(GOAL_DESCRIPTION_MAX_LENGTH),
     )
-    target_date = forms.DateField(label=_("Target date"), required=False, widget=DateInput)
+    target_date = forms.DateField(
+        label=_("Target date"),
+        required=False,
+        widget=DateInput,
+        help_text=lazy(
+            lambda: (
+                gettext("At most %(years)s years ahead.") % {"years": GOAL_TARGET_MAX_YEARS_AHEAD}
+            ),
+            str,
+        )(),
+    )
 
     def __init__(self, *args, lanes, **kwargs):
         super().__init__(*args, **kwargs)

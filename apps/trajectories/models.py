@@ -8,6 +8,12 @@ from apps.clients.models import Client
 from apps.core.domains import ActivityKind, Attendance, Domain
 from apps.funding.reasons import funding_reason_text
 
+# Limits on what people type (the forms, the services and the API say and enforce the same).
+ACTIVITY_NOTE_MAX_LENGTH = 10_000
+GOAL_DESCRIPTION_MAX_LENGTH = 2_000
+# A goal's target date lies between the client's birth and this many years from today.
+GOAL_TARGET_MAX_YEARS_AHEAD = 10
+
 
 class TrajectoryStatus(models.TextChoices):
     OPEN = "open", _("Open")

@@ -140,46 +140,69 @@ class Attention:
 
 
 def caseload_with_attention(
-    *, clients: list[Client], today: date
+    *, user: User, clients: list[Client], today: date
 ) -> list[tuple[Client, Attention]]:
-    """Each client with what needs attention, in a fixed number of queries.
+    """Each client with what needs attention for this user, in a fixed number of queries.
 
     An allocation that ends within 30 days or is 80% used over its validity, unfunded
-    activities, an 18th birthday within 90 days, no activity for 14 days.
+    activities, an 18th birthday within 90 days (the Jeugdwet ends), no activity for 14 days.
+    Each item follows what the user may see of the client, as the client page does: funding
+    items only for those who see funding, activities counted in the user's lanes only.
     """
+    from .access import caseload_access_for
+
     if not clients:
         return []
+    accesses = caseload_access_for(user=user, clients=clients)
     ids = [client.pk for client in clients]
-    activity_stats = {
-        row["trajectory__client_id"]: row
-        for row in Activity.objects.recorded()
+    funded_ids = [pk for pk in ids if pk in accesses and accesses[pk].sees_funding]
+    # Per client and lane, so that each user's figures add up only the lanes they see.
+    activity_stats: dict[int, dict[str, dict]] = {}
+    for row in (
+        Activity.objects.recorded()
         .filter(trajectory__client_id__in=ids)
-        .values("trajectory__client_id")
+        .values("trajectory__client_id", "domain")
         .annotate(
             unfunded=Count("pk", filter=Q(funding_status="unfunded")),
             last=Max("date"),
         )
-    }
-    allocations = list(
-        Allocation.objects.active().valid_on(today).filter(client_id__in=ids).order_by("pk")
+        .order_by()
+    ):
+        activity_stats.setdefault(row["trajectory__client_id"], {})[row["domain"]] = row
+    allocations = (
+        list(
+            Allocation.objects.active()
+            .valid_on(today)
+            .filter(client_id__in=funded_ids)
+            .order_by("pk")
+        )
+        if funded_ids
+        else []
     )
     # Use over the whole validity: a weekly allocation whose week is full is no warning.
-    used = {
-        row["allocation_id"]: row["used"]
-        for row in Activity.objects.recorded()
-        .filter(allocation__in=allocations, funding_status="funded")
-        .values("allocation_id")
-        .annotate(used=Sum("consumed"))
-    }
+    used = (
+        {
+            row["allocation_id"]: row["used"]
+            for row in Activity.objects.recorded()
+            .filter(allocation__in=allocations, funding_status="funded")
+            .values("allocation_id")
+            .annotate(used=Sum("consumed"))
+        }
+        if allocations
+        else {}
+    )
     by_client: dict[int, list[Allocation]] = {}
     for allocation in allocations:
         by_client.setdefault(allocation.client_id, []).append(allocation)
     result = []
     for client in clients:
-        stats = activity_stats.get(client.pk, {})
-        own = by_client.get(client.pk, [])
+        access = accesses.get(client.pk)
+        lanes = access.lanes if access is not None else frozenset()
+        sees_funding = access is not None and access.sees_funding
+        seen = [row for domain, row in activity_stats.get(client.pk, {}).items() if domain in lanes]
+        own = by_client.get(client.pk, []) if sees_funding else []
         birthday = client.birthday(18)
-        last = stats.get("last")
+        last = max((row["last"] for row in seen), default=None)
         result.append(
             (
                 client,
@@ -192,9 +215,9 @@ def caseload_with_attention(
                         for a in own
                         if a.total_capacity and used.get(a.pk, 0) >= a.total_capacity * 0.8
                     ],
-                    unfunded=stats.get("unfunded", 0),
+                    unfunded=sum(row["unfunded"] for row in seen) if sees_funding else 0,
                     birthday_18=birthday
-                    if today <= birthday <= today + timedelta(days=90)
+                    if sees_funding and today <= birthday <= today + timedelta(days=90)
                     else None,
                     last_activity=last,
                     quiet=last is None or last < today - timedelta(days=14),

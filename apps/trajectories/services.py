@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -27,6 +28,9 @@ from apps.trajectories.assignment import (
 )
 
 from .models import (
+    ACTIVITY_NOTE_MAX_LENGTH,
+    GOAL_DESCRIPTION_MAX_LENGTH,
+    GOAL_TARGET_MAX_YEARS_AHEAD,
     Activity,
     ActivityStatus,
     CareTeamMembership,
@@ -97,9 +101,49 @@ def trajectory_close(*, trajectory: Trajectory, end: date, actor: User) -> Traje
 # --- goals -------------------------------------------------------------------------------
 
 
-def _validate_goal(goal: Goal) -> None:
+GOAL_UPDATABLE_FIELDS = frozenset({"description", "target_date", "progress", "status"})
+
+
+def _too_long(text: str, limit: int) -> str | None:
+    """The message for a text over its limit, or None."""
+    if len(text) <= limit:
+        return None
+    return _("Write at most %(limit)s characters (this text has %(length)s).") % {
+        "limit": number_format(limit, force_grouping=True),
+        "length": number_format(len(text), force_grouping=True),
+    }
+
+
+def _years_from(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _validate_goal(goal: Goal, *, changed: frozenset[str] = GOAL_UPDATABLE_FIELDS) -> None:
+    """The goal's rules; the text and date limits for what is written now (``changed``)."""
+    errors: dict[str, list[str]] = {}
     if not 0 <= goal.progress <= 100:
-        raise ValidationError({"progress": _("Progress is a percentage from 0 to 100.")})
+        errors["progress"] = [_("Progress is a percentage from 0 to 100.")]
+    too_long = _too_long(goal.description, GOAL_DESCRIPTION_MAX_LENGTH)
+    if too_long and "description" in changed:
+        errors["description"] = [too_long]
+    if goal.target_date is not None and "target_date" in changed:
+        born = goal.trajectory.client.date_of_birth
+        latest = _years_from(_today(), GOAL_TARGET_MAX_YEARS_AHEAD)
+        if goal.target_date < born:
+            errors["target_date"] = [
+                _("The target date lies before the client was born (%(born)s).")
+                % {"born": born.strftime("%d-%m-%Y")}
+            ]
+        elif goal.target_date > latest:
+            errors["target_date"] = [
+                _("Choose a target date at most %(years)s years ahead (until %(latest)s).")
+                % {"years": GOAL_TARGET_MAX_YEARS_AHEAD, "latest": latest.strftime("%d-%m-%Y")}
+            ]
+    if errors:
+        raise ValidationError(errors)
     goal.full_clean(exclude=["trajectory"])
 
 
@@ -128,9 +172,6 @@ def goal_add(
     return goal
 
 
-GOAL_UPDATABLE_FIELDS = frozenset({"description", "target_date", "progress", "status"})
-
-
 @transaction.atomic
 def goal_update(*, goal: Goal, actor: User, **changes) -> Goal:
     """Change a goal's text, target date, progress or status."""
@@ -142,7 +183,7 @@ def goal_update(*, goal: Goal, actor: User, **changes) -> Goal:
         setattr(goal, field, value)
     if goal.status == GoalStatus.ACHIEVED and "progress" not in changes:
         goal.progress = 100
-    _validate_goal(goal)
+    _validate_goal(goal, changed=frozenset(changes))
     goal._history_user = actor
     goal.save(update_fields=sorted({*changes, "progress"}))
     access_log_write(actor=actor, event=AccessEvent.CHANGE, client=goal.trajectory.client, obj=goal)
@@ -255,8 +296,11 @@ def care_team_access_expire() -> int:
 # --- activities --------------------------------------------------------------------------
 
 
-def _validate_activity(activity: Activity) -> None:
-    """The rules for any activity, with messages the person logging it can act on."""
+def _validate_activity(activity: Activity, *, note_written: bool = True) -> None:
+    """The rules for any activity, with messages the person logging it can act on.
+
+    ``note_written``: whether the note is written now (an old note over the limit does not
+    stop a correction of something else)."""
     errors: dict[str, list[str]] = {}
     trajectory = activity.trajectory
 
@@ -300,6 +344,9 @@ def _validate_activity(activity: Activity) -> None:
             add("goal", _("This goal belongs to another domain."))
     if activity.attendance and activity.domain != Domain.EDUCATION:
         add("attendance", _("Attendance is recorded for education only."))
+    too_long = _too_long(activity.note, ACTIVITY_NOTE_MAX_LENGTH)
+    if too_long and note_written:
+        add("note", too_long)
     if errors:
         raise ValidationError(errors)
     activity.full_clean(
@@ -449,7 +496,7 @@ def activity_correct(*, activity: Activity, actor: User, **changes) -> Activity:
     _negative_durations_refused(changes.get("duration_minutes"), changes.get("units"))
     for field, value in changes.items():
         setattr(activity, field, value.strip() if isinstance(value, str) else value)
-    _validate_activity(activity)
+    _validate_activity(activity, note_written="note" in changes)
     pilot_product = activity.pilot_product
     activity_funding_assign(activity=activity)
     activity._history_user = actor

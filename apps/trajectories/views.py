@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.models import Role
-from apps.audit.models import AccessBasis, AccessEvent
+from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome
 from apps.audit.services import access_log_record, access_log_record_many
 from apps.clients.models import Client
 from apps.core.domains import Domain
@@ -69,7 +69,9 @@ def client_list(request: HttpRequest) -> HttpResponse:
         basis=AccessBasis.CARE_TEAM,
         detail="search" if query else "caseload list",
     )
-    caseload = caseload_with_attention(clients=clients, today=timezone.localdate())
+    caseload = caseload_with_attention(
+        user=request.user, clients=clients, today=timezone.localdate()
+    )
     return render(
         request, "clients/client_list.html", {"form": form, "caseload": caseload, "query": query}
     )
@@ -292,15 +294,24 @@ def goal_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def goal_progress(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
-    goal = Goal.objects.filter(pk=goal_pk, trajectory__client_id=pk).first()
-    if goal is None:
-        raise Http404
-    client, _access = client_open_for(
-        user=request.user,
-        pk=pk,
-        what="goal progress",
-        require=lambda access: access.may_log and goal.domain in access.lanes,
+    # The client through the door first (decided and logged), then the goal within it.
+    client, access = client_open_for(
+        user=request.user, pk=pk, what="goal progress", require=_may_log
     )
+    goal = Goal.objects.filter(pk=goal_pk, trajectory__client=client).first()
+    if goal is None or goal.domain not in access.lanes:
+        access_log_record(
+            user=request.user,
+            event=AccessEvent.VIEW,
+            basis=access.basis,
+            outcome=AccessOutcome.REFUSED,
+            client=client,
+            detail="goal progress",
+            acting_role=access.acting_role,
+        )
+        if goal is None:
+            raise Http404
+        raise PermissionDenied
     form = GoalProgressForm(request.POST)
     if form.is_valid():
         try:

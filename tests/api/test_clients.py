@@ -398,3 +398,57 @@ def _key_for(world, user):
         actor=user,
     )
     return key
+
+
+@pytest.mark.parametrize(
+    ("role", "sees_bsn"), [("caseworker", True), ("teacher", False), ("job_coach", False)]
+)
+def test_the_bsn_goes_only_to_those_who_see_the_clients_funding(api, world, role, sees_bsn):
+    from apps.clients.models import Client
+
+    Client.objects.filter(pk=world.clients["own"].pk).update(bsn="123456782")
+    response = api(role).get(_client_url(world, "own"))
+    assert response.status_code == 200
+    assert ("bsn" in response.json()) is sees_bsn
+    assert ("123456782" in response.text) is sees_bsn
+
+
+def test_a_100_kb_note_is_refused_by_the_api_and_nothing_is_saved(api, world):
+    before = Activity.objects.count()
+    response = api("caseworker").post(
+        _client_url(world, "own", "activities/"),
+        {
+            "domain": "care",
+            "kind": "treatment_session",
+            "date": "2025-03-03",
+            "duration_minutes": 45,
+            "note": "x" * 100_000,
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "10000" in response.json()["errors"]["note"][0]["message"]
+    assert Activity.objects.count() == before
+    activity = world.activities["own", "care"]
+    response = api(key=_key_for(world, world.lead)).patch(
+        f"/api/v1/activities/{activity.pk}/", {"note": "x" * 100_000}, format="json"
+    )
+    assert response.status_code == 400
+    assert "note" in response.json()["errors"]
+    activity.refresh_from_db()
+    assert len(activity.note) < 10_000
+
+
+@pytest.mark.parametrize("target", ["0001-01-01", "9999-12-31"])
+def test_a_goal_target_date_outside_a_sensible_range_is_refused_by_the_api(api, world, target):
+    from apps.trajectories.models import Goal
+
+    before = Goal.objects.count()
+    response = api("caseworker").post(
+        _client_url(world, "own", "goals/"),
+        {"domain": "care", "description": "Veiligheid", "target_date": target},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"]["target_date"]
+    assert Goal.objects.count() == before

@@ -377,11 +377,30 @@ def test_csv_headers_follow_the_active_language(small_report):
     assert header.split(";")[:3] == ["Row type", "Funding stream", "Contract"]
 
 
-def test_csv_shows_the_shielded_clients_funder_identification_and_no_name(small_report):
-    text = render.render_csv(small_report).decode("utf-8-sig")
-    assert f"{SHIELDED_BSN} S.M. 17-05-2010" in text
-    for secret in ("Sanne", "Verborgen", "Roos-geheim", "Daan"):
+# A shielded client is in a funder's report by BSN only: what the declaration carries.
+SHIELDED_SECRETS = ("Sanne", "Verborgen", "Roos-geheim", "Daan", "S.M.", "17-05-2010", "2010-05")
+
+
+@pytest.mark.parametrize(
+    ("language", "legend"),
+    [
+        ("nl", "Een afgeschermde cliënt staat er alleen met het BSN in"),
+        ("en", "A shielded client appears by BSN only"),
+    ],
+)
+def test_csv_shows_the_shielded_client_by_bsn_only_and_says_so(small_report, language, legend):
+    with translation.override(language):
+        content = render.render_csv(small_report)
+    text = content.decode("utf-8-sig")
+    header, *rows = _parse_csv(content, "nl")
+    identifications = {row[9] for row in rows if row[8] == "JW-0001"}
+    assert identifications == {SHIELDED_BSN}
+    youth_unfunded = [row for row in rows if row[11] == "2025-03-03"]
+    assert [row[9] for row in youth_unfunded] == [SHIELDED_BSN]
+    for secret in SHIELDED_SECRETS:
         assert secret not in text
+    assert legend in text
+    assert {len(row) for row in rows} == {len(header)}
 
 
 def test_csv_cells_never_start_a_spreadsheet_formula():
@@ -480,11 +499,20 @@ def test_pdf_shows_every_allocation_amount_and_the_total(small_report):
         assert f"pagina {number} van {len(pages)}" in page.lower()
 
 
-def test_pdf_names_the_shielded_client_only_by_the_funders_identification(small_report):
-    text = " ".join(_pages(render.render_pdf(small_report, generated_by=GENERATED_BY)))
-    assert f"{SHIELDED_BSN} S.M. 17-05-2010" in text
-    for secret in ("Sanne", "Verborgen", "Roos-geheim", "Daan"):
+@pytest.mark.parametrize(
+    ("language", "legend"),
+    [
+        ("nl", "Een afgeschermde cliënt staat er alleen met het BSN in"),
+        ("en", "A shielded client appears by BSN only"),
+    ],
+)
+def test_pdf_names_the_shielded_client_by_bsn_only_and_says_so(small_report, language, legend):
+    with translation.override(language):
+        text = " ".join(_pages(render.render_pdf(small_report, generated_by=GENERATED_BY)))
+    assert f"JW-0001 · {SHIELDED_BSN}" in text
+    for secret in SHIELDED_SECRETS:
         assert secret not in text
+    assert legend in text
 
 
 def test_pdf_in_english(small_report):

@@ -67,10 +67,26 @@ def test_an_allocation_crossing_the_periods_edges_counts_only_inside(scenario):
     ]
 
 
-def test_jeugdwet_identifies_by_bsn_initials_and_date_of_birth_also_when_shielded(scenario):
+def test_jeugdwet_identifies_by_bsn_initials_and_date_of_birth(scenario):
+    scenario.plain_client.bsn = "123456782"
+    scenario.plain_client.save(update_fields=["bsn"])
+    block = next(block for block in _figures(scenario).allocations if block.number == "TW-B-1")
+    assert block.client.as_text() == "123456782 B. 01-06-2011"
+
+
+def test_a_shielded_client_is_identified_by_bsn_only(scenario):
+    """What the funder's declaration carries, and nothing more: no initials, no birth date."""
     block = next(block for block in _figures(scenario).allocations if block.number == "TW-A-1")
-    assert block.client.as_text() == "999999990 A.M. 02-04-2010"
-    assert scenario.shielded_client.family_name not in block.client.as_text()
+    assert block.client.as_text() == "999999990"
+    assert (block.client.initials, block.client.date_of_birth) == ("", None)
+
+
+def test_a_shielded_client_without_bsn_is_identified_by_client_number_only(scenario):
+    shielded = scenario.shielded_client
+    shielded.bsn = ""
+    shielded.save(update_fields=["bsn"])
+    block = next(block for block in _figures(scenario).allocations if block.number == "TW-A-1")
+    assert block.client.as_text() == shielded.client_number
 
 
 def test_the_annex_values_unfunded_care_for_the_funders_clients(scenario):

@@ -288,3 +288,79 @@ def test_a_teacher_sees_no_funding_of_other_lanes(client, trajectory):
         },
     )
     assert preview.status_code == 403
+
+
+def test_a_goal_of_another_client_is_refused_through_the_door_and_logged(client, trajectory):
+    """The client is opened (and the attempt logged) before the goal is looked up in it."""
+    other = TrajectoryFactory(
+        start=D(2025, 1, 1),
+        client__organisation=trajectory.client.organisation,
+        lead_caseworker=trajectory.lead_caseworker,
+    )
+    foreign_goal = goal_add(
+        trajectory=other, domain="care", description="Veiligheid", actor=other.lead_caseworker
+    )
+    lead = trajectory.lead_caseworker
+    client.force_login(lead)
+    url = reverse(
+        "clients:goal_progress", kwargs={"pk": trajectory.client.pk, "goal_pk": foreign_goal.pk}
+    )
+    assert client.post(url, {"progress": "90", "status": "open"}).status_code == 404
+    foreign_goal.refresh_from_db()
+    assert foreign_goal.progress == 0
+    assert AccessLogEntry.objects.filter(
+        user=lead, client=trajectory.client, outcome="refused", detail="goal progress"
+    ).exists()
+    missing = reverse(
+        "clients:goal_progress", kwargs={"pk": trajectory.client.pk, "goal_pk": 999_999}
+    )
+    assert client.post(missing, {"progress": "90", "status": "open"}).status_code == 404
+    assert (
+        AccessLogEntry.objects.filter(user=lead, outcome="refused", detail="goal progress").count()
+        == 2
+    )
+
+
+def test_a_goal_of_another_organisations_client_is_a_logged_404(client, trajectory):
+    stranger_trajectory = TrajectoryFactory(start=D(2025, 1, 1))
+    goal = goal_add(
+        trajectory=stranger_trajectory,
+        domain="care",
+        description="Veiligheid",
+        actor=stranger_trajectory.lead_caseworker,
+    )
+    client.force_login(trajectory.lead_caseworker)
+    url = reverse(
+        "clients:goal_progress", kwargs={"pk": stranger_trajectory.client.pk, "goal_pk": goal.pk}
+    )
+    assert client.post(url, {"progress": "90", "status": "open"}).status_code == 404
+    assert AccessLogEntry.objects.filter(
+        user=trajectory.lead_caseworker, outcome="refused", client=stranger_trajectory.client
+    ).exists()
+    goal.refresh_from_db()
+    assert goal.progress == 0
+
+
+def test_a_100_kb_note_is_refused_with_a_message_and_nothing_is_saved(client, trajectory):
+    client.force_login(trajectory.lead_caseworker)
+    form_page = client.get(reverse("clients:activity_new", kwargs={"pk": trajectory.client.pk}))
+    assert "Hoogstens 10.000 tekens." in form_page.text  # the limit is said in the form
+    response = _post_activity(client, trajectory, note="x" * 100_000)
+    assert response.status_code == 200
+    assert response.context["form"].errors["note"]
+    assert not Activity.objects.exists()
+
+
+@pytest.mark.parametrize("target", ["0001-01-01", "1899-12-31", "9999-12-31"])
+def test_a_goal_target_date_outside_a_sensible_range_is_refused_on_the_form(
+    client, trajectory, target
+):
+    client.force_login(trajectory.lead_caseworker)
+    url = reverse("clients:goal_new", kwargs={"pk": trajectory.client.pk})
+    assert "Hoogstens 10 jaar vooruit." in client.get(url).text
+    response = client.post(
+        url, {"domain": "care", "description": "Veiligheid", "target_date": target}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["target_date"]
+    assert not Goal.objects.exists()

@@ -234,3 +234,82 @@ def test_a_membership_cannot_start_before_the_trajectory(trajectory, caseworker)
             actor=caseworker,
         )
     assert "start" in error.value.message_dict
+
+
+# --- limits on free text and dates -------------------------------------------------------
+
+
+def test_a_note_over_10000_characters_is_refused_in_both_languages(trajectory, caseworker):
+    messages = _messages(lambda: _log(trajectory, caseworker, note="x" * 100_000), "note")
+    assert messages == {
+        "nl": "Schrijf hoogstens 10.000 tekens (deze tekst heeft er 100.000).",
+        "en": "Write at most 10,000 characters (this text has 100,000).",
+    }
+    assert not Activity.objects.exists()
+    assert _log(trajectory, caseworker, note="x" * 10_000).note == "x" * 10_000
+
+
+def test_a_correction_refuses_a_long_note_but_not_other_changes_to_an_old_one(
+    trajectory, caseworker
+):
+    from apps.trajectories.services import activity_correct
+
+    activity = _log(trajectory, caseworker)
+    with pytest.raises(ValidationError) as error:
+        activity_correct(activity=activity, actor=caseworker, note="x" * 10_001)
+    assert "note" in error.value.message_dict
+    # A note stored before the limit existed does not block correcting something else.
+    Activity.objects.filter(pk=activity.pk).update(note="y" * 20_000)
+    corrected = activity_correct(activity=activity, actor=caseworker, duration_minutes=30)
+    assert corrected.duration_minutes == 30
+
+
+@pytest.mark.parametrize("target", [D(1, 1, 1), D(1899, 12, 31), D(2010, 5, 16)])
+def test_a_goal_target_date_before_the_clients_birth_is_refused(trajectory, caseworker, target):
+    messages = _messages(
+        lambda: goal_add(
+            trajectory=trajectory,
+            domain="care",
+            description="Veiligheid",
+            target_date=target,
+            actor=caseworker,
+        ),
+        "target_date",
+    )
+    assert messages["en"] == "The target date lies before the client was born (17-05-2010)."
+    assert messages["nl"] == "De streefdatum ligt vóór de geboorte van de cliënt (17-05-2010)."
+    assert not trajectory.goals.exists()
+
+
+def test_a_goal_target_date_more_than_10_years_ahead_is_refused(trajectory, caseworker):
+    today = timezone.localdate()
+    for target in (D(9999, 12, 31), today.replace(year=today.year + 11)):
+        with pytest.raises(ValidationError) as error:
+            goal_add(
+                trajectory=trajectory,
+                domain="care",
+                description="Veiligheid",
+                target_date=target,
+                actor=caseworker,
+            )
+        assert "10 jaar vooruit" in error.value.message_dict["target_date"][0]
+    assert not trajectory.goals.exists()
+    goal = goal_add(
+        trajectory=trajectory,
+        domain="care",
+        description="Veiligheid",
+        target_date=today.replace(year=today.year + 9),
+        actor=caseworker,
+    )
+    with pytest.raises(ValidationError):
+        goal_update(goal=goal, actor=caseworker, target_date=D(9999, 1, 1))
+    with pytest.raises(ValidationError):
+        goal_update(goal=goal, actor=caseworker, description="x" * 2001)
+    goal.refresh_from_db()
+    assert goal.target_date.year == today.year + 9
+
+
+def test_a_goal_text_over_2000_characters_is_refused(trajectory, caseworker):
+    with pytest.raises(ValidationError) as error:
+        goal_add(trajectory=trajectory, domain="care", description="x" * 2001, actor=caseworker)
+    assert "description" in error.value.message_dict

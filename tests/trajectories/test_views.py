@@ -46,7 +46,7 @@ def _member(trajectory, role):
         trajectory=trajectory,
         user=user,
         role=role,
-        start=D(2025, 1, 1),
+        start=max(D(2025, 1, 1), trajectory.start),
         actor=trajectory.lead_caseworker,
     )
     return user
@@ -213,3 +213,125 @@ def test_my_clients_shows_what_needs_attention(client, db):
     assert attention.birthday_18 == trajectory.client.birthday(18)
     assert attention.quiet
     assert "BIJNA-OP" in response.text
+
+
+@pytest.fixture
+def funded_caseload(db):
+    """A client turning 18 soon with a Jeugdwet allocation that ends soon and is nearly used,
+    an unfunded care activity and no education or work activity; a teacher and a job coach
+    on the care team."""
+    from django.utils import timezone
+
+    from apps.funding.models import Frequency
+    from apps.trajectories.assignment import allocation_register
+    from tests.funding.factories import ContractFactory, ProductFactory, stream
+
+    today = timezone.localdate()
+    born = today.replace(year=today.year - 18) + datetime.timedelta(days=40)
+    trajectory = TrajectoryFactory(
+        start=today - datetime.timedelta(days=60),
+        client__date_of_birth=born,
+        client__bsn="999999990",
+    )
+    lead = trajectory.lead_caseworker
+    contract = ContractFactory(
+        organisation=trajectory.client.organisation, stream=stream("jeugdwet"), start=D(2020, 1, 1)
+    )
+    allocation_register(
+        client=trajectory.client,
+        product=ProductFactory(contract=contract),
+        number="70048482",
+        volume=100,
+        frequency=Frequency.TOTAL,
+        start=today - datetime.timedelta(days=60),
+        end=today + datetime.timedelta(days=20),
+        actor=lead,
+    )
+    for days_ago, minutes in ((3, 85), (2, 60)):  # the second no longer fits: unfunded
+        activity_log(
+            trajectory=trajectory,
+            domain="care",
+            kind="intake",
+            date=today - datetime.timedelta(days=days_ago),
+            duration_minutes=minutes,
+            performed_by=lead,
+            actor=lead,
+        )
+    return trajectory
+
+
+@pytest.mark.parametrize("role", ["teacher", "job_coach"])
+def test_my_clients_shows_a_teacher_or_job_coach_no_funding_and_only_their_lane(
+    client, funded_caseload, role
+):
+    member = _member(funded_caseload, role)
+    client.force_login(member)
+    response = client.get(reverse("clients:list"))
+    [(_client, attention)] = response.context["caseload"]
+    assert attention.expiring == []
+    assert attention.nearly_used == []
+    assert attention.unfunded == 0
+    assert attention.birthday_18 is None  # "the Jeugdwet ends" is a funding matter
+    # Care activities are not in their lane: for them the client has had none yet.
+    assert attention.last_activity is None
+    assert attention.quiet
+    for secret in ("70048482", "999999990", "unfunded", "ongefinancierd", "Jeugdwet"):
+        assert secret not in response.text
+    # The caseworker on the same team still sees all of it.
+    client.force_login(funded_caseload.lead_caseworker)
+    response = client.get(reverse("clients:list"))
+    [(_client, attention)] = response.context["caseload"]
+    assert [a.number for a in attention.expiring] == ["70048482"]
+    assert [a.number for a in attention.nearly_used] == ["70048482"]
+    assert attention.unfunded == 1
+    assert attention.birthday_18 == funded_caseload.client.birthday(18)
+    assert not attention.quiet
+    assert "70048482" in response.text
+
+
+def test_my_clients_counts_a_teachers_activities_in_their_own_lane(client, funded_caseload):
+    from django.utils import timezone
+
+    teacher = _member(funded_caseload, "teacher")
+    lesson_day = timezone.localdate() - datetime.timedelta(days=20)
+    activity_log(
+        trajectory=funded_caseload,
+        domain="education",
+        kind="lesson",
+        date=lesson_day,
+        duration_minutes=50,
+        attendance="present",
+        performed_by=teacher,
+        actor=teacher,
+    )
+    client.force_login(teacher)
+    [(_client, attention)] = client.get(reverse("clients:list")).context["caseload"]
+    assert attention.last_activity == lesson_day  # not the later care activities
+    assert attention.quiet
+
+
+@pytest.mark.parametrize("role", ["teacher", "job_coach"])
+def test_the_client_page_shows_the_bsn_only_to_those_who_see_funding(client, funded_caseload, role):
+    assert "999999990" not in _page(client, _member(funded_caseload, role), funded_caseload)
+    assert "999999990" in _page(client, funded_caseload.lead_caseworker, funded_caseload)
+
+
+def test_my_clients_list_of_a_teacher_is_bounded_in_queries(
+    client, record, django_assert_max_num_queries
+):
+    teacher = _member(record, "teacher")
+    for _ in range(20):
+        care_team_join(
+            trajectory=TrajectoryFactory(
+                client__organisation=record.client.organisation,
+                lead_caseworker=record.lead_caseworker,
+            ),
+            user=teacher,
+            role="teacher",
+            start=D(2025, 1, 1),
+            actor=record.lead_caseworker,
+        )
+    client.force_login(teacher)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("clients:list"))
+    assert len(response.context["caseload"]) == 21

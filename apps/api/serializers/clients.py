@@ -7,6 +7,8 @@ from rest_framework import serializers
 from apps.clients.models import ClientStatus, ResponsibilityRule
 from apps.core.domains import ActivityKind, Attendance, Domain
 from apps.trajectories.models import (
+    ACTIVITY_NOTE_MAX_LENGTH,
+    GOAL_DESCRIPTION_MAX_LENGTH,
     ActivityStatus,
     FundingStatus,
     Goal,
@@ -65,7 +67,8 @@ class TrajectorySummarySerializer(serializers.Serializer):
 
 class ClientDetailSerializer(AccessAwareSerializer):
     """One client's record as the caller may see it: a shielded client outside its care team
-    shows only its pseudonym (``name``), never its name, date of birth or BSN."""
+    shows only its pseudonym (``name``), never its name, date of birth or BSN; the BSN only
+    to those who see the client's funding (not teachers and job coaches)."""
 
     access_fields = {
         "given_name": "sees_identity",
@@ -91,6 +94,13 @@ class ClientDetailSerializer(AccessAwareSerializer):
     )
     trajectory = serializers.SerializerMethodField()
     access = serializers.SerializerMethodField()
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # The BSN is the funders' identifier: only for those who see the client's funding.
+        if not self.context["access"].sees_funding:
+            data.pop("bsn", None)
+        return data
 
     def get_name(self, client) -> str:
         return self.context["access"].name_of(client)
@@ -122,7 +132,7 @@ class GoalSerializer(AccessAwareSerializer):
 
 class GoalCreateSerializer(serializers.Serializer):
     domain = serializers.ChoiceField(choices=Domain.choices)
-    description = serializers.CharField(max_length=2000)
+    description = serializers.CharField(max_length=GOAL_DESCRIPTION_MAX_LENGTH)
     target_date = serializers.DateField(required=False, allow_null=True, default=None)
 
     def __init__(self, *args, lanes=None, **kwargs):
@@ -233,14 +243,18 @@ class ActivityCorrectSerializer(serializers.Serializer):
     goal = serializers.PrimaryKeyRelatedField(
         queryset=Goal.objects.none(), required=False, allow_null=True, default=None
     )
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=ACTIVITY_NOTE_MAX_LENGTH
+    )
     attendance = serializers.ChoiceField(
         choices=Attendance.choices, required=False, allow_blank=True, default=""
     )
-    subject = serializers.CharField(required=False, allow_blank=True, default="")
-    assessment = serializers.CharField(required=False, allow_blank=True, default="")
-    milestone = serializers.CharField(required=False, allow_blank=True, default="")
-    expected_funding = serializers.CharField(required=False, allow_blank=True, default="")
+    subject = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    assessment = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    milestone = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    expected_funding = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=200
+    )
 
     def __init__(self, *args, goals=None, **kwargs):
         super().__init__(*args, **kwargs)
