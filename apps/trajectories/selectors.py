@@ -4,11 +4,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet
 
 from apps.accounts.models import User
 from apps.clients.models import Client
 from apps.clients.selectors import client_list_for_user
+from apps.funding.figures import ends_soon
 from apps.funding.models import Allocation, FundingAlert
 from apps.trajectories.use import AllocationUse, allocation_use
 
@@ -144,7 +145,8 @@ def caseload_with_attention(
 ) -> list[tuple[Client, Attention]]:
     """Each client with what needs attention for this user, in a fixed number of queries.
 
-    An allocation that ends within 30 days or is 80% used over its validity, unfunded
+    An allocation that ends soon or is mostly used (apps/funding/figures.py, as the alerts
+    count them), unfunded
     activities, an 18th birthday within 90 days (the Jeugdwet ends), no activity for 14 days.
     Each item follows what the user may see of the client, as the client page does: funding
     items only for those who see funding, activities counted in the user's lanes only.
@@ -179,18 +181,8 @@ def caseload_with_attention(
         if funded_ids
         else []
     )
-    # Use over the whole validity: a weekly allocation whose week is full is no warning.
-    used = (
-        {
-            row["allocation_id"]: row["used"]
-            for row in Activity.objects.recorded()
-            .filter(allocation__in=allocations, funding_status="funded")
-            .values("allocation_id")
-            .annotate(used=Sum("consumed"))
-        }
-        if allocations
-        else {}
-    )
+    # What is budgeted (the whole validity where it is known), as the 80% alert counts it.
+    uses = allocation_use(allocations=allocations, today=today) if allocations else {}
     by_client: dict[int, list[Allocation]] = {}
     for allocation in allocations:
         by_client.setdefault(allocation.client_id, []).append(allocation)
@@ -207,14 +199,8 @@ def caseload_with_attention(
             (
                 client,
                 Attention(
-                    expiring=[
-                        a for a in own if a.end is not None and a.end <= today + timedelta(days=30)
-                    ],
-                    nearly_used=[
-                        a
-                        for a in own
-                        if a.total_capacity and used.get(a.pk, 0) >= a.total_capacity * 0.8
-                    ],
+                    expiring=[a for a in own if ends_soon(end=a.end, today=today)],
+                    nearly_used=[a for a in own if uses[a.pk].mostly_used],
                     unfunded=sum(row["unfunded"] for row in seen) if sees_funding else 0,
                     birthday_18=birthday
                     if sees_funding and today <= birthday <= today + timedelta(days=90)
