@@ -8,10 +8,10 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from apps.accounts.models import User
 from apps.clients.models import Client
-from apps.clients.selectors import client_list_for_user
 from apps.funding.models import Allocation, FundingAlert
 from apps.trajectories.use import AllocationUse, allocation_use
 
+from .access import client_list_for_user
 from .models import Activity, CareTeamMembership, Goal, Trajectory, TrajectoryStatus
 
 
