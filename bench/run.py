@@ -523,9 +523,6 @@ def bench_nightly(runs: int) -> None:
             "queries": len(captured.captured_queries),
         }
         log(f"nightly: funding alerts, first run {first:.2f} s, {len(captured)} queries")
-    from apps.trajectories.services import care_team_access_expire
-
-    measure("nightly: care-team access expiry", care_team_access_expire, runs=3, warmup=1)
 
 
 def machine() -> dict:

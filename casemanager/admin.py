@@ -11,12 +11,10 @@ class CaseAdminSite(admin.AdminSite):
     index_title = _("Configuration")
 
     def has_permission(self, request) -> bool:
-        user = request.user
-        return (
-            user.is_active
-            and user.is_staff
-            and (user.is_superuser or user.has_role("administrator"))
-        )
+        # Imported here: this module is loaded with the app registry, before the models.
+        from apps.accounts.permissions import USE_ADMIN, may
+
+        return may(request.user, USE_ADMIN)
 
 
 class CaseAdminConfig(AdminConfig):

@@ -140,8 +140,13 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out logins
     "django.contrib.auth.backends.ModelBackend",
-    "guardian.backends.ObjectPermissionBackend",
+    # The roles' named permissions (apps/accounts/permissions.py), for user.has_perm and perms.
+    "rules.permissions.ObjectPermissionBackend",
 ]
+# django-guardian stays installed only for the tables of its old object permissions, which
+# nothing writes or reads any more: care-team access is read from the memberships
+# (apps/trajectories/access.py, docs/architecture.md "Permissions"), so its backend is not used.
+SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -259,11 +264,6 @@ CELERY_TASK_ROUTES = {"reports.report_build_task": {"queue": "reports"}}
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_KB", default=600_000)
 REPORT_MAX_ATTEMPTS = 3
 CELERY_BEAT_SCHEDULE = {
-    # Every night: memberships whose end date has come lose their access to the client.
-    "care-team-access-expire": {
-        "task": "trajectories.care_team_access_expire_task",
-        "schedule": crontab(hour=0, minute=5),
-    },
     # Every night: funding alerts are raised, and resolved when their cause has gone.
     "funding-alerts": {
         "task": "funding.funding_alerts_task",

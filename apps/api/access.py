@@ -12,7 +12,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 from rest_framework.request import Request
 
-from apps.accounts.models import Role
+from apps.accounts.permissions import may
 from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome
 from apps.audit.services import access_log_record
 from apps.clients.models import Client
@@ -65,26 +65,24 @@ def client_id_of(queryset: QuerySet[Model], pk: int, path: str) -> int | None:
     return queryset.filter(pk=pk).values_list(path, flat=True).first()
 
 
-def api_role_required(request: Request, role: Role, *, what: str) -> None:
-    """Resources of one role (the manager's funding overview and reports), as on the web
-    pages: others are refused (403) and the refusal is logged."""
-    user = request.user
-    api_permission_required(
-        request, user.has_role(role) and user.organisation_id is not None, what=what
+def api_may(request: Request, permission: str, *, what: str) -> None:
+    """Role-level actions (the manager's funding overview and reports, the alerts, registering
+    an allocation), asked by the same named permission as the web page
+    (``apps.accounts.permissions``): others are refused (403) and the refusal is logged."""
+    if not may(request.user, permission):
+        _refused(request, what=what)
+
+
+def _refused(request: Request, *, what: str) -> None:
+    """Refuse (403) and log."""
+    access_log_record(
+        user=request.user,
+        event=AccessEvent.VIEW,
+        basis=AccessBasis.NONE,
+        outcome=AccessOutcome.REFUSED,
+        detail=(WHAT_PREFIX + what)[:200],
     )
-
-
-def api_permission_required(request: Request, allowed: bool, *, what: str) -> None:
-    """Refuse (403) and log when ``allowed`` does not hold."""
-    if not allowed:
-        access_log_record(
-            user=request.user,
-            event=AccessEvent.VIEW,
-            basis=AccessBasis.NONE,
-            outcome=AccessOutcome.REFUSED,
-            detail=(WHAT_PREFIX + what)[:200],
-        )
-        raise PermissionDenied
+    raise PermissionDenied
 
 
 def api_not_found(request: Request, *, what: str, client: Client | None = None):

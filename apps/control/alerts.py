@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from apps.accounts.models import Role, User
+from apps.accounts.permissions import VIEW_ALERTS, VIEW_ORGANISATION_ALERTS, holds_role, may
 from apps.audit.models import AccessBasis, AccessEvent
 from apps.audit.services import access_log_write
 from apps.clients.models import Client
@@ -306,9 +307,9 @@ def funding_alert_list_for_user(
         alerts = alerts.open()
     if user.organisation_id is None:
         return alerts.none()
-    if user.has_role(Role.MANAGER):
+    if may(user, VIEW_ORGANISATION_ALERTS):
         visible = alerts
-    elif user.has_role(Role.CASEWORKER):
+    elif may(user, VIEW_ALERTS):
         visible = alerts.filter(client__in=clients_as_caseworker(user))
     else:
         return alerts.none()
@@ -352,7 +353,7 @@ def funding_alert_acknowledge(*, alert: FundingAlert, actor: User) -> FundingAle
         client=alert.client,
         obj=alert,
         basis=AccessBasis.MANAGEMENT
-        if actor.has_role(Role.MANAGER)
+        if holds_role(actor, Role.MANAGER)
         and not clients_as_caseworker(actor).filter(pk=alert.client_id).exists()
         else AccessBasis.CARE_TEAM,
     )

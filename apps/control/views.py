@@ -12,6 +12,15 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.models import Organisation, Role, User
+from apps.accounts.permissions import (
+    ENROL_IN_PILOT,
+    REGISTER_ALLOCATION,
+    VIEW_ALERTS,
+    VIEW_ALLOCATIONS,
+    VIEW_FUNDING_OVERVIEW,
+    VIEW_MOSAIC,
+    may,
+)
 from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome
 from apps.audit.services import access_log_record, access_log_record_many
 from apps.funding.figures import ENDS_SOON_DAYS, MOSTLY_USED_PERCENT
@@ -55,9 +64,10 @@ def _refused(user: User, what: str) -> Http404:
     return Http404()
 
 
-def _manager_organisation(request: HttpRequest, what: str) -> Organisation:
+def _organisation_if_may(request: HttpRequest, permission: str, what: str) -> Organisation:
+    """The user's organisation when they hold the permission; otherwise a logged 404."""
     user = request.user
-    if not user.has_role(Role.MANAGER) or user.organisation_id is None:
+    if not may(user, permission):
         raise _refused(user, what)
     return user.organisation
 
@@ -77,7 +87,7 @@ def _log_shown(user: User, clients, what: str) -> None:
 def funding_overview(request: HttpRequest) -> HttpResponse:
     """Contracts, allocations with their use and forecast, the unfunded queue, what new
     allocations absorbed, pilots and caseloads (managers)."""
-    organisation = _manager_organisation(request, WHAT)
+    organisation = _organisation_if_may(request, VIEW_FUNDING_OVERVIEW, WHAT)
     today = timezone.localdate()
     allocations = Paginator(
         allocation_list_with_use(organisation=organisation, today=today), ALLOCATIONS_PER_PAGE
@@ -118,7 +128,7 @@ def funding_overview(request: HttpRequest) -> HttpResponse:
 def alert_list(request: HttpRequest) -> HttpResponse:
     """The funding alerts of a caseworker's own clients or a manager's organisation."""
     user = request.user
-    if not (user.has_role(Role.MANAGER) or user.has_role(Role.CASEWORKER)):
+    if not may(user, VIEW_ALERTS):
         raise _refused(user, "funding alerts")
     show_resolved = request.GET.get("resolved") == "1"
     alerts = Paginator(
@@ -126,10 +136,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     ).get_page(request.GET.get("page"))
     own = set(clients_as_caseworker(user).values_list("pk", flat=True))
     for alert in alerts:
-        client = alert.client
-        alert.client_name = (
-            client.full_name if client.pk in own or not client.shielded else (client.pseudonym)
-        )
+        alert.on_care_team = alert.client_id in own  # the template's shielding filters ask it
     on_team = [alert.client for alert in alerts if alert.client_id in own]
     others = [alert.client for alert in alerts if alert.client_id not in own]
     if on_team:
@@ -170,7 +177,7 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def allocation_new(request: HttpRequest) -> HttpResponse:
     """Register a funder's allocation; it absorbs the client's waiting care at once."""
-    organisation = _manager_organisation(request, "register allocation")
+    organisation = _organisation_if_may(request, REGISTER_ALLOCATION, "register allocation")
     form = AllocationRegisterForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -197,7 +204,7 @@ def allocation_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def allocation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One allocation: its use and forecast, and the waiting care it absorbed."""
-    organisation = _manager_organisation(request, "allocation")
+    organisation = _organisation_if_may(request, VIEW_ALLOCATIONS, "allocation")
     allocation = allocation_get_for(organisation=organisation, pk=pk)
     if allocation is None:
         raise _refused(request.user, "allocation")
@@ -222,7 +229,7 @@ def allocation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET"])
 def mosaic(request: HttpRequest) -> HttpResponse:
     """How many funders, streams, contracts and allocations the organisation's care needs."""
-    organisation = _manager_organisation(request, "funding mosaic")
+    organisation = _organisation_if_may(request, VIEW_MOSAIC, "funding mosaic")
     form = PeriodForm(request.GET or None)
     period_start, period_end = form.period()
     access_log_record(
@@ -250,7 +257,7 @@ def mosaic(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def pilot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A pilot's side-by-side report, its clients, and enrolling a client."""
-    organisation = _manager_organisation(request, "integral pilot")
+    organisation = _organisation_if_may(request, ENROL_IN_PILOT, "integral pilot")
     pilot = pilot_get_for(organisation=organisation, pk=pk)
     if pilot is None:
         raise _refused(request.user, "integral pilot")

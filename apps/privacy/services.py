@@ -5,7 +5,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.models import Role, User
+from apps.accounts.models import User
+from apps.accounts.permissions import REVIEW_BREAK_THE_GLASS, may
 from apps.audit.models import BreakGlassAccess
 
 
@@ -16,7 +17,7 @@ def break_glass_review(
     """Mark an emergency access as reviewed by the privacy officer, with a comment."""
     access = BreakGlassAccess.objects.select_for_update().select_related("client").get(pk=access.pk)
     if (
-        not reviewer.has_role(Role.PRIVACY_OFFICER)
+        not may(reviewer, REVIEW_BREAK_THE_GLASS)
         or reviewer.organisation_id != access.client.organisation_id
     ):
         raise PermissionError("Only the organisation's privacy officer reviews emergency access.")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.models import Role, User
+from apps.accounts.permissions import REVIEW_BREAK_THE_GLASS, VIEW_PRIVACY_PAGES, may
 from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome, BreakGlassAccess
 from apps.audit.services import access_log_record
 from apps.clients.models import Client
@@ -28,12 +29,12 @@ from .selectors import (
 from .services import break_glass_review
 
 
-def privacy_officer_required(view):
+def privacy_officer_required(view, permission: str = VIEW_PRIVACY_PAGES):
     """Only the organisation's privacy officer; others are refused and the refusal is logged."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.has_role(Role.PRIVACY_OFFICER) or request.user.organisation_id is None:
+        if not may(request.user, permission):
             _refused(
                 request,
                 Client.objects.filter(pk=kwargs.get("pk")).first() if "pk" in kwargs else None,
@@ -111,8 +112,12 @@ def privacy_home(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _reviewer_required(view):
+    return privacy_officer_required(view, REVIEW_BREAK_THE_GLASS)
+
+
 @require_POST
-@privacy_officer_required
+@_reviewer_required
 def break_glass_review_view(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_object_or_404(
         BreakGlassAccess, pk=pk, client__organisation_id=request.user.organisation_id

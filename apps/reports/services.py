@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Organisation, Role, User
+from apps.accounts.permissions import REQUEST_REPORT, may
 from apps.audit.models import AccessBasis, AccessEvent
 from apps.audit.services import access_log_record_many
 from apps.clients.models import Client
@@ -57,7 +58,7 @@ def report_request(
     language: str = "nl",
 ) -> ReportRun:
     """Request a funder's report; it is built in the background once this transaction commits."""
-    if not actor.has_role(Role.MANAGER) or actor.organisation_id != organisation.pk:
+    if not may(actor, REQUEST_REPORT) or actor.organisation_id != organisation.pk:
         raise PermissionError("Only the organisation's managers request reports.")
     errors: dict[str, list[str]] = {}
     if period_end < period_start:

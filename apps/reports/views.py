@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from apps.accounts.models import Role
+from apps.accounts.permissions import DOWNLOAD_REPORT, REQUEST_REPORT, VIEW_REPORTS, may
 from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome
 from apps.audit.services import access_log_record
 
@@ -19,24 +19,30 @@ from .selectors import report_runs_for
 from .services import report_file_open, report_funders_for, report_request
 
 
-def manager_required(view):
-    """Only managers of an organisation; others get 404 and the refusal is logged."""
+def permission_required(*permissions: str):
+    """Only users who hold every named permission; others get 404 and the refusal is logged."""
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        user = request.user
-        if not user.has_role(Role.MANAGER) or user.organisation_id is None:
-            access_log_record(
-                user=user,
-                event=AccessEvent.VIEW,
-                basis=AccessBasis.NONE,
-                outcome=AccessOutcome.REFUSED,
-                detail=f"reports {request.path}"[:200],
-            )
-            raise Http404
-        return view(request, *args, **kwargs)
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs):
+            _refused_unless(request, *permissions)
+            return view(request, *args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorator
+
+
+def _refused_unless(request: HttpRequest, *permissions: str) -> None:
+    if not all(may(request.user, permission) for permission in permissions):
+        access_log_record(
+            user=request.user,
+            event=AccessEvent.VIEW,
+            basis=AccessBasis.NONE,
+            outcome=AccessOutcome.REFUSED,
+            detail=f"reports {request.path}"[:200],
+        )
+        raise Http404
 
 
 def _run_of(request: HttpRequest, pk: int) -> ReportRun:
@@ -47,12 +53,14 @@ def _run_of(request: HttpRequest, pk: int) -> ReportRun:
 
 
 @require_http_methods(["GET", "POST"])
-@manager_required
+@permission_required(VIEW_REPORTS)
 def report_list(request: HttpRequest) -> HttpResponse:
     organisation = request.user.organisation
     form = ReportRequestForm(
         request.POST or None, funders=report_funders_for(organisation=organisation)
     )
+    if request.method == "POST":
+        _refused_unless(request, REQUEST_REPORT)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -81,14 +89,14 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-@manager_required
+@permission_required(VIEW_REPORTS)
 def report_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The htmx fragment with one run's status and progress; it polls while unfinished."""
     return render(request, "reports/_run.html", {"run": _run_of(request, pk)})
 
 
 @require_http_methods(["GET"])
-@manager_required
+@permission_required(VIEW_REPORTS, DOWNLOAD_REPORT)
 def report_download(request: HttpRequest, pk: int) -> FileResponse:
     """Serve a finished report (never from a public URL) and log it against every client named."""
     run = _run_of(request, pk)

@@ -22,12 +22,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Role, User
+from apps.accounts.permissions import BREAK_THE_GLASS, holds_role, may
 from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome, BreakGlassAccess
 from apps.audit.services import access_log_record
 from apps.clients.models import Client
@@ -53,15 +54,59 @@ class ClientAccess:
     sees_funding: bool
     sees_care_team: bool
     may_log: bool
+    # Invite colleagues into the care team and remove them: who has access to the client is
+    # decided only by the care team's caseworkers, never under emergency access.
+    may_change_care_team: bool = False
     break_glass: BreakGlassAccess | None = None
 
     def name_of(self, client: Client) -> str:
         return client.full_name if self.sees_identity else client.pseudonym
 
 
+# --- the shielding rule ---------------------------------------------------------------------
+
+
+def sees_identity_of(client: Client, *, on_care_team: bool) -> bool:
+    """The shielding rule: a shielded client's identity (the name, the date of birth and any
+    text that gives it away, such as "turns 18 on ...") is shown to its care team only.
+
+    ``ClientAccess.sees_identity``, the templates' ``client_name`` and ``alert_text`` filters
+    (``apps.trajectories.templatetags.shielding``) and the API all come here.
+    """
+    return on_care_team or not client.shielded
+
+
+# --- care-team membership: the one definition of "on the care team now" ------------------------
+
+
 def ongoing_memberships() -> Q:
     """Memberships that have not ended: leaving on a day ends access that day."""
     return Q(end__isnull=True) | Q(end__gt=timezone.localdate())
+
+
+def memberships_giving_access(*, user: User) -> QuerySet[CareTeamMembership]:
+    """The user's care-team memberships that give access now, in the user's organisation.
+
+    The one rule that both "my clients" (``client_list_for_user``) and the door to one client
+    (``client_access_for``) read, evaluated at the moment of the request: a membership whose
+    end date has come gives nothing, whether or not any nightly job has run.
+    """
+    if not user.is_authenticated or not user.is_active or user.organisation_id is None:
+        return CareTeamMembership.objects.none()
+    return CareTeamMembership.objects.filter(
+        ongoing_memberships(),
+        user=user,
+        trajectory__client__organisation_id=user.organisation_id,
+    )
+
+
+def client_list_for_user(*, user: User) -> QuerySet[Client]:
+    """My clients: the clients on the user's care teams now, in the user's organisation (one
+    query; exactly the clients ``client_access_for`` opens on the care-team basis)."""
+    return Client.objects.filter(
+        organisation_id=user.organisation_id,
+        pk__in=memberships_giving_access(user=user).values("trajectory__client_id"),
+    ).select_related("responsible_municipality")
 
 
 def client_access_for(*, user: User, client: Client) -> ClientAccess | None:
@@ -74,13 +119,13 @@ def client_access_for(*, user: User, client: Client) -> ClientAccess | None:
     ):
         return None
     team_roles = set(
-        CareTeamMembership.objects.filter(
-            ongoing_memberships(), trajectory__client=client, user=user
-        ).values_list("role", flat=True)
+        memberships_giving_access(user=user)
+        .filter(trajectory__client=client)
+        .values_list("role", flat=True)
     )
     if team_roles:
         return _care_team_access(team_roles)
-    if user.has_role(Role.CASEWORKER):
+    if may(user, BREAK_THE_GLASS):
         emergency = (
             BreakGlassAccess.objects.filter(
                 user=user,
@@ -92,17 +137,13 @@ def client_access_for(*, user: User, client: Client) -> ClientAccess | None:
             .first()
         )
         if emergency is not None:
-            return _full_access(
-                AccessBasis.BREAK_THE_GLASS,
-                sees_identity=not client.shielded,
-                break_glass=emergency,
-            )
-    if user.has_role(Role.MANAGER):
+            return _break_the_glass_access(client, emergency)
+    if holds_role(user, Role.MANAGER):
         return ClientAccess(
             basis=AccessBasis.MANAGEMENT,
             acting_role=Role.MANAGER,
             lanes=frozenset(Domain.values),
-            sees_identity=not client.shielded,
+            sees_identity=sees_identity_of(client, on_care_team=False),
             sees_notes=False,
             sees_goal_text=False,
             sees_funding=True,
@@ -115,13 +156,17 @@ def client_access_for(*, user: User, client: Client) -> ClientAccess | None:
 def _care_team_access(team_roles: set[str]) -> ClientAccess:
     """What a member of the care team sees, from their (ongoing) roles in it."""
     if TeamRole.CASEWORKER in team_roles:
-        return _full_access(AccessBasis.CARE_TEAM, sees_identity=True)
+        return _full_access(
+            AccessBasis.CARE_TEAM,
+            sees_identity=True,  # sees_identity_of(on_care_team=True): the team sees who it is
+            may_change_care_team=True,
+        )
     lanes = frozenset().union(*(LANES_OF_TEAM_ROLE[role] for role in team_roles))
     return ClientAccess(
         basis=AccessBasis.CARE_TEAM,
         acting_role=sorted(team_roles)[0],
         lanes=lanes,
-        sees_identity=True,
+        sees_identity=True,  # sees_identity_of(on_care_team=True): the team sees who it is
         sees_notes=True,  # the notes of their own lanes only
         sees_goal_text=True,
         sees_funding=False,
@@ -145,15 +190,17 @@ def caseload_access_for(*, user: User, clients: Iterable[Client]) -> dict[int, C
         and client.organisation_id == user.organisation_id
     ]
     team_roles: dict[int, set[str]] = {}
-    for client_id, role in CareTeamMembership.objects.filter(
-        ongoing_memberships(), user=user, trajectory__client__in=clients
-    ).values_list("trajectory__client_id", "role"):
+    for client_id, role in (
+        memberships_giving_access(user=user)
+        .filter(trajectory__client__in=clients)
+        .values_list("trajectory__client_id", "role")
+    ):
         team_roles.setdefault(client_id, set()).add(role)
     return {client_id: _care_team_access(roles) for client_id, roles in team_roles.items()}
 
 
 def _full_access(
-    basis: AccessBasis, *, sees_identity: bool, break_glass: BreakGlassAccess | None = None
+    basis: AccessBasis, *, sees_identity: bool, may_change_care_team: bool
 ) -> ClientAccess:
     return ClientAccess(
         basis=basis,
@@ -165,7 +212,28 @@ def _full_access(
         sees_funding=True,
         sees_care_team=True,
         may_log=True,
-        break_glass=break_glass,
+        may_change_care_team=may_change_care_team,
+    )
+
+
+def _break_the_glass_access(client: Client, emergency: BreakGlassAccess) -> ClientAccess:
+    """What emergency access allows, listed in one place: for its limited time, read the whole
+    record (a shielded client by pseudonym) and record the care given in the emergency
+    (activities and goal progress: the record-keeping duty of WGBO 7:454 holds for emergency
+    care too). It grants nothing: the care team cannot be changed, so emergency access never
+    becomes lasting access, for this caseworker or anyone else."""
+    return ClientAccess(
+        basis=AccessBasis.BREAK_THE_GLASS,
+        acting_role=Role.CASEWORKER,
+        lanes=frozenset(Domain.values),
+        sees_identity=sees_identity_of(client, on_care_team=False),
+        sees_notes=True,
+        sees_goal_text=True,
+        sees_funding=True,
+        sees_care_team=True,  # who to call; read only
+        may_log=True,
+        may_change_care_team=False,
+        break_glass=emergency,
     )
 
 
@@ -227,12 +295,7 @@ def client_open_for(
 
 def break_glass_permitted(*, user: User, client: Client) -> bool:
     """Only a caseworker of the client's own organisation may break the glass."""
-    return (
-        user.is_authenticated
-        and user.has_role(Role.CASEWORKER)
-        and user.organisation_id is not None
-        and user.organisation_id == client.organisation_id
-    )
+    return may(user, BREAK_THE_GLASS) and user.organisation_id == client.organisation_id
 
 
 def break_glass_refused(*, user: User, client: Client | None) -> None:

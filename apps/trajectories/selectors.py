@@ -8,11 +8,11 @@ from django.db.models import Count, Max, Q, QuerySet
 
 from apps.accounts.models import User
 from apps.clients.models import Client
-from apps.clients.selectors import client_list_for_user
 from apps.funding.figures import ends_soon
 from apps.funding.models import Allocation, FundingAlert
 from apps.trajectories.use import AllocationUse, allocation_use
 
+from .access import client_list_for_user
 from .models import Activity, CareTeamMembership, Goal, Trajectory, TrajectoryStatus
 
 

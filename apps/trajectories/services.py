@@ -6,13 +6,11 @@ activity runs the funding assignment (apps.trajectories.assignment) in the same 
 
 from datetime import date, time
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm, remove_perm
 
 from apps.accounts.models import User
 from apps.audit.models import AccessBasis, AccessEvent
@@ -27,6 +25,7 @@ from apps.trajectories.assignment import (
     unfunded_rematch,
 )
 
+from .access import client_access_for, memberships_giving_access
 from .models import (
     ACTIVITY_NOTE_MAX_LENGTH,
     GOAL_DESCRIPTION_MAX_LENGTH,
@@ -193,27 +192,16 @@ def goal_update(*, goal: Goal, actor: User, **changes) -> Goal:
 # --- care team ---------------------------------------------------------------------------
 
 
-def _care_team_permissions_sync(*, trajectory: Trajectory, user: User, actor: User | None) -> None:
-    """Grant the object permissions while the user has a membership that has not ended.
+def _care_team_change_logged(*, trajectory: Trajectory, user: User, actor: User | None) -> None:
+    """Log that a membership change gave or took the user's access to the client.
 
-    A membership that ends today ends access at once (leaving means leaving now).
+    Access itself is not stored anywhere else: ``apps.trajectories.access`` reads the
+    memberships at every request, so a membership whose end date has come gives nothing,
+    without a grant to revoke.
     """
-    ongoing = Q(end__isnull=True) | Q(end__gt=_today())
-    on_trajectory = trajectory.memberships.filter(ongoing, user=user).exists()
     on_client = (
-        on_trajectory
-        or CareTeamMembership.objects.filter(
-            ongoing, trajectory__client=trajectory.client, user=user
-        ).exists()
+        memberships_giving_access(user=user).filter(trajectory__client=trajectory.client).exists()
     )
-    for permission, obj, keep in (
-        ("clients.view_client", trajectory.client, on_client),
-        ("trajectories.view_trajectory", trajectory, on_trajectory),
-    ):
-        if keep:
-            assign_perm(permission, user, obj)
-        else:
-            remove_perm(permission, user, obj)
     access_log_record(
         user=actor,
         event=AccessEvent.PERMISSION_CHANGE,
@@ -224,11 +212,19 @@ def _care_team_permissions_sync(*, trajectory: Trajectory, user: User, actor: Us
     )
 
 
+def _emergency_access_refused(*, actor: User, client: Client) -> None:
+    """Emergency access reads and records care; it never changes who has access."""
+    access = client_access_for(user=actor, client=client)
+    if access is not None and access.basis == AccessBasis.BREAK_THE_GLASS:
+        raise PermissionDenied("Emergency access does not allow changes to the care team.")
+
+
 @transaction.atomic
 def care_team_join(
     *, trajectory: Trajectory, user: User, role: TeamRole, start: date, actor: User
 ) -> CareTeamMembership:
     """Add a user to the care team of a trajectory in a role."""
+    _emergency_access_refused(actor=actor, client=trajectory.client)
     if user.organisation_id != trajectory.client.organisation_id:
         raise ValidationError(
             {"user": _("Only colleagues of the same organisation can join the care team.")}
@@ -246,7 +242,7 @@ def care_team_join(
     membership.full_clean(validate_constraints=False)
     membership._history_user = actor
     membership.save()
-    _care_team_permissions_sync(trajectory=trajectory, user=user, actor=actor)
+    _care_team_change_logged(trajectory=trajectory, user=user, actor=actor)
     return membership
 
 
@@ -255,7 +251,12 @@ def care_team_leave(
     *, membership: CareTeamMembership, end: date, actor: User
 ) -> CareTeamMembership:
     """End a care-team membership on a day."""
-    membership = CareTeamMembership.objects.select_for_update().get(pk=membership.pk)
+    membership = (
+        CareTeamMembership.objects.select_for_update()
+        .select_related("trajectory__client", "user")
+        .get(pk=membership.pk)
+    )
+    _emergency_access_refused(actor=actor, client=membership.trajectory.client)
     if membership.end is not None:
         raise ValidationError(_("This membership has already ended."))
     if end < membership.start:
@@ -263,34 +264,8 @@ def care_team_leave(
     membership.end = end
     membership._history_user = actor
     membership.save(update_fields=["end"])
-    _care_team_permissions_sync(trajectory=membership.trajectory, user=membership.user, actor=actor)
+    _care_team_change_logged(trajectory=membership.trajectory, user=membership.user, actor=actor)
     return membership
-
-
-def care_team_access_expire() -> int:
-    """Revoke the access of memberships whose end date has come; return how many were revoked.
-
-    Leaving through care_team_leave revokes at once; this catches end dates set in advance.
-    Run every night (CELERY_BEAT_SCHEDULE).
-    """
-    from .access import ongoing_memberships
-    from .models import TrajectoryUserObjectPermission
-
-    ongoing = CareTeamMembership.objects.filter(
-        ongoing_memberships(),
-        trajectory_id=OuterRef("content_object_id"),
-        user_id=OuterRef("user_id"),
-    )
-    stale = {
-        (permission.content_object, permission.user)
-        for permission in TrajectoryUserObjectPermission.objects.filter(~Exists(ongoing))
-        .select_related("content_object__client", "user")
-        .order_by("pk")
-    }
-    for trajectory, user in stale:
-        with transaction.atomic():
-            _care_team_permissions_sync(trajectory=trajectory, user=user, actor=None)
-    return len(stale)
 
 
 # --- activities --------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.models import Role
+from apps.accounts.permissions import BREAK_THE_GLASS, may
 from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome
 from apps.audit.services import access_log_record, access_log_record_many
 from apps.clients.models import Client
@@ -142,7 +143,7 @@ def _may_log(access) -> bool:
 
 
 def _manages_care_team(access) -> bool:
-    return access.acting_role == Role.CASEWORKER and access.sees_care_team
+    return access.may_change_care_team
 
 
 def _add_service_errors(form, error: ValidationError) -> None:
@@ -410,7 +411,7 @@ def client_break_glass(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET"])
 def client_break_glass_find(request: HttpRequest) -> HttpResponse:
     """Find a client outside one's care teams by exact client number, to break the glass."""
-    if not request.user.has_role(Role.CASEWORKER):
+    if not may(request.user, BREAK_THE_GLASS):
         break_glass_refused(user=request.user, client=None)
         raise Http404
     form = ClientNumberForm(request.GET or None)

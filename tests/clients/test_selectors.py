@@ -6,8 +6,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from apps.accounts.models import Role
-from apps.clients.selectors import client_list_for_user
-from apps.trajectories.access import client_open_for
+from apps.trajectories.access import client_list_for_user, client_open_for
 from apps.trajectories.services import care_team_join, care_team_leave
 from tests.accounts.factories import UserFactory
 from tests.trajectories.factories import TrajectoryFactory
@@ -85,16 +84,33 @@ def test_my_clients_is_one_query(trajectory, teacher, django_assert_num_queries)
         assert len(list(client_list_for_user(user=teacher))) == 5
 
 
-def test_a_membership_that_ends_in_advance_loses_access_in_the_nightly_task(trajectory, teacher):
+def test_a_membership_ended_in_advance_is_neither_listed_nor_opened_without_any_nightly_job(
+    trajectory, teacher
+):
+    """The list and the door read the same memberships at the moment of the request: there
+    is no grant that a nightly job must revoke (it used to stay listed until one ran)."""
     from apps.trajectories.models import CareTeamMembership
-    from apps.trajectories.tasks import care_team_access_expire_task
 
     membership = _join(trajectory, teacher)
+    for end in (timezone.localdate(), timezone.localdate() - datetime.timedelta(days=3)):
+        CareTeamMembership.objects.filter(pk=membership.pk).update(end=end)  # set earlier
+        assert not client_list_for_user(user=teacher).exists()
+        with pytest.raises(Http404):
+            client_open_for(user=teacher, pk=trajectory.client.pk, what="test")
     CareTeamMembership.objects.filter(pk=membership.pk).update(
-        end=timezone.localdate()
-    )  # set earlier
-    assert client_list_for_user(user=teacher).exists()  # until the task runs
-    assert care_team_access_expire_task.delay().get() == 1
-    assert not client_list_for_user(user=teacher).exists()
-    assert care_team_access_expire_task.delay().get() == 0  # nothing left to revoke
+        end=timezone.localdate() + datetime.timedelta(days=1)
+    )  # ends tomorrow: still on the team today
+    assert list(client_list_for_user(user=teacher)) == [trajectory.client]
+    client_open_for(user=teacher, pk=trajectory.client.pk, what="test")
     assert client_list_for_user(user=trajectory.lead_caseworker).exists()
+
+
+def test_a_stray_object_permission_on_the_own_organisations_client_is_never_used(
+    trajectory, teacher
+):
+    from guardian.shortcuts import assign_perm
+
+    assign_perm("clients.view_client", teacher, trajectory.client)  # not on the care team
+    assert not client_list_for_user(user=teacher).exists()
+    with pytest.raises(Http404):
+        client_open_for(user=teacher, pk=trajectory.client.pk, what="test")

@@ -12,6 +12,7 @@ from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from apps.accounts.permissions import CORRECT_ACTIVITY, may
 from apps.api import serializers as s
 from apps.api.access import api_client_open, client_id_of
 from apps.api.errors import service_errors
@@ -37,8 +38,6 @@ from apps.trajectories.services import (
 )
 
 from .base import ApiView
-
-CHANGE_ACTIVITY = "trajectories.change_activity"
 
 
 def _no_open_trajectory() -> ValidationError:
@@ -239,7 +238,7 @@ class ClientActivityListView(ApiView):
 
 def _may_correct(request):
     """Correcting and cancelling: may log for the client, and the role's model permission."""
-    return lambda access: access.may_log and request.user.has_perm(CHANGE_ACTIVITY)
+    return lambda access: access.may_log and may(request.user, CORRECT_ACTIVITY)
 
 
 class ActivityDetailView(ApiView):

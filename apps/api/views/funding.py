@@ -3,9 +3,9 @@
 Allocations are part of a client's record: one client's are opened through
 ``api_client_open`` (roles that see funding), the organisation's whole list is the manager's
 funding overview (``allocation_list_with_use``), logged per client shown. Registering and
-changing follow the roles' model permissions (``funding.add_allocation``,
-``funding.change_allocation``) and the funding services; funders and contracts follow
-``funding.view_funder`` and ``funding.view_contract``.
+changing ask the same named permissions as the web pages (``apps.accounts.permissions``:
+``REGISTER_ALLOCATION``, ``CHANGE_ALLOCATION``), as do funders and contracts
+(``VIEW_FUNDERS``, ``VIEW_CONTRACTS``).
 """
 
 from django.db.models import Prefetch
@@ -16,12 +16,20 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from apps.accounts.models import Role
+from apps.accounts.permissions import (
+    CHANGE_ALLOCATION,
+    REGISTER_ALLOCATION,
+    VIEW_ALERTS,
+    VIEW_ALLOCATIONS,
+    VIEW_CONTRACTS,
+    VIEW_FUNDERS,
+    may,
+)
 from apps.api import serializers as s
 from apps.api.access import (
     api_client_open,
+    api_may,
     api_not_found,
-    api_permission_required,
-    api_role_required,
     client_id_of,
 )
 from apps.api.errors import service_errors
@@ -84,7 +92,7 @@ class AllocationListView(ApiView):
             )
             allocations = allocation_list_for_client(client=client).select_related("client")
             return self.paginated(self.filter_queryset(allocations), s.AllocationSerializer)
-        api_role_required(request, Role.MANAGER, what="allocations of the organisation")
+        api_may(request, VIEW_ALLOCATIONS, what="allocations of the organisation")
         allocations = allocation_list_with_use(
             organisation=request.user.organisation, today=timezone.localdate()
         )
@@ -120,12 +128,10 @@ class AllocationListView(ApiView):
                 client_id=client_id,
                 what="register an allocation",
                 visible=_sees_funding,
-                allowed=lambda access: user.has_perm("funding.add_allocation"),
+                allowed=lambda access: may(user, REGISTER_ALLOCATION),
             )
         else:
-            api_permission_required(
-                request, user.has_perm("funding.add_allocation"), what="register an allocation"
-            )
+            api_may(request, REGISTER_ALLOCATION, what="register an allocation")
         serializer = s.AllocationRegisterSerializer(
             data=request.data,
             clients=Client.objects.filter(pk=client_id, organisation_id=user.organisation_id),
@@ -186,7 +192,7 @@ class AllocationDetailView(ApiView):
             client_id=client_id_of(Allocation.objects, pk, "client_id"),
             what="change an allocation",
             visible=_sees_funding,
-            allowed=lambda access: request.user.has_perm("funding.change_allocation"),
+            allowed=lambda access: may(request.user, CHANGE_ALLOCATION),
         )
         allocation = _allocation(pk, client)
         serializer = s.AllocationChangeSerializer(data=request.data)
@@ -202,20 +208,12 @@ class AllocationDetailView(ApiView):
 
 
 def _funders(request):
-    api_permission_required(
-        request,
-        request.user.has_perm("funding.view_funder") and request.user.organisation_id,
-        what="funders",
-    )
+    api_may(request, VIEW_FUNDERS, what="funders")
     return report_funders_for(organisation=request.user.organisation).prefetch_related("streams")
 
 
 def _contracts(request):
-    api_permission_required(
-        request,
-        request.user.has_perm("funding.view_contract") and request.user.organisation_id,
-        what="contracts",
-    )
+    api_may(request, VIEW_CONTRACTS, what="contracts")
     return contract_list(organisation=request.user.organisation)
 
 
@@ -275,11 +273,7 @@ class AlertListView(ApiView):
     @extend_schema(responses=s.AlertSerializer(many=True), tags=["alerts"])
     def get(self, request):
         user = request.user
-        api_permission_required(
-            request,
-            user.has_role(Role.MANAGER) or user.has_role(Role.CASEWORKER),
-            what="funding alerts",
-        )
+        api_may(request, VIEW_ALERTS, what="funding alerts")
         include_closed = bool(self.filter_params().get("resolved"))
         alerts = self.filter_queryset(
             funding_alert_list_for_user(user=user, include_closed=include_closed)

@@ -14,9 +14,9 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import renderers, status
 from rest_framework.response import Response
 
-from apps.accounts.models import Role
+from apps.accounts.permissions import REQUEST_REPORT, VIEW_REPORTS
 from apps.api import serializers as s
-from apps.api.access import api_role_required
+from apps.api.access import api_may
 from apps.api.errors import service_errors
 from apps.api.filters import ReportFilter
 from apps.reports.models import ReportRun
@@ -27,7 +27,7 @@ from .base import ApiView
 
 
 def _runs(request):
-    api_role_required(request, Role.MANAGER, what="reports")
+    api_may(request, VIEW_REPORTS, what="reports")
     return report_runs_for(organisation=request.user.organisation)
 
 
@@ -52,7 +52,7 @@ class ReportListView(ApiView):
         ),
     )
     def post(self, request):
-        api_role_required(request, Role.MANAGER, what="request a report")
+        api_may(request, REQUEST_REPORT, what="request a report")
         organisation = request.user.organisation
         serializer = s.ReportRequestSerializer(
             data=request.data, funders=report_funders_for(organisation=organisation)

@@ -30,4 +30,4 @@ class Command(BaseCommand):
             f"{len(run.raised)} alerts raised, {run.resolved} resolved, {run.open} open."
         )
         for alert in run.raised:
-            self.stdout.write(f"  + {alert.client_id}: {alert.text}")
+            self.stdout.write(f"  + {alert.client_id}: {alert.text_for(sees_identity=False)}")
