@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome
 from apps.audit.services import access_log_record
+from apps.core.errors import PermissionRefused
 
 from .models import ApiToken, Organisation, Role, User
 
@@ -79,7 +80,7 @@ def api_token_create(
     The token is valid until the end of ``expires_on`` (at most API_TOKEN_MAX_DAYS ahead).
     """
     if actor != user:
-        raise PermissionError("People create their own API tokens.")
+        raise PermissionRefused(_("People create their own API tokens."))
     name = name.strip()
     today = timezone.localdate()
     errors: dict[str, list[str]] = {}
@@ -128,7 +129,7 @@ def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
     """Revoke a token at once; it is kept (revoked) for the record."""
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.user_id != actor.pk:
-        raise PermissionError("People revoke their own API tokens.")
+        raise PermissionRefused(_("People revoke their own API tokens."))
     if token.revoked_at is not None:
         raise ValidationError(_("This token has already been revoked."))
     token.revoked_at = timezone.now()

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Role, User
+from apps.core.errors import PermissionRefused
 
 from .context import current_access_point
 from .models import AccessBasis, AccessEvent, AccessLogEntry, AccessOutcome, BreakGlassAccess
@@ -145,7 +146,9 @@ def break_glass_open(*, user: User, client: Client, reason: str) -> BreakGlassAc
     reason = reason.strip()
     if not break_glass_permitted(user=user, client=client):
         break_glass_refused(user=user, client=client)
-        raise PermissionError("Only caseworkers of the client's organisation may break the glass.")
+        raise PermissionRefused(
+            _("Only caseworkers of the client's organisation may break the glass.")
+        )
     if len(reason) < 15:
         raise ValidationError(
             {
@@ -187,7 +190,9 @@ def break_glass_review(
         not reviewer.has_role(Role.PRIVACY_OFFICER)
         or reviewer.organisation_id != access.client.organisation_id
     ):
-        raise PermissionError("Only the organisation's privacy officer reviews emergency access.")
+        raise PermissionRefused(
+            _("Only the organisation's privacy officer reviews emergency access.")
+        )
     if access.reviewed_at is not None:
         raise ValidationError(_("This emergency access has already been reviewed."))
     if not comment.strip():

@@ -5,7 +5,6 @@ import csv
 from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.models import Role, User
 from apps.clients.models import Client
+from apps.core.views import service_refusals
 
 from .forms import ClientFindForm, HistoryFilterForm, PeriodForm, ReviewForm
 from .models import AccessBasis, AccessEvent, AccessOutcome, BreakGlassAccess
@@ -118,13 +118,10 @@ def break_glass_review_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = ReviewForm(request.POST)
     if form.is_valid():
-        try:
+        with service_refusals(request):
             break_glass_review(
                 access=access, reviewer=request.user, comment=form.cleaned_data["review_comment"]
             )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
             messages.success(request, _("The emergency access is marked as reviewed."))
     else:
         messages.error(request, _("Write down what the review found."))

@@ -2,7 +2,6 @@
 an allocation, the funding mosaic and integral-funding pilots (managers)."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from apps.accounts.models import Organisation, Role, User
 from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome
 from apps.audit.services import access_log_record, access_log_record_many
+from apps.core.views import service_refusals
 from apps.trajectories.models import TeamRole
 
 from .alerts import (
@@ -156,11 +156,8 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     alert = funding_alert_get_for(user=request.user, pk=pk)
     if alert is None:
         raise _refused(request.user, "funding alert")
-    try:
+    with service_refusals(request):
         funding_alert_acknowledge(alert=alert, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
         messages.success(request, _("Alert acknowledged. It is resolved when its cause is gone."))
     return redirect("funding:alerts")
 
@@ -175,7 +172,7 @@ def allocation_new(request: HttpRequest) -> HttpResponse:
     form = AllocationRegisterForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with service_refusals(request, form=form):
             allocation, _matched = allocation_register(
                 client=data["client"],
                 product=data["product"],
@@ -187,10 +184,6 @@ def allocation_new(request: HttpRequest) -> HttpResponse:
                 end=data["end"],
                 actor=request.user,
             )
-        except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
             return redirect("funding:allocation_detail", pk=allocation.pk)
     return render(request, "funding/allocation_form.html", {"form": form})
 
@@ -257,14 +250,10 @@ def pilot_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise _refused(request.user, "integral pilot")
     form = PilotEnrolForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_refusals(request, form=form):
             absorbed = pilot_enrol(
                 pilot=pilot, client=form.cleaned_data["client"], actor=request.user
             )
-        except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
             messages.success(
                 request,
                 ngettext(
