@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
@@ -63,6 +64,7 @@ def user_create(
 # --- personal API tokens -----------------------------------------------------------------
 
 API_TOKEN_KEY_PREFIX = "cm"  # noqa: S105 (the public start of every key, not a secret)
+_PREFIX = re.compile(r"[0-9a-f]{12}")  # secrets.token_hex(6): a key of another form is invalid
 # Last use is written at most this often, not on every request.
 API_TOKEN_LAST_USED_EVERY = timedelta(minutes=1)
 
@@ -161,7 +163,7 @@ def api_token_authenticate(*, key: str) -> ApiToken:
     """
     parts = key.split("_", 2)
     token = None
-    if len(parts) == 3 and parts[0] == API_TOKEN_KEY_PREFIX:
+    if len(parts) == 3 and parts[0] == API_TOKEN_KEY_PREFIX and _PREFIX.fullmatch(parts[1]):
         token = ApiToken.objects.select_related("user").filter(prefix=parts[1]).first()
     if token is None or not hmac.compare_digest(token.secret_hash, _secret_hash(parts[2])):
         _refused(token=None, code="token_invalid")
