@@ -175,6 +175,7 @@ STORAGES = {
 }
 
 # Sessions end when the browser closes and after SESSION_COOKIE_AGE seconds.
+SESSION_ENGINE = "apps.core.sessions"  # database sessions; a malformed key is no session
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: an idle timeout
