@@ -73,6 +73,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "apps.core.middleware.NoStoreMiddleware",  # after WhiteNoise: static files stay cacheable
     "django.contrib.sessions.middleware.SessionMiddleware",
     "apps.accounts.middleware.DutchByDefaultLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -202,6 +203,7 @@ STORAGES = {
 }
 
 # Sessions end when the browser closes and after SESSION_COOKIE_AGE seconds.
+SESSION_ENGINE = "apps.core.sessions"  # database sessions; a malformed key is no session
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: an idle timeout
@@ -278,6 +280,7 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://casemanag
 # The REST API (apps/api): personal tokens or the session, one error format, throttled per user.
 API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
 API_TOKENS_PER_USER = 10  # active tokens one person may hold at once
+API_BODY_MAX_BYTES = 1024 * 1024  # a larger JSON body is refused (413) before it is read
 API_THROTTLE_RATES = {
     "user": env.str("API_THROTTLE_USER", default="120/minute"),
     "anon": env.str("API_THROTTLE_ANON", default="30/minute"),
@@ -293,7 +296,7 @@ REST_FRAMEWORK = {
         "apps.api.throttling.AnonThrottle",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["apps.api.parsers.JSONParser"],  # limits size and nesting
     "DEFAULT_PAGINATION_CLASS": "apps.api.pagination.PageNumberPagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",

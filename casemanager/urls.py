@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
 from apps.accounts import keepalive
 from apps.accounts import views as account_views
+from apps.api.views.base import UnknownUrlView
 
 from . import views
 
@@ -36,6 +37,7 @@ urlpatterns = [
     path("funding/", include("apps.control.urls")),
     path("reports/", include("apps.reports.urls")),
     path("api/v1/", include("apps.api.urls")),
+    re_path(r"^api/", UnknownUrlView.as_view()),  # anything else under /api/: the API's 404
     path("admin/", admin.site.urls),
 ]
 

@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome
 from apps.audit.services import access_log_record
+from apps.core.errors import PermissionRefused
 
 from .models import ApiToken, Organisation, Role, User
 
@@ -105,6 +107,7 @@ def _roles_held(user: User) -> set[str]:
 # --- personal API tokens -----------------------------------------------------------------
 
 API_TOKEN_KEY_PREFIX = "cm"  # noqa: S105 (the public start of every key, not a secret)
+_PREFIX = re.compile(r"[0-9a-f]{12}")  # secrets.token_hex(6): a key of another form is invalid
 # Last use is written at most this often, not on every request.
 API_TOKEN_LAST_USED_EVERY = timedelta(minutes=1)
 
@@ -122,7 +125,7 @@ def api_token_create(
     The token is valid until the end of ``expires_on`` (at most API_TOKEN_MAX_DAYS ahead).
     """
     if actor != user:
-        raise PermissionError("People create their own API tokens.")
+        raise PermissionRefused(_("People create their own API tokens."))
     name = name.strip()
     today = timezone.localdate()
     errors: dict[str, list[str]] = {}
@@ -171,7 +174,7 @@ def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
     """Revoke a token at once; it is kept (revoked) for the record."""
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.user_id != actor.pk:
-        raise PermissionError("People revoke their own API tokens.")
+        raise PermissionRefused(_("People revoke their own API tokens."))
     if token.revoked_at is not None:
         raise ValidationError(_("This token has already been revoked."))
     token.revoked_at = timezone.now()
@@ -203,7 +206,7 @@ def api_token_authenticate(*, key: str) -> ApiToken:
     """
     parts = key.split("_", 2)
     token = None
-    if len(parts) == 3 and parts[0] == API_TOKEN_KEY_PREFIX:
+    if len(parts) == 3 and parts[0] == API_TOKEN_KEY_PREFIX and _PREFIX.fullmatch(parts[1]):
         token = ApiToken.objects.select_related("user").filter(prefix=parts[1]).first()
     if token is None or not hmac.compare_digest(token.secret_hash, _secret_hash(parts[2])):
         _refused(token=None, code="token_invalid")

@@ -5,10 +5,12 @@ request; the session is the web interface's own (with CSRF, and with the second 
 REQUIRE_2FA is on).
 """
 
+import re
+
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import exceptions
+from rest_framework import exceptions, status
 from rest_framework.authentication import (
     BaseAuthentication,
     SessionAuthentication,
@@ -18,6 +20,7 @@ from rest_framework.authentication import (
 from apps.accounts.services import ApiTokenRefused, api_token_authenticate
 
 KEYWORD = b"bearer"
+TOKEN_SYNTAX = re.compile(rb"[A-Za-z0-9\-._~+/]+=*")  # RFC 6750's b64token
 
 REFUSALS = {
     "token_invalid": _("The API token is not valid."),
@@ -25,6 +28,12 @@ REFUSALS = {
     "token_revoked": _("The API token has been revoked."),
     "token_malformed": _("Send the token as: Authorization: Bearer <token>."),
 }
+
+
+class TokenUnreadable(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = _("The API token holds characters that no token has.")
+    default_code = "token_unreadable"
 
 
 class ApiTokenAuthentication(BaseAuthentication):
@@ -36,12 +45,11 @@ class ApiTokenAuthentication(BaseAuthentication):
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(REFUSALS["token_malformed"], "token_malformed")
-        try:
-            key = header[1].decode("ascii")
-        except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed(
-                REFUSALS["token_invalid"], "token_invalid"
-            ) from None
+        if not TOKEN_SYNTAX.fullmatch(header[1]):
+            # A byte no token has (a NUL, a control character): not a wrong token but a broken
+            # request, refused before anything looks it up (RFC 6750: 400, invalid_request).
+            raise TokenUnreadable()
+        key = header[1].decode("ascii")
         try:
             token = api_token_authenticate(key=key)
         except ApiTokenRefused as refused:

@@ -20,6 +20,8 @@ from rest_framework import exceptions, status
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
+from apps.core.errors import PermissionRefused, ServiceError
+
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
 
 
@@ -56,8 +58,13 @@ def error_body(code: str, message: str, errors: dict | None = None) -> dict:
 
 
 def api_exception_handler(exc: Exception, context: dict):
-    """REST framework's handler, with Django's ValidationError and one body for all errors."""
-    if isinstance(exc, DjangoValidationError):
+    """REST framework's handler, with Django's ValidationError, the services' refusals (a
+    PermissionRefused is a 403) and one body for all errors."""
+    if isinstance(exc, PermissionRefused):
+        exc = exceptions.PermissionDenied(str(exc), code=exc.code)
+    elif isinstance(exc, ServiceError):
+        exc = exceptions.ValidationError({NON_FIELD: [exceptions.ErrorDetail(str(exc), exc.code)]})
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_django_errors(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()

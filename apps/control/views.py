@@ -2,7 +2,6 @@
 an allocation, the funding mosaic and integral-funding pilots (managers)."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,6 +22,7 @@ from apps.accounts.permissions import (
 )
 from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome
 from apps.audit.services import access_log_record, access_log_record_many
+from apps.core.views import service_refusals
 from apps.funding.figures import ENDS_SOON_DAYS, MOSTLY_USED_PERCENT
 from apps.trajectories.assignment import allocation_register, pilot_enrol
 from apps.trajectories.models import TeamRole
@@ -162,11 +162,8 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     alert = funding_alert_get_for(user=request.user, pk=pk)
     if alert is None:
         raise _refused(request.user, "funding alert")
-    try:
+    with service_refusals(request):
         funding_alert_acknowledge(alert=alert, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
         messages.success(request, _("Alert acknowledged. It is resolved when its cause is gone."))
     return redirect("funding:alerts")
 
@@ -181,7 +178,7 @@ def allocation_new(request: HttpRequest) -> HttpResponse:
     form = AllocationRegisterForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with service_refusals(request, form=form):
             allocation, _matched = allocation_register(
                 client=data["client"],
                 product=data["product"],
@@ -193,10 +190,6 @@ def allocation_new(request: HttpRequest) -> HttpResponse:
                 end=data["end"],
                 actor=request.user,
             )
-        except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
             return redirect("funding:allocation_detail", pk=allocation.pk)
     return render(request, "funding/allocation_form.html", {"form": form})
 
@@ -263,14 +256,10 @@ def pilot_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise _refused(request.user, "integral pilot")
     form = PilotEnrolForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_refusals(request, form=form):
             absorbed = pilot_enrol(
                 pilot=pilot, client=form.cleaned_data["client"], actor=request.user
             )
-        except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
             messages.success(
                 request,
                 ngettext(

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.accounts.permissions import REVIEW_BREAK_THE_GLASS, may
 from apps.audit.models import BreakGlassAccess
+from apps.core.errors import PermissionRefused
 
 
 @transaction.atomic
@@ -20,7 +21,9 @@ def break_glass_review(
         not may(reviewer, REVIEW_BREAK_THE_GLASS)
         or reviewer.organisation_id != access.client.organisation_id
     ):
-        raise PermissionError("Only the organisation's privacy officer reviews emergency access.")
+        raise PermissionRefused(
+            _("Only the organisation's privacy officer reviews emergency access.")
+        )
     if access.reviewed_at is not None:
         raise ValidationError(_("This emergency access has already been reviewed."))
     if not comment.strip():

@@ -4,7 +4,6 @@ and the NEN 7513 overview that a client may ask for."""
 from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +17,7 @@ from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome, BreakGlas
 from apps.audit.services import access_log_record
 from apps.clients.models import Client
 from apps.core.csv_export import CsvWriter
+from apps.core.views import service_refusals
 
 from .forms import ClientFindForm, HistoryFilterForm, PeriodForm, ReviewForm
 from .selectors import (
@@ -124,13 +124,10 @@ def break_glass_review_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = ReviewForm(request.POST)
     if form.is_valid():
-        try:
+        with service_refusals(request):
             break_glass_review(
                 access=access, reviewer=request.user, comment=form.cleaned_data["review_comment"]
             )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
             messages.success(request, _("The emergency access is marked as reviewed."))
     else:
         messages.error(request, _("Write down what the review found."))

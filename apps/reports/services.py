@@ -13,6 +13,7 @@ from apps.accounts.permissions import REQUEST_REPORT, may
 from apps.audit.models import AccessBasis, AccessEvent
 from apps.audit.services import access_log_record_many
 from apps.clients.models import Client
+from apps.core.errors import PermissionRefused
 from apps.funding.models import Funder
 
 from .models import ReportFormat, ReportRun, ReportStatus
@@ -59,7 +60,7 @@ def report_request(
 ) -> ReportRun:
     """Request a funder's report; it is built in the background once this transaction commits."""
     if not may(actor, REQUEST_REPORT) or actor.organisation_id != organisation.pk:
-        raise PermissionError("Only the organisation's managers request reports.")
+        raise PermissionRefused(_("Only the organisation's managers request reports."))
     errors: dict[str, list[str]] = {}
     if period_end < period_start:
         errors.setdefault("period_end", []).append(

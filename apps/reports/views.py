@@ -3,7 +3,6 @@
 from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from apps.accounts.permissions import DOWNLOAD_REPORT, REQUEST_REPORT, VIEW_REPORTS, may
 from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome
 from apps.audit.services import access_log_record
+from apps.core.views import service_refusals
 
 from .forms import ReportRequestForm
 from .models import ReportRun
@@ -63,7 +63,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         _refused_unless(request, REQUEST_REPORT)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with service_refusals(request, form=form):
             run = report_request(
                 organisation=organisation,
                 funder=data["funder"],
@@ -73,10 +73,6 @@ def report_list(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
                 language=request.LANGUAGE_CODE,
             )
-        except ValidationError as error:
-            for field, field_messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, field_messages)
-        else:
             messages.success(
                 request, _("The report is being built; it appears below when it is ready.")
             )

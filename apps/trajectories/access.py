@@ -33,6 +33,7 @@ from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome, BreakGlas
 from apps.audit.services import access_log_record
 from apps.clients.models import Client
 from apps.core.domains import Domain
+from apps.core.errors import PermissionRefused
 
 from .models import CareTeamMembership, TeamRole
 
@@ -315,7 +316,9 @@ def break_glass_open(*, user: User, client: Client, reason: str) -> BreakGlassAc
     reason = reason.strip()
     if not break_glass_permitted(user=user, client=client):
         break_glass_refused(user=user, client=client)
-        raise PermissionError("Only caseworkers of the client's organisation may break the glass.")
+        raise PermissionRefused(
+            _("Only caseworkers of the client's organisation may break the glass.")
+        )
     if len(reason) < 15:
         raise ValidationError(
             {

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +18,7 @@ from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome
 from apps.audit.services import access_log_record, access_log_record_many
 from apps.clients.models import Client
 from apps.core.domains import Domain
+from apps.core.views import service_refusals
 from apps.trajectories.assignment import funding_preview
 from apps.trajectories.mosaic import funding_mosaic
 
@@ -146,15 +147,6 @@ def _manages_care_team(access) -> bool:
     return access.may_change_care_team
 
 
-def _add_service_errors(form, error: ValidationError) -> None:
-    """A service's ValidationError becomes form errors, on the field where there is one."""
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _activity_form(request: HttpRequest, client: Client, access, lane, data=None):
     lanes = access.lanes if lane is None else access.lanes & {lane}
     trajectory = trajectory_open_for_client(client=client)
@@ -203,7 +195,7 @@ def activity_new(request: HttpRequest, pk: int, lane: str | None = None) -> Http
             preview = funding_preview(activity=_unsaved_activity(form, trajectory, request.user))
         else:
             data = form.cleaned_data
-            try:
+            with service_refusals(request, form=form):
                 activity = activity_log(
                     trajectory=trajectory,
                     domain=data["domain"],
@@ -222,9 +214,6 @@ def activity_new(request: HttpRequest, pk: int, lane: str | None = None) -> Http
                     performed_by=request.user,
                     actor=request.user,
                 )
-            except ValidationError as error:
-                _add_service_errors(form, error)
-            else:
                 if access.sees_funding:
                     message = _("Saved. %(funding)s") % {"funding": activity.funding_reason_text}
                 else:
@@ -279,11 +268,8 @@ def goal_new(request: HttpRequest, pk: int) -> HttpResponse:
     trajectory = trajectory_open_for_client(client=client)
     form = GoalForm(request.POST or None, lanes=access.lanes)
     if request.method == "POST" and form.is_valid() and trajectory is not None:
-        try:
+        with service_refusals(request, form=form):
             goal_add(trajectory=trajectory, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
             messages.success(request, _("The goal is added."))
             return redirect("clients:detail", pk=client.pk)
     return render(
@@ -315,11 +301,8 @@ def goal_progress(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
         raise PermissionDenied
     form = GoalProgressForm(request.POST)
     if form.is_valid():
-        try:
+        with service_refusals(request):
             goal_update(goal=goal, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
             messages.success(request, _("The goal's progress is saved."))
     else:
         messages.error(request, _("Progress is a percentage from 0 to 100."))
@@ -339,11 +322,8 @@ def care_team(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"start": timezone.localdate(), "role": TeamRole.TEACHER},
     )
     if request.method == "POST" and form.is_valid() and trajectory is not None:
-        try:
+        with service_refusals(request, form=form):
             care_team_join(trajectory=trajectory, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
             messages.success(
                 request, _("%(name)s joined the care team.") % {"name": form.cleaned_data["user"]}
             )
@@ -370,11 +350,8 @@ def care_team_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpR
     ).first()
     if membership is None:
         raise Http404
-    try:
+    with service_refusals(request):
         care_team_leave(membership=membership, end=timezone.localdate(), actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
         messages.success(request, _("%(name)s left the care team.") % {"name": membership.user})
     return redirect("clients:care_team", pk=client.pk)
 
@@ -396,11 +373,8 @@ def client_break_glass(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_refusals(request, form=form):
             break_glass_open(user=request.user, client=client, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.warning(
                 request, _("Emergency access is open for a limited time and is reviewed.")
             )

@@ -127,3 +127,22 @@ def test_a_manager_of_another_organisation_is_refused(
     assert client.get(reverse("reports:status", kwargs={"pk": run.pk})).status_code == 404
     assert _request(client, scenario).status_code == 200  # no contract with this funder
     assert ReportRun.objects.count() == 1
+
+
+@pytest.mark.parametrize("fmt", ["csv", "pdf"])
+def test_a_downloaded_report_is_kept_by_no_cache(
+    client, scenario, fmt, django_capture_on_commit_callbacks
+):
+    client.force_login(scenario.manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        _request(client, scenario, fmt=fmt)
+    run = ReportRun.objects.get()
+    download = client.get(reverse("reports:download", kwargs={"pk": run.pk}))
+    assert download.status_code == 200
+    assert _not_stored(download)
+    assert _not_stored(client.get(reverse("reports:list")))
+
+
+def _not_stored(response) -> bool:
+    directives = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+    return {"no-store", "private"} <= directives

@@ -1,7 +1,7 @@
 """What every API view shares: paging and the list of one client's record."""
 
 from django_filters.utils import translate_validation
-from rest_framework import exceptions, generics
+from rest_framework import exceptions, generics, permissions, views
 
 from apps.api.throttling import AnonThrottle
 
@@ -41,3 +41,17 @@ class ApiView(generics.GenericAPIView):
         if not form.is_valid():
             raise translate_validation(form.errors)
         return form.cleaned_data
+
+
+class UnknownUrlView(views.APIView):
+    """Any URL under /api/ that names nothing: a 404 in the API's format, whatever the method
+    and whoever asks, also with DEBUG on (where Django would show its HTML page) and also
+    without the final slash (where Django would redirect, or crash on a POST with DEBUG on)."""
+
+    schema = None  # not an operation of the API
+    authentication_classes = ()
+    permission_classes = (permissions.AllowAny,)
+    throttle_classes = ()
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        raise exceptions.NotFound()
