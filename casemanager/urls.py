@@ -41,6 +41,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-# Under /api/ an unknown URL and a crash answer in the API's error format (apps/api/errors.py).
-handler404 = "apps.api.errors.handler404"
-handler500 = "apps.api.errors.handler500"
+# Under /api/ an unknown URL and a crash answer in the API's error format (casemanager/views.py).
+handler404 = "casemanager.views.handler404"
+handler500 = "casemanager.views.handler500"

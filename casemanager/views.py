@@ -1,13 +1,18 @@
-"""Project-wide views: the health check and the landing page."""
+"""Project-wide views: the health check, the landing page and the site's 404 and 500 handlers."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
+from rest_framework import exceptions, status
+
+from apps.api.errors import error_body, is_api_request
 
 
 def _database_state() -> str:
@@ -46,3 +51,30 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
+
+
+# The site's error handlers (casemanager/urls.py): under /api/ they answer in the API's error
+# format, elsewhere with the site's pages.
+
+
+def handler404(request: HttpRequest, exception: Exception | None = None):
+    """An unknown URL: the API's error format under /api/, the 404 page elsewhere."""
+    if is_api_request(request):
+        return JsonResponse(
+            error_body("not_found", str(exceptions.NotFound.default_detail)),
+            status=status.HTTP_404_NOT_FOUND,
+        )
+    return defaults.page_not_found(request, exception or Http404())
+
+
+def handler500(request: HttpRequest):
+    """A crash: the API's error format under /api/ (nothing of the cause), the page elsewhere."""
+    if is_api_request(request):
+        return JsonResponse(
+            error_body(
+                "server_error",
+                _("Something went wrong on our side; it has been logged. Please try again later."),
+            ),
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
+    return defaults.server_error(request)

@@ -13,10 +13,9 @@ from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from django.views import defaults
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
@@ -133,26 +132,3 @@ def service_errors(fields: set[str] | frozenset[str] = frozenset()) -> Iterator[
 
 def is_api_request(request: HttpRequest) -> bool:
     return request.path_info.startswith("/api/")
-
-
-def handler404(request: HttpRequest, exception: Exception | None = None):
-    """An unknown URL: the API's error format under /api/, the 404 page elsewhere."""
-    if is_api_request(request):
-        return JsonResponse(
-            error_body("not_found", str(exceptions.NotFound.default_detail)),
-            status=status.HTTP_404_NOT_FOUND,
-        )
-    return defaults.page_not_found(request, exception or Http404())
-
-
-def handler500(request: HttpRequest):
-    """A crash: the API's error format under /api/ (nothing of the cause), the page elsewhere."""
-    if is_api_request(request):
-        return JsonResponse(
-            error_body(
-                "server_error",
-                _("Something went wrong on our side; it has been logged. Please try again later."),
-            ),
-            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
-        )
-    return defaults.server_error(request)

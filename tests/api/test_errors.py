@@ -144,7 +144,7 @@ def test_an_invalid_filter_value_is_a_field_error(api, world):
 
 
 def test_a_crash_under_api_is_json_without_the_cause(rf, settings):
-    from apps.api.errors import handler500
+    from casemanager.views import handler500
 
     response = handler500(rf.get("/api/v1/clients/"))
     assert response.status_code == 500
