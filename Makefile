@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
 
-.PHONY: demo test lint format messages lock clean bench bench-quick loadtest restore-drill
+.PHONY: demo test test-smoke test-deep lint format messages lock clean bench bench-quick loadtest restore-drill
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || \
@@ -23,9 +23,28 @@ demo: $(STAMP)
 	@echo "Serving on http://127.0.0.1:8000/ (Ctrl+C stops)"
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# `make test`: the whole suite on every core (pytest-xdist, TEST_WORKERS=auto; TEST_WORKERS=0
+# runs it in one process) with the coverage of apps/ (pytest-cov). Hypothesis runs its small
+# profile; `make test-deep` runs the Hypothesis tests alone with the large one (tests/suite.py).
+# `make test-smoke`: the few dozen tests marked smoke, in one process (CI: on SQLite).
+# PYTEST_ARGS is passed on to pytest, e.g. PYTEST_ARGS='tests/funding -x'.
+TEST_WORKERS ?= auto
+# Both come with the dev extra (requirements.lock); without them the suite runs in one process
+# and without coverage, and says so.
+PYTEST_PARALLEL = $(shell $(BIN)/python -c 'import xdist, pytest_cov' 2>/dev/null \
+	&& echo '-n $(TEST_WORKERS) --cov --cov-report=term:skip-covered')
+
 test: $(STAMP)
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@[ -n "$(PYTEST_PARALLEL)" ] || echo "pytest-xdist or pytest-cov is missing: one process, no coverage"
+	COVERAGE_FILE=$(VENV)/.coverage $(BIN)/python -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
+
+test-smoke: $(STAMP)
+	$(BIN)/python -m pytest -m smoke $(PYTEST_ARGS)
+
+test-deep: $(STAMP)
+	HYPOTHESIS_PROFILE=deep $(BIN)/python -m pytest -m hypothesis \
+		$(subst --cov --cov-report=term:skip-covered,,$(PYTEST_PARALLEL)) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
