@@ -14,7 +14,7 @@ PIP_INSTALL := $(BIN)/python -m pip install --quiet --require-virtualenv --requi
 DEMO_SETTINGS := DJANGO_SETTINGS_MODULE=casemanager.settings_demo
 TEST_SETTINGS := DJANGO_SETTINGS_MODULE=casemanager.settings_test
 
-.PHONY: demo test lint format messages lock clean bench bench-quick loadtest restore-drill
+.PHONY: demo test test-smoke test-deep lint format messages lock clean bench bench-quick loadtest restore-drill
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || \
@@ -38,9 +38,25 @@ demo: $(PROD_STAMP)
 	@echo "Serving on http://127.0.0.1:8000/ (Ctrl+C stops)"
 	$(DEMO_SETTINGS) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# `make test`: the whole suite on every core (pytest-xdist, TEST_WORKERS=auto; TEST_WORKERS=0
+# runs it in one process) with the coverage of apps/ (pytest-cov). Hypothesis runs its small
+# profile; `make test-deep` runs the Hypothesis tests alone with the large one (tests/suite.py).
+# `make test-smoke`: the few dozen tests marked smoke, in one process (CI: on SQLite).
+# PYTEST_ARGS is passed on to pytest, e.g. PYTEST_ARGS='tests/funding -x'.
+TEST_WORKERS ?= auto
+# Both come with the dev set (requirements/dev.txt).
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --cov --cov-report=term:skip-covered
+
 test: $(STAMP)
 	$(TEST_SETTINGS) $(BIN)/python manage.py makemigrations --check --dry-run
-	$(TEST_SETTINGS) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(TEST_SETTINGS) COVERAGE_FILE=$(VENV)/.coverage $(BIN)/python -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
+
+test-smoke: $(STAMP)
+	$(TEST_SETTINGS) $(BIN)/python -m pytest -m smoke $(PYTEST_ARGS)
+
+test-deep: $(STAMP)
+	$(TEST_SETTINGS) HYPOTHESIS_PROFILE=deep $(BIN)/python -m pytest -m hypothesis \
+		-n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -19,6 +19,10 @@ def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# Hypothesis profiles and the demo seeded once per module: tests/suite.py.
+pytest_plugins = ["tests.suite"]
+
+
 @pytest.fixture
 def postgres_only(db):
     if connection.vendor != "postgresql":

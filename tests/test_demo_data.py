@@ -1,12 +1,9 @@
 """The demo domain data of `seed_demo`: complete, explained funding, history with a user, and
 the stories the demo is meant to tell. Seeded once for the module (it takes a few seconds)."""
 
-import io
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
@@ -55,12 +52,9 @@ SEEDED_MODELS = [
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _seeded(django_db_setup, django_db_blocker):
-    """Seed once; the outer transaction is rolled back after the module's tests."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
+def _seeded(seeded_demo):
+    """Seeded once for the module (tests/suite.py), rolled back after its tests."""
+    return seeded_demo
 
 
 def test_every_activity_is_funded_unfunded_or_not_chargeable_with_a_reason():

@@ -15,6 +15,8 @@ import datetime
 import json
 
 import pytest
+from django.db import transaction
+from django.test import override_settings
 from django.urls import get_resolver, reverse
 
 from apps.accounts.models import Role
@@ -159,8 +161,24 @@ def test_every_client_facing_url_is_in_the_table():
     assert _client_facing_url_names() == set(MATRIX) | set(ROLE_PAGES) | POST_ONLY
 
 
+@pytest.fixture(scope="module")
+def _web_world(django_db_setup, django_db_blocker):
+    """Built once for the module; the outer transaction is rolled back after its tests, and
+    each case's own writes (the access log) are rolled back after it (the ``db`` fixture)."""
+    fast_hashing = override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+    )
+    with django_db_blocker.unblock(), fast_hashing, transaction.atomic():
+        yield _web_world_build()
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def world(db):
+def world(_web_world, db):
+    return _web_world
+
+
+def _web_world_build():
     organisation = OrganisationFactory()
     lead = UserFactory(organisation=organisation, roles=[Role.CASEWORKER])
     users = {role: UserFactory(organisation=organisation, roles=[Role(role)]) for role in ROLES}

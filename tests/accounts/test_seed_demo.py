@@ -16,8 +16,8 @@ def _snapshot() -> dict[str, int]:
 
 
 @pytest.mark.django_db
-def test_seed_demo_twice_gives_the_same_data(capsys):
-    call_command("seed_demo")
+def test_seed_demo_twice_gives_the_same_data(seeded_demo, capsys):
+    # The first time: the module's seeded_demo (tests/suite.py).
     first = _snapshot()
     call_command("seed_demo")
     assert _snapshot() == first
@@ -25,9 +25,8 @@ def test_seed_demo_twice_gives_the_same_data(capsys):
 
 
 @pytest.mark.django_db
-def test_seed_demo_has_a_user_for_every_role_and_prints_working_logins(capsys):
-    call_command("seed_demo")
-    output = capsys.readouterr().out
+def test_seed_demo_has_a_user_for_every_role_and_prints_working_logins(seeded_demo):
+    output = seeded_demo.output  # what the module's seed_demo printed (tests/suite.py)
     assert DEMO_PASSWORD in output
     for role in Role:
         user = User.objects.filter(groups__name=role.value).first()

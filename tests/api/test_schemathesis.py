@@ -29,6 +29,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.suite import examples
+
 from .world import ROLES, build_world, raise_world_alerts
 
 CHECKS = [
@@ -37,7 +39,7 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-EXAMPLES = 12
+EXAMPLES = max(12, examples(12))  # 12, more under the deep Hypothesis profile (tests/suite.py)
 
 
 def _openapi() -> dict:

@@ -44,6 +44,7 @@ from apps.trajectories.models import Activity
 from apps.trajectories.services import activity_cancel, activity_correct, activity_log
 from tests.clients.factories import ClientFactory
 from tests.funding.factories import ProductFactory, stream
+from tests.suite import examples
 from tests.trajectories.factories import TrajectoryFactory
 
 D = datetime.date
@@ -71,7 +72,7 @@ EDGE_DAYS = (
 )
 
 PROPERTY_SETTINGS = settings(
-    max_examples=50,
+    max_examples=examples(50),  # scaled to the Hypothesis profile (tests/suite.py)
     deadline=None,
     database=None,
     phases=[Phase.explicit, Phase.generate, Phase.shrink],  # explaining is slow here
@@ -762,7 +763,7 @@ def _build_and_read(scenario: Scenario) -> list[tuple]:
 
 
 @pytest.mark.django_db
-@settings(PROPERTY_SETTINGS, max_examples=30)
+@settings(PROPERTY_SETTINGS, max_examples=examples(30))
 @given(scenario=scenarios())
 def test_the_same_scenario_gives_the_same_assignments(scenario):
     first = in_rolled_back_savepoint(_build_and_read, scenario)
@@ -784,7 +785,7 @@ def _one_chosen_log(stream_code: str, born: datetime.date, log: Log) -> Scenario
 
 
 @pytest.mark.django_db
-@settings(PROPERTY_SETTINGS, max_examples=40)
+@settings(PROPERTY_SETTINGS, max_examples=examples(40))
 @given(scenario=scenarios(chosen=True))
 # The smallest cases hypothesis found, kept so that they are always tried first: a case
 # consultation (never billed) and an authorised absence from a lesson, each logged on an

@@ -26,7 +26,18 @@ from kombu import Connection
 
 REDIS_HOST = "127.0.0.1"
 REDIS_PORT = 6379
-REDIS_DB = 13  # no other test nor the demo uses it; emptied before and after each test
+
+
+def _redis_db() -> int:
+    """13, or one of its own for each of the first three pytest-xdist workers (gw0: 13, gw1: 14,
+    gw2: 15), so that they run their worker tests side by side; no other test nor the demo uses
+    these. Further workers share 13 and take turns through the lock below."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    index = int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else 0
+    return 13 + index if index < 3 else 13
+
+
+REDIS_DB = _redis_db()  # emptied before and after each test
 BROKER_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}"
 # A killed worker's unacknowledged task goes to another worker after this many seconds.
 VISIBILITY_TIMEOUT = 5
