@@ -4,9 +4,9 @@ Every test in this folder is marked ``browser`` and ``django_db(transaction=True
 serialized_rollback=True)`` (the live server sees committed data), runs after all other
 tests (of its pytest-xdist worker: each worker starts its own Chromium and live server, on a
 free port), and runs on PostgreSQL only (on SQLite it is skipped; CI runs the whole suite on
-PostgreSQL). When Playwright or Chromium is missing the tests are skipped with a message, except with
-``CI=true``, where that is a failure. ``CHROMIUM_PATH`` points at another Chromium (default
-``/usr/bin/chromium``); never ``playwright install``.
+PostgreSQL). When Playwright or Chromium is missing the tests are skipped with a message,
+except with ``CI=true``, where that is a failure. ``CHROMIUM_PATH`` points at another Chromium
+(default ``/usr/bin/chromium``); never ``playwright install``.
 
 One browser serves the whole session; each test gets its own context (cookies, a Dutch
 browser locale) and builds its own data with the factories. For a new test:
