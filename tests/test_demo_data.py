@@ -18,11 +18,14 @@ from apps.funding.models import (
     Contract,
     Frequency,
     Funder,
+    FunderKind,
     FundingAlert,
     IntegralPilot,
     PilotEnrolment,
     Product,
 )
+from apps.funding.rules import MUNICIPAL_STREAMS, is_municipality
+from apps.reports.selectors import report_figures
 from apps.trajectories.assignment import pilot_budget_used
 from apps.trajectories.models import (
     Activity,
@@ -169,3 +172,55 @@ def test_the_demo_shows_funding_control():
     ).distinct()
     assert absorbing.exists()
     assert absorbed_by_allocation(allocation=absorbing.first())
+
+
+def test_the_demo_follows_the_woonplaatsbeginsel():
+    """Municipal funders are municipalities by CBS code, so the rule applies; every Jeugdwet
+    and Wmo allocation comes from the client's responsible municipality; DEMO-012's waiting
+    crisis care is expected from the Jeugdwet of its municipality (not the Zorgkantoor) and
+    DEMO-007's care after 18 is in no municipality's report annex."""
+    organisation = Client.objects.get(client_number="DEMO-001").organisation
+    municipalities = Funder.objects.filter(kind=FunderKind.MUNICIPALITY)
+    assert municipalities.count() == 3
+    assert not Funder.objects.filter(kind=FunderKind.REGION).exists()
+    assert set(municipalities.values_list("code", flat=True)) == {"0344", "0307", "0193"}
+    for allocation in Allocation.objects.filter(
+        product__contract__stream__code__in=MUNICIPAL_STREAMS
+    ).select_related("funder", "client__responsible_municipality"):
+        assert is_municipality(allocation.funder, allocation.client.responsible_municipality)
+    refused = [
+        refusal["code"]
+        for activity in Activity.objects.unfunded()
+        for refusal in activity.funding_reason.get("refusals", [])
+    ]
+    assert "not_responsible_municipality" not in refused
+
+    crisis = Client.objects.get(client_number="DEMO-012")
+    queued = [
+        item
+        for item in unfunded_queue(organisation=organisation, limit=1000).items
+        if item.activity.trajectory.client_id == crisis.pk
+    ]
+    assert len(queued) == Activity.objects.for_client(crisis).unfunded().count() > 0
+    for item in queued:
+        assert item.product.contract.stream.code == "jeugdwet"
+        assert is_municipality(item.funder, crisis.responsible_municipality)
+
+    today = timezone.localdate()
+    adult = Client.objects.get(client_number="DEMO-007")
+    assert (
+        Activity.objects.for_client(adult).unfunded().filter(date__gte=adult.birthday(18)).exists()
+    )
+    annexes = {
+        funder.code: report_figures(
+            organisation=organisation,
+            funder=funder,
+            period_start=today - timedelta(days=HISTORY_DAYS),
+            period_end=today,
+        )
+        for funder in municipalities
+    }
+    for code, figures in annexes.items():
+        assert adult.pk not in figures.unfunded_client_ids, code
+    # The waiting crisis care is in its own municipality's annex.
+    assert crisis.pk in annexes[crisis.responsible_municipality.cbs_code].unfunded_client_ids

@@ -4,11 +4,12 @@ route of contracts and allocations.
 
 The regular route of each pilot activity is found with the rules that value the unfunded
 queue (``ContractProducts.regular``): the product of one of the organisation's regular
-contracts that could pay for it (stream, age, unit, the contract valid on the day), the one
-of lowest value. On that route every client needs an allocation per product: the count of
-distinct (client, product) pairs is the number of allocations the regular route would have
-needed, and it is valued as a funder bills: per client, product and month, units x tariff
-rounded half up to cents. Care *delivered without waiting* is pilot care for which the client
+contracts that could pay for it (stream, age, unit, the contract valid on the day; Jeugdwet
+and Wmo only from the client's responsible municipality on the day), the one of lowest value.
+On that route every client needs an allocation per product: the count of distinct (client,
+product) pairs is the number of allocations the regular route would have needed, and it is
+valued as a funder bills: per client, product and month, units x tariff rounded half up to
+cents. Care *delivered without waiting* is pilot care for which the client
 had, on the day, no regular allocation registered that could pay for it.
 """
 
@@ -24,7 +25,12 @@ from django.utils import timezone
 from apps.accounts.models import Organisation
 from apps.core.domains import Domain
 from apps.funding.models import Allocation, AllocationStatus, Funder, IntegralPilot, Product
-from apps.funding.rules import ContractProducts, allocation_refusal, amount_cents
+from apps.funding.rules import (
+    ContractProducts,
+    allocation_refusal,
+    amount_cents,
+    responsibility_timelines,
+)
 from apps.trajectories.models import ActivityStatus, FundingStatus
 
 PILOT, RECORDED = FundingStatus.PILOT, ActivityStatus.RECORDED
@@ -134,15 +140,20 @@ def pilot_report(
         status=RECORDED, funding_status=PILOT, pilot_product__contract=pilot.contract
     ).aggregate(total=Sum("pilot_cents"))["total"]
 
-    regular = ContractProducts.regular(organisation)
+    client_ids = {activity.trajectory.client_id for activity in activities}
+    # Jeugdwet and Wmo are routed to the client's responsible municipality on the day.
+    timelines = responsibility_timelines(client_ids)
+    regular = ContractProducts.regular(
+        organisation, timelines={pk: timelines.get(pk, []) for pk in client_ids}
+    )
     allocations = defaultdict(list)
     for allocation in (
         Allocation.objects.filter(
-            client__in={activity.trajectory.client_id for activity in activities},
+            client__in=client_ids,
             status=AllocationStatus.ACTIVE,
         )
         .exclude(product__contract__integral_pilot__isnull=False)
-        .select_related("product__contract__stream")
+        .select_related("product__contract__stream", "funder")
     ):
         allocations[allocation.client_id].append(allocation)
 
@@ -173,7 +184,13 @@ def pilot_report(
 
         had_allocation = any(
             timezone.localdate(allocation.created_at) <= activity.date
-            and allocation_refusal(allocation=allocation, activity=activity, client=client) is None
+            and allocation_refusal(
+                allocation=allocation,
+                activity=activity,
+                client=client,
+                timeline=timelines.get(client.pk, []),
+            )
+            is None
             for allocation in allocations[client.pk]
         )
         if not had_allocation:

@@ -293,7 +293,10 @@ def unfunded_queue(
     several fit, the lowest value counts: a conservative estimate. With none it is worth 0.
 
     Counts and totals cover every waiting activity; at most ``limit`` are returned, the
-    oldest first within each funder. Two queries: the activities and the products. The
+    oldest first within each funder. A Jeugdwet or Wmo product counts only when its
+    municipality is the client's responsible one on the activity's date (woonplaatsbeginsel).
+    Two queries: the activities and the products; a third for the clients' responsible
+    municipalities when a municipality's Jeugdwet or Wmo contract is among them. The
     activity's note is never loaded.
     """
     activities = (
@@ -320,7 +323,10 @@ def unfunded_queue(
         )
         .order_by("date", "pk")
     )
+    activities = list(activities)
     products = ContractProducts.regular(organisation)
+    # Jeugdwet and Wmo care is named for the client's responsible municipality on its date.
+    products.load_timelines({activity.trajectory.client_id for activity in activities})
     by_funder: dict[int | None, list[UnfundedItem]] = {}
     for activity in activities:
         product, value = products.cheapest_fit(activity)

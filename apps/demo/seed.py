@@ -169,7 +169,10 @@ PRODUCTS: dict[str, list[tuple[str, str, str, str, Unit, int]]] = {
     ],
     "wlz": [
         ("wlz_treatment", "", "WLZ-BHI", "Behandeling individueel (Wlz)", Unit.HOUR, 9850),
-        ("wlz_guidance", "", "WLZ-BGI", "Begeleiding individueel (Wlz)", Unit.HOUR, 6240),
+        # Above every municipality's Jeugdwet guidance (45A12 x TARIFF_FACTOR): the rules know
+        # no Wlz indication, so a cheaper Wlz product would be the queue's route for waiting
+        # youth care (DEMO-012) instead of the Jeugdwet of the responsible municipality.
+        ("wlz_guidance", "", "WLZ-BGI", "Begeleiding individueel (Wlz)", Unit.HOUR, 7250),
     ],
     "onderwijs": [
         ("vso_lesson", "", "VSO-LU", "Onderwijs op maat: lesuur (vso)", Unit.HOUR, 5800),

@@ -41,6 +41,11 @@ def refusal_text(refusal: dict) -> str:
         return (
             _("%(stream)s (allocation %(number)s) does not pay for this kind of activity") % refusal
         )
+    if code == "not_responsible_municipality":
+        return _(
+            "%(funder)s (allocation %(number)s) is not the responsible municipality on "
+            "%(date)s: under the woonplaatsbeginsel %(municipality)s pays for %(stream)s care"
+        ) % {**refusal, "date": _day(refusal["date"])}
     if code == "too_young":
         return _("%(stream)s (allocation %(number)s) pays only from age %(age)s") % refusal
     if code == "age_limit":

@@ -10,13 +10,15 @@ or reaches the trajectories app (which depends on this one).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Organisation
-from apps.clients.models import Client
+from apps.clients.models import Client, Municipality
 
 from .models import (
     ITEM_UNITS,
@@ -25,6 +27,7 @@ from .models import (
     AllocationStatus,
     Frequency,
     Funder,
+    FunderKind,
     Product,
     Unit,
 )
@@ -48,10 +51,91 @@ def consumption_for(*, activity: Activity, allocation: Allocation) -> int | None
     return activity.units or None  # euro: the activity must say how many euros
 
 
+# Streams that only the client's responsible municipality pays (the woonplaatsbeginsel of the
+# Jeugdwet, art. 1.1 and 2.1; the Wmo 2015 likewise puts the care on the college of the
+# municipality where the client lives).
+MUNICIPAL_STREAMS = frozenset({"jeugdwet", "wmo"})
+
+# When, from one day on, which municipality was responsible: (first day, municipality), oldest
+# first. Built from the client's history by ``responsibility_timeline``.
+Timeline = list[tuple[date, Municipality]]
+
+
+def responsibility_timeline(client: Client) -> Timeline:
+    """The client's responsible municipality over time, read from its history (one query).
+
+    A change counts from the day it was recorded (Europe/Amsterdam); several on one day: the
+    last of them. Empty for a client without history rows.
+    """
+    return responsibility_timelines([client]).get(client.pk, [])
+
+
+def responsibility_timelines(clients: Iterable[Client | int]) -> dict[int, Timeline]:
+    """``responsibility_timeline`` of several clients at once (one query)."""
+    client_ids = {client if isinstance(client, int) else client.pk for client in clients}
+    rows = (
+        Client.history.filter(id__in=client_ids)
+        .select_related("responsible_municipality")
+        .only("id", "history_date", "responsible_municipality")
+        .order_by("history_date", "history_id")
+    )
+    timelines: dict[int, Timeline] = {}
+    for row in rows:
+        timeline = timelines.setdefault(row.id, [])
+        entry = (timezone.localdate(row.history_date), row.responsible_municipality)
+        if timeline and timeline[-1][0] == entry[0]:
+            timeline[-1] = entry  # the last change of the day counts for the day
+        elif not timeline or timeline[-1][1].pk != entry[1].pk:
+            timeline.append(entry)
+    return timelines
+
+
+def responsible_municipality_on(
+    client: Client, day: date, timeline: Timeline | None = None
+) -> Municipality:
+    """The municipality responsible for the client on the day (woonplaatsbeginsel).
+
+    The latest entry of the timeline on or before the day; before the first one (care
+    recorded for days before the client was registered) the first one; without a timeline
+    (no history) the client's current responsible municipality. Without ``timeline`` the
+    client's history is read.
+    """
+    if timeline is None:
+        timeline = responsibility_timeline(client)
+    if not timeline:
+        return client.responsible_municipality
+    found = timeline[0][1]
+    for first_day, municipality in timeline:
+        if first_day > day:
+            break
+        found = municipality
+    return found
+
+
+def is_municipality(funder: Funder, municipality: Municipality) -> bool:
+    """Whether the funder is this municipality (a municipal funder's code is its CBS code)."""
+    return funder.kind == FunderKind.MUNICIPALITY and funder.code == municipality.cbs_code
+
+
+def pays_as_responsible_municipality(funder: Funder, municipality: Municipality) -> bool:
+    """Whether the funder may pay Jeugdwet or Wmo care of a client this municipality is
+    responsible for: the municipality itself, or a region (which municipalities a region
+    acts for is not recorded, so a region's allocation is not checked)."""
+    return funder.kind == FunderKind.REGION or is_municipality(funder, municipality)
+
+
 def allocation_refusal(
-    *, allocation: Allocation, activity: Activity, client: Client
+    *,
+    allocation: Allocation,
+    activity: Activity,
+    client: Client,
+    timeline: Timeline | None = None,
 ) -> dict | None:
-    """The first rule the allocation fails for this activity, volume aside; None if it fits."""
+    """The first rule the allocation fails for this activity, volume aside; None if it fits.
+
+    ``timeline`` is the client's ``responsibility_timeline``; without it, it is read when the
+    allocation's stream needs it.
+    """
     number = allocation.number
     day = activity.date
     stream = allocation.product.contract.stream
@@ -67,6 +151,17 @@ def allocation_refusal(
         }
     if not stream.pays_for(domain=activity.domain, kind=activity.kind):
         return {"code": "stream_does_not_pay", "number": number, "stream": stream.name}
+    if stream.code in MUNICIPAL_STREAMS and allocation.funder.kind != FunderKind.REGION:
+        responsible = responsible_municipality_on(client, day, timeline)
+        if not pays_as_responsible_municipality(allocation.funder, responsible):
+            return {
+                "code": "not_responsible_municipality",
+                "number": number,
+                "funder": allocation.funder.name,
+                "stream": stream.name,
+                "municipality": responsible.name,
+                "date": day.isoformat(),
+            }
     age = client.age_on(day)
     if stream.min_age is not None and age < stream.min_age:
         return {"code": "too_young", "number": number, "stream": stream.name, "age": stream.min_age}
@@ -114,19 +209,33 @@ class ContractProducts:
     route an allocation can take); a pilot prices its care with its own contract's products.
     """
 
-    def __init__(self, products: Iterable[Product]) -> None:
+    def __init__(
+        self, products: Iterable[Product], timelines: dict[int, Timeline] | None = None
+    ) -> None:
+        # The clients' responsibility timelines, read per client when not given.
+        self._timelines: dict[int, Timeline] = dict(timelines or {})
         # Products the rules cannot tell apart (same stream, guidance or not, unit and contract
         # period) differ only in tariff, and the value grows with the tariff: only the one with
         # the lowest (tariff, pk) of each such class can be the cheapest fit.
+        # The funder is part of the class: a Jeugdwet or Wmo product pays only for the clients
+        # of its own municipality, so another municipality's cheaper one cannot stand for it.
+        self.products = list(products)
         cheapest: dict[tuple, Product] = {}
-        for product in products:
+        for product in self.products:
             contract = product.contract
             key = (contract.stream_id, product.is_guidance, product.unit, contract.start)
-            key += (contract.end,)
+            key += (contract.end, contract.funder_id)
             best = cheapest.get(key)
             if best is None or (product.tariff_cents, product.pk) < (best.tariff_cents, best.pk):
                 cheapest[key] = product
         products = sorted(cheapest.values(), key=lambda product: product.pk)
+        # Whether some product is paid only for the clients its municipality is responsible
+        # for: then the responsible municipality on the day is one of the things priced on.
+        self.checks_responsibility = any(
+            product.contract.stream.code in MUNICIPAL_STREAMS
+            and product.contract.funder.kind != FunderKind.REGION
+            for product in products
+        )
         self._priced: dict[tuple, tuple[Product | None, int, int]] = {}
         self.stand_ins = [
             Allocation(
@@ -144,13 +253,39 @@ class ContractProducts:
         ]
 
     @classmethod
-    def regular(cls, organisation: Organisation, funder: Funder | None = None) -> ContractProducts:
+    def regular(
+        cls,
+        organisation: Organisation,
+        funder: Funder | None = None,
+        timelines: dict[int, Timeline] | None = None,
+    ) -> ContractProducts:
         products = Product.objects.filter(
             contract__organisation=organisation, contract__integral_pilot__isnull=True
         )
         if funder is not None:
             products = products.filter(contract__funder=funder)
-        return cls(products.select_related("contract__funder", "contract__stream").order_by("pk"))
+        products = products.select_related("contract__funder", "contract__stream").order_by("pk")
+        return cls(products, timelines)
+
+    def of_funder(self, funder: Funder) -> ContractProducts:
+        """The same products restricted to one funder's contracts (no query)."""
+        products = [p for p in self.products if p.contract.funder_id == funder.pk]
+        return ContractProducts(products, self._timelines)
+
+    def load_timelines(self, client_ids: Iterable[int]) -> None:
+        """Read the responsibility timelines of these clients at once (one query), if needed."""
+        missing = set(client_ids) - set(self._timelines)
+        if self.checks_responsibility and missing:
+            timelines = responsibility_timelines(missing)
+            self._timelines.update({pk: timelines.get(pk, []) for pk in missing})
+
+    def timeline(self, client: Client) -> Timeline | None:
+        """The client's responsibility timeline (loaded, or read now); None if not needed."""
+        if not self.checks_responsibility:
+            return None
+        if client.pk not in self._timelines:
+            self._timelines[client.pk] = responsibility_timeline(client)
+        return self._timelines[client.pk]
 
     def cheapest_fit(self, activity: Activity) -> tuple[Product | None, int]:
         """The fitting product with the lowest value for the activity, and that value."""
@@ -168,20 +303,24 @@ class ContractProducts:
         client = activity.trajectory.client
         day = activity.date
         until = client.extended_youth_care_until
+        timeline = self.timeline(client)
         key = (
             activity.domain,
             activity.kind,
             day,
             client.age_on(day),
             until is not None and day <= until,
+            responsible_municipality_on(client, day, timeline).pk if timeline is not None else 0,
             activity.duration_minutes,
             activity.units,
         )
         if key not in self._priced:
-            self._priced[key] = self._priced_now(activity, client)
+            self._priced[key] = self._priced_now(activity, client, timeline)
         return self._priced[key]
 
-    def _priced_now(self, activity: Activity, client: Client) -> tuple[Product | None, int, int]:
+    def _priced_now(
+        self, activity: Activity, client: Client, timeline: Timeline | None
+    ) -> tuple[Product | None, int, int]:
         best: tuple[bool, int, int, int] | None = None
         best_product, best_consumed = None, 0
         for stand_in in self.stand_ins:
@@ -191,7 +330,10 @@ class ContractProducts:
             if not product.contract.stream.pays_for(domain=activity.domain, kind=activity.kind):
                 continue
             stand_in.client_id = client.pk  # the stand-in is the client's for this question
-            if allocation_refusal(allocation=stand_in, activity=activity, client=client):
+            refusal = allocation_refusal(
+                allocation=stand_in, activity=activity, client=client, timeline=timeline
+            )
+            if refusal:
                 continue
             consumed = consumption_for(activity=activity, allocation=stand_in)
             value = amount_cents(consumed, product.unit, product.tariff_cents)

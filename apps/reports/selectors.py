@@ -23,8 +23,15 @@ from django.utils import timezone
 
 from apps.accounts.models import Organisation
 from apps.clients.models import initials_of
-from apps.funding.models import Funder, Unit
-from apps.funding.rules import ContractProducts, amount_cents, units_of
+from apps.funding.models import Funder, FunderKind, Unit
+from apps.funding.rules import (
+    ContractProducts,
+    amount_cents,
+    is_municipality,
+    responsibility_timelines,
+    responsible_municipality_on,
+    units_of,
+)
 from apps.trajectories.models import Activity
 
 from .models import ReportRun
@@ -304,20 +311,52 @@ def report_figures(
 def _unfunded_annex(
     *, organisation: Organisation, funder: Funder, period_start: date, period_end: date
 ) -> tuple[list[UnfundedLine], set[int]]:
-    funders_clients = funder.allocations.filter(client__organisation=organisation).values(
-        "client_id"
-    )
-    activities = (
+    """The period's unfunded care this funder answers for, with the clients it names.
+
+    The care's own route is the unfunded queue's: the cheapest fitting product of any of the
+    organisation's regular contracts, Jeugdwet and Wmo only from the client's responsible
+    municipality on the activity's date (woonplaatsbeginsel). A municipality's annex holds the
+    care of the clients it is responsible for on that date, unless the care's route is another
+    funder's (care after 18 that the health insurer pays). Any other funder's annex holds the
+    care of the clients it has allocations for, except care whose route is a municipality's.
+    A funder never sees a client whose care is not its own: the annex names clients by BSN.
+    """
+    activities = list(
         Activity.objects.unfunded()
         .filter(
-            trajectory__client__in=funders_clients,
+            trajectory__client__organisation=organisation,
             date__gte=period_start,
             date__lte=period_end,
         )
-        .select_related("trajectory__client")
+        .select_related("trajectory__client__responsible_municipality")
         .order_by("date", "pk")
     )
-    products = ContractProducts.regular(organisation, funder=funder)
+    client_ids = {activity.trajectory.client_id for activity in activities}
+    found = responsibility_timelines(client_ids)
+    timelines = {pk: found.get(pk, []) for pk in client_ids}
+    routes = ContractProducts.regular(organisation, timelines=timelines)
+    funders_clients = set(
+        funder.allocations.filter(client__organisation=organisation).values_list(
+            "client_id", flat=True
+        )
+    )
+    municipality = funder.kind == FunderKind.MUNICIPALITY
+
+    def answers_for(activity: Activity) -> bool:
+        client = activity.trajectory.client
+        route, _value = routes.cheapest_fit(activity)
+        route_funder = route.contract.funder if route is not None else None
+        if municipality:
+            responsible = responsible_municipality_on(client, activity.date, timelines[client.pk])
+            return is_municipality(funder, responsible) and (
+                route_funder is None or route_funder.pk == funder.pk
+            )
+        return client.pk in funders_clients and (
+            route_funder is None or route_funder.kind != FunderKind.MUNICIPALITY
+        )
+
+    activities = [activity for activity in activities if answers_for(activity)]
+    products = routes.of_funder(funder)
     by_bsn = funder.streams.filter(code__in=BSN_STREAMS).exists()
     lines, client_ids = [], set()
     for activity in activities:

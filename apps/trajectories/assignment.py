@@ -48,13 +48,22 @@ from apps.funding.models import (
     Allocation,
     AllocationStatus,
     Frequency,
+    FunderKind,
     IntegralPilot,
     PilotEnrolment,
     Product,
     Unit,
 )
 from apps.funding.reasons import refusal_text
-from apps.funding.rules import ContractProducts, allocation_refusal, consumption_for, unit_name
+from apps.funding.rules import (
+    MUNICIPAL_STREAMS,
+    ContractProducts,
+    Timeline,
+    allocation_refusal,
+    consumption_for,
+    responsibility_timeline,
+    unit_name,
+)
 
 from .models import Activity, ActivityStatus, FundingStatus
 
@@ -109,12 +118,29 @@ class _Fit:
     consumption: int
 
 
+def _timeline_for(client: Client, allocations: list[Allocation]) -> Timeline | None:
+    """The client's responsibility timeline, read once, when a municipality's Jeugdwet or
+    Wmo allocation is among them (the rules read it per activity otherwise)."""
+    municipal = any(
+        allocation.product.contract.stream.code in MUNICIPAL_STREAMS
+        and allocation.funder.kind != FunderKind.REGION
+        for allocation in allocations
+    )
+    return responsibility_timeline(client) if municipal else None
+
+
 def _evaluate(
-    *, activity: Activity, client: Client, allocations: list[Allocation]
+    *,
+    activity: Activity,
+    client: Client,
+    allocations: list[Allocation],
+    timeline: Timeline | None = None,
 ) -> tuple[list[_Fit], list[dict]]:
     fits, refusals = [], []
     for allocation in allocations:
-        refusal = allocation_refusal(allocation=allocation, activity=activity, client=client)
+        refusal = allocation_refusal(
+            allocation=allocation, activity=activity, client=client, timeline=timeline
+        )
         if refusal is None:
             needed = consumption_for(activity=activity, allocation=allocation)
             used, first, last = allocation_used_in_window(
@@ -270,6 +296,7 @@ def _decide(
     client: Client,
     allocations: list[Allocation],
     pilots: list[IntegralPilot] = (),
+    timeline: Timeline | None = None,
 ) -> None:
     """Apply the rules to an activity in memory: pilot, funded, unfunded or not chargeable.
 
@@ -285,7 +312,9 @@ def _decide(
     if not allocations and not pilot_refusals:
         _not_funded(activity, UNFUNDED, {"code": "no_allocation"})
         return
-    fits, refusals = _evaluate(activity=activity, client=client, allocations=allocations)
+    fits, refusals = _evaluate(
+        activity=activity, client=client, allocations=allocations, timeline=timeline
+    )
     if not fits:
         reason = {"code": "unfunded", "refusals": pilot_refusals + refusals}
         _not_funded(activity, UNFUNDED, reason)
@@ -363,9 +392,16 @@ def unfunded_rematch(*, client: Client, actor: User | None) -> list[Activity]:
     )
     matched = []
     now = timezone.now()
+    timeline = _timeline_for(client, allocations)
     for activity in waiting:
         before = _funding_state(activity)
-        _decide(activity=activity, client=client, allocations=allocations, pilots=pilots)
+        _decide(
+            activity=activity,
+            client=client,
+            allocations=allocations,
+            pilots=pilots,
+            timeline=timeline,
+        )
         if activity.funding_status in (FUNDED, PILOT):
             activity.absorbed_at = now
             activity._history_user = actor
@@ -415,8 +451,15 @@ def allocation_activities_reassign(*, allocation: Allocation, actor: User | None
     client = allocation.client
     pilots = _pilots_of(client, lock=True)
     allocations = _locked_allocations(client)
+    timeline = _timeline_for(client, allocations)
     for activity in activities:
-        _decide(activity=activity, client=client, allocations=allocations, pilots=pilots)
+        _decide(
+            activity=activity,
+            client=client,
+            allocations=allocations,
+            pilots=pilots,
+            timeline=timeline,
+        )
         if not _save_funding(activity, actor, before[activity.pk]):
             activity.skip_history_when_saving = True
             activity.save(update_fields=list(FUNDING_FIELDS))

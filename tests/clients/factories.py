@@ -22,7 +22,8 @@ class ClientFactory(DjangoModelFactory[Client]):
     family_name = factory.Faker("last_name", locale="nl_NL")
     pseudonym = factory.Sequence(lambda n: f"Roos-{n}")
     date_of_birth = datetime.date(2010, 5, 17)
-    municipality = factory.LazyFunction(municipality)
+    # Utrecht: the municipality the funding tests' "Gemeente Utrecht" (CBS 0344) stands for.
+    municipality = factory.LazyFunction(lambda: municipality("0344"))
     responsible_municipality = factory.SelfAttribute("municipality")
     responsibility_rule = ResponsibilityRule.REGISTERED_ADDRESS
     status = "active"

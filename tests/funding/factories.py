@@ -27,9 +27,14 @@ class FunderFactory(DjangoModelFactory[Funder]):
     class Meta:
         model = Funder
 
-    name = factory.Sequence(lambda n: f"Gemeente {n}")
-    kind = FunderKind.MUNICIPALITY
-    code = factory.Sequence(lambda n: f"{n % 10000:04d}")
+    # A region unless a CBS code is given: a municipality's Jeugdwet and Wmo allocations pay
+    # only for the clients it is responsible for (woonplaatsbeginsel), so a test that means a
+    # municipality says which one, by its CBS code.
+    name = factory.Sequence(lambda n: f"Regio {n}")
+    code = factory.Sequence(lambda n: f"R{n % 10000:04d}")
+    kind = factory.LazyAttribute(
+        lambda funder: FunderKind.MUNICIPALITY if funder.code.isdigit() else FunderKind.REGION
+    )
 
 
 class ContractFactory(DjangoModelFactory[Contract]):

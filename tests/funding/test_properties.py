@@ -1,7 +1,9 @@
 """Property-based tests of the funding assignment (DESIGN.md, "Assigning funding").
 
-Hypothesis generates a client (some turn 18 during 2025, some have extended youth care), one to
-four allocations of various streams, units, frequencies and validities, and a sequence of
+Hypothesis generates a client (some turn 18 during 2025, some have extended youth care, some
+move from Utrecht to Amersfoort during 2025), one to four allocations of various streams, units,
+frequencies, validities and funders (a region, or for the Jeugdwet and the Wmo also Gemeente
+Utrecht or Gemeente Amersfoort by their CBS codes), and a sequence of
 writes: activities logged (also before any allocation exists), allocations registered late
 (also starting in the past), activities cancelled and corrected, allocations withdrawn, shrunk,
 ended and reactivated. After every scenario the invariants of the rules are checked against the
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, Phase, event, example, given, settings
 from hypothesis import strategies as st
 
@@ -32,7 +35,7 @@ from apps.core.domains import (
     Attendance,
     Domain,
 )
-from apps.funding.models import Allocation, AllocationStatus, Frequency, Unit
+from apps.funding.models import Allocation, AllocationStatus, Frequency, Funder, FunderKind, Unit
 from apps.trajectories.assignment import (
     allocation_change,
     allocation_register,
@@ -42,7 +45,7 @@ from apps.trajectories.assignment import (
 )
 from apps.trajectories.models import Activity
 from apps.trajectories.services import activity_cancel, activity_correct, activity_log
-from tests.clients.factories import ClientFactory
+from tests.clients.factories import ClientFactory, municipality
 from tests.funding.factories import ProductFactory, stream
 from tests.suite import examples
 from tests.trajectories.factories import TrajectoryFactory
@@ -52,6 +55,12 @@ ONE_DAY = datetime.timedelta(days=1)
 FIRST_DAY, LAST_DAY = D(2025, 1, 1), D(2025, 12, 31)  # the trajectory starts on 1 January 2025
 
 STREAMS = ("jeugdwet", "wmo", "zvw-ggz", "onderwijs", "participatie")
+# The woonplaatsbeginsel (tests/funding/test_woonplaats.py cites the sources): the client lives
+# in Utrecht, and from ``Scenario.moved_on`` in Amersfoort; only the municipality responsible on
+# an activity's date pays its Jeugdwet or Wmo care. A region's allocation is not checked.
+MUNICIPAL = ("jeugdwet", "wmo")
+REGION, UTRECHT, AMERSFOORT = "region", "0344", "0307"
+MUNICIPALITY_NAMES = {UTRECHT: "Gemeente Utrecht", AMERSFOORT: "Gemeente Amersfoort"}
 CATEGORY = {"jeugdwet": "45", "wmo": "02"}  # from the JZ020 and WMO020 code lists
 UNITS = (Unit.MINUTE, Unit.HOUR, Unit.ITEM_EFFORT, Unit.ITEM_OUTPUT)
 # Small volumes, so that activities compete for them.
@@ -96,6 +105,7 @@ class AllocationSpec:
     start: datetime.date
     end: datetime.date | None
     guidance: bool
+    funder: str = REGION  # or a municipality's CBS code (Jeugdwet and Wmo only)
 
 
 @dataclass(frozen=True)
@@ -160,6 +170,7 @@ class Scenario:
     logged_before: tuple[Log, ...]  # care that did not wait for the paperwork
     allocations: tuple[AllocationSpec, ...]
     operations: tuple
+    moved_on: datetime.date | None = None  # from Utrecht to Amersfoort
 
 
 def turns(born: datetime.date, age: int) -> datetime.date:
@@ -196,8 +207,11 @@ def allocation_specs(draw, days, streams=STREAMS):
         lambda v: (v[0], None if v[1] is None else v[0] + datetime.timedelta(days=v[1]))
     )
     start, end = draw(st.one_of(long_validity, any_validity))
+    code = draw(st.sampled_from(streams))
+    funders = [REGION, UTRECHT, AMERSFOORT] if code in MUNICIPAL else [REGION]
     return AllocationSpec(
-        stream=draw(st.sampled_from(streams)),
+        stream=code,
+        funder=draw(st.sampled_from(funders)),
         unit=unit,
         frequency=draw(st.sampled_from(Frequency.values)),
         volume=draw(st.integers(*VOLUMES[unit])),
@@ -284,6 +298,7 @@ def scenarios(draw, *, chosen=False):
             st.just(twenty_third - ONE_DAY),  # as far as the law allows
         )
     )
+    moved_on = draw(st.none() | st.sampled_from(hot) | st.dates(FIRST_DAY, LAST_DAY))
     # Mostly streams that can pay for someone of this age in 2025, but not only.
     age = 2025 - born.year
     fitting = ["onderwijs"] + (["participatie"] if age >= 16 else [])
@@ -302,14 +317,28 @@ def scenarios(draw, *, chosen=False):
         operations=tuple(
             draw(st.lists(operations(days, kinds, chosen=chosen), min_size=4, max_size=20))
         ),
+        moved_on=moved_on,
     )
 
 
 # --- building it through the services ----------------------------------------------------
 
 
+def _municipal_funder(cbs_code: str) -> Funder:
+    funder, _created = Funder.objects.get_or_create(
+        kind=FunderKind.MUNICIPALITY,
+        code=cbs_code,
+        defaults={"name": MUNICIPALITY_NAMES[cbs_code]},
+    )
+    return funder
+
+
 def _register(client, worker, spec: AllocationSpec, number: str) -> Allocation:
+    municipal = (
+        {} if spec.funder == REGION else {"contract__funder": _municipal_funder(spec.funder)}
+    )
     product = ProductFactory(
+        **municipal,
         contract__stream=stream(spec.stream),
         contract__organisation=client.organisation,
         category=CATEGORY.get(spec.stream, ""),
@@ -366,7 +395,7 @@ def _fitting_now(probe: Activity, client) -> list[Allocation]:
     allocations = {
         allocation.pk: allocation
         for allocation in Allocation.objects.filter(client=client).select_related(
-            "product__contract__stream"
+            "product__contract__stream", "funder"
         )
     }
     used = used_per_window(list(Activity.objects.for_client(client)), allocations)
@@ -486,9 +515,11 @@ def build(scenario: Scenario, *, check_each_write: bool = False):
     client = ClientFactory(
         date_of_birth=scenario.date_of_birth,
         extended_youth_care_until=scenario.extended_youth_care_until,
+        municipality=municipality(UTRECHT),
     )
     trajectory = TrajectoryFactory(client=client, start=FIRST_DAY)
     worker = trajectory.lead_caseworker
+    _move(client, worker, scenario.moved_on)
     numbers: list[str] = []
     for log in scenario.logged_before:
         _log_unchosen(log, client=client, trajectory=trajectory, worker=worker)
@@ -502,6 +533,27 @@ def build(scenario: Scenario, *, check_each_write: bool = False):
         if check_each_write:
             check_invariants(client, reasons_fresh=False)
     return client, worker
+
+
+def _at(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12, 0)))
+
+
+def _move(client, worker, moved_on: datetime.date | None) -> None:
+    """Registered in Utrecht since 2024; from ``moved_on`` (if any) in Amersfoort.
+
+    The app reads the responsible municipality on a day from the client's history, so the
+    history rows are dated as if the move had been recorded on its day. The move is saved
+    directly (client_update would also validate the generated extended youth care).
+    """
+    client.history.update(history_date=_at(D(2024, 1, 1)))
+    client.moved_on = moved_on  # for responsible_on, which recomputes the rule here
+    if moved_on is None:
+        return
+    client.municipality = client.responsible_municipality = municipality(AMERSFOORT)
+    client._history_user = worker
+    client.save()
+    client.history.filter(history_date__gt=_at(D(2024, 1, 2))).update(history_date=_at(moved_on))
 
 
 def assignments(client) -> list[tuple]:
@@ -567,6 +619,22 @@ def age_allows(allocation: Allocation, activity: Activity, client) -> bool:
     )
 
 
+def responsible_on(client, day: datetime.date) -> str:
+    """The CBS code of the municipality responsible for the client on the day."""
+    moved_on = getattr(client, "moved_on", None)
+    return AMERSFOORT if moved_on is not None and day >= moved_on else UTRECHT
+
+
+def another_municipality_pays(allocation: Allocation, activity: Activity, client) -> bool:
+    """Whether this is a Jeugdwet or Wmo allocation of a municipality that is not the one
+    responsible for the client on the activity's date (woonplaatsbeginsel)."""
+    return (
+        allocation.product.contract.stream.code in MUNICIPAL
+        and allocation.funder.kind == FunderKind.MUNICIPALITY
+        and allocation.funder.code != responsible_on(client, activity.date)
+    )
+
+
 def may_pay(allocation: Allocation, activity: Activity, client) -> bool:
     """Every rule but the volume: may this allocation pay for this activity?"""
     return (
@@ -580,6 +648,7 @@ def may_pay(allocation: Allocation, activity: Activity, client) -> bool:
         not in {Attendance.ABSENT_AUTHORISED, Attendance.ABSENT_UNAUTHORISED}
         and allocation.product.contract.stream.pays_for(domain=activity.domain, kind=activity.kind)
         and age_allows(allocation, activity, client)
+        and not another_municipality_pays(allocation, activity, client)
         and needed(allocation, activity) is not None
     )
 
@@ -602,7 +671,9 @@ def check_invariants(client, *, reasons_fresh: bool = True) -> None:
     """
     activities = list(Activity.objects.for_client(client).order_by("pk"))
     # Every allocation in the database, so that one of another client would show.
-    everything = Allocation.objects.select_related("product__contract__stream").order_by("pk")
+    everything = Allocation.objects.select_related("product__contract__stream", "funder").order_by(
+        "pk"
+    )
     allocations = {allocation.pk: allocation for allocation in everything}
     active = [a for a in allocations.values() if a.client_id == client.pk and a.status == "active"]
     used = used_per_window(activities, allocations)
@@ -617,6 +688,8 @@ def check_invariants(client, *, reasons_fresh: bool = True) -> None:
         assert activity.funding_status in {"funded", "unfunded", "not_chargeable"}, where
         if activity.funding_status == "funded":
             allocation = allocations[activity.allocation_id]
+            # Never drawn on the Jeugdwet or Wmo of a municipality not responsible on the day.
+            assert not another_municipality_pays(allocation, activity, client), where
             assert may_pay(allocation, activity, client), where
             assert activity.consumed == needed(allocation, activity), where
             assert activity.funding_reason["number"] == allocation.number, where
@@ -678,6 +751,10 @@ def build_and_check(scenario: Scenario) -> list[tuple]:
         date__gte=adult_on,
     ):
         event("Jeugdwet pays after the 18th birthday (extended youth care)")
+    if Activity.objects.for_client(client).filter(
+        funding_status="funded", allocation__funder__kind=FunderKind.MUNICIPALITY
+    ):
+        event("a municipality pays as the responsible one")
     return before
 
 
@@ -751,6 +828,21 @@ CHILD, TURNS_18_IN_JUNE = D(2010, 5, 17), D(2007, 6, 15)
             _session(day)
             for day in (D(2025, 6, 14), D(2025, 6, 15), D(2025, 9, 30), D(2025, 10, 1))
         ),
+    )
+)
+# The woonplaatsbeginsel: after a move on 15 March the Jeugdwet of Utrecht no longer pays,
+# though its allocation ends first; once Amersfoort's is withdrawn the care waits unfunded.
+@example(
+    scenario=Scenario(
+        CHILD,
+        None,
+        (),
+        (
+            _spec("jeugdwet", 600, funder=UTRECHT, end=D(2025, 6, 30)),
+            _spec("jeugdwet", 600, funder=AMERSFOORT),
+        ),
+        (_session(MONDAY), _session(D(2025, 3, 20)), Withdraw(1)),
+        moved_on=D(2025, 3, 15),
     )
 )
 def test_funding_invariants_hold_after_any_sequence_of_writes(scenario):
