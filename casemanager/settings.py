@@ -74,7 +74,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "apps.core.middleware.NoStoreMiddleware",  # after WhiteNoise: static files stay cacheable
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's SessionMiddleware, keeping the cookie of a session ended by the idle timeout.
+    "apps.accounts.keepalive.SessionMiddlewareKeepingEndedSessions",
     "apps.accounts.middleware.DutchByDefaultLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -5,6 +5,7 @@ again (apps/accounts/unsaved_forms.py), then offered back to save or discard."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,6 +29,30 @@ from .unsaved_forms import (
 # Set in the session once the user has been brought to their unsaved forms, so that it happens
 # once after signing in, not on every page.
 SHOWN_SESSION_KEY = "unsaved_forms_shown"
+
+
+class SessionMiddlewareKeepingEndedSessions(SessionMiddleware):
+    """Django's session middleware, except that it does not make the browser forget a session
+    that ended by the idle timeout while its row still says whose it was.
+
+    Django deletes the cookie of an empty (so also of an expired) session on every answer. A
+    preview sent while the user types on after the timeout would then make the browser drop
+    it, and the note saved right after could no longer be kept for its user. A session ended by
+    signing out is deleted from the database, so its cookie still goes.
+    """
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        name = settings.SESSION_COOKIE_NAME
+        morsel = response.cookies.get(name)
+        if (
+            morsel is not None
+            and not morsel.value
+            and name in request.COOKIES
+            and expired_session_user(request) is not None
+        ):
+            del response.cookies[name]
+        return response
 
 
 class LoginRequiredKeepingFormsMiddleware(LoginRequiredMiddleware):

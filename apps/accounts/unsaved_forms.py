@@ -71,6 +71,8 @@ def expired_session_user(request: HttpRequest) -> User | None:
     store_class = import_module(settings.SESSION_ENGINE).SessionStore
     if not session_key or not hasattr(store_class, "get_model_class"):
         return None  # only database-backed sessions outlive their expiry
+    if not store_class()._validate_session_key(session_key):
+        return None  # not a key Django makes (a NUL byte, say): no session, and no query
     row = (
         store_class.get_model_class()
         .objects.filter(

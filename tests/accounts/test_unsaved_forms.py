@@ -313,3 +313,15 @@ def test_a_user_cannot_pile_up_kept_forms(client, trajectory, settings):
         client.cookies[settings.SESSION_COOKIE_NAME] = expired_key
         _post_note(client, trajectory)
     assert UnsavedForm.objects.filter(user=caseworker).count() == 20
+
+
+def test_a_preview_after_the_timeout_does_not_lose_the_note_saved_after_it(client, trajectory):
+    """Typing on after the timeout sends previews (htmx) before Save: the answer to a preview
+    must not make the browser forget whose session ended, or the note is lost after all."""
+    caseworker = trajectory.lead_caseworker
+    _login(client, caseworker)
+    _session_ends()
+    _post_note(client, trajectory, htmx=True)  # the preview while typing
+    response = _post_note(client, trajectory)  # then Save
+    assert response["Location"].startswith(reverse("login"))
+    assert UnsavedForm.objects.filter(user=caseworker).count() == 1
