@@ -44,7 +44,7 @@ from apps.audit.services import access_log_write
 from apps.clients.models import Client
 from apps.funding.figures import current_q, ends_soon_q
 from apps.funding.models import AlertKind, Allocation, FundingAlert
-from apps.trajectories.access import ongoing_memberships
+from apps.trajectories.access import current_memberships
 from apps.trajectories.models import CareTeamMembership
 from apps.trajectories.use import allocation_use
 
@@ -322,10 +322,7 @@ def clients_as_caseworker(user: User) -> QuerySet[Client]:
     """Clients on whose care team the user is a caseworker now (one membership that has
     started and not ended)."""
     memberships = CareTeamMembership.objects.filter(
-        ongoing_memberships(),
-        user=user,
-        role="caseworker",
-        start__lte=timezone.localdate(),
+        current_memberships(), user=user, role="caseworker"
     )
     return Client.objects.filter(pk__in=memberships.values("trajectory__client"))
 
@@ -380,9 +377,8 @@ def funding_alerts_mail(*, keys: list[str]) -> int:
                 by_user[manager].append(alert)
     # The current caseworkers of the alerts' clients, with an email address: one query.
     memberships = CareTeamMembership.objects.filter(
-        ongoing_memberships(),
+        current_memberships(),
         role="caseworker",
-        start__lte=timezone.localdate(),
         trajectory__client__in={alert.client_id for alert in alerts},
         user__is_active=True,
     ).exclude(user__email="")

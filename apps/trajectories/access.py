@@ -85,17 +85,24 @@ def ongoing_memberships() -> Q:
     return Q(end__isnull=True) | Q(end__gt=timezone.localdate())
 
 
+def current_memberships() -> Q:
+    """Memberships that are in force today: started (a colleague added from next week is on
+    the team from next week) and not ended. What gives access, alerts and their mail."""
+    return ongoing_memberships() & Q(start__lte=timezone.localdate())
+
+
 def memberships_giving_access(*, user: User) -> QuerySet[CareTeamMembership]:
     """The user's care-team memberships that give access now, in the user's organisation.
 
     The one rule that both "my clients" (``client_list_for_user``) and the door to one client
     (``client_access_for``) read, evaluated at the moment of the request: a membership whose
-    end date has come gives nothing, whether or not any nightly job has run.
+    end date has come, or whose start date has not, gives nothing, whether or not any nightly
+    job has run.
     """
     if not user.is_authenticated or not user.is_active or user.organisation_id is None:
         return CareTeamMembership.objects.none()
     return CareTeamMembership.objects.filter(
-        ongoing_memberships(),
+        current_memberships(),
         user=user,
         trajectory__client__organisation_id=user.organisation_id,
     )

@@ -114,3 +114,19 @@ def test_a_stray_object_permission_on_the_own_organisations_client_is_never_used
     assert not client_list_for_user(user=teacher).exists()
     with pytest.raises(Http404):
         client_open_for(user=teacher, pk=trajectory.client.pk, what="test")
+
+
+def test_a_membership_that_starts_later_gives_nothing_before_its_start(trajectory, teacher):
+    """A colleague added to the team from next week is on it from next week: until then the
+    client is neither listed nor openable (it used to open at once)."""
+    from apps.trajectories.models import CareTeamMembership
+
+    membership = _join(trajectory, teacher)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    CareTeamMembership.objects.filter(pk=membership.pk).update(start=tomorrow)  # set earlier
+    assert not client_list_for_user(user=teacher).exists()
+    with pytest.raises(Http404):
+        client_open_for(user=teacher, pk=trajectory.client.pk, what="test")
+    CareTeamMembership.objects.filter(pk=membership.pk).update(start=timezone.localdate())
+    assert list(client_list_for_user(user=teacher)) == [trajectory.client]
+    client_open_for(user=teacher, pk=trajectory.client.pk, what="test")
