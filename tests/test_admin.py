@@ -79,3 +79,45 @@ def test_giving_a_role_in_the_admin_is_logged_as_a_permission_change(client):
     assert colleague.groups.filter(name="teacher").exists()
     entry = AccessLogEntry.objects.get(event="permission_change", user=administrator)
     assert entry.detail == f"roles of {colleague.username}: teacher"
+
+
+@pytest.mark.django_db
+def test_client_records_in_the_admin_are_scoped_to_the_organisation_too(client):
+    """Should an administrator ever be given view rights on client records, the admin still
+    shows only their own organisation's: clients, trajectories, memberships, goals, activities
+    (it used to list every organisation's)."""
+    from django.contrib.auth.models import Permission
+
+    from tests.trajectories.factories import TrajectoryFactory
+
+    own = TrajectoryFactory()
+    foreign = TrajectoryFactory()
+    administrator = UserFactory(
+        roles=[Role.ADMINISTRATOR], is_staff=True, organisation=own.client.organisation
+    )
+    administrator.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=[
+                "view_client",
+                "view_trajectory",
+                "view_careteammembership",
+                "view_goal",
+                "view_activity",
+            ]
+        )
+    )
+    client.force_login(administrator)
+    for model, own_obj, foreign_obj in [
+        ("clients_client", own.client, foreign.client),
+        ("trajectories_trajectory", own, foreign),
+        (
+            "trajectories_careteammembership",
+            own.memberships.first(),
+            foreign.memberships.first(),
+        ),
+    ]:
+        assert client.get(reverse(f"admin:{model}_change", args=[own_obj.pk])).status_code == 200
+        refused = client.get(reverse(f"admin:{model}_change", args=[foreign_obj.pk]))
+        assert refused.status_code == 302  # "does not exist": back to the admin index
+        changelist = client.get(reverse(f"admin:{model}_changelist"))
+        assert changelist.context["cl"].result_count == 1

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.core.admin import ScopedHistoryAdmin
+from apps.core.admin import OrganisationScopedAdmin, ScopedHistoryAdmin
 
 from .models import Client, Municipality
 
@@ -12,7 +12,7 @@ class MunicipalityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Client)
-class ClientAdmin(ScopedHistoryAdmin):
+class ClientAdmin(OrganisationScopedAdmin, ScopedHistoryAdmin):
     list_display = ["client_number", "pseudonym", "organisation", "status", "shielded"]
     list_filter = ["organisation", "status", "shielded"]
     search_fields = ["client_number", "pseudonym"]
