@@ -46,6 +46,14 @@ def refusal_text(refusal: dict) -> str:
             "%(funder)s (allocation %(number)s) is not the responsible municipality on "
             "%(date)s: under the woonplaatsbeginsel %(municipality)s pays for %(stream)s care"
         ) % {**refusal, "date": _day(refusal["date"])}
+    if code == "other_law_first":
+        return (
+            _(
+                "%(stream)s (allocation %(number)s) does not pay for this care: %(first_stream)s "
+                "(allocation %(first_number)s) goes first (%(article)s)"
+            )
+            % refusal
+        )
     if code == "too_young":
         return _("%(stream)s (allocation %(number)s) pays only from age %(age)s") % refusal
     if code == "age_limit":

@@ -124,6 +124,60 @@ def pays_as_responsible_municipality(funder: Funder, municipality: Municipality)
     return funder.kind == FunderKind.REGION or is_municipality(funder, municipality)
 
 
+# Which law pays first for the same care, and the article that says so: a lower rank goes
+# first. The Wlz before the Zvw, and both before the Jeugdwet and the Wmo (Jeugdwet art. 1.2
+# lid 1: no jeugdhulp for what the Wlz, or from 18 the Zvw, covers; Wmo 2015 art. 2.3.5 lid 6
+# and art. 1.2.1: no Wmo support where the Wlz or the Zvw provides). The Jeugdwet and the Wmo
+# share a rank: which of them pays is decided by age (art. 1.1 Jeugdwet, the 18th birthday).
+# Streams not listed (education, work, integral pilots) do not take part.
+PRECEDENCE: dict[str, tuple[int, str]] = {
+    "wlz": (1, "Wlz art. 3.1.1"),
+    # No article found in the sources searched for the Wlz before the Zvw: named, not cited.
+    "zvw-ggz": (2, "Zvw, after the Wlz"),
+    "jeugdwet": (3, "Jeugdwet art. 1.2 lid 1"),
+    "wmo": (3, "Wmo 2015 art. 2.3.5 lid 6, art. 1.2.1"),
+}
+
+
+def precedence_rank(stream_code: str) -> int | None:
+    """The stream's rank in ``PRECEDENCE`` (lower pays first); None when it takes no part."""
+    entry = PRECEDENCE.get(stream_code)
+    return entry[0] if entry is not None else None
+
+
+def precedence_refusals(fitting: list[Allocation]) -> dict[int, dict]:
+    """Of allocations that each fit an activity (volume aside), those that yield to a
+    higher-precedence one among them: index in ``fitting`` -> refusal.
+
+    The refusal names the first of the highest-precedence allocations (by position) and the
+    article of the yielding stream.
+    """
+    ranked = [
+        (precedence_rank(allocation.product.contract.stream.code), index)
+        for index, allocation in enumerate(fitting)
+    ]
+    ranks = [rank for rank, _index in ranked if rank is not None]
+    if not ranks:
+        return {}
+    top = min(ranks)
+    first = fitting[next(index for rank, index in ranked if rank == top)]
+    refusals = {}
+    for rank, index in ranked:
+        if rank is None or rank == top:
+            continue
+        allocation = fitting[index]
+        stream = allocation.product.contract.stream
+        refusals[index] = {
+            "code": "other_law_first",
+            "number": allocation.number,
+            "stream": stream.name,
+            "first_stream": first.product.contract.stream.name,
+            "first_number": first.number,
+            "article": PRECEDENCE[stream.code][1],
+        }
+    return refusals
+
+
 def allocation_refusal(
     *,
     allocation: Allocation,

@@ -13,7 +13,9 @@ The rules (DESIGN.md, "Assigning funding"), in the order they are checked:
 5. volume is left in the frequency window (day, ISO week, calendar month, or the whole
    validity), counted over the funded activities in that window.
 
-Among several that fit, the one that ends first wins (then the one that started first, then
+Which law pays first (apps.funding.rules.PRECEDENCE): an allocation of a lower-precedence law
+is refused while one of a higher-precedence law fits (volume aside), e.g. the Jeugdwet beside
+the Wlz. Among several that fit, the one that ends first wins (then the one that started first, then
 the oldest registration): deterministic, and the reason is stored on the activity. An activity
 is never split over two allocations. With no fit it is saved as unfunded with every
 allocation's reason, and waits; registering or changing an allocation, or cancelling an
@@ -61,6 +63,8 @@ from apps.funding.rules import (
     Timeline,
     allocation_refusal,
     consumption_for,
+    precedence_rank,
+    precedence_refusals,
     responsibility_timeline,
     unit_name,
 )
@@ -109,6 +113,7 @@ def allocation_used_in_window(
 
 
 def _preference(allocation: Allocation) -> tuple:
+    # Of the fitting ones; a lower-precedence law has already yielded (precedence_refusals).
     return (allocation.end or date.max, allocation.start, allocation.pk)
 
 
@@ -135,12 +140,22 @@ def _evaluate(
     client: Client,
     allocations: list[Allocation],
     timeline: Timeline | None = None,
+    everything: list[Allocation] | None = None,
 ) -> tuple[list[_Fit], list[dict]]:
     fits, refusals = [], []
-    for allocation in allocations:
-        refusal = allocation_refusal(
+    # Which law pays first is decided among all the client's allocations that fit, volume
+    # aside: a higher-precedence one refuses the others even when its volume is used up.
+    first_refusals = [
+        allocation_refusal(
             allocation=allocation, activity=activity, client=client, timeline=timeline
         )
+        for allocation in (everything if everything is not None else allocations)
+    ]
+    candidates = everything if everything is not None else allocations
+    fitting = [a for a, refusal in zip(candidates, first_refusals, strict=True) if refusal is None]
+    yielding = {fitting[index].pk: r for index, r in precedence_refusals(fitting).items()}
+    for allocation in allocations:
+        refusal = first_refusals[candidates.index(allocation)] or yielding.get(allocation.pk)
         if refusal is None:
             needed = consumption_for(activity=activity, allocation=allocation)
             used, first, last = allocation_used_in_window(
@@ -359,7 +374,9 @@ def activity_funding_assign(
         raise ValidationError(
             {"allocation": _("This allocation is not an active allocation of this client.")}
         )
-    fits, refusals = _evaluate(activity=activity, client=client, allocations=[chosen])
+    fits, refusals = _evaluate(
+        activity=activity, client=client, allocations=[chosen], everything=allocations
+    )
     if not fits:
         raise ValidationError(
             {
@@ -510,6 +527,27 @@ def _validate_allocation(allocation: Allocation) -> None:
         raise ValidationError(errors)
 
 
+def _yielding_reassign(*, allocation: Allocation, actor: User | None) -> None:
+    """Reassign what the client's allocations of laws that yield to this one's fund: a Wlz
+    allocation registered, extended or reactivated takes over the care it pays for from the
+    Jeugdwet and the Wmo (apps.funding.rules.PRECEDENCE)."""
+    rank = precedence_rank(allocation.product.contract.stream.code)
+    if rank is None or allocation.status != AllocationStatus.ACTIVE:
+        return
+    lower = (
+        Allocation.objects.filter(client_id=allocation.client_id, status=AllocationStatus.ACTIVE)
+        .exclude(pk=allocation.pk)
+        .filter(activities__funding_status=FUNDED)
+        .select_related("product__contract__stream")
+        .distinct()
+        .order_by("pk")
+    )
+    for other in lower:
+        other_rank = precedence_rank(other.product.contract.stream.code)
+        if other_rank is not None and other_rank > rank:
+            allocation_activities_reassign(allocation=other, actor=actor)
+
+
 @transaction.atomic
 def allocation_register(
     *,
@@ -549,6 +587,7 @@ def allocation_register(
         obj=allocation,
         basis=AccessBasis.ADMINISTRATION,
     )
+    _yielding_reassign(allocation=allocation, actor=actor)
     matched = unfunded_rematch(client=client, actor=actor)
     return allocation, matched
 
@@ -583,6 +622,7 @@ def allocation_change(*, allocation: Allocation, actor: User | None, **changes) 
         basis=AccessBasis.ADMINISTRATION,
     )
     allocation_activities_reassign(allocation=allocation, actor=actor)
+    _yielding_reassign(allocation=allocation, actor=actor)
     return allocation
 
 
@@ -611,6 +651,7 @@ def allocation_status_change(
         basis=AccessBasis.ADMINISTRATION,
     )
     allocation_activities_reassign(allocation=allocation, actor=actor)
+    _yielding_reassign(allocation=allocation, actor=actor)
     return allocation
 
 

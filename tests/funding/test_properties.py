@@ -635,8 +635,33 @@ def another_municipality_pays(allocation: Allocation, activity: Activity, client
     )
 
 
+# Which law pays first, recomputed here: a lower number goes first; the others take no part.
+LAW_RANK = {"wlz": 1, "zvw-ggz": 2, "jeugdwet": 3, "wmo": 3}
+
+
 def may_pay(allocation: Allocation, activity: Activity, client) -> bool:
     """Every rule but the volume: may this allocation pay for this activity?"""
+    return fits_alone(allocation, activity, client) and not yields_to_another_law(
+        allocation, activity, client
+    )
+
+
+def yields_to_another_law(allocation: Allocation, activity: Activity, client) -> bool:
+    """Whether an active allocation of the client of a law that goes first fits the activity
+    (volume aside): then this one does not pay for it."""
+    rank = LAW_RANK.get(allocation.product.contract.stream.code)
+    if rank is None:
+        return False
+    others = Allocation.objects.filter(client_id=client.pk, status=AllocationStatus.ACTIVE)
+    return any(
+        LAW_RANK.get(other.product.contract.stream.code, rank) < rank
+        and fits_alone(other, activity, client)
+        for other in others.select_related("product__contract__stream", "funder")
+    )
+
+
+def fits_alone(allocation: Allocation, activity: Activity, client) -> bool:
+    """Every rule but the volume and which law goes first."""
     return (
         allocation.client_id == client.pk
         and allocation.status == AllocationStatus.ACTIVE
