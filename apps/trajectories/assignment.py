@@ -614,6 +614,13 @@ def allocation_change(*, allocation: Allocation, actor: User | None, **changes) 
     allocation.full_clean(validate_constraints=False)
     allocation._history_user = actor
     allocation.save(update_fields=list(changes))
+    _allocation_changed(allocation=allocation, actor=actor)
+    return allocation
+
+
+def _allocation_changed(*, allocation: Allocation, actor: User | None) -> None:
+    """After a change of an allocation: log it, and reassign what it funds and what the
+    allocations that yield to it fund."""
     access_log_write(
         actor=actor,
         event=AccessEvent.CHANGE,
@@ -623,7 +630,6 @@ def allocation_change(*, allocation: Allocation, actor: User | None, **changes) 
     )
     allocation_activities_reassign(allocation=allocation, actor=actor)
     _yielding_reassign(allocation=allocation, actor=actor)
-    return allocation
 
 
 @transaction.atomic
@@ -643,15 +649,7 @@ def allocation_status_change(
     allocation.status = status
     allocation._history_user = actor
     allocation.save(update_fields=["status"])
-    access_log_write(
-        actor=actor,
-        event=AccessEvent.CHANGE,
-        client=allocation.client,
-        obj=allocation,
-        basis=AccessBasis.ADMINISTRATION,
-    )
-    allocation_activities_reassign(allocation=allocation, actor=actor)
-    _yielding_reassign(allocation=allocation, actor=actor)
+    _allocation_changed(allocation=allocation, actor=actor)
     return allocation
 
 
