@@ -23,6 +23,12 @@ class ActivityKind(models.TextChoices):
     FAMILY_SESSION = "family_session", _("Family session")
     CRISIS_CONTACT = "crisis_contact", _("Crisis contact")
     CASE_CONSULTATION = "case_consultation", _("Case consultation")
+    # Support rather than treatment: what the Wmo pays for adults (and the Jeugdwet under 18).
+    GUIDANCE = "guidance", _("Guidance (begeleiding)")
+    PERSONAL_CARE = "personal_care", _("Personal care")
+    # Presence rather than time: day parts attended and nights of residential stay.
+    DAY_ACTIVITY = "day_activity", _("Day activity (dagbesteding)")
+    RESIDENTIAL_STAY = "residential_stay", _("Residential stay (night)")
     # education
     LESSON = "lesson", _("Lesson")
     EXAM = "exam", _("Exam")
@@ -43,6 +49,10 @@ KINDS_BY_DOMAIN: dict[str, tuple[str, ...]] = {
         ActivityKind.FAMILY_SESSION,
         ActivityKind.CRISIS_CONTACT,
         ActivityKind.CASE_CONSULTATION,
+        ActivityKind.GUIDANCE,
+        ActivityKind.PERSONAL_CARE,
+        ActivityKind.DAY_ACTIVITY,
+        ActivityKind.RESIDENTIAL_STAY,
     ),
     Domain.EDUCATION: (
         ActivityKind.LESSON,
