@@ -267,6 +267,11 @@ CELERY_TASK_ROUTES = {"reports.report_build_task": {"queue": "reports"}}
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_KB", default=600_000)
 REPORT_MAX_ATTEMPTS = 3
 CELERY_BEAT_SCHEDULE = {
+    # Every night after midnight: allocations whose end date has passed end (never to return).
+    "allocations-end": {
+        "task": "funding.allocations_end_task",
+        "schedule": crontab(hour=0, minute=15),
+    },
     # Every night: funding alerts are raised, and resolved when their cause has gone.
     "funding-alerts": {
         "task": "funding.funding_alerts_task",
@@ -336,6 +341,7 @@ SPECTACULAR_SETTINGS = {
         "ActivityStatusEnum": "apps.trajectories.models.ActivityStatus",
         "FundingStatusEnum": "apps.trajectories.models.FundingStatus",
         "AllocationStatusEnum": "apps.funding.models.AllocationStatus",
+        "ChangeReasonEnum": "apps.funding.models.ChangeReason",
         "ReportStatusEnum": "apps.reports.models.ReportStatus",
     },
 }

@@ -143,6 +143,8 @@ POST_ONLY = {
     # tests/funding/test_alerts.py and test_pilots.py).
     "funding:alert_acknowledge",
     "funding:allocation_detail",
+    "funding:allocation_change",
+    "funding:allocation_replace",
     "funding:pilot_detail",
 }
 
@@ -319,6 +321,7 @@ API_MATRIX = {
     ("api:activity-cancel", "POST"): CASEWORKER_CORRECTS,
     ("api:allocation-detail", "GET"): SEES_FUNDING,
     ("api:allocation-detail", "PATCH"): MANAGES_FUNDING,
+    ("api:allocation-replace", "POST"): MANAGES_FUNDING,
     ("api:allocation-list", "GET"): SEES_FUNDING,  # ?client=
     ("api:allocation-list", "POST"): MANAGES_FUNDING,
     ("api:alert-acknowledge", "POST"): {
@@ -415,7 +418,7 @@ def _api_call(world, name: str, method: str, role: str, target: str | None):
         kwargs = {"pk": world.goals[target, lane].pk}
     elif name in ("api:activity-detail", "api:activity-cancel"):
         kwargs = {"pk": world.activities[target, lane].pk}
-    elif name == "api:allocation-detail":
+    elif name in ("api:allocation-detail", "api:allocation-replace"):
         kwargs = {"pk": world.allocations[target].pk}
     elif name == "api:alert-acknowledge":
         kwargs = {"pk": world.alerts[target].pk}
@@ -441,7 +444,16 @@ def _api_call(world, name: str, method: str, role: str, target: str | None):
     elif (name, method) == ("api:activity-detail", "PATCH"):
         body = {"duration_minutes": 45}
     elif (name, method) == ("api:allocation-detail", "PATCH"):
-        body = {"volume": 7000}
+        body = {"volume": 7000, "reason": "04"}
+    elif (name, method) == ("api:allocation-replace", "POST"):
+        body = {
+            "reason": "05",
+            "number": f"TW-REPLACED-{target}",
+            "volume": 100,
+            "frequency": "6",
+            "start": "2025-06-01",
+            "end": "2025-12-31",
+        }
     elif (name, method) == ("api:allocation-list", "POST"):
         body = {
             "client": client.pk,

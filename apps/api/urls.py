@@ -39,6 +39,11 @@ urlpatterns = [
         funding.AllocationDetailView.as_view(),
         name="allocation-detail",
     ),
+    path(
+        "allocations/<int:pk>/replace/",
+        funding.AllocationReplaceView.as_view(),
+        name="allocation-replace",
+    ),
     path("alerts/", funding.AlertListView.as_view(), name="alert-list"),
     path(
         "alerts/<int:pk>/acknowledge/",

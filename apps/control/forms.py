@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.models import Organisation
 from apps.clients.models import Client
 from apps.core.forms import DateInput
-from apps.funding.models import Frequency, Product, Unit
+from apps.funding.models import Allocation, ChangeReason, Frequency, Product, Unit
 
 
 class ClientByNumberField(forms.CharField):
@@ -63,6 +63,88 @@ class AllocationRegisterForm(forms.Form):
             .select_related("contract__funder", "contract__stream")
             .order_by("contract__funder__name", "contract__reference", "code")
         )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("The end date lies before the start date."))
+        return data
+
+
+def _reason_field(label):
+    return forms.ChoiceField(label=label, choices=[("", "—"), *ChangeReason.choices])
+
+
+class AllocationChangeForm(forms.Form):
+    """A change of an allocation as IV066 allows it: its end date, and its volume when its
+    frequency is total within the validity, with a reason from JZ002."""
+
+    reason = _reason_field(_("Reason for the change (JZ002)"))
+    end = forms.DateField(
+        label=_("End"),
+        widget=DateInput,
+        required=False,
+        help_text=_(
+            "Shorter or longer. The start date set as end date, with reason 13 (removed), "
+            "removes the allocation."
+        ),
+    )
+    volume = forms.IntegerField(
+        label=_("Volume"),
+        min_value=1,
+        max_value=1_000_000,
+        help_text=_("Only an allocation with the frequency “total within the validity”."),
+    )
+
+    def __init__(self, *args, allocation: Allocation, **kwargs):
+        kwargs.setdefault("initial", {"end": allocation.end, "volume": allocation.volume})
+        super().__init__(*args, **kwargs)
+        if allocation.frequency != Frequency.TOTAL:
+            # IV066: a windowed volume is not changed; the field shows it, read-only.
+            self.fields["volume"].disabled = True
+            self.fields["volume"].help_text = _(
+                "A volume per day, week or month does not change: replace the allocation."
+            )
+
+    def changes(self) -> dict:
+        changes = {"end": self.cleaned_data["end"]}
+        if not self.fields["volume"].disabled:
+            changes["volume"] = self.cleaned_data["volume"]
+        return changes
+
+
+class AllocationReplaceForm(forms.Form):
+    """The allocation that takes over from a date under a new number (IV066)."""
+
+    reason = _reason_field(_("Reason for the replacement (JZ002)"))
+    number = forms.CharField(label=_("New allocation number"), max_length=40)
+    volume = forms.IntegerField(label=_("Volume"), min_value=1, max_value=1_000_000)
+    unit = forms.ChoiceField(
+        label=_("Unit"),
+        required=False,
+        choices=[("", _("The product's unit")), *Unit.choices],
+        help_text=_("Only when the allocation counts in another time unit than the product."),
+    )
+    frequency = forms.ChoiceField(label=_("Frequency"), choices=[("", "—"), *Frequency.choices])
+    start = forms.DateField(
+        label=_("Start"),
+        widget=DateInput,
+        help_text=_("The day the change takes effect; the current allocation ends the day before."),
+    )
+    end = forms.DateField(label=_("End"), widget=DateInput, required=False)
+
+    def __init__(self, *args, allocation: Allocation, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "volume": allocation.volume,
+                "unit": allocation.unit if allocation.unit != allocation.product.unit else "",
+                "frequency": allocation.frequency,
+                "end": allocation.end,
+            },
+        )
+        super().__init__(*args, **kwargs)
 
     def clean(self):
         data = super().clean()

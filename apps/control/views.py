@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.models import Organisation, Role, User
 from apps.accounts.permissions import (
+    CHANGE_ALLOCATION,
     ENROL_IN_PILOT,
     REGISTER_ALLOCATION,
     VIEW_ALERTS,
@@ -24,7 +25,9 @@ from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome
 from apps.audit.services import access_log_record, access_log_record_many
 from apps.core.views import service_refusals
 from apps.funding.figures import ENDS_SOON_DAYS, MOSTLY_USED_PERCENT
-from apps.trajectories.assignment import allocation_register, pilot_enrol
+from apps.funding.models import AllocationStatus
+from apps.trajectories.allocations import allocation_replace
+from apps.trajectories.assignment import allocation_change, allocation_register, pilot_enrol
 from apps.trajectories.models import TeamRole
 from apps.trajectories.mosaic import funding_mosaic
 from apps.trajectories.use import allocation_use
@@ -35,7 +38,13 @@ from .alerts import (
     funding_alert_get_for,
     funding_alert_list_for_user,
 )
-from .forms import AllocationRegisterForm, PeriodForm, PilotEnrolForm
+from .forms import (
+    AllocationChangeForm,
+    AllocationRegisterForm,
+    AllocationReplaceForm,
+    PeriodForm,
+    PilotEnrolForm,
+)
 from .pilots import pilot_get_for, pilot_list, pilot_report
 from .selectors import (
     absorbed_by_allocation,
@@ -212,7 +221,76 @@ def allocation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "use": allocation_use(allocations=[allocation], today=today)[allocation.pk],
             "absorbed": absorbed,
             "absorbed_cents": sum(item.value_cents for item in absorbed),
+            "may_change": may(request.user, CHANGE_ALLOCATION)
+            and allocation.status == AllocationStatus.ACTIVE,
+            "replaced_by": list(allocation.replaced_by.order_by("pk")),
         },
+    )
+
+
+def _allocation_to_change(request: HttpRequest, pk: int, what: str):
+    """The organisation's allocation when the user may change allocations; a logged 404
+    otherwise."""
+    organisation = _organisation_if_may(request, CHANGE_ALLOCATION, what)
+    allocation = allocation_get_for(organisation=organisation, pk=pk)
+    if allocation is None:
+        raise _refused(request.user, what)
+    return allocation
+
+
+@require_http_methods(["GET", "POST"])
+def allocation_change_form(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change an allocation as IV066 allows: end date, total volume, with a JZ002 reason."""
+    allocation = _allocation_to_change(request, pk, "change allocation")
+    form = AllocationChangeForm(request.POST or None, allocation=allocation)
+    if request.method == "POST" and form.is_valid():
+        with service_refusals(request, form=form):
+            allocation_change(
+                allocation=allocation,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                **form.changes(),
+            )
+            messages.success(request, _("Allocation changed; the care it funds was matched again."))
+            return redirect("funding:allocation_detail", pk=allocation.pk)
+    _log_shown(request.user, [allocation.client], "change allocation")
+    return render(
+        request, "funding/allocation_change.html", {"allocation": allocation, "form": form}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def allocation_replace_form(request: HttpRequest, pk: int) -> HttpResponse:
+    """Replace an allocation under a new number from a date (IV066), with a JZ002 reason."""
+    allocation = _allocation_to_change(request, pk, "replace allocation")
+    form = AllocationReplaceForm(request.POST or None, allocation=allocation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with service_refusals(request, form=form):
+            new, _matched = allocation_replace(
+                allocation=allocation,
+                actor=request.user,
+                reason=data["reason"],
+                number=data["number"],
+                volume=data["volume"],
+                unit=data["unit"] or None,
+                frequency=data["frequency"],
+                start=data["start"],
+                end=data["end"],
+            )
+            messages.success(
+                request,
+                _("Allocation %(old)s is replaced by %(new)s from %(start)s.")
+                % {
+                    "old": allocation.number,
+                    "new": new.number,
+                    "start": new.start.strftime("%d-%m-%Y"),
+                },
+            )
+            return redirect("funding:allocation_detail", pk=new.pk)
+    _log_shown(request.user, [allocation.client], "replace allocation")
+    return render(
+        request, "funding/allocation_replace.html", {"allocation": allocation, "form": form}
     )
 
 

@@ -258,11 +258,36 @@ class AllocationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# An ended allocation never becomes active again (its validity is over: it ends by itself the
+# night after its end date); a longer validity is a new allocation (IV066).
 ALLOCATION_STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
     AllocationStatus.ACTIVE: frozenset({AllocationStatus.ENDED, AllocationStatus.WITHDRAWN}),
-    AllocationStatus.ENDED: frozenset({AllocationStatus.ACTIVE}),
+    AllocationStatus.ENDED: frozenset(),
     AllocationStatus.WITHDRAWN: frozenset(),
 }
+# An ended allocation still pays for care delivered within its validity (logged late, or
+# claimed afterwards: IV090); a withdrawn one pays for nothing.
+ALLOCATION_FUNDING_STATUSES = frozenset({AllocationStatus.ACTIVE, AllocationStatus.ENDED})
+
+
+class ChangeReason(models.TextChoices):
+    """Code list JZ002 (iJw 3.2, reden wijziging toewijzing; WMO002 in the iWmo has the same
+    codes). 01 (administrative correction, lapsed) is left out: constraint CS336 says not to
+    use it."""
+
+    CLIENT_DECEASED = "02", _("Client deceased")
+    CONTRACT_CHANGE = "03", _("Contract change")
+    EXTENDED = "04", _("Reassessment: allocation extended")
+    SHORTENED = "05", _("Reassessment: allocation shortened")
+    OTHER_DOMAIN = "06", _("Moves to another domain (e.g. the Wlz)")
+    MOVED = "07", _("Moved to another municipality")
+    DELIVERY_FORM = "08", _("Change of delivery form (personal budget)")
+    OTHER_PROVIDER = "09", _("Switch to another provider")
+    FUNDING_SYSTEM = "10", _("Move to a new funding system")
+    MUNICIPAL_MERGER = "11", _("Municipal reorganisation")
+    BY_PROVIDER = "12", _("Initiated by the provider")
+    REMOVED = "13", _("Removed (sent in error)")
+    CORRECTION = "14", _("Administrative correction")
 
 
 class AllocationQuerySet(models.QuerySet):
@@ -305,6 +330,21 @@ class Allocation(models.Model):
         default=AllocationStatus.ACTIVE,
     )
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    change_reason = models.CharField(
+        _("reason for the last change (JZ002)"),
+        max_length=2,
+        choices=ChangeReason.choices,
+        blank=True,
+    )
+    replaces = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        verbose_name=_("replaces allocation"),
+        editable=False,
+    )
 
     objects = AllocationQuerySet.as_manager()
     history = HistoricalRecords()

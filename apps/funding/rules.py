@@ -21,6 +21,7 @@ from apps.accounts.models import Organisation
 from apps.clients.models import Client, Municipality
 
 from .models import (
+    ALLOCATION_FUNDING_STATUSES,
     ITEM_UNITS,
     MINUTES_PER_UNIT,
     Allocation,
@@ -193,7 +194,7 @@ def allocation_refusal(
     number = allocation.number
     day = activity.date
     stream = allocation.product.contract.stream
-    if allocation.client_id != client.pk or allocation.status != AllocationStatus.ACTIVE:
+    if allocation.client_id != client.pk or allocation.status not in ALLOCATION_FUNDING_STATUSES:
         return {"code": "not_active", "number": number}
     if not allocation.is_valid_on(day):
         return {

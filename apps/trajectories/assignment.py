@@ -44,11 +44,18 @@ from apps.audit.models import AccessBasis, AccessEvent
 from apps.audit.services import access_log_write
 from apps.clients.models import Client
 from apps.core.domains import NOT_CHARGEABLE_KINDS, Attendance
+from apps.funding.allocation_rules import (
+    allocation_change_errors,
+    change_reason_errors,
+    size_errors,
+)
 from apps.funding.models import (
+    ALLOCATION_FUNDING_STATUSES,
     ALLOCATION_STATUS_TRANSITIONS,
     MINUTES_PER_UNIT,
     Allocation,
     AllocationStatus,
+    ChangeReason,
     Frequency,
     FunderKind,
     IntegralPilot,
@@ -265,9 +272,10 @@ def _pilot_decide(*, activity: Activity, pilots: list[IntegralPilot]) -> tuple[b
 
 
 def _locked_allocations(client: Client) -> list[Allocation]:
-    """The client's active allocations, locked in primary-key order (no deadlocks)."""
+    """The client's allocations that can pay (active, or ended: for care within their
+    validity), locked in primary-key order (no deadlocks)."""
     return list(
-        Allocation.objects.filter(client=client, status=AllocationStatus.ACTIVE)
+        Allocation.objects.filter(client=client, status__in=ALLOCATION_FUNDING_STATUSES)
         .select_related("product__contract__stream", "funder")
         .order_by("pk")
         .select_for_update(of=("self",))
@@ -342,7 +350,7 @@ def funding_preview(*, activity: Activity) -> Activity:
     """Decide, without saving or locking, where an unsaved activity would be assigned."""
     client = activity.trajectory.client
     allocations = list(
-        Allocation.objects.filter(client=client, status=AllocationStatus.ACTIVE)
+        Allocation.objects.filter(client=client, status__in=ALLOCATION_FUNDING_STATUSES)
         .select_related("product__contract__stream", "funder")
         .order_by("pk")
     )
@@ -523,6 +531,10 @@ def _validate_allocation(allocation: Allocation) -> None:
             _("Allocation number %(number)s is already used at %(funder)s.")
             % {"number": allocation.number, "funder": allocation.funder.name}
         )
+    if allocation.pk is None:  # unit x frequency as the standard has it, when registered
+        size = size_errors(unit=allocation.unit, frequency=allocation.frequency, end=allocation.end)
+        for field, messages in size.items():
+            errors.setdefault(field, []).extend(messages)
     if errors:
         raise ValidationError(errors)
 
@@ -535,7 +547,9 @@ def _yielding_reassign(*, allocation: Allocation, actor: User | None) -> None:
     if rank is None or allocation.status != AllocationStatus.ACTIVE:
         return
     lower = (
-        Allocation.objects.filter(client_id=allocation.client_id, status=AllocationStatus.ACTIVE)
+        Allocation.objects.filter(
+            client_id=allocation.client_id, status__in=ALLOCATION_FUNDING_STATUSES
+        )
         .exclude(pk=allocation.pk)
         .filter(activities__funding_status=FUNDED)
         .select_related("product__contract__stream")
@@ -592,12 +606,33 @@ def allocation_register(
     return allocation, matched
 
 
+# The fields a caller may name; IV066 allows only some of them to change (the others are refused
+# with the advice to replace the allocation: apps.funding.allocation_rules).
 ALLOCATION_CHANGEABLE_FIELDS = frozenset({"volume", "frequency", "start", "end", "unit"})
 
 
+def _refuse_unless_changeable(allocation: Allocation) -> None:
+    if allocation.status == AllocationStatus.WITHDRAWN:
+        raise ValidationError(_("A withdrawn allocation cannot be changed."))
+    if allocation.status == AllocationStatus.ENDED:
+        raise ValidationError(
+            _(
+                "An ended allocation never becomes active again and cannot be changed; "
+                "register a new allocation."
+            )
+        )
+
+
 @transaction.atomic
-def allocation_change(*, allocation: Allocation, actor: User | None, **changes) -> Allocation:
-    """Change an allocation's volume, frequency or validity and reassign what it funds."""
+def allocation_change(
+    *, allocation: Allocation, actor: User | None, reason: str, **changes
+) -> Allocation:
+    """Change an allocation as IV066 allows (its end date; its volume when the frequency is
+    total within the validity), for a reason from JZ002, and reassign what it funds.
+
+    Reason 13 (removed) with the end date set to the start date removes the allocation: it is
+    withdrawn. Any other change is refused: the allocation is replaced (``allocation_replace``).
+    """
     unknown = set(changes) - ALLOCATION_CHANGEABLE_FIELDS
     if unknown:
         raise TypeError(f"allocation_change cannot change {sorted(unknown)}")
@@ -606,14 +641,23 @@ def allocation_change(*, allocation: Allocation, actor: User | None, **changes) 
         .select_related("product__contract")
         .get(pk=allocation.pk)
     )
-    if allocation.status == AllocationStatus.WITHDRAWN:
-        raise ValidationError(_("A withdrawn allocation cannot be changed."))
-    for field, value in changes.items():
-        setattr(allocation, field, value)
+    _refuse_unless_changeable(allocation)
+    errors = allocation_change_errors(allocation=allocation, changes=changes, reason=reason)
+    if errors:
+        raise ValidationError(errors)
+    changed = [field for field, value in changes.items() if value != getattr(allocation, field)]
+    for field in changed:
+        setattr(allocation, field, changes[field])
+    weekly_end = size_errors(unit=allocation.unit, frequency=allocation.frequency, end=None)
+    if "end" in changed and allocation.end is None and "end" in weekly_end:
+        raise ValidationError({"end": weekly_end["end"]})
+    allocation.change_reason = reason
+    if reason == ChangeReason.REMOVED:
+        allocation.status = AllocationStatus.WITHDRAWN
     _validate_allocation(allocation)
     allocation.full_clean(validate_constraints=False)
     allocation._history_user = actor
-    allocation.save(update_fields=list(changes))
+    allocation.save(update_fields=[*changed, "change_reason", "status"])
     _allocation_changed(allocation=allocation, actor=actor)
     return allocation
 
@@ -634,9 +678,14 @@ def _allocation_changed(*, allocation: Allocation, actor: User | None) -> None:
 
 @transaction.atomic
 def allocation_status_change(
-    *, allocation: Allocation, status: AllocationStatus, actor: User | None
+    *, allocation: Allocation, status: AllocationStatus, actor: User | None, reason: str = ""
 ) -> Allocation:
-    """End, reactivate or withdraw an allocation; what it funded is reassigned."""
+    """End or withdraw an allocation; what it funded is reassigned.
+
+    An allocation is ended only once its end date has passed (the nightly run does it:
+    ``allocations_end_expired``); to end it sooner its end date is shortened with a JZ002
+    reason (``allocation_change``). An ended allocation never becomes active again.
+    """
     allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
     if status not in ALLOCATION_STATUS_TRANSITIONS[allocation.status]:
         raise ValidationError(
@@ -646,17 +695,36 @@ def allocation_status_change(
                 "new": AllocationStatus(status).label,
             }
         )
+    if status == AllocationStatus.ENDED and (
+        allocation.end is None or allocation.end >= timezone.localdate()
+    ):
+        raise ValidationError(
+            _(
+                "An allocation ends by itself the night after its end date. To end it sooner, "
+                "shorten its end date with a reason (JZ002)."
+            )
+        )
+    if reason:
+        # A withdrawal counts as a removal (end date = start date) for the code list's rules.
+        reason_errors = change_reason_errors(
+            reason=reason, start=allocation.start, end=allocation.start
+        )
+        if reason_errors:
+            raise ValidationError({"reason": reason_errors})
+        allocation.change_reason = reason
     allocation.status = status
     allocation._history_user = actor
-    allocation.save(update_fields=["status"])
+    allocation.save(update_fields=["status", "change_reason"])
     _allocation_changed(allocation=allocation, actor=actor)
     return allocation
 
 
-def allocation_withdraw(*, allocation: Allocation, actor: User | None) -> Allocation:
+def allocation_withdraw(
+    *, allocation: Allocation, actor: User | None, reason: str = ""
+) -> Allocation:
     """Withdraw an allocation (the funder revoked it); its activities are reassigned."""
     return allocation_status_change(
-        allocation=allocation, status=AllocationStatus.WITHDRAWN, actor=actor
+        allocation=allocation, status=AllocationStatus.WITHDRAWN, actor=actor, reason=reason
     )
 
 

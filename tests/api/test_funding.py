@@ -149,18 +149,68 @@ def test_only_roles_with_the_permission_register_or_change(api, world, role):
 def test_a_manager_changes_an_allocation_and_what_it_funds_is_reassigned(api, world):
     allocation = world.allocations["own"]
     response = api("manager").patch(
-        f"/api/v1/allocations/{allocation.pk}/", {"volume": 30}, format="json"
+        f"/api/v1/allocations/{allocation.pk}/", {"volume": 30, "reason": "05"}, format="json"
     )
     assert response.status_code == 200, response.json()
-    assert response.json()["volume"] == 30
+    assert (response.json()["volume"], response.json()["change_reason"]) == (30, "05")
     care = world.activities["own", "care"]
     care.refresh_from_db()
     assert care.funding_status == "unfunded"  # 60 minutes no longer fit in 30
     wrong = api("manager").patch(
-        f"/api/v1/allocations/{allocation.pk}/", {"end": "2024-01-01"}, format="json"
+        f"/api/v1/allocations/{allocation.pk}/",
+        {"end": "2024-01-01", "reason": "05"},
+        format="json",
     )
     assert wrong.status_code == 400
     assert "end" in wrong.json()["errors"] or "start" in wrong.json()["errors"]
+
+
+def test_a_change_iv066_does_not_allow_is_refused_with_the_advice_to_replace(api, world):
+    # IV066: only the end date, and the volume with the frequency "total within the validity".
+    allocation = world.allocations["own"]
+    url = f"/api/v1/allocations/{allocation.pk}/"
+    no_reason = api("manager").patch(url, {"end": "2027-06-30"}, format="json")
+    assert no_reason.status_code == 400
+    assert "reason" in no_reason.json()["errors"]
+    start = api("manager").patch(url, {"start": "2026-02-01", "reason": "05"}, format="json")
+    assert start.status_code == 400
+    assert "IV066" in start.json()["errors"]["start"][0]["message"]
+    allocation.refresh_from_db()
+    assert (allocation.start, allocation.change_reason) == (world.allocations["own"].start, "")
+
+
+def test_a_manager_replaces_an_allocation_under_a_new_number(api, world):
+    allocation = world.allocations["own"]
+    response = api("manager").post(
+        f"/api/v1/allocations/{allocation.pk}/replace/",
+        {
+            "reason": "05",
+            "number": "TW-OPVOLGER",
+            "volume": 120,
+            "frequency": "2",
+            "start": "2027-01-01",
+            "end": "2027-12-31",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["number"], body["replaces"]) == ("TW-OPVOLGER", allocation.pk)
+    allocation.refresh_from_db()
+    assert (allocation.end, allocation.change_reason) == (D(2026, 12, 31), "05")
+    refused = api("manager").post(
+        f"/api/v1/allocations/{allocation.pk}/replace/",
+        {
+            "reason": "05",
+            "number": "TW-OPVOLGER",
+            "volume": 1,
+            "frequency": "2",
+            "start": "2026-06-01",
+        },
+        format="json",
+    )
+    assert refused.status_code == 400
+    assert {"number", "end"} <= set(refused.json()["errors"])
 
 
 # --- funders and contracts -----------------------------------------------------------------

@@ -9,7 +9,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from apps.accounts.models import Role
-from apps.funding.models import Frequency, IntegralPilot, Unit
+from apps.funding.models import Allocation, Frequency, IntegralPilot, Unit
 from apps.trajectories.assignment import allocation_register
 from apps.trajectories.services import activity_log
 from tests.accounts.factories import UserFactory
@@ -78,6 +78,16 @@ def register(client, product, actor, **overrides):
     }
     values.update(overrides)
     allocation, _matched = allocation_register(**values)
+    return allocation
+
+
+def register_weekly_without_end(client, product, actor, **overrides):
+    """A weekly allocation without an end date, as one registered before condition CD076 (a
+    weekly allocation needs an end date) was checked: registered with an end, which is then
+    cleared in the database."""
+    allocation = register(client, product, actor, frequency=Frequency.PER_WEEK, **overrides)
+    Allocation.objects.filter(pk=allocation.pk).update(end=None)  # legacy data: no history
+    allocation.refresh_from_db()
     return allocation
 
 

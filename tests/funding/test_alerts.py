@@ -25,13 +25,27 @@ from apps.control.alerts import (
     funding_alerts_refresh,
 )
 from apps.control.tasks import funding_alerts_task
-from apps.funding.models import AlertKind, Allocation, Frequency, FundingAlert, Product
+from apps.funding.models import (
+    AlertKind,
+    Allocation,
+    ChangeReason,
+    Frequency,
+    FundingAlert,
+    Product,
+)
 from apps.trajectories.assignment import allocation_change, allocation_withdraw
 from apps.trajectories.models import CareTeamMembership, TeamRole, Trajectory
 from apps.trajectories.services import activity_cancel, care_team_join, care_team_leave
 from casemanager.celery import app as celery_app
 from tests.accounts.factories import OrganisationFactory, UserFactory
-from tests.funding.builders import HOUR, log, product, register, trajectory_of
+from tests.funding.builders import (
+    HOUR,
+    log,
+    product,
+    register,
+    register_weekly_without_end,
+    trajectory_of,
+)
 
 D = datetime.date
 TODAY = D(2025, 6, 2)  # a Monday
@@ -109,13 +123,17 @@ def _turning_18(world, birthday: D, **client) -> Trajectory:
 def _cause_80(world) -> Callable[[], object]:
     allocation = register(world.client, world.jeugdwet, world.lead, volume=600)
     _sessions(world.trajectory, 8)  # 480 of 600
-    return lambda: allocation_change(allocation=allocation, actor=world.manager, volume=1200)
+    return lambda: allocation_change(
+        allocation=allocation, actor=world.manager, reason=ChangeReason.EXTENDED, volume=1200
+    )
 
 
 def _cause_100(world) -> Callable[[], object]:
     allocation = register(world.client, world.jeugdwet, world.lead, volume=600)
     _sessions(world.trajectory, 10)  # 600 of 600
-    return lambda: allocation_change(allocation=allocation, actor=world.manager, volume=1200)
+    return lambda: allocation_change(
+        allocation=allocation, actor=world.manager, reason=ChangeReason.EXTENDED, volume=1200
+    )
 
 
 def _cause_ending(world) -> Callable[[], object]:
@@ -308,14 +326,7 @@ def test_a_rest_too_small_for_care_that_now_waits_counts_as_used_up(world):
 
 
 def test_a_refusal_in_a_windows_volume_does_not_make_a_weekly_allocation_used_up(world):
-    register(
-        world.client,
-        world.jeugdwet,
-        world.lead,
-        volume=120,
-        frequency=Frequency.PER_WEEK,
-        end=None,
-    )
+    register_weekly_without_end(world.client, world.jeugdwet, world.lead, volume=120)
     log(world.trajectory, D(2025, 5, 26), minutes=90)
     refused = log(world.trajectory, D(2025, 5, 27), minutes=60)  # 30 left this week
     assert refused.funding_reason["refusals"][0]["code"] == "volume_used"
@@ -341,14 +352,7 @@ def test_the_details_follow_the_use_without_a_second_alert(world):
 
 
 def test_a_weekly_allocation_without_an_end_is_watched_in_its_window(world):
-    weekly = register(
-        world.client,
-        world.jeugdwet,
-        world.lead,
-        volume=120,
-        frequency=Frequency.PER_WEEK,
-        end=None,
-    )
+    weekly = register_weekly_without_end(world.client, world.jeugdwet, world.lead, volume=120)
     log(world.trajectory, D(2025, 5, 26))
     log(world.trajectory, D(2025, 5, 27))  # 120 of 120 in the week of 26 May
 

@@ -15,7 +15,14 @@ from django.urls import reverse
 from apps.accounts.models import Organisation, Role, User
 from apps.audit.models import AccessLogEntry
 from apps.control.alerts import funding_alerts_refresh
-from apps.funding.models import Allocation, FundingAlert, IntegralPilot, PilotEnrolment, Product
+from apps.funding.models import (
+    Allocation,
+    Frequency,
+    FundingAlert,
+    IntegralPilot,
+    PilotEnrolment,
+    Product,
+)
 from apps.trajectories.models import Activity, TeamRole, Trajectory
 from apps.trajectories.services import care_team_join
 from tests.accounts.factories import OrganisationFactory, UserFactory
@@ -152,6 +159,14 @@ PAGES = {
         lambda office: reverse("funding:allocation_detail", args=[office.allocation.pk]),
         "allocation",
     ),
+    "allocation_change": (
+        lambda office: reverse("funding:allocation_change", args=[office.allocation.pk]),
+        "change allocation",
+    ),
+    "allocation_replace": (
+        lambda office: reverse("funding:allocation_replace", args=[office.allocation.pk]),
+        "replace allocation",
+    ),
     "mosaic": (lambda office: reverse("funding:mosaic"), "funding mosaic"),
     "pilot_detail": (
         lambda office: reverse("funding:pilot_detail", args=[office.pilot.pk]),
@@ -193,10 +208,15 @@ def test_each_page_answers_only_the_roles_it_serves(client, office, page, role):
 
 @pytest.mark.parametrize(
     ("name", "what"),
-    [("allocation_detail", "allocation"), ("pilot_detail", "integral pilot")],
+    [
+        ("allocation_detail", "allocation"),
+        ("allocation_change", "change allocation"),
+        ("allocation_replace", "replace allocation"),
+        ("pilot_detail", "integral pilot"),
+    ],
 )
 def test_another_organisations_allocation_or_pilot_is_not_found(client, office, name, what):
-    target = office.foreign_allocation if name == "allocation_detail" else office.foreign_pilot
+    target = office.foreign_pilot if name == "pilot_detail" else office.foreign_allocation
     response = _as(client, office.manager).get(reverse(f"funding:{name}", args=[target.pk]))
     assert response.status_code == 404
     entry = _refused_entry(office.manager)
@@ -719,3 +739,134 @@ def test_the_client_page_shows_a_forecast_at_the_current_pace(client, office):
         day = date_format(runs_out, "SHORT_DATE_FORMAT")
     assert f"runs out on {day} at this pace" in text
     assert "pace: 120 minutes a week (last 28 days)" in text
+
+
+# --- changing and replacing an allocation (IV066) -------------------------------------------
+
+
+def test_the_manager_changes_the_end_date_with_a_reason_and_the_read_is_logged(client, office):
+    allocation = office.allocation
+    page = _as(client, office.manager).get(
+        reverse("funding:allocation_change", args=[allocation.pk])
+    )
+    assert page.status_code == 200
+    assert "IV066" in page.text
+    assert AccessLogEntry.objects.filter(
+        user=office.manager,
+        client=allocation.client,
+        outcome="allowed",
+        detail="change allocation",
+    ).exists()
+    response = _as(client, office.manager).post(
+        reverse("funding:allocation_change", args=[allocation.pk]),
+        {"reason": "05", "end": "2025-06-30", "volume": "600"},
+    )
+    assert response.status_code == 302
+    allocation.refresh_from_db()
+    assert (allocation.end, allocation.change_reason) == (D(2025, 6, 30), "05")
+    detail = _as(client, office.manager).get(response.url)
+    assert "Reassessment: allocation shortened" in detail.text
+
+
+def test_a_change_without_a_reason_or_against_cs335_gets_a_message_and_saves_nothing(
+    client, office
+):
+    allocation = office.allocation
+    url = reverse("funding:allocation_change", args=[allocation.pk])
+    missing = _as(client, office.manager).post(url, {"end": "2025-06-30", "volume": "600"})
+    assert missing.status_code == 200
+    assert "This field is required" in missing.text
+    removed = _as(client, office.manager).post(
+        url, {"reason": "13", "end": "2025-06-30", "volume": "600"}
+    )
+    assert removed.status_code == 200
+    assert "CS335" in removed.text
+    allocation.refresh_from_db()
+    assert (allocation.end, allocation.change_reason) == (D(2025, 12, 31), "")
+
+
+def test_a_weekly_volume_is_shown_but_not_changed_on_the_change_page(client, office):
+    weekly = register(
+        office.waiting.client,
+        office.jeugdwet,
+        office.lead,
+        number="TW-WEEK",
+        frequency=Frequency.PER_WEEK,
+        volume=60,
+    )
+    url = reverse("funding:allocation_change", args=[weekly.pk])
+    page = _as(client, office.manager).get(url)
+    assert "replace the allocation" in page.text
+    response = _as(client, office.manager).post(
+        url, {"reason": "04", "end": "2025-12-31", "volume": "999"}
+    )
+    assert response.status_code == 302
+    weekly.refresh_from_db()
+    assert weekly.volume == 60  # the disabled field keeps the registered volume
+
+
+def test_the_manager_replaces_an_allocation_by_a_new_number(client, office):
+    allocation = office.allocation
+    url = reverse("funding:allocation_replace", args=[allocation.pk])
+    assert _as(client, office.manager).get(url).status_code == 200
+    response = _as(client, office.manager).post(
+        url,
+        {
+            "reason": "05",
+            "number": "TW-OPVOLGER",
+            "volume": "120",
+            "unit": "",
+            "frequency": "2",
+            "start": "2025-03-06",
+            "end": "2025-12-31",
+        },
+    )
+    assert response.status_code == 302
+    new = Allocation.objects.get(number="TW-OPVOLGER")
+    assert response.url == reverse("funding:allocation_detail", args=[new.pk])
+    allocation.refresh_from_db()
+    assert (allocation.end, new.replaces) == (D(2025, 3, 5), allocation)
+    detail = _as(client, office.manager).get(
+        reverse("funding:allocation_detail", args=[allocation.pk])
+    )
+    assert "TW-OPVOLGER" in detail.text
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"number": "TW-ZICHTBAAR"}, "already used"),
+        ({"frequency": "2", "end": ""}, "CD076"),
+        ({"start": "2024-01-01", "end": "2023-01-01"}, "The end date lies before the start date"),
+    ],
+)
+def test_a_bad_replacement_gets_a_message_and_saves_nothing(client, office, changes, message):
+    allocation = office.allocation
+    values = {
+        "reason": "05",
+        "number": "TW-OPVOLGER",
+        "volume": "120",
+        "unit": "",
+        "frequency": "6",
+        "start": "2025-06-01",
+        "end": "2025-12-31",
+    } | changes
+    response = _as(client, office.manager).post(
+        reverse("funding:allocation_replace", args=[allocation.pk]), values
+    )
+    assert response.status_code == 200
+    assert message in response.text
+    allocation.refresh_from_db()
+    assert (allocation.end, allocation.change_reason) == (D(2025, 12, 31), "")
+    assert not Allocation.objects.filter(number="TW-OPVOLGER").exists()
+
+
+@pytest.mark.parametrize("name", ["allocation_change", "allocation_replace"])
+def test_changing_is_for_managers_only_also_by_post(client, office, name):
+    response = _as(client, office.lead).post(
+        reverse(f"funding:{name}", args=[office.allocation.pk]),
+        {"reason": "05", "end": "2025-06-30", "volume": "1"},
+    )
+    assert response.status_code == 404
+    office.allocation.refresh_from_db()
+    assert office.allocation.end == D(2025, 12, 31)

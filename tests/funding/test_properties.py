@@ -35,11 +35,19 @@ from apps.core.domains import (
     Attendance,
     Domain,
 )
-from apps.funding.models import Allocation, AllocationStatus, Frequency, Funder, FunderKind, Unit
+from apps.funding.models import (
+    Allocation,
+    AllocationStatus,
+    ChangeReason,
+    Frequency,
+    Funder,
+    FunderKind,
+    Unit,
+)
+from apps.trajectories.allocations import allocation_replace, allocations_end_expired
 from apps.trajectories.assignment import (
     allocation_change,
     allocation_register,
-    allocation_status_change,
     allocation_withdraw,
     unfunded_rematch,
 )
@@ -53,6 +61,9 @@ from tests.trajectories.factories import TrajectoryFactory
 D = datetime.date
 ONE_DAY = datetime.timedelta(days=1)
 FIRST_DAY, LAST_DAY = D(2025, 1, 1), D(2025, 12, 31)  # the trajectory starts on 1 January 2025
+# An ended allocation (its end date passed) still pays for care within its validity.
+PAYING = ("active", "ended")
+NOT_PER_DAY = (Unit.DAY_24H, Unit.DAY_PART, Unit.EURO, Unit.ITEM_EFFORT)
 
 STREAMS = ("jeugdwet", "wmo", "zvw-ggz", "onderwijs", "participatie")
 # The woonplaatsbeginsel (tests/funding/test_woonplaats.py cites the sources): the client lives
@@ -151,8 +162,10 @@ class Shrink:
 
 
 @dataclass(frozen=True)
-class EndOrReactivate:
-    which: int  # an index into the allocations not withdrawn, modulo their number
+class EndExpired:
+    """The nightly run on a day of 2025: allocations whose end date has passed end."""
+
+    which: int  # the run's day, in fortnights after the first day
 
 
 @dataclass(frozen=True)
@@ -207,13 +220,21 @@ def allocation_specs(draw, days, streams=STREAMS):
         lambda v: (v[0], None if v[1] is None else v[0] + datetime.timedelta(days=v[1]))
     )
     start, end = draw(st.one_of(long_validity, any_validity))
+    # Only what the standard lets a funder register: never per day in etmalen, day parts,
+    # euros or effort items (CS338), never per week without an end date (CD076).
+    frequencies = [
+        frequency
+        for frequency in Frequency.values
+        if not (frequency == Frequency.PER_DAY and unit in NOT_PER_DAY)
+        and not (frequency == Frequency.PER_WEEK and end is None)
+    ]
     code = draw(st.sampled_from(streams))
     funders = [REGION, UTRECHT, AMERSFOORT] if code in MUNICIPAL else [REGION]
     return AllocationSpec(
         stream=code,
         funder=draw(st.sampled_from(funders)),
         unit=unit,
-        frequency=draw(st.sampled_from(Frequency.values)),
+        frequency=draw(st.sampled_from(frequencies)),
         volume=draw(st.integers(*VOLUMES[unit])),
         start=start,
         end=end,
@@ -264,7 +285,7 @@ def operations(days, kinds, *, chosen=False):
             st.none() | st.integers(1, 120),
             st.none() | st.integers(1, 60),
         ),
-        st.builds(EndOrReactivate, index),
+        st.builds(EndExpired, index),
         *([st.builds(LogChosen, logs(days, kinds), index)] * 6 if chosen else []),
     )
 
@@ -487,23 +508,37 @@ def _apply(operation, *, client, trajectory, worker, numbers: list[str]) -> None
     elif isinstance(operation, Withdraw) and active:
         allocation_withdraw(allocation=active[operation.which % len(active)], actor=worker)
     elif isinstance(operation, Shrink) and active:
+        # As IV066 allows: a smaller total volume and a shorter validity change the allocation;
+        # a later start replaces it by a new number from that day.
         allocation = active[operation.which % len(active)]
         changes = {}
-        if operation.quarters is not None and allocation.volume > 1:
+        total = allocation.frequency == Frequency.TOTAL
+        if operation.quarters is not None and allocation.volume > 1 and total:
             changes["volume"] = max(1, allocation.volume * operation.quarters // 4)
         if operation.days_shorter is not None:
             end = (allocation.end or LAST_DAY) - datetime.timedelta(days=operation.days_shorter)
             changes["end"] = max(end, allocation.start)
+        if changes:
+            allocation = allocation_change(
+                allocation=allocation, actor=worker, reason=ChangeReason.SHORTENED, **changes
+            )
         if operation.days_later is not None:
             start = allocation.start + datetime.timedelta(days=operation.days_later)
-            changes["start"] = min(start, changes.get("end", allocation.end) or start)
-        if changes:
-            allocation_change(allocation=allocation, actor=worker, **changes)
-    elif isinstance(operation, EndOrReactivate) and allocations:
-        allocation = allocations[operation.which % len(allocations)]
-        ended = allocation.status == AllocationStatus.ACTIVE
-        status = AllocationStatus.ENDED if ended else AllocationStatus.ACTIVE
-        allocation_status_change(allocation=allocation, status=status, actor=worker)
+            if allocation.end is None or start <= allocation.end:
+                numbers.append(f"TW{len(numbers):03d}")
+                allocation_replace(
+                    allocation=allocation,
+                    actor=worker,
+                    reason=ChangeReason.SHORTENED,
+                    number=numbers[-1],
+                    volume=allocation.volume,
+                    unit=allocation.unit,
+                    frequency=allocation.frequency,
+                    start=start,
+                    end=allocation.end,
+                )
+    elif isinstance(operation, EndExpired):
+        allocations_end_expired(today=FIRST_DAY + datetime.timedelta(days=14 * operation.which))
 
 
 def build(scenario: Scenario, *, check_each_write: bool = False):
@@ -652,7 +687,7 @@ def yields_to_another_law(allocation: Allocation, activity: Activity, client) ->
     rank = LAW_RANK.get(allocation.product.contract.stream.code)
     if rank is None:
         return False
-    others = Allocation.objects.filter(client_id=client.pk, status=AllocationStatus.ACTIVE)
+    others = Allocation.objects.filter(client_id=client.pk, status__in=PAYING)
     return any(
         LAW_RANK.get(other.product.contract.stream.code, rank) < rank
         and fits_alone(other, activity, client)
@@ -664,7 +699,7 @@ def fits_alone(allocation: Allocation, activity: Activity, client) -> bool:
     """Every rule but the volume and which law goes first."""
     return (
         allocation.client_id == client.pk
-        and allocation.status == AllocationStatus.ACTIVE
+        and allocation.status in PAYING
         and allocation.start <= activity.date
         and (allocation.end is None or activity.date <= allocation.end)
         and activity.kind
@@ -700,7 +735,7 @@ def check_invariants(client, *, reasons_fresh: bool = True) -> None:
         "pk"
     )
     allocations = {allocation.pk: allocation for allocation in everything}
-    active = [a for a in allocations.values() if a.client_id == client.pk and a.status == "active"]
+    active = [a for a in allocations.values() if a.client_id == client.pk and a.status in PAYING]
     used = used_per_window(activities, allocations)
 
     for activity in activities:

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from apps.funding.models import AllocationStatus, Frequency, Unit
+from apps.funding.models import AllocationStatus, ChangeReason, Frequency, Unit
 from apps.funding.reasons import funding_reason_text
 from apps.trajectories.assignment import (
     allocation_change,
@@ -327,7 +327,9 @@ def test_allocation_change_to_a_smaller_volume_releases_the_latest_activities(
 ):
     allocation = _register(trajectory, caseworker, number="SHRINK", volume=180)
     activities = [_log(trajectory, caseworker, date=D(2025, 3, day)) for day in (3, 4, 5)]
-    allocation_change(allocation=allocation, actor=caseworker, volume=120)
+    allocation_change(
+        allocation=allocation, actor=caseworker, reason=ChangeReason.SHORTENED, volume=120
+    )
     statuses = [Activity.objects.get(pk=a.pk).funding_status for a in activities]
     assert statuses == ["funded", "funded", "unfunded"]
     assert Activity.objects.get(pk=activities[0].pk).history.count() == 1  # unchanged: no new row

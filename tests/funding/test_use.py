@@ -8,7 +8,13 @@ import pytest
 from apps.funding.models import Frequency
 from apps.trajectories.services import activity_cancel
 from apps.trajectories.use import allocation_use
-from tests.funding.builders import log, product, register, trajectory_of
+from tests.funding.builders import (
+    log,
+    product,
+    register,
+    register_weekly_without_end,
+    trajectory_of,
+)
 
 D = datetime.date
 # A Friday. The last 28 days up to it are Saturday 1 March up to and including 28 March.
@@ -178,13 +184,8 @@ def test_an_allocation_valid_for_ten_days_is_measured_over_those_ten_days(trajec
 def test_a_weekly_allocation_at_a_pace_below_its_volume_does_not_exceed_the_window(
     trajectory, jeugdwet
 ):
-    allocation = register(
-        trajectory.client,
-        jeugdwet,
-        trajectory.lead_caseworker,
-        volume=180,
-        frequency=Frequency.PER_WEEK,
-        end=None,
+    allocation = register_weekly_without_end(
+        trajectory.client, jeugdwet, trajectory.lead_caseworker, volume=180
     )
     days = [D(2025, 3, day) for day in (3, 4, 5, 10, 11, 12, 17, 18, 19, 24, 25)]
     _sessions(trajectory, days)

@@ -9,6 +9,7 @@ from apps.clients.models import Client
 from apps.funding.models import (
     AlertKind,
     AllocationStatus,
+    ChangeReason,
     ExecutionVariant,
     Frequency,
     FunderKind,
@@ -46,6 +47,16 @@ class AllocationSerializer(serializers.Serializer):
     start = serializers.DateField(read_only=True)
     end = serializers.DateField(read_only=True, allow_null=True)
     status = serializers.ChoiceField(choices=AllocationStatus.choices, read_only=True)
+    change_reason = serializers.CharField(
+        read_only=True,
+        help_text=_("The reason for its last change, from code list JZ002; empty if none."),
+    )
+    replaces = serializers.IntegerField(
+        source="replaces_id",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The allocation this one replaces (IV066), if any."),
+    )
     created_at = serializers.DateTimeField(read_only=True)
     used = serializers.IntegerField(read_only=True)
     used_percent = serializers.IntegerField(read_only=True)
@@ -125,6 +136,13 @@ class AllocationRegisterSerializer(serializers.Serializer):
 
 
 class AllocationChangeSerializer(serializers.Serializer):
+    """A change as IV066 allows it: the end date, and the volume when the frequency is total
+    within the validity, with a reason from JZ002. A start date, unit or frequency, or a volume
+    of a windowed allocation, is refused: such an allocation is replaced (``replace/``)."""
+
+    reason = serializers.ChoiceField(
+        choices=ChangeReason.choices, help_text=_("Code list JZ002: why it changes.")
+    )
     volume = serializers.IntegerField(min_value=1, required=False)
     unit = serializers.ChoiceField(choices=Unit.choices, required=False)
     frequency = serializers.ChoiceField(choices=Frequency.choices, required=False)
@@ -132,9 +150,23 @@ class AllocationChangeSerializer(serializers.Serializer):
     end = serializers.DateField(allow_null=True, required=False)
 
     def validate(self, attrs):
-        if not attrs:
+        if set(attrs) == {"reason"}:
             raise serializers.ValidationError(_("Give at least one field to change."), "empty")
         return attrs
+
+
+class AllocationReplaceSerializer(serializers.Serializer):
+    """The allocation that takes over from ``start``, under a new number (IV066)."""
+
+    reason = serializers.ChoiceField(
+        choices=ChangeReason.choices, help_text=_("Code list JZ002: why it is replaced.")
+    )
+    number = serializers.CharField(max_length=40)
+    volume = serializers.IntegerField(min_value=1)
+    unit = serializers.ChoiceField(choices=Unit.choices, required=False, allow_null=True)
+    frequency = serializers.ChoiceField(choices=Frequency.choices)
+    start = serializers.DateField()
+    end = serializers.DateField(allow_null=True, required=False, default=None)
 
 
 class FunderSerializer(serializers.Serializer):

@@ -47,6 +47,7 @@ from apps.control.selectors import allocation_list_with_use, contract_list
 from apps.funding.models import Allocation, Contract, Funder, FundingAlert, Product
 from apps.reports.services import report_funders_for
 from apps.trajectories.access import client_access_for
+from apps.trajectories.allocations import allocation_replace
 from apps.trajectories.assignment import allocation_change, allocation_register
 from apps.trajectories.selectors import allocation_list_for_client
 from apps.trajectories.use import allocation_use
@@ -184,7 +185,12 @@ class AllocationDetailView(ApiView):
         request=s.AllocationChangeSerializer,
         responses=s.AllocationDetailSerializer,
         tags=["allocations"],
-        description="Change the volume, frequency or validity; what it funds is reassigned.",
+        description=(
+            "Change an allocation as IV066 allows: its end date, and its volume when the "
+            "frequency is total within the validity, with a reason from JZ002 (reason 13 with "
+            "the end date set to the start date removes it). Anything else is refused: replace "
+            "the allocation instead. What it funds is reassigned."
+        ),
     )
     def patch(self, request, pk: int):
         client, access = api_client_open(
@@ -202,6 +208,48 @@ class AllocationDetailView(ApiView):
                 allocation=allocation, actor=request.user, **serializer.validated_data
             )
         return Response(_detail(_allocation(pk, client), access), status=status.HTTP_200_OK)
+
+
+class AllocationReplaceView(ApiView):
+    """Replace an allocation under a new number (IV066): it ends the day before the new one
+    starts, or is withdrawn when the new one starts on or before its first day."""
+
+    @extend_schema(
+        request=s.AllocationReplaceSerializer,
+        responses={201: s.AllocationDetailSerializer},
+        tags=["allocations"],
+        description=(
+            "Withdraw the allocation from a date and register the one that takes over, with a "
+            "new number and a reason from JZ002, in one transaction; the care is matched again."
+        ),
+    )
+    def post(self, request, pk: int):
+        client, access = api_client_open(
+            request,
+            client_id=client_id_of(Allocation.objects, pk, "client_id"),
+            what="replace an allocation",
+            visible=_sees_funding,
+            allowed=lambda access: may(request.user, CHANGE_ALLOCATION),
+        )
+        allocation = _allocation(pk, client)
+        serializer = s.AllocationReplaceSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        with service_errors(set(serializer.fields)):
+            new, _matched = allocation_replace(
+                allocation=allocation,
+                actor=request.user,
+                reason=data["reason"],
+                number=data["number"],
+                volume=data["volume"],
+                unit=data.get("unit") or None,
+                frequency=data["frequency"],
+                start=data["start"],
+                end=data["end"],
+            )
+        return Response(
+            _detail(_allocation(new.pk, client), access), status=status.HTTP_201_CREATED
+        )
 
 
 # --- funders and contracts -------------------------------------------------------------------
