@@ -209,6 +209,11 @@ def test_no_serious_accessibility_violations_on_the_funding_control_pages(
         "alerts": (control.manager, "/funding/alerts/"),
         "allocation-form": (control.manager, "/funding/allocations/new/"),
         "allocation-detail": (control.manager, f"/funding/allocations/{allocation.pk}/"),
+        "allocation-change": (control.manager, f"/funding/allocations/{allocation.pk}/change/"),
+        "allocation-replace": (
+            control.manager,
+            f"/funding/allocations/{allocation.pk}/replace/",
+        ),
         "mosaic": (control.manager, "/funding/mosaic/"),
         "pilot": (control.manager, f"/funding/pilots/{control.pilot.pk}/"),
         "alerts-caseworker": (record.caseworker, "/funding/alerts/"),
