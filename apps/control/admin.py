@@ -107,6 +107,7 @@ class AllocationAdmin(OrganisationScopedAdmin, ReadOnlyHistoryAdmin):
         "start",
         "end",
         "status",
+        "change_reason",
     ]
     list_filter = ["status", "frequency", "funder"]
     list_select_related = ["funder", "client", "product"]
