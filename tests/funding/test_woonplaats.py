@@ -44,6 +44,7 @@ from tests.trajectories.factories import TrajectoryFactory
 pytestmark = pytest.mark.django_db
 D = datetime.date
 MOVED_ON = D(2025, 3, 15)  # from Utrecht (0344) to Amersfoort (0307)
+YEAR_START = D(2025, 1, 1)
 
 
 def _at(day: datetime.date) -> datetime.datetime:
@@ -81,7 +82,7 @@ def moved():
     return organisation, worker, client, trajectory, utrecht, amersfoort
 
 
-def _register(client, product, number, actor, start=D(2025, 1, 1)):
+def _register(client, product, number, actor, start=YEAR_START):
     allocation, _matched = allocation_register(
         client=client,
         product=product,
