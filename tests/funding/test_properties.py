@@ -644,8 +644,10 @@ def goes_on_after_the_move(allocation: Allocation, activity: Activity, client) -
     moved_on = getattr(client, "moved_on", None)
     if moved_on is None or allocation.funder.code != UTRECHT or activity.date < moved_on:
         return False
-    if not allocation.start <= moved_on - datetime.timedelta(days=1) <= (
-        allocation.end or datetime.date.max
+    if (
+        not allocation.start
+        <= moved_on - datetime.timedelta(days=1)
+        <= (allocation.end or datetime.date.max)
     ):
         return False
     stream = allocation.product.contract.stream.code
