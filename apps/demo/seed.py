@@ -46,7 +46,12 @@ from django.utils import timezone
 
 from apps.accounts.models import Organisation, User
 from apps.clients.models import Client, ClientStatus, Municipality
-from apps.clients.services import client_create, client_status_change
+from apps.clients.services import (
+    client_create,
+    client_status_change,
+    health_insurance_record,
+    wlz_indication_record,
+)
 from apps.clients.validators import bsn_passes_eleven_test
 from apps.control.alerts import funding_alerts_refresh
 from apps.core.domains import DOMAIN_OF_KIND, NOT_CHARGEABLE_KINDS, ActivityKind, Attendance
@@ -115,6 +120,8 @@ MUNICIPAL_FUNDERS = {
 # Municipalities negotiate their own tariffs: a factor on the base tariff.
 TARIFF_FACTOR = {"0344": 1.00, "0307": 0.97, "0193": 1.04}
 
+INSURER_UZOVI = "3999"  # every demo client's own health insurer
+
 FUNDERS = [
     *(
         FunderSpec(cbs, name, FunderKind.MUNICIPALITY, cbs, ("jeugdwet", "wmo"))
@@ -124,7 +131,7 @@ FUNDERS = [
         "insurer",
         "Zorgverzekeraar Lindestede (demo)",
         FunderKind.HEALTH_INSURER,
-        "3999",
+        INSURER_UZOVI,
         ("zvw-ggz",),
     ),
     FunderSpec(
@@ -169,10 +176,7 @@ PRODUCTS: dict[str, list[tuple[str, str, str, str, Unit, int]]] = {
     ],
     "wlz": [
         ("wlz_treatment", "", "WLZ-BHI", "Behandeling individueel (Wlz)", Unit.HOUR, 9850),
-        # Above every municipality's Jeugdwet guidance (45A12 x TARIFF_FACTOR): the rules know
-        # no Wlz indication, so a cheaper Wlz product would be the queue's route for waiting
-        # youth care (DEMO-012) instead of the Jeugdwet of the responsible municipality.
-        ("wlz_guidance", "", "WLZ-BGI", "Begeleiding individueel (Wlz)", Unit.HOUR, 7250),
+        ("wlz_guidance", "", "WLZ-BGI", "Begeleiding individueel (Wlz)", Unit.HOUR, 6240),
     ],
     "onderwijs": [
         ("vso_lesson", "", "VSO-LU", "Onderwijs op maat: lesuur (vso)", Unit.HOUR, 5800),
@@ -941,6 +945,20 @@ class Writer:
             extended_youth_care_until=extended,
             actor=lead,
         )
+        # Every client is insured (Zvw) with the demo's insurer; the Wlz clients have a CIZ
+        # indication: the responsible funder of their care follows from these.
+        health_insurance_record(
+            client=client, uzovi=INSURER_UZOVI, start=plan.date_of_birth, end=None, actor=lead
+        )
+        if plan.profile == "wlz":
+            wlz_indication_record(
+                client=client,
+                care_profile="LVG 4",
+                decision_reference=f"CIZ-{plan.number}",
+                start=plan.trajectory_start - timedelta(days=30),
+                end=None,
+                actor=lead,
+            )
         trajectory = trajectory_open(
             client=client, start=plan.trajectory_start, lead_caseworker=lead, actor=lead
         )
