@@ -37,17 +37,19 @@ from django.utils import timezone, translation
 from apps.accounts.models import Role
 from apps.clients.models import Client
 from apps.clients.services import client_update, health_insurance_record, wlz_indication_record
+from apps.control.pilots import pilot_report
 from apps.control.selectors import unfunded_queue
 from apps.core.domains import ActivityKind, Domain
-from apps.funding.models import AllocationStatus, Frequency, FunderKind
+from apps.funding.models import AllocationStatus, Frequency, FunderKind, Unit
 from apps.funding.reasons import funding_reason_text
 from apps.funding.responsibility import move_continuations
 from apps.reports import render
 from apps.reports.selectors import report_figures
-from apps.trajectories.assignment import allocation_register
+from apps.trajectories.assignment import allocation_register, pilot_enrol
 from apps.trajectories.services import activity_log
 from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.clients.factories import ClientFactory, municipality
+from tests.funding.builders import IntegralPilotFactory, pilot_product
 from tests.funding.factories import (
     AllocationFactory,
     ContractFactory,
@@ -459,3 +461,32 @@ def test_the_queue_and_the_annex_do_not_grow_with_activities_or_clients(world):
     assert queue_small == queue_large
     assert annex_small == annex_large
     assert unfunded_queue(organisation=world.organisation).count >= 4 * 3 * 2
+
+
+# --- the pilot's regular route ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("indicated", "regular_funder", "regular_cents"),
+    [(False, "Gemeente Utrecht", 12000), (True, "Zorgkantoor", 6000)],
+)
+def test_the_pilots_regular_route_is_the_responsible_funders(
+    world, indicated, regular_funder, regular_cents
+):
+    """A pilot client's hour of care would have cost, on the regular route, the Jeugdwet of
+    its municipality (60 minutes at 2.00) without a Wlz indication, though the care office's
+    Wlz product is cheaper; with one, the care office's (1 hour at 60.00)."""
+    pilot = IntegralPilotFactory(
+        contract__organisation=world.organisation, contract__funder=world.funders["0344"]
+    )
+    pilot_product(pilot, code="INT-ZORG", unit=Unit.HOUR, tariff_cents=5000)
+    youth = world.client("123456708")
+    if indicated:
+        wlz_indication_record(
+            client=youth, care_profile="LVG 4", start=D(2025, 1, 1), end=None, actor=None
+        )
+    pilot_enrol(pilot=pilot, client=youth, actor=world.worker)
+    assert world.session(youth, D(2025, 3, 10)).funding_status == "pilot"
+    report = pilot_report(pilot=pilot)
+    assert [funder.name for funder in report.regular_funders] == [regular_funder]
+    assert report.regular_cents == regular_cents
