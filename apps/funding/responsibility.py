@@ -505,7 +505,11 @@ class ResponsibleRoutes:
                 else None
             )
             refusal = allocation_refusal(
-                allocation=stand_in, activity=activity, client=client, timeline=timeline
+                allocation=stand_in,
+                activity=activity,
+                client=client,
+                timeline=timeline,
+                facts=facts,
             )
             if refusal:
                 continue

@@ -445,11 +445,14 @@ def test_the_queue_and_the_annex_do_not_grow_with_activities_or_clients(world):
                 client=wlz, care_profile="LVG 4", start=D(2025, 1, 1), end=None, actor=None
             )
             adult = world.client("", born=ADULT_BORN)
+            uzovi = "3311" if index % 2 else "8888"
             health_insurance_record(
-                client=adult, uzovi="3311", start=D(2025, 1, 1), end=None, actor=None
+                client=adult, uzovi=uzovi, start=D(2025, 1, 1), end=None, actor=None
             )
+            # Other days and insurers each time: what the rule remembers does not hide a
+            # query per activity.
             for client in (mover, wlz, adult):
-                for day in (D(2025, 3, 5), D(2025, 3, 20), D(2025, 4, 7)):
+                for day in (D(2025, 3, 5 + n), D(2025, 3, 20 + index), D(2025, 4, 7 + n)):
                     world.session(client, day)
 
     add(1)
