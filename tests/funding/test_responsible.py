@@ -46,6 +46,7 @@ from apps.funding.responsibility import move_continuations
 from apps.reports import render
 from apps.reports.selectors import report_figures
 from apps.trajectories.assignment import allocation_register, pilot_enrol
+from apps.trajectories.funding_facts import health_insurance_register, wlz_indication_register
 from apps.trajectories.services import activity_log
 from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.clients.factories import ClientFactory, municipality
@@ -493,3 +494,33 @@ def test_the_pilots_regular_route_is_the_responsible_funders(
     report = pilot_report(pilot=pilot)
     assert [funder.name for funder in report.regular_funders] == [regular_funder]
     assert report.regular_cents == regular_cents
+
+
+def test_registering_an_indication_moves_the_care_it_covers_to_the_wlz(world):
+    """Care already paid by the Jeugdwet from the indication's start is decided again: it
+    waits for the Wlz; care before it stays with the Jeugdwet."""
+    youth = world.client("123456721")
+    world.register(youth, "0344", "TW-UTR")
+    before, after = world.session(youth, D(2025, 2, 20)), world.session(youth, D(2025, 3, 10))
+    assert after.allocation.number == "TW-UTR"
+    wlz_indication_register(
+        client=youth, care_profile="LVG 4", start=D(2025, 3, 1), end=None, actor=world.worker
+    )
+    before.refresh_from_db()
+    after.refresh_from_db()
+    assert before.allocation.number == "TW-UTR"
+    assert after.funding_status == "unfunded"
+    assert after.funding_reason["refusals"][0]["code"] == "wlz_indication"
+
+
+def test_registering_the_own_insurer_moves_care_off_another_insurers_allocation(world):
+    adult = world.client("123456733", born=ADULT_BORN)
+    world.register(adult, "8888", "ZVW-ANDER")
+    activity = world.session(adult, D(2025, 3, 10))
+    assert activity.allocation.number == "ZVW-ANDER"  # no insurer recorded: not checked
+    health_insurance_register(
+        client=adult, uzovi="3311", start=D(2025, 1, 1), end=None, actor=world.worker
+    )
+    activity.refresh_from_db()
+    assert activity.funding_status == "unfunded"
+    assert activity.funding_reason["refusals"][0]["code"] == "not_own_insurer"
