@@ -11,8 +11,11 @@ Clients worth showing in the demo (organisation 73730001):
 
 - DEMO-003 is shielded: outside the care team only the pseudonym is shown;
 - DEMO-007 turned 18 a few months ago without extended youth care: Jeugdwet care after the
-  birthday is unfunded (guidance is never extended: it moves to the Wmo);
-- DEMO-012 is in crisis care whose allocation has not arrived yet: everything waits, unfunded;
+  birthday is unfunded (guidance is never extended: it moves to the Wmo) and is expected from
+  its own health insurer (every demo client is insured with the demo's insurer);
+- DEMO-012 is in crisis care whose allocation has not arrived yet: everything waits, unfunded,
+  expected from the Jeugdwet of Utrecht (no Wlz indication: the Wlz is not its route);
+- DEMO-013 and DEMO-032 have a CIZ indication and a Wlz allocation;
 - DEMO-018's allocation was registered late and absorbed the care logged before it arrived;
 - DEMO-021's allocation ran out: the last sessions are unfunded;
 - DEMO-025's allocation is nearly used up (over 90 %);
