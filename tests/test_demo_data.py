@@ -224,3 +224,44 @@ def test_the_demo_follows_the_woonplaatsbeginsel():
         assert adult.pk not in figures.unfunded_client_ids, code
     # The waiting crisis care is in its own municipality's annex.
     assert crisis.pk in annexes[crisis.responsible_municipality.cbs_code].unfunded_client_ids
+
+
+def test_the_demo_names_the_responsible_funder_of_waiting_care():
+    """No tariff workaround: DEMO-012's crisis care is expected from the Jeugdwet of Utrecht
+    at its tariff, though the Wlz's guidance is cheaper (DEMO-012 has no Wlz indication);
+    DEMO-007's care after 18 is expected from its own insurer and is in its annex; the Wlz
+    clients have a CIZ indication."""
+    organisation = Client.objects.get(client_number="DEMO-001").organisation
+    wlz_guidance = Product.objects.get(code="WLZ-BGI")
+    utrecht_crisis = Product.objects.get(code="46C01", contract__funder__code="0344")
+    assert wlz_guidance.tariff_cents < utrecht_crisis.tariff_cents
+    queue = unfunded_queue(organisation=organisation, limit=10_000).items
+    crisis = Client.objects.get(client_number="DEMO-012")
+    assert crisis.responsible_municipality.cbs_code == "0344"
+    assert not crisis.wlz_indications.exists()
+    for item in (i for i in queue if i.client.pk == crisis.pk):
+        assert item.funder.code == "0344"
+        assert item.stream.code == "jeugdwet"
+        assert item.product.contract.funder.code == "0344"
+    adult = Client.objects.get(client_number="DEMO-007")
+    after_18 = [
+        i for i in queue if i.client.pk == adult.pk and i.activity.date >= adult.birthday(18)
+    ]
+    care = [item for item in after_18 if item.activity.domain == Domain.CARE]
+    assert care
+    insurer = Funder.objects.get(kind=FunderKind.HEALTH_INSURER)
+    assert adult.health_insurances.get().uzovi == insurer.code
+    for item in care:
+        assert item.funder == insurer, item.activity
+        assert item.stream.code == "zvw-ggz"
+    today = timezone.localdate()
+    figures = report_figures(
+        organisation=organisation,
+        funder=insurer,
+        period_start=today - timedelta(days=HISTORY_DAYS),
+        period_end=today,
+    )
+    assert adult.pk in figures.unfunded_client_ids
+    assert crisis.pk not in figures.unfunded_client_ids
+    for number in ("DEMO-013", "DEMO-032"):  # the Wlz profile
+        assert Client.objects.get(client_number=number).wlz_indications.exists()

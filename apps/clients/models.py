@@ -1,5 +1,6 @@
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -195,3 +196,110 @@ class ClientGroupObjectPermission(GroupObjectPermissionBase):
 
     class Meta(GroupObjectPermissionBase.Meta):
         abstract = False
+
+
+# --- who else pays: the Wlz indication and the health insurer -----------------------------
+
+
+class WlzIndication(models.Model):
+    """A CIZ indication (indicatiebesluit) under the Wlz: the client's care profile
+    (zorgprofiel) for a period. With one valid on a day, the Wlz goes first for the care it
+    covers (Wlz art. 3.2.1: the CIZ decides whether the insured is entitled to Wlz care)."""
+
+    client = models.ForeignKey(
+        Client,
+        on_delete=models.PROTECT,
+        related_name="wlz_indications",
+        verbose_name=_("client"),
+    )
+    care_profile = models.CharField(
+        _("care profile (zorgprofiel)"),
+        max_length=20,
+        help_text=_("As the CIZ decision names it, e.g. LVG 3 or GGZ-W 1."),
+    )
+    decision_reference = models.CharField(
+        _("CIZ decision reference"), max_length=40, blank=True, default=""
+    )
+    start = models.DateField(_("valid from"))
+    end = models.DateField(_("valid until"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Wlz indication")
+        verbose_name_plural = _("Wlz indications")
+        ordering = ["client", "start", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("start")),
+                name="wlz_indication_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.care_profile} · {self.start}"
+
+    def clean(self) -> None:
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": _("The end date lies before the start date.")})
+        if self.client_id and self.start and _overlaps(self):
+            raise ValidationError(_("The client already has a Wlz indication in this period."))
+
+    def is_valid_on(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+def _overlaps(period: "WlzIndication | HealthInsurance") -> bool:
+    """Whether another period of the same kind of this client overlaps this one."""
+    others = type(period).objects.filter(client_id=period.client_id).exclude(pk=period.pk)
+    others = others.filter(models.Q(end__isnull=True) | models.Q(end__gte=period.start))
+    if period.end is not None:
+        others = others.filter(start__lte=period.end)
+    return others.exists()
+
+
+def validate_uzovi(value: str) -> None:
+    """A UZOVI code: the four digits Vektis gives a health insurer."""
+    if len(value) != 4 or not value.isdigit():
+        raise ValidationError(_("A UZOVI code has four digits."))
+
+
+class HealthInsurance(models.Model):
+    """The client's own health insurer under the Zvw (basisverzekering), by its UZOVI code,
+    for a period: only this insurer pays the client's Zvw care (the insured chooses it, and
+    may change it each 1 January)."""
+
+    client = models.ForeignKey(
+        Client,
+        on_delete=models.PROTECT,
+        related_name="health_insurances",
+        verbose_name=_("client"),
+    )
+    uzovi = models.CharField(_("UZOVI code"), max_length=4, validators=[validate_uzovi])
+    start = models.DateField(_("insured from"))
+    end = models.DateField(_("insured until"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("health insurance")
+        verbose_name_plural = _("health insurances")
+        ordering = ["client", "start", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("start")),
+                name="health_insurance_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.uzovi} · {self.start}"
+
+    def clean(self) -> None:
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": _("The end date lies before the start date.")})
+        if self.client_id and self.start and _overlaps(self):
+            raise ValidationError(_("The client already has a health insurer in this period."))
+
+    def is_valid_on(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)

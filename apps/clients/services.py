@@ -14,8 +14,10 @@ from .models import (
     CLIENT_STATUS_TRANSITIONS,
     Client,
     ClientStatus,
+    HealthInsurance,
     Municipality,
     ResponsibilityRule,
+    WlzIndication,
 )
 
 
@@ -165,3 +167,56 @@ def client_status_change(*, client: Client, status: ClientStatus, actor: User) -
     client.save(update_fields=["status"])
     access_log_write(actor=actor, event=AccessEvent.CHANGE, client=client, obj=client)
     return client
+
+
+@transaction.atomic
+def wlz_indication_record(
+    *,
+    client: Client,
+    care_profile: str,
+    start: date,
+    end: date | None,
+    actor: User | None,
+    decision_reference: str = "",
+) -> WlzIndication:
+    """Record a CIZ indication (Wlz) of the client for a period; periods may not overlap."""
+    client = Client.objects.select_for_update().get(pk=client.pk)  # one writer per client
+    indication = WlzIndication(
+        client=client,
+        care_profile=care_profile.strip(),
+        decision_reference=decision_reference.strip(),
+        start=start,
+        end=end,
+    )
+    indication.full_clean()
+    indication._history_user = actor
+    indication.save()
+    access_log_write(
+        actor=actor,
+        event=AccessEvent.CREATE,
+        client=client,
+        obj=indication,
+        basis=AccessBasis.ADMINISTRATION,
+    )
+    return indication
+
+
+@transaction.atomic
+def health_insurance_record(
+    *, client: Client, uzovi: str, start: date, end: date | None, actor: User | None
+) -> HealthInsurance:
+    """Record the client's own health insurer (Zvw, UZOVI code) for a period; periods may not
+    overlap."""
+    client = Client.objects.select_for_update().get(pk=client.pk)  # one writer per client
+    insurance = HealthInsurance(client=client, uzovi=uzovi.strip(), start=start, end=end)
+    insurance.full_clean()
+    insurance._history_user = actor
+    insurance.save()
+    access_log_write(
+        actor=actor,
+        event=AccessEvent.CREATE,
+        client=client,
+        obj=insurance,
+        basis=AccessBasis.ADMINISTRATION,
+    )
+    return insurance

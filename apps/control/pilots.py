@@ -3,9 +3,10 @@ sets what was spent under the pilot beside what the same care would have cost on
 route of contracts and allocations.
 
 The regular route of each pilot activity is found with the rules that value the unfunded
-queue (``ContractProducts.regular``): the product of one of the organisation's regular
-contracts that could pay for it (stream, age, unit, the contract valid on the day; Jeugdwet
-and Wmo only from the client's responsible municipality on the day), the one of lowest value.
+queue (``ResponsibleRoutes.regular``): the cheapest fitting product of the funder responsible
+for it by the rules (the law that goes first; under it the care office, the client's own
+insurer, or the municipality that pays on the day), among the organisation's regular
+contracts.
 On that route every client needs an allocation per product: the count of distinct (client,
 product) pairs is the number of allocations the regular route would have needed, and it is
 valued as a funder bills: per client, product and month, units x tariff rounded half up to
@@ -25,12 +26,8 @@ from django.utils import timezone
 from apps.accounts.models import Organisation
 from apps.core.domains import Domain
 from apps.funding.models import Allocation, AllocationStatus, Funder, IntegralPilot, Product
-from apps.funding.rules import (
-    ContractProducts,
-    allocation_refusal,
-    amount_cents,
-    responsibility_timelines,
-)
+from apps.funding.responsibility import ResponsibleRoutes
+from apps.funding.rules import allocation_refusal, amount_cents
 from apps.trajectories.models import ActivityStatus, FundingStatus
 
 PILOT, RECORDED = FundingStatus.PILOT, ActivityStatus.RECORDED
@@ -114,8 +111,10 @@ def pilot_report(
             date__gte=period_start,
             date__lte=period_end,
         )
-        .select_related("trajectory__client")
+        .select_related("trajectory__client__responsible_municipality")
         .only(
+            "trajectory__client__responsible_municipality__cbs_code",
+            "trajectory__client__responsible_municipality__name",
             "trajectory__client__organisation",
             "trajectory__client__date_of_birth",
             "trajectory__client__extended_youth_care_until",
@@ -140,12 +139,12 @@ def pilot_report(
         status=RECORDED, funding_status=PILOT, pilot_product__contract=pilot.contract
     ).aggregate(total=Sum("pilot_cents"))["total"]
 
-    client_ids = {activity.trajectory.client_id for activity in activities}
-    # Jeugdwet and Wmo are routed to the client's responsible municipality on the day.
-    timelines = responsibility_timelines(client_ids)
-    regular = ContractProducts.regular(
-        organisation, timelines={pk: timelines.get(pk, []) for pk in client_ids}
-    )
+    clients = {activity.trajectory.client_id: activity.trajectory.client for activity in activities}
+    client_ids = set(clients)
+    # The regular route is the responsible funder's (apps.funding.responsibility): the law
+    # that goes first, and under it the care office, the client's own insurer or the
+    # municipality that pays on the day.
+    regular = ResponsibleRoutes.regular(organisation, clients.values())
     allocations = defaultdict(list)
     for allocation in (
         Allocation.objects.filter(
@@ -188,7 +187,8 @@ def pilot_report(
                 allocation=allocation,
                 activity=activity,
                 client=client,
-                timeline=timelines.get(client.pk, []),
+                timeline=regular.facts_of(client).timeline,
+                facts=regular.facts_of(client),
             )
             is None
             for allocation in allocations[client.pk]

@@ -45,10 +45,12 @@ from apps.funding.models import (
     Contract,
     Frequency,
     Funder,
+    FundingStream,
     Product,
 )
 from apps.funding.reasons import funding_reason_text
-from apps.funding.rules import ContractProducts, amount_cents
+from apps.funding.responsibility import ResponsibleRoutes
+from apps.funding.rules import amount_cents
 from apps.trajectories.access import ongoing_memberships
 from apps.trajectories.assignment import FUNDED, RECORDED
 from apps.trajectories.models import Activity, CareTeamMembership, TeamRole
@@ -219,8 +221,12 @@ class UnfundedItem:
     """One waiting activity and what it would be worth at the fitting contract's tariff."""
 
     activity: Activity
-    product: Product | None  # the fitting product with the lowest value; None: no contract
+    product: Product | None  # the responsible funder's cheapest fitting product; None: none
     value_cents: int
+    # The funder responsible by the rules (apps.funding.responsibility), also without a
+    # fitting product; None: not known. Without it, the product's funder.
+    responsible: Funder | None = None
+    stream: FundingStream | None = None  # the law that goes first for this care
 
     @property
     def client(self):
@@ -228,6 +234,8 @@ class UnfundedItem:
 
     @property
     def funder(self) -> Funder | None:
+        if self.responsible is not None:
+            return self.responsible
         return self.product.contract.funder if self.product is not None else None
 
     @property
@@ -283,28 +291,29 @@ def _funder_order(group: UnfundedFunderGroup) -> tuple:
 def unfunded_queue(
     *, organisation: Organisation, limit: int = UNFUNDED_QUEUE_LIMIT
 ) -> UnfundedQueue:
-    """The organisation's recorded unfunded activities, grouped by the funder that would pay.
+    """The organisation's recorded unfunded activities, grouped by the funder responsible
+    for them by the rules (``apps.funding.responsibility``): the law that goes first for the
+    care (a Wlz indication, the Zvw from 18, the Jeugdwet or the Wmo), and under it the care
+    office, the client's own insurer or the municipality that pays on the day.
 
-    Each is valued at the tariff of a product of the organisation's contracts that could pay
-    for it: the contract is valid on the activity's date, its stream pays for the domain and
-    kind, and the stream's age rules and the product's unit fit (the rules of
-    ``allocation_refusal``, volume aside). Time units are valued per minute (minutes /
-    minutes per unit x tariff), items and euros one for one (``consumption_for``). When
-    several fit, the lowest value counts: a conservative estimate. With none it is worth 0.
+    Each is valued at that funder's cheapest fitting product (the rules of
+    ``allocation_refusal``, volume aside): time units per minute (minutes / minutes per unit
+    x tariff), items and euros one for one (``consumption_for``). Without a fitting product
+    it is worth 0, still under the responsible funder when it is known.
 
     Counts and totals cover every waiting activity; at most ``limit`` are returned, the
-    oldest first within each funder. A Jeugdwet or Wmo product counts only when its
-    municipality is the client's responsible one on the activity's date (woonplaatsbeginsel).
-    Two queries: the activities and the products; a third for the clients' responsible
-    municipalities when a municipality's Jeugdwet or Wmo contract is among them. The
-    activity's note is never loaded.
+    oldest first within each funder. A fixed number of queries (the activities, the
+    products, streams and funders, and the clients' facts), whatever the number of
+    activities. The activity's note is never loaded.
     """
     activities = (
         Activity.objects.unfunded()
         .filter(trajectory__client__organisation=organisation)
-        .select_related("trajectory__client")
+        .select_related("trajectory__client__responsible_municipality")
         .only(
             "trajectory__client__organisation",
+            "trajectory__client__responsible_municipality__cbs_code",
+            "trajectory__client__responsible_municipality__name",
             "trajectory__client__client_number",
             "trajectory__client__given_name",
             "trajectory__client__family_name",
@@ -324,13 +333,18 @@ def unfunded_queue(
         .order_by("date", "pk")
     )
     activities = list(activities)
-    products = ContractProducts.regular(organisation)
-    # Jeugdwet and Wmo care is named for the client's responsible municipality on its date.
-    products.load_timelines({activity.trajectory.client_id for activity in activities})
+    clients = {activity.trajectory.client_id: activity.trajectory.client for activity in activities}
+    routes = ResponsibleRoutes.regular(organisation, clients.values())
     by_funder: dict[int | None, list[UnfundedItem]] = {}
     for activity in activities:
-        product, value = products.cheapest_fit(activity)
-        item = UnfundedItem(activity=activity, product=product, value_cents=value)
+        found = routes.responsible(activity)
+        item = UnfundedItem(
+            activity=activity,
+            product=found.product,
+            value_cents=found.value_cents,
+            responsible=found.funder,
+            stream=found.stream,
+        )
         by_funder.setdefault(item.funder.pk if item.funder else None, []).append(item)
 
     groups = sorted(

@@ -11,8 +11,11 @@ Clients worth showing in the demo (organisation 73730001):
 
 - DEMO-003 is shielded: outside the care team only the pseudonym is shown;
 - DEMO-007 turned 18 a few months ago without extended youth care: Jeugdwet care after the
-  birthday is unfunded (guidance is never extended: it moves to the Wmo);
-- DEMO-012 is in crisis care whose allocation has not arrived yet: everything waits, unfunded;
+  birthday is unfunded (guidance is never extended: it moves to the Wmo) and is expected from
+  its own health insurer (every demo client is insured with the demo's insurer);
+- DEMO-012 is in crisis care whose allocation has not arrived yet: everything waits, unfunded,
+  expected from the Jeugdwet of Utrecht (no Wlz indication: the Wlz is not its route);
+- DEMO-013 and DEMO-032 have a CIZ indication and a Wlz allocation;
 - DEMO-018's allocation was registered late and absorbed the care logged before it arrived;
 - DEMO-021's allocation ran out: the last sessions are unfunded;
 - DEMO-025's allocation is nearly used up (over 90 %);
@@ -46,7 +49,12 @@ from django.utils import timezone
 
 from apps.accounts.models import Organisation, User
 from apps.clients.models import Client, ClientStatus, Municipality
-from apps.clients.services import client_create, client_status_change
+from apps.clients.services import (
+    client_create,
+    client_status_change,
+    health_insurance_record,
+    wlz_indication_record,
+)
 from apps.clients.validators import bsn_passes_eleven_test
 from apps.control.alerts import funding_alerts_refresh
 from apps.core.domains import DOMAIN_OF_KIND, NOT_CHARGEABLE_KINDS, ActivityKind, Attendance
@@ -115,6 +123,8 @@ MUNICIPAL_FUNDERS = {
 # Municipalities negotiate their own tariffs: a factor on the base tariff.
 TARIFF_FACTOR = {"0344": 1.00, "0307": 0.97, "0193": 1.04}
 
+INSURER_UZOVI = "3999"  # every demo client's own health insurer
+
 FUNDERS = [
     *(
         FunderSpec(cbs, name, FunderKind.MUNICIPALITY, cbs, ("jeugdwet", "wmo"))
@@ -124,7 +134,7 @@ FUNDERS = [
         "insurer",
         "Zorgverzekeraar Lindestede (demo)",
         FunderKind.HEALTH_INSURER,
-        "3999",
+        INSURER_UZOVI,
         ("zvw-ggz",),
     ),
     FunderSpec(
@@ -169,10 +179,7 @@ PRODUCTS: dict[str, list[tuple[str, str, str, str, Unit, int]]] = {
     ],
     "wlz": [
         ("wlz_treatment", "", "WLZ-BHI", "Behandeling individueel (Wlz)", Unit.HOUR, 9850),
-        # Above every municipality's Jeugdwet guidance (45A12 x TARIFF_FACTOR): the rules know
-        # no Wlz indication, so a cheaper Wlz product would be the queue's route for waiting
-        # youth care (DEMO-012) instead of the Jeugdwet of the responsible municipality.
-        ("wlz_guidance", "", "WLZ-BGI", "Begeleiding individueel (Wlz)", Unit.HOUR, 7250),
+        ("wlz_guidance", "", "WLZ-BGI", "Begeleiding individueel (Wlz)", Unit.HOUR, 6240),
     ],
     "onderwijs": [
         ("vso_lesson", "", "VSO-LU", "Onderwijs op maat: lesuur (vso)", Unit.HOUR, 5800),
@@ -941,6 +948,20 @@ class Writer:
             extended_youth_care_until=extended,
             actor=lead,
         )
+        # Every client is insured (Zvw) with the demo's insurer; the Wlz clients have a CIZ
+        # indication: the responsible funder of their care follows from these.
+        health_insurance_record(
+            client=client, uzovi=INSURER_UZOVI, start=plan.date_of_birth, end=None, actor=lead
+        )
+        if plan.profile == "wlz":
+            wlz_indication_record(
+                client=client,
+                care_profile="LVG 4",
+                decision_reference=f"CIZ-{plan.number}",
+                start=plan.trajectory_start - timedelta(days=30),
+                end=None,
+                actor=lead,
+            )
         trajectory = trajectory_open(
             client=client, start=plan.trajectory_start, lead_caseworker=lead, actor=lead
         )

@@ -54,6 +54,16 @@ def refusal_text(refusal: dict) -> str:
             )
             % refusal
         )
+    if code == "wlz_indication":
+        return _(
+            "%(stream)s (allocation %(number)s) does not pay for this care: the client has a "
+            "Wlz indication of the CIZ on %(date)s, so the Wlz goes first (%(article)s)"
+        ) % {**refusal, "date": _day(refusal["date"])}
+    if code == "not_own_insurer":
+        return _(
+            "%(funder)s (allocation %(number)s) is not the client's own health insurer on "
+            "%(date)s: the Zvw pays through the insurer with UZOVI code %(uzovi)s"
+        ) % {**refusal, "date": _day(refusal["date"])}
     if code == "too_young":
         return _("%(stream)s (allocation %(number)s) pays only from age %(age)s") % refusal
     if code == "age_limit":

@@ -36,6 +36,8 @@ from .models import (
 if TYPE_CHECKING:
     from apps.trajectories.models import Activity
 
+    from .responsibility import FundingFacts
+
 
 def unit_name(unit: str) -> str:
     """The name of the units an allocation's capacity and use are counted in."""
@@ -185,11 +187,14 @@ def allocation_refusal(
     activity: Activity,
     client: Client,
     timeline: Timeline | None = None,
+    facts: FundingFacts | None = None,
 ) -> dict | None:
     """The first rule the allocation fails for this activity, volume aside; None if it fits.
 
     ``timeline`` is the client's ``responsibility_timeline``; without it, it is read when the
-    allocation's stream needs it.
+    allocation's stream needs it. ``facts`` (``responsibility.FundingFacts``) says whether an
+    old municipality's allocation goes on after a move and who the client's own health
+    insurer is; without them they are read when needed.
     """
     number = allocation.number
     day = activity.date
@@ -208,13 +213,27 @@ def allocation_refusal(
         return {"code": "stream_does_not_pay", "number": number, "stream": stream.name}
     if stream.code in MUNICIPAL_STREAMS and allocation.funder.kind != FunderKind.REGION:
         responsible = responsible_municipality_on(client, day, timeline)
-        if not pays_as_responsible_municipality(allocation.funder, responsible):
+        if not pays_as_responsible_municipality(
+            allocation.funder, responsible
+        ) and not _continues_after_move(allocation, day, client, timeline, facts):
             return {
                 "code": "not_responsible_municipality",
                 "number": number,
                 "funder": allocation.funder.name,
                 "stream": stream.name,
                 "municipality": responsible.name,
+                "date": day.isoformat(),
+            }
+    if stream.code == "zvw-ggz" and allocation.funder.kind == FunderKind.HEALTH_INSURER:
+        # The Zvw pays through the insured's own insurer (docs/funding.md): another insurer's
+        # allocation does not pay; with no insurer recorded it is not checked.
+        own = _facts(client, facts).insurer_on(day)
+        if own is not None and own != allocation.funder.code:
+            return {
+                "code": "not_own_insurer",
+                "number": number,
+                "funder": allocation.funder.name,
+                "uzovi": own,
                 "date": day.isoformat(),
             }
     age = client.age_on(day)
@@ -241,6 +260,35 @@ def allocation_refusal(
     if consumption_for(activity=activity, allocation=allocation) is None:
         return {"code": "unit_does_not_fit", "number": number, "unit": unit_name(allocation.unit)}
     return None
+
+
+def _facts(client: Client, facts: FundingFacts | None) -> FundingFacts:
+    from .responsibility import FundingFacts  # it builds on this module
+
+    return facts if facts is not None else FundingFacts(client)
+
+
+def _continues_after_move(
+    allocation: Allocation,
+    day: date,
+    client: Client,
+    timeline: Timeline | None,
+    facts: FundingFacts | None,
+) -> bool:
+    """Whether an allocation of the previous responsible municipality goes on paying on the
+    day: after a move, until the new municipality's first allocation is valid
+    (``responsibility.move_continuations``). Only a client who moved is looked into."""
+    if allocation.pk is None or allocation.funder.kind != FunderKind.MUNICIPALITY:
+        return False
+    if facts is None:
+        if timeline is None:
+            timeline = responsibility_timeline(client)
+        if len(timeline) < 2:
+            return False
+        from .responsibility import FundingFacts  # it builds on this module
+
+        facts = FundingFacts(client, timeline=timeline)
+    return facts.continues(allocation, day)
 
 
 def units_of(consumed: int, unit: str) -> Decimal:

@@ -23,15 +23,9 @@ from django.utils import timezone
 
 from apps.accounts.models import Organisation
 from apps.clients.models import initials_of
-from apps.funding.models import Funder, FunderKind, Unit
-from apps.funding.rules import (
-    ContractProducts,
-    amount_cents,
-    is_municipality,
-    responsibility_timelines,
-    responsible_municipality_on,
-    units_of,
-)
+from apps.funding.models import Funder, Unit
+from apps.funding.responsibility import ResponsibleRoutes
+from apps.funding.rules import amount_cents, units_of
 from apps.trajectories.models import Activity
 
 from .models import ReportRun
@@ -311,15 +305,15 @@ def report_figures(
 def _unfunded_annex(
     *, organisation: Organisation, funder: Funder, period_start: date, period_end: date
 ) -> tuple[list[UnfundedLine], set[int]]:
-    """The period's unfunded care this funder answers for, with the clients it names.
+    """The period's unfunded care this funder is responsible for, with the clients it names.
 
-    The care's own route is the unfunded queue's: the cheapest fitting product of any of the
-    organisation's regular contracts, Jeugdwet and Wmo only from the client's responsible
-    municipality on the activity's date (woonplaatsbeginsel). A municipality's annex holds the
-    care of the clients it is responsible for on that date, unless the care's route is another
-    funder's (care after 18 that the health insurer pays). Any other funder's annex holds the
-    care of the clients it has allocations for, except care whose route is a municipality's.
-    A funder never sees a client whose care is not its own: the annex names clients by BSN.
+    The responsible funder of each activity is the unfunded queue's
+    (``apps.funding.responsibility``): the law that goes first for the care, and under it the
+    care office, the client's own health insurer or the municipality that pays on the day (the
+    responsible one; after a move the old one while its allocation goes on). The annex holds
+    only the activities whose responsible funder is this one, valued at its cheapest fitting
+    product. A funder never sees a client whose care is not its own: the annex names clients
+    by BSN.
     """
     activities = list(
         Activity.objects.unfunded()
@@ -331,37 +325,19 @@ def _unfunded_annex(
         .select_related("trajectory__client__responsible_municipality")
         .order_by("date", "pk")
     )
-    client_ids = {activity.trajectory.client_id for activity in activities}
-    found = responsibility_timelines(client_ids)
-    timelines = {pk: found.get(pk, []) for pk in client_ids}
-    routes = ContractProducts.regular(organisation, timelines=timelines)
-    funders_clients = set(
-        funder.allocations.filter(client__organisation=organisation).values_list(
-            "client_id", flat=True
-        )
-    )
-    municipality = funder.kind == FunderKind.MUNICIPALITY
-
-    def answers_for(activity: Activity) -> bool:
-        client = activity.trajectory.client
-        route, _value = routes.cheapest_fit(activity)
-        route_funder = route.contract.funder if route is not None else None
-        if municipality:
-            responsible = responsible_municipality_on(client, activity.date, timelines[client.pk])
-            return is_municipality(funder, responsible) and (
-                route_funder is None or route_funder.pk == funder.pk
-            )
-        return client.pk in funders_clients and (
-            route_funder is None or route_funder.kind != FunderKind.MUNICIPALITY
-        )
-
-    activities = [activity for activity in activities if answers_for(activity)]
-    products = routes.of_funder(funder)
+    clients = {activity.trajectory.client_id: activity.trajectory.client for activity in activities}
+    routes = ResponsibleRoutes.regular(organisation, clients.values())
+    responsible = {activity.pk: routes.responsible(activity) for activity in activities}
+    activities = [
+        activity
+        for activity in activities
+        if (found := responsible[activity.pk]).funder is not None and found.funder.pk == funder.pk
+    ]
     by_bsn = funder.streams.filter(code__in=BSN_STREAMS).exists()
     lines, client_ids = [], set()
     for activity in activities:
         client = activity.trajectory.client
-        product, value = products.cheapest_fit(activity)
+        product, value = responsible[activity.pk].product, responsible[activity.pk].value_cents
         client_ids.add(client.pk)
         lines.append(
             UnfundedLine(

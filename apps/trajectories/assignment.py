@@ -64,6 +64,7 @@ from apps.funding.models import (
     Unit,
 )
 from apps.funding.reasons import refusal_text
+from apps.funding.responsibility import FundingFacts, indication_refusals
 from apps.funding.rules import (
     MUNICIPAL_STREAMS,
     ContractProducts,
@@ -148,19 +149,29 @@ def _evaluate(
     allocations: list[Allocation],
     timeline: Timeline | None = None,
     everything: list[Allocation] | None = None,
+    facts: FundingFacts | None = None,
 ) -> tuple[list[_Fit], list[dict]]:
     fits, refusals = [], []
+    candidates = everything if everything is not None else allocations
+    if facts is None:
+        facts = _facts_for(client, candidates, timeline)
     # Which law pays first is decided among all the client's allocations that fit, volume
     # aside: a higher-precedence one refuses the others even when its volume is used up.
     first_refusals = [
         allocation_refusal(
-            allocation=allocation, activity=activity, client=client, timeline=timeline
+            allocation=allocation,
+            activity=activity,
+            client=client,
+            timeline=timeline,
+            facts=facts,
         )
-        for allocation in (everything if everything is not None else allocations)
+        for allocation in candidates
     ]
-    candidates = everything if everything is not None else allocations
     fitting = [a for a, refusal in zip(candidates, first_refusals, strict=True) if refusal is None]
     yielding = {fitting[index].pk: r for index, r in precedence_refusals(fitting).items()}
+    # With a Wlz indication (and no Wlz allocation that fits) the Wlz still goes first.
+    indicated = indication_refusals(fitting, activity=activity, client=client, facts=facts)
+    yielding = indicated | yielding
     for allocation in allocations:
         refusal = first_refusals[candidates.index(allocation)] or yielding.get(allocation.pk)
         if refusal is None:
@@ -183,6 +194,15 @@ def _evaluate(
             }
         refusals.append(refusal)
     return fits, refusals
+
+
+def _facts_for(
+    client: Client, allocations: list[Allocation], timeline: Timeline | None
+) -> FundingFacts:
+    """The client's funding facts, read when first needed; its active Wlz allocations are
+    the ones at hand."""
+    wlz = [a for a in allocations if a.product.contract.stream.code == "wlz"]
+    return FundingFacts(client, timeline=timeline, wlz_allocations=wlz)
 
 
 def _funded_by(activity: Activity, fit: _Fit, reason: dict) -> None:
@@ -320,6 +340,7 @@ def _decide(
     allocations: list[Allocation],
     pilots: list[IntegralPilot] = (),
     timeline: Timeline | None = None,
+    facts: FundingFacts | None = None,
 ) -> None:
     """Apply the rules to an activity in memory: pilot, funded, unfunded or not chargeable.
 
@@ -336,7 +357,11 @@ def _decide(
         _not_funded(activity, UNFUNDED, {"code": "no_allocation"})
         return
     fits, refusals = _evaluate(
-        activity=activity, client=client, allocations=allocations, timeline=timeline
+        activity=activity,
+        client=client,
+        allocations=allocations,
+        timeline=timeline,
+        facts=facts,
     )
     if not fits:
         reason = {"code": "unfunded", "refusals": pilot_refusals + refusals}
@@ -418,6 +443,7 @@ def unfunded_rematch(*, client: Client, actor: User | None) -> list[Activity]:
     matched = []
     now = timezone.now()
     timeline = _timeline_for(client, allocations)
+    facts = _facts_for(client, allocations, timeline)  # read once for all of them
     for activity in waiting:
         before = _funding_state(activity)
         _decide(
@@ -426,6 +452,7 @@ def unfunded_rematch(*, client: Client, actor: User | None) -> list[Activity]:
             allocations=allocations,
             pilots=pilots,
             timeline=timeline,
+            facts=facts,
         )
         if activity.funding_status in (FUNDED, PILOT):
             activity.absorbed_at = now
@@ -477,6 +504,7 @@ def allocation_activities_reassign(*, allocation: Allocation, actor: User | None
     pilots = _pilots_of(client, lock=True)
     allocations = _locked_allocations(client)
     timeline = _timeline_for(client, allocations)
+    facts = _facts_for(client, allocations, timeline)  # read once for all of them
     for activity in activities:
         _decide(
             activity=activity,
@@ -484,6 +512,7 @@ def allocation_activities_reassign(*, allocation: Allocation, actor: User | None
             allocations=allocations,
             pilots=pilots,
             timeline=timeline,
+            facts=facts,
         )
         if not _save_funding(activity, actor, before[activity.pk]):
             activity.skip_history_when_saving = True
@@ -542,7 +571,9 @@ def _validate_allocation(allocation: Allocation) -> None:
 def _yielding_reassign(*, allocation: Allocation, actor: User | None) -> None:
     """Reassign what the client's allocations of laws that yield to this one's fund: a Wlz
     allocation registered, extended or reactivated takes over the care it pays for from the
-    Jeugdwet and the Wmo (apps.funding.rules.PRECEDENCE)."""
+    Jeugdwet and the Wmo (apps.funding.rules.PRECEDENCE). A municipality's Jeugdwet or Wmo
+    allocation takes over, after a move, from the previous municipality's allocation of the
+    same stream (apps.funding.responsibility.move_continuations)."""
     rank = precedence_rank(allocation.product.contract.stream.code)
     if rank is None or allocation.status != AllocationStatus.ACTIVE:
         return
@@ -552,13 +583,21 @@ def _yielding_reassign(*, allocation: Allocation, actor: User | None) -> None:
         )
         .exclude(pk=allocation.pk)
         .filter(activities__funding_status=FUNDED)
-        .select_related("product__contract__stream")
+        .select_related("product__contract__stream", "funder")
         .distinct()
         .order_by("pk")
     )
+    code = allocation.product.contract.stream.code
+    takes_over = code in MUNICIPAL_STREAMS and allocation.funder.kind == FunderKind.MUNICIPALITY
     for other in lower:
         other_rank = precedence_rank(other.product.contract.stream.code)
-        if other_rank is not None and other_rank > rank:
+        taken_over = (
+            takes_over
+            and other.product.contract.stream.code == code
+            and other.funder.kind == FunderKind.MUNICIPALITY
+            and other.funder_id != allocation.funder_id
+        )
+        if taken_over or (other_rank is not None and other_rank > rank):
             allocation_activities_reassign(allocation=other, actor=actor)
 
 

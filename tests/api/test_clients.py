@@ -452,3 +452,27 @@ def test_a_goal_target_date_outside_a_sensible_range_is_refused_by_the_api(api, 
     assert response.status_code == 400
     assert response.json()["errors"]["target_date"]
     assert Goal.objects.count() == before
+
+
+@pytest.mark.parametrize(("role", "sees"), [("caseworker", True), ("teacher", False)])
+def test_the_wlz_indication_and_insurer_go_only_to_those_who_see_the_clients_funding(
+    api, world, role, sees
+):
+    from apps.clients.services import health_insurance_record, wlz_indication_record
+
+    client = world.clients["own"]
+    wlz_indication_record(
+        client=client, care_profile="LVG 4", start=D(2025, 1, 1), end=None, actor=None
+    )
+    health_insurance_record(client=client, uzovi="3311", start=D(2025, 1, 1), end=None, actor=None)
+    response = api(role).get(_client_url(world, "own"))
+    assert response.status_code == 200
+    body = response.json()
+    if sees:
+        assert body["wlz_indications"] == [
+            {"care_profile": "LVG 4", "decision_reference": "", "start": "2025-01-01", "end": None}
+        ]
+        assert body["health_insurances"] == [{"uzovi": "3311", "start": "2025-01-01", "end": None}]
+    else:
+        assert "wlz_indications" not in body
+        assert "health_insurances" not in body

@@ -662,12 +662,41 @@ def responsible_on(client, day: datetime.date) -> str:
 
 def another_municipality_pays(allocation: Allocation, activity: Activity, client) -> bool:
     """Whether this is a Jeugdwet or Wmo allocation of a municipality that is not the one
-    responsible for the client on the activity's date (woonplaatsbeginsel)."""
+    responsible for the client on the activity's date (woonplaatsbeginsel), and does not go
+    on after the move either (docs/funding.md, "Who is responsible")."""
     return (
         allocation.product.contract.stream.code in MUNICIPAL
         and allocation.funder.kind == FunderKind.MUNICIPALITY
         and allocation.funder.code != responsible_on(client, activity.date)
+        and not goes_on_after_the_move(allocation, activity, client)
     )
+
+
+def goes_on_after_the_move(allocation: Allocation, activity: Activity, client) -> bool:
+    """Recomputed here: Utrecht's allocation, valid the day before the move, pays on after it
+    until the first day an allocation of Amersfoort of the same stream (not withdrawn) is
+    valid."""
+    moved_on = getattr(client, "moved_on", None)
+    if moved_on is None or allocation.funder.code != UTRECHT or activity.date < moved_on:
+        return False
+    if (
+        not allocation.start
+        <= moved_on - datetime.timedelta(days=1)
+        <= (allocation.end or datetime.date.max)
+    ):
+        return False
+    stream = allocation.product.contract.stream.code
+    takeover = min(
+        (
+            max(other.start, moved_on)
+            for other in Allocation.objects.filter(client_id=client.pk, funder__code=AMERSFOORT)
+            if other.status != AllocationStatus.WITHDRAWN
+            and other.product.contract.stream.code == stream
+            and (other.end is None or other.end >= moved_on)
+        ),
+        default=datetime.date.max,
+    )
+    return activity.date < takeover
 
 
 # Which law pays first, recomputed here: a lower number goes first; the others take no part.
@@ -890,8 +919,9 @@ CHILD, TURNS_18_IN_JUNE = D(2010, 5, 17), D(2007, 6, 15)
         ),
     )
 )
-# The woonplaatsbeginsel: after a move on 15 March the Jeugdwet of Utrecht no longer pays,
-# though its allocation ends first; once Amersfoort's is withdrawn the care waits unfunded.
+# The woonplaatsbeginsel: after a move on 15 March the Jeugdwet of Utrecht no longer pays once
+# Amersfoort's allocation is valid, though its own ends first; once Amersfoort's is withdrawn,
+# Utrecht's goes on again (the new municipality has not taken over).
 @example(
     scenario=Scenario(
         CHILD,

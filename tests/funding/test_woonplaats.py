@@ -44,6 +44,7 @@ from tests.trajectories.factories import TrajectoryFactory
 pytestmark = pytest.mark.django_db
 D = datetime.date
 MOVED_ON = D(2025, 3, 15)  # from Utrecht (0344) to Amersfoort (0307)
+YEAR_START = D(2025, 1, 1)
 
 
 def _at(day: datetime.date) -> datetime.datetime:
@@ -81,14 +82,14 @@ def moved():
     return organisation, worker, client, trajectory, utrecht, amersfoort
 
 
-def _register(client, product, number, actor):
+def _register(client, product, number, actor, start=YEAR_START):
     allocation, _matched = allocation_register(
         client=client,
         product=product,
         number=number,
         volume=6000,
         frequency=Frequency.TOTAL,
-        start=D(2025, 1, 1),
+        start=start,
         end=D(2025, 12, 31),
         actor=actor,
     )
@@ -126,25 +127,30 @@ def test_the_responsible_municipality_is_read_from_the_history_on_the_day(moved)
 
 
 # The worked example: care in March 2025 of a client who moves on 15 March.
-#   day        allocations             paid by
-#   10 March   Utrecht + Amersfoort    Utrecht's allocation
-#   20 March   Utrecht + Amersfoort    Amersfoort's allocation
-#   10 March   Utrecht only            Utrecht's allocation
-#   20 March   Utrecht only            unfunded: "... Gemeente Amersfoort pays ..."
+#   day        allocations                       paid by
+#   10 March   Utrecht + Amersfoort              Utrecht's allocation
+#   20 March   Utrecht + Amersfoort              Amersfoort's allocation
+#   10 March   Utrecht only                      Utrecht's allocation
+#   20 March   Utrecht only                      Utrecht's: it goes on until Amersfoort takes
+#                                                over (docs/funding.md, "Who is responsible")
+#   20 March   Utrecht's, from the move on only  unfunded: "... Gemeente Amersfoort pays ..."
+#                                                (it did not run at the move, so it does not
+#                                                go on)
 @pytest.mark.parametrize(
-    ("with_amersfoort", "day", "paid_by"),
+    ("with_amersfoort", "utrecht_from", "day", "paid_by"),
     [
-        (True, D(2025, 3, 10), "TW-UTR"),
-        (True, D(2025, 3, 20), "TW-AMF"),
-        (False, D(2025, 3, 10), "TW-UTR"),
-        (False, D(2025, 3, 20), None),
+        (True, D(2025, 1, 1), D(2025, 3, 10), "TW-UTR"),
+        (True, D(2025, 1, 1), D(2025, 3, 20), "TW-AMF"),
+        (False, D(2025, 1, 1), D(2025, 3, 10), "TW-UTR"),
+        (False, D(2025, 1, 1), D(2025, 3, 20), "TW-UTR"),
+        (False, MOVED_ON, D(2025, 3, 20), None),
     ],
 )
 def test_care_around_a_move_is_paid_by_the_municipality_responsible_on_its_day(
-    moved, with_amersfoort, day, paid_by
+    moved, with_amersfoort, utrecht_from, day, paid_by
 ):
     _organisation, worker, client, trajectory, utrecht, amersfoort = moved
-    _register(client, utrecht, "TW-UTR", worker)
+    _register(client, utrecht, "TW-UTR", worker, start=utrecht_from)
     if with_amersfoort:
         _register(client, amersfoort, "TW-AMF", worker)
     activity = _session(trajectory, worker, day)

@@ -29,12 +29,13 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 MARCH = (D(2025, 3, 1), D(2025, 3, 31))
 MOVED_ON = D(2025, 3, 15)  # the mover: from Utrecht (0344) to Amersfoort (0307)
+YEAR_END = D(2025, 12, 31)
 YOUTH_BORN = D(2012, 6, 1)
 
 # Each client's BSN (valid under the eleven-test) and the care that waits unfunded.
 UTRECHT_BSN = "123456708"  # lives in Utrecht, no allocation yet: 5 March
 AMERSFOORT_BSN = "123456721"  # lives in Amersfoort, no allocation yet: 4 March
-MOVER_BSN = "123456733"  # Utrecht's allocation from 5 March: 3 March, and 20 March after the move
+MOVER_BSN = "123456733"  # Utrecht's allocation 5-12 March: 3 March, and 20 March after the move
 ADULT_BSN = "123456745"  # Utrecht; 18 on 10 March, Utrecht's allocation: 20 March, the insurer's
 
 
@@ -90,7 +91,7 @@ def world():
     mover = Client.objects.get(pk=mover.pk)
     adult = client(ADULT_BSN, "0344", born=D(2007, 3, 10))
 
-    def register(who, number, start):
+    def register(who, number, start, end=YEAR_END):
         allocation_register(
             client=who,
             product=products["0344"],
@@ -98,11 +99,13 @@ def world():
             volume=6000,
             frequency=Frequency.TOTAL,
             start=start,
-            end=D(2025, 12, 31),
+            end=end,
             actor=worker,
         )
 
-    register(mover, "TW-MOVER", D(2025, 3, 5))
+    # Ended before the move: it does not go on after it (a running one would pay on until
+    # Amersfoort takes over; tests/funding/test_responsible.py).
+    register(mover, "TW-MOVER", D(2025, 3, 5), end=D(2025, 3, 12))
     register(adult, "TW-ADULT", D(2025, 1, 1))
 
     trajectories = {}

@@ -65,6 +65,23 @@ class TrajectorySummarySerializer(serializers.Serializer):
     lead_caseworker = UserRefSerializer(read_only=True)
 
 
+class WlzIndicationSerializer(serializers.Serializer):
+    """A CIZ indication under the Wlz: with one valid on a day the Wlz goes first."""
+
+    care_profile = serializers.CharField(read_only=True)
+    decision_reference = serializers.CharField(read_only=True)
+    start = serializers.DateField(read_only=True)
+    end = serializers.DateField(read_only=True, allow_null=True)
+
+
+class HealthInsuranceSerializer(serializers.Serializer):
+    """The client's own health insurer (Zvw) for a period, by UZOVI code."""
+
+    uzovi = serializers.CharField(read_only=True)
+    start = serializers.DateField(read_only=True)
+    end = serializers.DateField(read_only=True, allow_null=True)
+
+
 class ClientDetailSerializer(AccessAwareSerializer):
     """One client's record as the caller may see it: a shielded client outside its care team
     shows only its pseudonym (``name``), never its name, date of birth or BSN; the BSN only
@@ -94,11 +111,19 @@ class ClientDetailSerializer(AccessAwareSerializer):
     )
     trajectory = serializers.SerializerMethodField()
     access = serializers.SerializerMethodField()
+    # Who pays besides the municipality: only for those who see the client's funding.
+    wlz_indications = WlzIndicationSerializer(many=True, read_only=True)
+    health_insurances = HealthInsuranceSerializer(many=True, read_only=True)
 
     def to_representation(self, instance):
+        sees_funding = self.context["access"].sees_funding
+        if not sees_funding:  # not even read
+            fields = self.fields
+            fields.pop("wlz_indications", None)
+            fields.pop("health_insurances", None)
         data = super().to_representation(instance)
         # The BSN is the funders' identifier: only for those who see the client's funding.
-        if not self.context["access"].sees_funding:
+        if not sees_funding:
             data.pop("bsn", None)
         return data
 
