@@ -118,6 +118,7 @@ def pilot_report(
         .only(
             "trajectory__client__organisation",
             "trajectory__client__date_of_birth",
+            "trajectory__client__extended_youth_care_from",
             "trajectory__client__extended_youth_care_until",
             "domain",
             "kind",
