@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from apps.funding.reasons import funding_reason_text, refusal_text
@@ -223,7 +223,7 @@ def test_worked_example(db, example):
         else:
             extended_youth_care_register(client=client, actor=lead, **example.extended)
     values = {"domain": "care", "kind": example.kind, "date": example.day, "duration_minutes": 60}
-    if example.day <= datetime.date.today():
+    if example.day <= timezone.localdate():
         activity = activity_log(
             trajectory=trajectory, performed_by=lead, actor=lead, note="", **values
         )
