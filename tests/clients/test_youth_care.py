@@ -19,6 +19,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
+from django.utils import translation
 
 from apps.audit.models import AccessLogEntry
 from apps.clients.models import Client, ExtendedYouthCare
@@ -140,10 +141,11 @@ def test_resumed_after_five_months_is_extended_youth_care(client_18, actor):
 def test_resumed_after_seven_months_is_refused(client_18, actor, field):
     late = D(2024, 12, 31)  # seven months after it ended
     values = {"start": D(2024, 10, 1), "decision_date": D(2024, 10, 1), field: late}
-    messages = _refused(
-        client_18, actor, field, basis="resumed", previous_care_ended_on=ENDED, **values
-    )
-    # Dutch by default, naming the deadline.
+    with translation.override("nl"):
+        messages = _refused(
+            client_18, actor, field, basis="resumed", previous_care_ended_on=ENDED, **values
+        )
+    # In Dutch, naming the deadline.
     assert "binnen zes maanden" in " ".join(messages)
     assert "30-11-2024" in " ".join(messages)
 
