@@ -21,7 +21,8 @@ Clients worth showing in the demo (organisation 73730001):
 - DEMO-042's allocation ends within 30 days and no follow-up has been registered;
 - DEMO-043, DEMO-044 and DEMO-045 take part in an integral-funding pilot of Utrecht: their care,
   schooling and work draw on one budget, without an allocation per product;
-- DEMO-010, DEMO-022 and DEMO-034 have extended youth care (verlengde jeugdhulp) after 18;
+- DEMO-010, DEMO-022 and DEMO-034 have extended youth care (verlengde jeugdhulp) after 18, one
+  on each ground of the Jeugdwet: continued, decided before 18, resumed within six months;
 - DEMO-009, DEMO-029 and DEMO-037 each have a cancelled session, DEMO-002 a corrected
   duration and DEMO-011 a corrected attendance;
 - the teacher left DEMO-024's care team and behandelaar2 left DEMO-035's.
