@@ -184,9 +184,10 @@ def precedence_refusals(fitting: list[Allocation]) -> dict[int, dict]:
 # for what the definition of jeugdhulp limits to those under 18 (art. 1.1, "jeugdhulp" onder
 # 2° and 3°: guidance, begeleiding, and personal care) or what the Zvw covers from 18 (art.
 # 1.2 lid 1: GGZ treatment).
-NOT_EXTENDED_KINDS: dict[str, str] = {
-    "guidance": "Jeugdwet art. 1.1, jeugdhulp onder 2°",
-    "personal_care": "Jeugdwet art. 1.1, jeugdhulp onder 3°",
+NOT_EXTENDED_KINDS: dict[str, tuple[str, str]] = {
+    # activity kind: (refusal code, article)
+    "guidance": ("guidance_not_extended", "Jeugdwet art. 1.1, jeugdhulp onder 2°"),
+    "personal_care": ("personal_care_not_extended", "Jeugdwet art. 1.1, jeugdhulp onder 3°"),
 }
 # JZ020 product categories of youth GGZ (51 generalist basic, 52 specialist, 54 youth mental
 # health care) and of personal care (40).
@@ -203,17 +204,19 @@ def age_limit_refusal(*, allocation: Allocation, activity: Activity, client: Cli
     number = allocation.number
     day = activity.date
     birthday = client.birthday(stream.age_limit).isoformat()
+    # What is not extended: a guidance or personal-care product, or such an activity on any.
     if product.is_guidance:
-        return {"code": "guidance_not_extended", "number": number, "birthday": birthday}
-    if activity.kind == "guidance":
-        return {
-            "code": "guidance_not_extended",
-            "number": number,
-            "birthday": birthday,
-            "kind": True,
-        }
-    if product.category == PERSONAL_CARE_CATEGORY or activity.kind == "personal_care":
-        return {"code": "personal_care_not_extended", "number": number, "birthday": birthday}
+        not_extended = "guidance"
+    elif product.category == PERSONAL_CARE_CATEGORY:
+        not_extended = "personal_care"
+    else:
+        not_extended = activity.kind if activity.kind in NOT_EXTENDED_KINDS else None
+    if not_extended is not None:
+        code, article = NOT_EXTENDED_KINDS[not_extended]
+        refusal = {"code": code, "number": number, "birthday": birthday, "article": article}
+        if not product.is_guidance and not_extended == "guidance":
+            refusal["kind"] = True  # the activity is guidance, the product is not
+        return refusal
     if product.category in GGZ_CATEGORIES:
         return {
             "code": "ggz_from_18_zvw",
