@@ -236,3 +236,20 @@ def test_carried_over_values_get_the_unknown_basis_until_a_caseworker_gives_one(
 
     migration.remove_carried_over(state.apps, None)
     assert ExtendedYouthCare.objects.filter(client=recorded).exists()  # no longer unknown
+
+
+def test_the_privacy_officer_sees_who_recorded_and_changed_it(client_18, actor):
+    from apps.privacy.selectors import client_change_history
+
+    care = extended_youth_care(client_18, until=D(2026, 3, 9), actor=actor)
+    extended_youth_care_end(care=care, ended_on=D(2025, 3, 9), actor=actor)
+    with translation.override("en"):
+        changes = [
+            change
+            for change in client_change_history(client=client_18)
+            if change.what == f"extended youth care #{care.pk}"
+        ]
+    assert [(change.action, change.user) for change in changes] == [
+        ("created", actor),
+        ("changed", actor),
+    ]
