@@ -8,7 +8,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.clients.models import Client
+from apps.clients.models import Client, ExtendedYouthCare
 from apps.control.selectors import absorbed_by_allocation, unfunded_queue
 from apps.core.domains import Domain
 from apps.demo.seed import DEMO_AGB, HISTORY_DAYS, NOORD_AGB
@@ -265,3 +265,31 @@ def test_the_demo_names_the_responsible_funder_of_waiting_care():
     assert crisis.pk not in figures.unfunded_client_ids
     for number in ("DEMO-013", "DEMO-032"):  # the Wlz profile
         assert Client.objects.get(client_number=number).wlz_indications.exists()
+
+
+def test_the_demo_records_extended_youth_care_with_its_basis():
+    """DEMO-010, DEMO-022 and DEMO-034: one of each ground of Jeugdwet art. 1.1 (continued,
+    decided before 18, resumed five months after the care ended), and the Jeugdwet pays their
+    care after the 18th birthday."""
+    periods = ExtendedYouthCare.objects.filter(
+        client__organisation__agb_code=DEMO_AGB
+    ).select_related("client")
+    assert {period.client.client_number: period.basis for period in periods} == {
+        "DEMO-010": "continued",
+        "DEMO-022": "decided_before_18",
+        "DEMO-034": "resumed",
+    }
+    for period in periods:
+        client = period.client
+        assert period.decision_date is not None
+        assert period.decided_by
+        assert period.care_started_on < client.birthday(18) <= period.start
+        assert period.until < client.birthday(23)
+        assert period.history.get().history_user is not None
+        assert client.extended_youth_care_on(period.start)
+        paid = Activity.objects.for_client(client).filter(
+            date__gte=period.start,
+            funding_status=FundingStatus.FUNDED,
+            allocation__product__contract__stream__code="jeugdwet",
+        )
+        assert paid.exists(), client.client_number

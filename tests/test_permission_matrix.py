@@ -86,6 +86,14 @@ MATRIX = {
         "privacy_officer": NOBODY,
         "administrator": NOBODY,
     },
+    "clients:extended_youth_care": {
+        "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "teacher": NOBODY,
+        "job_coach": NOBODY,
+        "manager": NOBODY,
+        "privacy_officer": NOBODY,
+        "administrator": NOBODY,
+    },
     "clients:break_glass": {
         "caseworker": row(ALLOWED, ALLOWED, PSEUDONYM, REFUSED),
         "teacher": NOBODY,
@@ -136,6 +144,9 @@ POST_ONLY = {
     "clients:activity_preview",
     "clients:goal_progress",
     "clients:care_team_remove",
+    # One recorded period of extended youth care (tests/trajectories/test_youth_care_views.py).
+    "clients:extended_youth_care_change",
+    "clients:extended_youth_care_end",
     # A report run's pages (tests/reports/test_views.py): managers of its organisation only.
     "reports:status",
     "reports:download",

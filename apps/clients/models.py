@@ -1,5 +1,6 @@
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -118,10 +119,18 @@ class Client(models.Model):
     responsibility_rule = models.CharField(
         _("rule that decided it"), max_length=30, choices=ResponsibilityRule.choices
     )
+    # The current period of extended youth care (``ExtendedYouthCare``), kept here by
+    # apps.clients.youth_care so that the funding rules read it without a query. Only that
+    # service writes them; without a start (recorded before the basis was asked) it counts
+    # from the 18th birthday.
+    extended_youth_care_from = models.DateField(
+        _("extended youth care from"), null=True, blank=True, editable=False
+    )
     extended_youth_care_until = models.DateField(
         _("extended youth care until"),
         null=True,
         blank=True,
+        editable=False,
         help_text=_(
             "Recorded extended youth care (verlengde jeugdhulp), at most until the 23rd birthday."
         ),
@@ -183,6 +192,13 @@ class Client(models.Model):
         except ValueError:
             return date(born.year + age, 3, 1)
 
+    def extended_youth_care_on(self, day: date) -> bool:
+        """Whether the current recorded extended youth care covers the day (18 to 23)."""
+        until = self.extended_youth_care_until
+        if until is None or day > until:
+            return False
+        return day >= (self.extended_youth_care_from or self.birthday(18))
+
 
 class ClientUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Client, on_delete=models.CASCADE)
@@ -196,6 +212,120 @@ class ClientGroupObjectPermission(GroupObjectPermissionBase):
 
     class Meta(GroupObjectPermissionBase.Meta):
         abstract = False
+
+
+# --- extended youth care (verlengde jeugdhulp) ----------------------------------------------
+
+# Jeugdwet art. 1.1, the definition of "jeugdige": from 18 to 23 a person is a jeugdige (and
+# the Jeugdwet pays) only when the municipality decided that youth care is to be continued on
+# one of these grounds. See docs/funding.md, "Extended youth care".
+EXTENDED_YOUTH_CARE_LAST_AGE = 23
+RESUMPTION_WINDOW = relativedelta(months=6)  # "binnen een half jaar" after the care ended
+
+
+class ExtendedYouthCareBasis(models.TextChoices):
+    CONTINUED = (
+        "continued",
+        _("Youth care that started before the 18th birthday is continued"),
+    )
+    DECIDED_BEFORE_18 = (
+        "decided_before_18",
+        _("Before the 18th birthday it was decided that youth care is needed"),
+    )
+    RESUMED = (
+        "resumed",
+        _("Youth care that started before 18 is resumed within six months after it ended"),
+    )
+    UNKNOWN = "unknown", _("Recorded before the basis was asked")
+
+
+class ExtendedYouthCare(models.Model):
+    """One period of extended youth care of a client: its legal basis, the municipality's
+    decision, and from when until when the Jeugdwet goes on paying after the 18th birthday."""
+
+    client = models.ForeignKey(
+        Client,
+        on_delete=models.PROTECT,
+        related_name="extended_youth_care",
+        verbose_name=_("client"),
+    )
+    basis = models.CharField(_("basis"), max_length=20, choices=ExtendedYouthCareBasis.choices)
+    care_started_on = models.DateField(
+        _("youth care started or was decided on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "A date before the 18th birthday: when the youth care started, or when it was "
+            "decided that youth care is needed."
+        ),
+    )
+    previous_care_ended_on = models.DateField(
+        _("previous youth care ended on"),
+        null=True,
+        blank=True,
+        help_text=_("Only for resumed care: the last day of the youth care that ended."),
+    )
+    decided_by = models.CharField(
+        _("decided by"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who took the decision, e.g. the college of the municipality of Utrecht."),
+    )
+    decision_reference = models.CharField(_("decision reference"), max_length=100, blank=True)
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    start = models.DateField(_("from"))
+    until = models.DateField(_("until"))
+    ended_on = models.DateField(
+        _("ended on"), null=True, blank=True, help_text=_("The last day, when ended early.")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("extended youth care")
+        verbose_name_plural = _("extended youth care")
+        ordering = ["client", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(basis__in=ExtendedYouthCareBasis.values),
+                name="extended_youth_care_basis_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(until__gte=models.F("start")),
+                name="extended_youth_care_until_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | (
+                    models.Q(ended_on__gte=models.F("start"))
+                    & models.Q(ended_on__lte=models.F("until"))
+                ),
+                name="extended_youth_care_ended_within_period",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(basis=ExtendedYouthCareBasis.UNKNOWN)
+                | models.Q(decision_date__isnull=False, care_started_on__isnull=False),
+                name="extended_youth_care_decision_recorded",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(basis=ExtendedYouthCareBasis.RESUMED)
+                | models.Q(previous_care_ended_on__isnull=False),
+                name="extended_youth_care_resumed_has_end",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} · {self.start} – {self.last_day}"
+
+    @property
+    def last_day(self) -> date:
+        """The last day it pays: the day it ended, or its until date."""
+        return self.ended_on or self.until
+
+    @property
+    def basis_known(self) -> bool:
+        return self.basis != ExtendedYouthCareBasis.UNKNOWN
 
 
 # --- who else pays: the Wlz indication and the health insurer -----------------------------

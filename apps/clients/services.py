@@ -46,20 +46,6 @@ def responsible_municipality_decide(
     return municipality, ResponsibilityRule.REGISTERED_ADDRESS
 
 
-def _validate_extended_youth_care(client: Client) -> None:
-    until = client.extended_youth_care_until
-    if until is not None and until >= client.birthday(23):
-        raise ValidationError(
-            {
-                "extended_youth_care_until": _(
-                    "Extended youth care ends at the latest the day before the 23rd birthday "
-                    "(%(day)s)."
-                )
-                % {"day": (client.birthday(23)).strftime("%d-%m-%Y")}
-            }
-        )
-
-
 @transaction.atomic
 def client_create(
     *,
@@ -75,7 +61,6 @@ def client_create(
     in_residential_stay: bool = False,
     municipality_before_stay: Municipality | None = None,
     shielded: bool = False,
-    extended_youth_care_until: date | None = None,
 ) -> Client:
     """Register a client and decide the responsible municipality under the Jeugdwet."""
     responsible, rule = responsible_municipality_decide(
@@ -97,10 +82,8 @@ def client_create(
         responsible_municipality=responsible,
         responsibility_rule=rule,
         shielded=shielded,
-        extended_youth_care_until=extended_youth_care_until,
     )
     client.full_clean()
-    _validate_extended_youth_care(client)
     client._history_user = actor
     client.save()
     access_log_write(
@@ -124,7 +107,6 @@ CLIENT_UPDATABLE_FIELDS = frozenset(
         "in_residential_stay",
         "municipality_before_stay",
         "shielded",
-        "extended_youth_care_until",
     }
 )
 
@@ -146,7 +128,6 @@ def client_update(*, client: Client, actor: User, **changes) -> Client:
     if not client.in_residential_stay:
         client.municipality_before_stay = None
     client.full_clean()
-    _validate_extended_youth_care(client)
     client._history_user = actor
     client.save()
     access_log_write(actor=actor, event=AccessEvent.CHANGE, client=client, obj=client)

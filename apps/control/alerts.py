@@ -177,10 +177,7 @@ def _turns_18_causes(today: date) -> dict[str, _Cause]:
         ]
         if not youth:
             continue
-        extended = (
-            client.extended_youth_care_until is not None
-            and client.extended_youth_care_until >= birthday
-        )
+        extended = client.extended_youth_care_on(birthday)
         youth_domains = {
             domain for allocation in youth for domain in allocation.product.contract.stream.domains
         }
@@ -290,6 +287,19 @@ def funding_alerts_refresh(*, today: date | None = None) -> AlertRun:
     return AlertRun(
         raised=raised, resolved=len(resolved), open=len(open_alerts) - len(resolved) + len(raised)
     )
+
+
+# --- what to do about them ----------------------------------------------------------------
+
+# Where a caseworker of the care team deals with the cause of an alert: a URL name that takes
+# the client's pk. A client turning 18 under the Jeugdwet: record extended youth care.
+ALERT_ACTION_URLS = {AlertKind.TURNS_18: "clients:extended_youth_care"}
+
+
+def funding_alert_action_url(alert: FundingAlert) -> str | None:
+    """The page where the alert's cause is dealt with, or None."""
+    name = ALERT_ACTION_URLS.get(alert.kind)
+    return reverse(name, kwargs={"pk": alert.client_id}) if name else None
 
 
 # --- who sees them, and acknowledging -----------------------------------------------------

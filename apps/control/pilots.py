@@ -117,6 +117,7 @@ def pilot_report(
             "trajectory__client__responsible_municipality__name",
             "trajectory__client__organisation",
             "trajectory__client__date_of_birth",
+            "trajectory__client__extended_youth_care_from",
             "trajectory__client__extended_youth_care_until",
             "domain",
             "kind",

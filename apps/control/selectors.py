@@ -320,6 +320,7 @@ def unfunded_queue(
             "trajectory__client__pseudonym",
             "trajectory__client__shielded",
             "trajectory__client__date_of_birth",
+            "trajectory__client__extended_youth_care_from",
             "trajectory__client__extended_youth_care_until",
             "domain",
             "kind",

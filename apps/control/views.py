@@ -35,6 +35,7 @@ from apps.trajectories.use import allocation_use
 from .alerts import (
     clients_as_caseworker,
     funding_alert_acknowledge,
+    funding_alert_action_url,
     funding_alert_get_for,
     funding_alert_list_for_user,
 )
@@ -146,6 +147,8 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     own = set(clients_as_caseworker(user).values_list("pk", flat=True))
     for alert in alerts:
         alert.on_care_team = alert.client_id in own  # the template's shielding filters ask it
+        # Only the care team's caseworker can act on the cause (e.g. record extended care).
+        alert.action_url = funding_alert_action_url(alert) if alert.on_care_team else None
     on_team = [alert.client for alert in alerts if alert.client_id in own]
     others = [alert.client for alert in alerts if alert.client_id not in own]
     if on_team:

@@ -24,7 +24,8 @@ Clients worth showing in the demo (organisation 73730001):
 - DEMO-042's allocation ends within 30 days and no follow-up has been registered;
 - DEMO-043, DEMO-044 and DEMO-045 take part in an integral-funding pilot of Utrecht: their care,
   schooling and work draw on one budget, without an allocation per product;
-- DEMO-010, DEMO-022 and DEMO-034 have extended youth care (verlengde jeugdhulp) after 18;
+- DEMO-010, DEMO-022 and DEMO-034 have extended youth care (verlengde jeugdhulp) after 18, one
+  on each ground of the Jeugdwet: continued, decided before 18, resumed within six months;
 - DEMO-009, DEMO-029 and DEMO-037 each have a cancelled session, DEMO-002 a corrected
   duration and DEMO-011 a corrected attendance;
 - the teacher left DEMO-024's care team and behandelaar2 left DEMO-035's.
@@ -48,7 +49,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from apps.accounts.models import Organisation, User
-from apps.clients.models import Client, ClientStatus, Municipality
+from apps.clients.models import Client, ClientStatus, ExtendedYouthCareBasis, Municipality
 from apps.clients.services import (
     client_create,
     client_status_change,
@@ -56,6 +57,7 @@ from apps.clients.services import (
     wlz_indication_record,
 )
 from apps.clients.validators import bsn_passes_eleven_test
+from apps.clients.youth_care import extended_youth_care_record
 from apps.control.alerts import funding_alerts_refresh
 from apps.core.domains import DOMAIN_OF_KIND, NOT_CHARGEABLE_KINDS, ActivityKind, Attendance
 from apps.core.domains import Domain as D
@@ -191,6 +193,12 @@ PRODUCTS: dict[str, list[tuple[str, str, str, str, Unit, int]]] = {
         ("internship", "", "WF-STG", "Begeleide stage (werkfit)", Unit.DAY_PART, 11500),
         ("work_training", "", "WF-TR", "Werkfittraining", Unit.HOUR, 7400),
     ],
+}
+# The grounds of the demo's extended youth care (DEMO-010, DEMO-022, DEMO-034), by client.
+EXTENDED_GROUNDS = {
+    "DEMO-010": ExtendedYouthCareBasis.CONTINUED,
+    "DEMO-022": ExtendedYouthCareBasis.DECIDED_BEFORE_18,
+    "DEMO-034": ExtendedYouthCareBasis.RESUMED,
 }
 GUIDANCE_PRODUCTS = frozenset({"45A12"})  # begeleiding: not extended after 18 (it moves to the Wmo)
 
@@ -928,10 +936,6 @@ class Writer:
                 cbs_code__in=[plan.municipality, plan.before_stay or plan.municipality]
             )
         }
-        extended = None
-        born = Client(date_of_birth=plan.date_of_birth)
-        if plan.profile == "extended":
-            extended = min(born.birthday(21), born.birthday(23) - timedelta(days=1))
         given, family, pseudonym = names
         client = client_create(
             organisation=organisation,
@@ -945,7 +949,6 @@ class Writer:
             in_residential_stay=plan.before_stay is not None,
             municipality_before_stay=municipalities.get(plan.before_stay or ""),
             shielded=plan.special == "shielded",
-            extended_youth_care_until=extended,
             actor=lead,
         )
         # Every client is insured (Zvw) with the demo's insurer; the Wlz clients have a CIZ
@@ -962,6 +965,8 @@ class Writer:
                 end=None,
                 actor=lead,
             )
+        if plan.profile == "extended":
+            self._extended_youth_care(plan, client)
         trajectory = trajectory_open(
             client=client, start=plan.trajectory_start, lead_caseworker=lead, actor=lead
         )
@@ -1005,6 +1010,33 @@ class Writer:
                 care_team_leave(membership=memberships[username], end=end, actor=lead)
         self._progress(plan, goals)
         return client
+
+    def _extended_youth_care(self, plan: ClientPlan, client: Client) -> None:
+        """Extended youth care with its basis (Jeugdwet art. 1.1): one client of each ground.
+
+        Continued (youth care since a year before 18), decided before 18, and resumed five
+        months after the youth care ended at 18 (within the six months the law allows).
+        """
+        turns_18 = client.birthday(18)
+        until = min(client.birthday(21), client.birthday(23) - timedelta(days=1))
+        ground = EXTENDED_GROUNDS.get(plan.number, ExtendedYouthCareBasis.CONTINUED)
+        fields = {
+            "basis": ground,
+            "care_started_on": turns_18 - timedelta(days=400),
+            "decided_by": f"College van B&W, gemeente {client.responsible_municipality.name}",
+            "decision_reference": f"VJH-{turns_18.year}-{plan.number[-3:]}",
+            "decision_date": turns_18 - timedelta(days=30),
+            "start": turns_18,
+            "until": until,
+        }
+        if ground == ExtendedYouthCareBasis.DECIDED_BEFORE_18:
+            fields["care_started_on"] = turns_18 - timedelta(days=60)
+        elif ground == ExtendedYouthCareBasis.RESUMED:
+            ended = turns_18 - timedelta(days=1)
+            fields["previous_care_ended_on"] = ended
+            fields["start"] = ended + timedelta(days=152)  # five months later
+            fields["decision_date"] = fields["start"] - timedelta(days=7)
+        extended_youth_care_record(client=client, actor=self.users[plan.lead], **fields)
 
     def _goals(self, plan: ClientPlan, trajectory: Trajectory) -> dict[str, Goal]:
         rng, lead = self.rng, self.users[plan.lead]

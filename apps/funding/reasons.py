@@ -71,6 +71,41 @@ def refusal_text(refusal: dict) -> str:
             "%(stream)s (allocation %(number)s) does not pay after the %(age)sth birthday "
             "(%(birthday)s) unless extended youth care is recorded"
         ) % {**refusal, "birthday": _day(refusal["birthday"])}
+    if code == "guidance_not_extended" and refusal.get("kind"):
+        return _(
+            "guidance (begeleiding) is not extended after the 18th birthday (%(birthday)s) "
+            "under the Jeugdwet, not even with extended youth care (allocation %(number)s): "
+            "it moves to the Wmo"
+        ) % {**refusal, "birthday": _day(refusal["birthday"])}
+    if code == "personal_care_not_extended":
+        return _(
+            "personal care is not extended after the 18th birthday (%(birthday)s) under the "
+            "Jeugdwet, not even with extended youth care (allocation %(number)s): it moves to "
+            "the Wmo or the Zvw"
+        ) % {**refusal, "birthday": _day(refusal["birthday"])}
+    if code == "ggz_from_18_zvw":
+        return _(
+            "allocation %(number)s is youth GGZ: from the 18th birthday (%(birthday)s) GGZ "
+            "treatment is paid by the health insurer (Zvw), also with extended youth care "
+            "(%(article)s)"
+        ) % {**refusal, "birthday": _day(refusal["birthday"])}
+    if code == "extended_age_limit":
+        return _(
+            "%(stream)s (allocation %(number)s) does not pay from the %(age)srd birthday "
+            "(%(birthday)s), not even with extended youth care"
+        ) % {**refusal, "birthday": _day(refusal["birthday"])}
+    if code == "extended_not_on_date":
+        return _(
+            "%(stream)s (allocation %(number)s) does not pay after the 18th birthday "
+            "(%(birthday)s) outside the recorded extended youth care (%(start)s to %(until)s); "
+            "this activity is on %(date)s"
+        ) % {
+            **refusal,
+            "birthday": _day(refusal["birthday"]),
+            "start": _day(refusal["start"]),
+            "until": _day(refusal["until"]),
+            "date": _day(refusal["date"]),
+        }
     if code == "guidance_not_extended":
         return _(
             "allocation %(number)s is guidance, which is not extended after the 18th birthday "

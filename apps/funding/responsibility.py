@@ -44,6 +44,7 @@ from .models import (
 )
 from .rules import (
     MUNICIPAL_STREAMS,
+    NOT_EXTENDED_KINDS,
     PRECEDENCE,
     ContractProducts,
     Timeline,
@@ -337,12 +338,13 @@ def law_covers(
     if stream.min_age is not None and age < stream.min_age:
         return False
     if stream.age_limit is not None and age >= stream.age_limit:
-        until = client.extended_youth_care_until
+        # Extended youth care (to 23) as recorded on the day; guidance and personal care are
+        # never extended (apps.funding.rules.age_limit_refusal says the same per product).
         extended = (
             stream.extended_age_limit is not None
             and age < stream.extended_age_limit
-            and until is not None
-            and day <= until
+            and client.extended_youth_care_on(day)
+            and activity.kind not in NOT_EXTENDED_KINDS
         )
         if not extended:
             return False
@@ -429,13 +431,12 @@ class ResponsibleRoutes:
         client = activity.trajectory.client
         facts = self.facts_of(client)
         day = activity.date
-        until = client.extended_youth_care_until
         key = (
             activity.domain,
             activity.kind,
             day,
             client.age_on(day),
-            until is not None and day <= until,
+            client.extended_youth_care_on(day),
             facts.wlz_indicated_on(day),
             facts.insurer_on(day),
             *(facts.municipality_paying(day, code).pk for code in sorted(MUNICIPAL_STREAMS)),

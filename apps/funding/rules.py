@@ -181,6 +181,89 @@ def precedence_refusals(fitting: list[Allocation]) -> dict[int, dict]:
     return refusals
 
 
+# The age rules of a stream that stops at 18 (the Jeugdwet), each with its source; see
+# docs/funding.md, "Extended youth care". From the 18th birthday to the 23rd the Jeugdwet
+# pays only with extended youth care recorded for the day (art. 1.1, "jeugdige"), and never
+# for what the definition of jeugdhulp limits to those under 18 (art. 1.1, "jeugdhulp" onder
+# 2° and 3°: guidance, begeleiding, and personal care) or what the Zvw covers from 18 (art.
+# 1.2 lid 1: GGZ treatment).
+NOT_EXTENDED_KINDS: dict[str, tuple[str, str]] = {
+    # activity kind: (refusal code, article)
+    "guidance": ("guidance_not_extended", "Jeugdwet art. 1.1, jeugdhulp onder 2°"),
+    "personal_care": ("personal_care_not_extended", "Jeugdwet art. 1.1, jeugdhulp onder 3°"),
+}
+# JZ020 product categories of youth GGZ (51 generalist basic, 52 specialist, 54 youth mental
+# health care) and of personal care (40).
+GGZ_CATEGORIES = frozenset({"51", "52", "54"})
+GGZ_ARTICLE = "Jeugdwet art. 1.2 lid 1"
+PERSONAL_CARE_CATEGORY = "40"
+
+
+def age_limit_refusal(*, allocation: Allocation, activity: Activity, client: Client) -> dict | None:
+    """Why a stream that stops at 18 does not pay for this activity on or after the 18th
+    birthday; None when recorded extended youth care lets it pay."""
+    stream = allocation.product.contract.stream
+    product = allocation.product
+    number = allocation.number
+    day = activity.date
+    birthday = client.birthday(stream.age_limit).isoformat()
+    # What is not extended: a guidance or personal-care product, or such an activity on any.
+    if product.is_guidance:
+        not_extended = "guidance"
+    elif product.category == PERSONAL_CARE_CATEGORY:
+        not_extended = "personal_care"
+    else:
+        not_extended = activity.kind if activity.kind in NOT_EXTENDED_KINDS else None
+    if not_extended is not None:
+        code, article = NOT_EXTENDED_KINDS[not_extended]
+        refusal = {"code": code, "number": number, "birthday": birthday, "article": article}
+        if not product.is_guidance and not_extended == "guidance":
+            refusal["kind"] = True  # the activity is guidance, the product is not
+        return refusal
+    if product.category in GGZ_CATEGORIES:
+        return {
+            "code": "ggz_from_18_zvw",
+            "number": number,
+            "birthday": birthday,
+            "article": GGZ_ARTICLE,
+        }
+    if stream.extended_age_limit is None:
+        return {
+            "code": "age_limit",
+            "number": number,
+            "stream": stream.name,
+            "age": stream.age_limit,
+            "birthday": birthday,
+        }
+    if client.age_on(day) >= stream.extended_age_limit:
+        return {
+            "code": "extended_age_limit",
+            "number": number,
+            "stream": stream.name,
+            "age": stream.extended_age_limit,
+            "birthday": client.birthday(stream.extended_age_limit).isoformat(),
+        }
+    if client.extended_youth_care_on(day):
+        return None
+    if client.extended_youth_care_until is not None:
+        return {
+            "code": "extended_not_on_date",
+            "number": number,
+            "stream": stream.name,
+            "birthday": birthday,
+            "start": (client.extended_youth_care_from or client.birthday(18)).isoformat(),
+            "until": client.extended_youth_care_until.isoformat(),
+            "date": day.isoformat(),
+        }
+    return {
+        "code": "age_limit",
+        "number": number,
+        "stream": stream.name,
+        "age": stream.age_limit,
+        "birthday": birthday,
+    }
+
+
 def allocation_refusal(
     *,
     allocation: Allocation,
@@ -238,25 +321,17 @@ def allocation_refusal(
             }
     age = client.age_on(day)
     if stream.min_age is not None and age < stream.min_age:
-        return {"code": "too_young", "number": number, "stream": stream.name, "age": stream.min_age}
+        return {
+            "code": "too_young",
+            "number": number,
+            "stream": stream.name,
+            "age": stream.min_age,
+            "birthday": client.birthday(stream.min_age).isoformat(),
+        }
     if stream.age_limit is not None and age >= stream.age_limit:
-        birthday = client.birthday(stream.age_limit).isoformat()
-        if allocation.product.is_guidance:
-            return {"code": "guidance_not_extended", "number": number, "birthday": birthday}
-        extended = (
-            stream.extended_age_limit is not None
-            and age < stream.extended_age_limit
-            and client.extended_youth_care_until is not None
-            and day <= client.extended_youth_care_until
-        )
-        if not extended:
-            return {
-                "code": "age_limit",
-                "number": number,
-                "stream": stream.name,
-                "age": stream.age_limit,
-                "birthday": birthday,
-            }
+        refusal = age_limit_refusal(allocation=allocation, activity=activity, client=client)
+        if refusal is not None:
+            return refusal
     if consumption_for(activity=activity, allocation=allocation) is None:
         return {"code": "unit_does_not_fit", "number": number, "unit": unit_name(allocation.unit)}
     return None
@@ -327,6 +402,7 @@ class ContractProducts:
         for product in self.products:
             contract = product.contract
             key = (contract.stream_id, product.is_guidance, product.unit, contract.start)
+            key += (product.category in GGZ_CATEGORIES, product.category == PERSONAL_CARE_CATEGORY)
             key += (contract.end, contract.funder_id)
             best = cheapest.get(key)
             if best is None or (product.tariff_cents, product.pk) < (best.tariff_cents, best.pk):
@@ -405,14 +481,13 @@ class ContractProducts:
         """
         client = activity.trajectory.client
         day = activity.date
-        until = client.extended_youth_care_until
         timeline = self.timeline(client)
         key = (
             activity.domain,
             activity.kind,
             day,
             client.age_on(day),
-            until is not None and day <= until,
+            client.extended_youth_care_on(day),
             responsible_municipality_on(client, day, timeline).pk if timeline is not None else 0,
             activity.duration_minutes,
             activity.units,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.audit.models import AccessLogEntry, BreakGlassAccess
-from apps.clients.models import Client
+from apps.clients.models import Client, ExtendedYouthCare
 from apps.funding.models import Allocation
 from apps.trajectories.models import Activity, CareTeamMembership, Goal, Trajectory
 
@@ -79,6 +79,7 @@ def _histories(client: Client) -> list[tuple[str, QuerySet]]:
         ),
         (_("activity"), Activity.history.filter(trajectory__client_id=client.pk)),
         (_("allocation"), Allocation.history.filter(client_id=client.pk)),
+        (_("extended youth care"), ExtendedYouthCare.history.filter(client_id=client.pk)),
     ]
 
 

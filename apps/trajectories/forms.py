@@ -5,6 +5,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
+from apps.clients.models import ExtendedYouthCareBasis
 from apps.core.domains import DOMAIN_OF_KIND, KINDS_BY_DOMAIN, ActivityKind, Attendance, Domain
 from apps.core.forms import DateInput, TimeInput
 
@@ -150,3 +151,47 @@ class CareTeamJoinForm(forms.Form):
     def __init__(self, *args, colleagues, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = colleagues
+
+
+class ExtendedYouthCareForm(forms.Form):
+    """Record or change extended youth care: the ground, the decision and the period."""
+
+    basis = forms.ChoiceField(
+        label=_("Basis (Jeugdwet art. 1.1)"),
+        widget=forms.RadioSelect,
+        choices=[
+            (value, label)
+            for value, label in ExtendedYouthCareBasis.choices
+            if value != ExtendedYouthCareBasis.UNKNOWN
+        ],
+    )
+    care_started_on = forms.DateField(
+        label=_("Youth care started or was decided on"),
+        widget=DateInput,
+        help_text=_("Before the 18th birthday."),
+    )
+    previous_care_ended_on = forms.DateField(
+        label=_("Previous youth care ended on"),
+        widget=DateInput,
+        required=False,
+        help_text=_("Only for resumed care: it may be resumed within six months after this day."),
+    )
+    decided_by = forms.CharField(
+        label=_("Decided by"),
+        max_length=200,
+        help_text=_("E.g. the college of the municipality of Utrecht."),
+    )
+    decision_reference = forms.CharField(
+        label=_("Decision reference"), max_length=100, required=False
+    )
+    decision_date = forms.DateField(label=_("Decision date"), widget=DateInput)
+    start = forms.DateField(label=_("Extended youth care from"), widget=DateInput)
+    until = forms.DateField(
+        label=_("Extended youth care until"),
+        widget=DateInput,
+        help_text=_("At the latest the day before the 23rd birthday."),
+    )
+
+
+class ExtendedYouthCareEndForm(forms.Form):
+    ended_on = forms.DateField(label=_("Last day of the extended youth care"), widget=DateInput)

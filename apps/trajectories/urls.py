@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, youth_care_views
 
 app_name = "clients"
 
@@ -16,6 +16,21 @@ urlpatterns = [
     path("<int:pk>/goals/new/", views.goal_new, name="goal_new"),
     path("<int:pk>/goals/<int:goal_pk>/progress/", views.goal_progress, name="goal_progress"),
     path("<int:pk>/care-team/", views.care_team, name="care_team"),
+    path(
+        "<int:pk>/extended-youth-care/",
+        youth_care_views.extended_youth_care,
+        name="extended_youth_care",
+    ),
+    path(
+        "<int:pk>/extended-youth-care/<int:care_pk>/",
+        youth_care_views.extended_youth_care_change,
+        name="extended_youth_care_change",
+    ),
+    path(
+        "<int:pk>/extended-youth-care/<int:care_pk>/end/",
+        youth_care_views.extended_youth_care_end,
+        name="extended_youth_care_end",
+    ),
     path(
         "<int:pk>/care-team/<int:membership_pk>/remove/",
         views.care_team_remove,

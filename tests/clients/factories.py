@@ -30,3 +30,30 @@ class ClientFactory(DjangoModelFactory[Client]):
 
     class Params:
         shielded_client = factory.Trait(shielded=True)
+
+
+def extended_youth_care(
+    client: Client,
+    *,
+    until: datetime.date,
+    actor,
+    start: datetime.date | None = None,
+    basis: str = "continued",
+    **fields,
+):
+    """Record extended youth care through the service: by default youth care that started a
+    year before the 18th birthday and is continued from the birthday on."""
+    from apps.clients.youth_care import extended_youth_care_record
+
+    turns_18 = client.birthday(18)
+    values = {
+        "basis": basis,
+        "care_started_on": turns_18 - datetime.timedelta(days=365),
+        "decided_by": "College van B&W, gemeente Utrecht",
+        "decision_reference": "VJH-TEST",
+        "decision_date": turns_18 - datetime.timedelta(days=30),
+        "start": start or turns_18,
+        "until": until,
+    }
+    values.update(fields)
+    return extended_youth_care_record(client=client, actor=actor, **values)

@@ -114,16 +114,6 @@ def test_client_update_moves_responsibility_when_the_stay_ends_and_records_histo
     assert client.history.count() == 2
 
 
-@pytest.mark.django_db
-def test_extended_youth_care_cannot_reach_the_23rd_birthday():
-    with pytest.raises(ValidationError) as error:
-        _create(
-            date_of_birth=datetime.date(2005, 6, 1),
-            extended_youth_care_until=datetime.date(2028, 6, 1),
-        )
-    assert "extended_youth_care_until" in error.value.message_dict
-
-
 def test_age_turns_on_the_birthday_itself():
     client = Client(date_of_birth=datetime.date(2007, 8, 20))
     assert client.age_on(datetime.date(2025, 8, 19)) == 17

@@ -17,7 +17,6 @@ from django.utils.formats import date_format
 
 from apps.accounts.models import Organisation, Role, User
 from apps.audit.models import AccessLogEntry
-from apps.clients.services import client_update
 from apps.control.alerts import (
     funding_alert_acknowledge,
     funding_alert_get_for,
@@ -38,6 +37,7 @@ from apps.trajectories.models import CareTeamMembership, TeamRole, Trajectory
 from apps.trajectories.services import activity_cancel, care_team_join, care_team_leave
 from casemanager.celery import app as celery_app
 from tests.accounts.factories import OrganisationFactory, UserFactory
+from tests.clients.factories import extended_youth_care
 from tests.funding.builders import (
     HOUR,
     log,
@@ -145,9 +145,7 @@ def _cause_ending(world) -> Callable[[], object]:
 
 def _cause_turns_18(world) -> Callable[[], object]:
     trajectory = _turning_18(world, D(2025, 8, 1))
-    return lambda: client_update(
-        client=trajectory.client, actor=world.lead, extended_youth_care_until=D(2026, 7, 31)
-    )
+    return lambda: extended_youth_care(trajectory.client, until=D(2026, 7, 31), actor=world.lead)
 
 
 def _cause_waiting(world) -> Callable[[], object]:
@@ -533,10 +531,10 @@ def test_what_does_not_pay_on_the_birthday_leaves_the_alert(
     assert [alert.client for alert in _open(TURNS_18)] == [trajectory.client]
 
 
-@pytest.mark.parametrize(("until", "raised"), [(D(2025, 7, 31), True), (D(2025, 8, 1), False)])
-def test_extended_youth_care_must_reach_past_the_birthday(world, until, raised):
+@pytest.mark.parametrize(("start", "raised"), [(D(2025, 8, 2), True), (D(2025, 8, 1), False)])
+def test_extended_youth_care_must_cover_the_birthday(world, start, raised):
     trajectory = _turning_18(world, D(2025, 8, 1))
-    client_update(client=trajectory.client, actor=world.lead, extended_youth_care_until=until)
+    extended_youth_care(trajectory.client, start=start, until=D(2026, 7, 31), actor=world.lead)
     _refresh()
     assert _open(TURNS_18).exists() is raised
 

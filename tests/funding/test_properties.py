@@ -644,12 +644,15 @@ def age_allows(allocation: Allocation, activity: Activity, client) -> bool:
         return False
     if rules.age_limit is None or day < turns(born, rules.age_limit):
         return True
-    if allocation.product.is_guidance:
-        return False  # guidance is never extended
+    if allocation.product.is_guidance or activity.kind in ("guidance", "personal_care"):
+        return False  # guidance and personal care are never extended
+    if allocation.product.category in ("40", "51", "52", "54"):
+        return False  # personal care and youth GGZ products: from 18 the Wmo and the Zvw pay
+    extended_from = client.extended_youth_care_from or turns(born, 18)
     return (
         rules.extended_age_limit is not None
         and client.extended_youth_care_until is not None
-        and day <= client.extended_youth_care_until
+        and extended_from <= day <= client.extended_youth_care_until
         and day < turns(born, rules.extended_age_limit)
     )
 

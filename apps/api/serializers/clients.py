@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.clients.models import ClientStatus, ResponsibilityRule
+from apps.clients.models import ClientStatus, ExtendedYouthCareBasis, ResponsibilityRule
 from apps.core.domains import ActivityKind, Attendance, Domain
 from apps.trajectories.models import (
     ACTIVITY_NOTE_MAX_LENGTH,
@@ -82,6 +82,24 @@ class HealthInsuranceSerializer(serializers.Serializer):
     end = serializers.DateField(read_only=True, allow_null=True)
 
 
+class ExtendedYouthCareSerializer(serializers.Serializer):
+    """A period of extended youth care (verlengde jeugdhulp, Jeugdwet art. 1.1): its basis,
+    the municipality's decision and the days the Jeugdwet pays after the 18th birthday.
+    ``basis`` is ``unknown`` for a period recorded before the basis was asked."""
+
+    id = serializers.IntegerField(read_only=True)
+    basis = serializers.ChoiceField(choices=ExtendedYouthCareBasis.choices, read_only=True)
+    care_started_on = serializers.DateField(read_only=True, allow_null=True)
+    previous_care_ended_on = serializers.DateField(read_only=True, allow_null=True)
+    decided_by = serializers.CharField(read_only=True)
+    decision_reference = serializers.CharField(read_only=True)
+    decision_date = serializers.DateField(read_only=True, allow_null=True)
+    start = serializers.DateField(read_only=True)
+    until = serializers.DateField(read_only=True)
+    ended_on = serializers.DateField(read_only=True, allow_null=True)
+    last_day = serializers.DateField(read_only=True)
+
+
 class ClientDetailSerializer(AccessAwareSerializer):
     """One client's record as the caller may see it: a shielded client outside its care team
     shows only its pseudonym (``name``), never its name, date of birth or BSN; the BSN only
@@ -92,6 +110,8 @@ class ClientDetailSerializer(AccessAwareSerializer):
         "family_name": "sees_identity",
         "date_of_birth": "sees_identity",
         "bsn": "sees_identity",
+        # Funding data, as on the client page: not for teachers and job coaches.
+        "extended_youth_care": "sees_funding",
     }
 
     id = serializers.IntegerField(read_only=True)
@@ -110,6 +130,7 @@ class ClientDetailSerializer(AccessAwareSerializer):
         choices=ResponsibilityRule.choices, read_only=True
     )
     trajectory = serializers.SerializerMethodField()
+    extended_youth_care = serializers.SerializerMethodField()
     access = serializers.SerializerMethodField()
     # Who pays besides the municipality: only for those who see the client's funding.
     wlz_indications = WlzIndicationSerializer(many=True, read_only=True)
@@ -134,6 +155,11 @@ class ClientDetailSerializer(AccessAwareSerializer):
     def get_trajectory(self, client):
         trajectory = self.context.get("trajectory")
         return TrajectorySummarySerializer(trajectory).data if trajectory is not None else None
+
+    @extend_schema_field(ExtendedYouthCareSerializer(many=True))
+    def get_extended_youth_care(self, client):
+        periods = self.context.get("extended_youth_care", [])
+        return ExtendedYouthCareSerializer(periods, many=True).data
 
     @extend_schema_field(AccessSerializer)
     def get_access(self, client):

@@ -21,6 +21,7 @@ from apps.api.selectors import goal_list_for_trajectory
 from apps.audit.models import AccessBasis, AccessEvent
 from apps.audit.services import access_log_record_many
 from apps.clients.models import Client
+from apps.clients.youth_care import extended_youth_care_list_for_client
 from apps.trajectories.models import Activity, Goal, Trajectory
 from apps.trajectories.selectors import (
     activity_list_for_client,
@@ -82,9 +83,16 @@ class ClientDetailView(ApiView):
     @extend_schema(responses=s.ClientDetailSerializer, tags=["clients"])
     def get(self, request, pk: int):
         client, access = api_client_open(request, client_id=pk, what="client record")
+        extended = (
+            list(extended_youth_care_list_for_client(client=client)) if access.sees_funding else []
+        )
         serializer = s.ClientDetailSerializer(
             client,
-            context={"access": access, "trajectory": trajectory_open_for_client(client=client)},
+            context={
+                "access": access,
+                "trajectory": trajectory_open_for_client(client=client),
+                "extended_youth_care": extended,
+            },
         )
         return Response(serializer.data)
 
