@@ -86,6 +86,23 @@ MATRIX = {
         "privacy_officer": NOBODY,
         "administrator": NOBODY,
     },
+    # Residential stays: admission, discharge and leave by a caseworker of the care team.
+    "clients:stays": {
+        "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "teacher": NOBODY,
+        "job_coach": NOBODY,
+        "manager": NOBODY,
+        "privacy_officer": NOBODY,
+        "administrator": NOBODY,
+    },
+    "clients:day_parts": {
+        "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "teacher": NOBODY,
+        "job_coach": NOBODY,
+        "manager": NOBODY,
+        "privacy_officer": NOBODY,
+        "administrator": NOBODY,
+    },
     "clients:break_glass": {
         "caseworker": row(ALLOWED, ALLOWED, PSEUDONYM, REFUSED),
         "teacher": NOBODY,
@@ -136,6 +153,10 @@ POST_ONLY = {
     "clients:activity_preview",
     "clients:goal_progress",
     "clients:care_team_remove",
+    # Forms on the stays page (tests/trajectories/test_presence_views.py).
+    "clients:stay_discharge",
+    "clients:stay_leave",
+    "clients:stay_leave_cancel",
     # A report run's pages (tests/reports/test_views.py): managers of its organisation only.
     "reports:status",
     "reports:download",

@@ -159,6 +159,14 @@ class ExecutionVariant(models.TextChoices):
     TASK = "task", _("Task-based (taakgericht)")
 
 
+class LeavePeriod(models.TextChoices):
+    """The period in which a contract's paid leave nights are counted."""
+
+    WEEK = "week", _("Week (Monday to Sunday)")
+    MONTH = "month", _("Calendar month")
+    YEAR = "year", _("Calendar year")
+
+
 class Contract(models.Model):
     """An agreement between a funder and a care provider, for one stream and a period."""
 
@@ -182,6 +190,24 @@ class Contract(models.Model):
     end = models.DateField(_("end"), null=True, blank=True)
     execution_variant = models.CharField(
         _("execution variant"), max_length=10, choices=ExecutionVariant.choices
+    )
+    # Leave during a residential stay (a weekend at home): whether its nights are paid is the
+    # contract's rule, e.g. the Wlz's "at most two consecutive days per week" (docs/funding.md).
+    leave_nights_paid = models.PositiveSmallIntegerField(
+        _("leave nights paid"),
+        default=0,
+        db_default=0,
+        help_text=_(
+            "How many leave nights of a residential stay (the client sleeps away, e.g. a "
+            "weekend at home) are paid per period; 0: leave nights are not paid."
+        ),
+    )
+    leave_period = models.CharField(
+        _("leave nights counted per"),
+        max_length=5,
+        choices=LeavePeriod.choices,
+        default=LeavePeriod.WEEK,
+        db_default=LeavePeriod.WEEK,
     )
 
     history = HistoricalRecords()

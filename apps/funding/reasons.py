@@ -76,6 +76,13 @@ def refusal_text(refusal: dict) -> str:
             "allocation %(number)s has %(left)s of %(capacity)s %(unit)s left from %(first)s "
             "to %(last)s; this activity needs %(needed)s"
         ) % {**refusal, "first": _day(refusal["first"]), "last": _day(refusal["last"])}
+    if code == "leave_not_paid":
+        return _("the contract of allocation %(number)s does not pay leave nights") % refusal
+    if code == "leave_limit_reached":
+        return _(
+            "the contract of allocation %(number)s pays %(paid)s leave nights from %(first)s "
+            "to %(last)s, and they are used"
+        ) % {**refusal, "first": _day(refusal["first"]), "last": _day(refusal["last"])}
     if code == "pilot_not_valid_on_date":
         return _("pilot %(pilot)s runs from %(start)s to %(end)s, not on %(date)s") % {
             "pilot": refusal["pilot"],
@@ -135,6 +142,9 @@ def funding_reason_text(reason: dict) -> str:
         return _("Not chargeable: this kind of activity is recorded but never billed.")
     if code == "absent":
         return _("Not chargeable: the client was absent.")
+    if code == "leave":
+        refusals = "; ".join(refusal_text(refusal) for refusal in reason.get("refusals", []))
+        return _("Not chargeable: a leave night (%(refusals)s).") % {"refusals": refusals}
     if code == "cancelled":
         return _("Cancelled: draws on no allocation.")
     return ""

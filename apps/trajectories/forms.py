@@ -12,6 +12,7 @@ from .models import (
     ACTIVITY_NOTE_MAX_LENGTH,
     GOAL_DESCRIPTION_MAX_LENGTH,
     GOAL_TARGET_MAX_YEARS_AHEAD,
+    DayPart,
     Goal,
     GoalStatus,
     TeamRole,
@@ -150,3 +151,49 @@ class CareTeamJoinForm(forms.Form):
     def __init__(self, *args, colleagues, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = colleagues
+
+
+# --- presence: stays and day parts --------------------------------------------------------
+
+
+class StayAdmitForm(forms.Form):
+    admitted_on = forms.DateField(label=_("Admitted on"), widget=DateInput)
+    discharged_on = forms.DateField(
+        label=_("Discharged on"),
+        required=False,
+        widget=DateInput,
+        help_text=_("Leave empty while the client stays."),
+    )
+
+
+class StayDischargeForm(forms.Form):
+    discharged_on = forms.DateField(
+        label=_("Discharged on"),
+        widget=DateInput,
+        help_text=_("The day the client leaves; it is not a night of the stay."),
+    )
+
+
+class StayLeaveForm(forms.Form):
+    leaves_on = forms.DateField(
+        label=_("Leaves on"),
+        widget=DateInput,
+        help_text=_("The first night the client sleeps away."),
+    )
+    returns_on = forms.DateField(
+        label=_("Returns on"),
+        widget=DateInput,
+        help_text=_("The client sleeps in again from this night on."),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+
+
+class DayPartsForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DateInput)
+    day_parts = forms.MultipleChoiceField(
+        label=_("Day parts attended"),
+        choices=DayPart.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Each day part attended counts as one unit; none ticked clears the day."),
+    )

@@ -35,12 +35,15 @@ from .models import (
     CareTeamMembership,
     Goal,
     GoalStatus,
+    Stay,
     TeamRole,
     Trajectory,
     TrajectoryStatus,
 )
 
 MAX_DURATION_MINUTES = 24 * 60
+# Presence (nights of a stay, day parts of a day activity) records attendance as education does.
+PRESENCE_ACTIVITY_KINDS = frozenset({ActivityKind.RESIDENTIAL_STAY, ActivityKind.DAY_ACTIVITY})
 
 
 def _today() -> date:
@@ -317,8 +320,12 @@ def _validate_activity(activity: Activity, *, note_written: bool = True) -> None
             add("goal", _("This goal belongs to another trajectory."))
         elif activity.goal.domain != activity.domain:
             add("goal", _("This goal belongs to another domain."))
-    if activity.attendance and activity.domain != Domain.EDUCATION:
-        add("attendance", _("Attendance is recorded for education only."))
+    if (
+        activity.attendance
+        and activity.domain != Domain.EDUCATION
+        and activity.kind not in PRESENCE_ACTIVITY_KINDS
+    ):
+        add("attendance", _("Attendance is recorded for education and presence only."))
     too_long = _too_long(activity.note, ACTIVITY_NOTE_MAX_LENGTH)
     if too_long and note_written:
         add("note", too_long)
@@ -360,10 +367,12 @@ def activity_log(
     milestone: str = "",
     expected_funding: str = "",
     allocation: Allocation | None = None,
+    stay: Stay | None = None,
 ) -> Activity:
     """Log an activity and assign it to the allocation it draws on (or keep it unfunded).
 
-    ``allocation`` is an explicit choice; without it the funding rules choose.
+    ``allocation`` is an explicit choice; without it the funding rules choose. ``stay``: the
+    residential stay a night belongs to (apps.trajectories.presence creates its nights).
     """
     _negative_durations_refused(duration_minutes, units)
     trajectory = Trajectory.objects.select_related("client").get(pk=trajectory.pk)  # current status
@@ -383,6 +392,7 @@ def activity_log(
         assessment=assessment.strip(),
         milestone=milestone.strip(),
         expected_funding=expected_funding.strip(),
+        stay=stay,
     )
     _validate_activity(activity)
     activity_funding_assign(activity=activity, allocation=allocation)
