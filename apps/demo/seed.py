@@ -75,6 +75,7 @@ from apps.trajectories.models import (
     TeamRole,
     Trajectory,
 )
+from apps.trajectories.presence import stay_admit, stay_leave_record
 from apps.trajectories.services import (
     activity_cancel,
     activity_correct,
@@ -149,6 +150,9 @@ EXECUTION_VARIANT = {
     "onderwijs": ExecutionVariant.TASK,
     "participatie": ExecutionVariant.OUTPUT,
 }
+# Leave nights of a residential stay paid per week (apps/trajectories/leave.py): the demo's
+# Jeugdwet contracts follow the Wlz's weekend leave, at most two nights a week.
+LEAVE_NIGHTS_PAID = {"jeugdwet": 2}
 # Product codes belong to a contract; these follow the usual regional patterns (category first).
 # stream: [(key, category, code, description, unit, tariff in euro cents)]
 PRODUCTS: dict[str, list[tuple[str, str, str, str, Unit, int]]] = {
@@ -237,6 +241,7 @@ def _contracts_seed(
                         start=date(year - 1, 1, 1),
                         end=date(year + 1, 12, 31),
                         execution_variant=EXECUTION_VARIANT[stream_code],
+                        leave_nights_paid=LEAVE_NIGHTS_PAID.get(stream_code, 0),
                     ),
                     actor,
                 )
@@ -798,6 +803,17 @@ class Planner:
             plan.allocations.append(care(frequency=Frequency.TOTAL, share=share))
         else:
             plan.allocations.append(care())
+        if plan.profile == "residential":
+            # The stay draws whole nights on 43B01 (a stay registered by its dates, see
+            # Writer._stay); the living group's sessions draw on an ambulant allocation beside
+            # it, never on the etmalen.
+            for spec in plan.allocations:
+                if spec.product == "residential":
+                    spec.key = "stay"
+            plan.allocations.append(
+                care(product="ambulant", frequency=Frequency.TOTAL, share=product_share,
+                     volume=None)
+            )  # fmt: skip
 
         teacher = plan.member_since(TeamRole.TEACHER)
         if teacher is not None:
@@ -979,11 +995,34 @@ class Writer:
                     attendance=planned.attendance,
                     note="Ziekmelding van de ouder achteraf ontvangen.",
                 )
+        if plan.profile == "residential":
+            self._stay(plan, trajectory)
         for username, _role, _start, end in plan.members[1:]:
             if end is not None:
                 care_team_leave(membership=memberships[username], end=end, actor=lead)
         self._progress(plan, goals)
         return client
+
+    def _stay(self, plan: ClientPlan, trajectory: Trajectory) -> None:
+        """A residential client lives in the group since its 43B01 allocation began (or the
+        trajectory, if later): one stay, its nights up to today, and a weekend at home three
+        weeks ago (two leave nights, paid as the Jeugdwet contracts say)."""
+        lead = self.users[plan.lead]
+        allocation = next(spec for spec in plan.allocations if spec.key == "stay")
+        stay = stay_admit(
+            trajectory=trajectory,
+            admitted_on=max(plan.trajectory_start, allocation.start),
+            actor=lead,
+        )
+        friday = self.today - timedelta(days=21 + (self.today.weekday() - 4) % 7)
+        if friday > stay.admitted_on:
+            stay_leave_record(
+                stay=stay,
+                leaves_on=friday,
+                returns_on=friday + timedelta(days=2),
+                actor=lead,
+                note="Weekend thuis",
+            )
 
     def _goals(self, plan: ClientPlan, trajectory: Trajectory) -> dict[str, Goal]:
         rng, lead = self.rng, self.users[plan.lead]

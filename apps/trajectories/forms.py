@@ -87,7 +87,15 @@ class ActivityForm(forms.Form):
     def __init__(self, *args, lanes, goals, kinds=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["domain"].choices = [(d.value, d.label) for d in Domain if d.value in lanes]
-        kinds = kinds or [k for d in Domain if d.value in lanes for k in KINDS_BY_DOMAIN[d]]
+        # Nights of a residential stay follow from its admission and discharge (the stays
+        # page, apps.trajectories.presence), never logged one by one.
+        kinds = kinds or [
+            k
+            for d in Domain
+            if d.value in lanes
+            for k in KINDS_BY_DOMAIN[d]
+            if k != ActivityKind.RESIDENTIAL_STAY
+        ]
         grouped: dict[str, list] = {}
         for kind in kinds:
             grouped.setdefault(str(Domain(DOMAIN_OF_KIND[kind]).label), []).append(

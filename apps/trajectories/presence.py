@@ -86,7 +86,7 @@ def _nights_sync(*, stay: Stay, actor: User | None) -> dict[str, int]:
     }
     done = {"created": 0, "cancelled": 0, "corrected": 0}
     for day in sorted(set(recorded) - set(planned)):
-        activity_cancel(activity=recorded[day], actor=actor)
+        activity_cancel(activity=recorded[day], actor=actor, presence=True)
         done["cancelled"] += 1
     for day, attendance in sorted(planned.items()):
         night = recorded.get(day)
@@ -104,7 +104,7 @@ def _nights_sync(*, stay: Stay, actor: User | None) -> dict[str, int]:
             )
             done["created"] += 1
         elif night.attendance != attendance:
-            activity_correct(activity=night, actor=actor, attendance=attendance)
+            activity_correct(activity=night, actor=actor, presence=True, attendance=attendance)
             done["corrected"] += 1
     return done
 
@@ -338,9 +338,9 @@ def day_parts_record(
     recorded = activity is not None and activity.status == ActivityStatus.RECORDED
     if not parts:
         if recorded:
-            activity_cancel(activity=activity, actor=actor)
+            activity_cancel(activity=activity, actor=actor, presence=True)
     elif recorded:
-        activity_correct(activity=activity, actor=actor, units=len(parts))
+        activity_correct(activity=activity, actor=actor, presence=True, units=len(parts))
     else:
         activity = activity_log(
             trajectory=trajectory,

@@ -33,6 +33,7 @@ from .models import (
     Activity,
     ActivityStatus,
     CareTeamMembership,
+    DayAttendance,
     Goal,
     GoalStatus,
     Stay,
@@ -462,8 +463,23 @@ ACTIVITY_CORRECTABLE_FIELDS = frozenset(
 )
 
 
+def _presence_refused(activity: Activity, *, presence: bool) -> None:
+    """A night of a stay or a day of day parts changes through its stay or its day parts
+    (apps.trajectories.presence, which passes ``presence=True``), never on its own."""
+    if presence:
+        return
+    if activity.stay_id is not None:
+        raise ValidationError(
+            _("A night of a residential stay changes with the stay: its dates or its leave.")
+        )
+    if DayAttendance.objects.filter(activity_id=activity.pk).exists():
+        raise ValidationError(_("A day activity changes with the day parts ticked for the day."))
+
+
 @transaction.atomic
-def activity_correct(*, activity: Activity, actor: User, **changes) -> Activity:
+def activity_correct(
+    *, activity: Activity, actor: User, presence: bool = False, **changes
+) -> Activity:
     """Correct a logged activity; history keeps the original, the funding is decided again.
 
     Units it no longer uses go back to its allocation and may fund waiting activities.
@@ -476,6 +492,7 @@ def activity_correct(*, activity: Activity, actor: User, **changes) -> Activity:
         .select_related("trajectory__client")
         .get(pk=activity.pk)
     )
+    _presence_refused(activity, presence=presence)
     if activity.status == ActivityStatus.CANCELLED:
         raise ValidationError(_("A cancelled activity cannot be corrected."))
     _negative_durations_refused(changes.get("duration_minutes"), changes.get("units"))
@@ -496,13 +513,14 @@ def activity_correct(*, activity: Activity, actor: User, **changes) -> Activity:
 
 
 @transaction.atomic
-def activity_cancel(*, activity: Activity, actor: User) -> Activity:
+def activity_cancel(*, activity: Activity, actor: User, presence: bool = False) -> Activity:
     """Cancel an activity (nothing is deleted); its units go back and may fund waiting care."""
     activity = (
         Activity.objects.select_for_update()
         .select_related("trajectory__client")
         .get(pk=activity.pk)
     )
+    _presence_refused(activity, presence=presence)
     if activity.status == ActivityStatus.CANCELLED:
         raise ValidationError(_("This activity is already cancelled."))
     pilot_product = activity.pilot_product
