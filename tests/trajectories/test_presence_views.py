@@ -260,3 +260,44 @@ def test_day_parts_bad_input_gets_a_message_and_nothing_is_saved(client, traject
     assert "<script>" not in garbage_week.text
     assert not Activity.objects.exists()
     assert not DayAttendance.objects.exists()
+
+
+def test_the_contracts_leave_rule_is_set_in_the_admin(client, trajectory):
+    from tests.funding.factories import ContractFactory
+
+    contract = ContractFactory(organisation=trajectory.client.organisation)
+    administrator = UserFactory(
+        roles=[Role.ADMINISTRATOR], is_staff=True, organisation=trajectory.client.organisation
+    )
+    client.force_login(administrator)
+    page = client.get(reverse("admin:funding_contract_change", args=[contract.pk]))
+    assert page.status_code == 200
+    assert 'name="leave_nights_paid"' in page.text
+    assert 'name="leave_period"' in page.text
+
+
+def test_the_stays_and_day_parts_pages_are_bounded_in_queries(
+    client, trajectory, django_assert_max_num_queries
+):
+    lead = trajectory.lead_caseworker
+    for admitted, discharged in ((40, 35), (30, 20), (10, None)):
+        stay = stay_admit(
+            trajectory=trajectory,
+            admitted_on=_days_ago(admitted),
+            discharged_on=_days_ago(discharged) if discharged else None,
+            actor=lead,
+        )
+        stay_leave_record(
+            stay=stay,
+            leaves_on=_days_ago(admitted - 1),
+            returns_on=_days_ago(admitted - 3),
+            actor=lead,
+        )
+    client.force_login(lead)
+    with django_assert_max_num_queries(20):
+        page = client.get(_url("clients:stays", trajectory))
+    assert page.text.count('class="stay-bar') == 3
+    with django_assert_max_num_queries(25):
+        assert client.get(_url("clients:detail", trajectory)).status_code == 200
+    with django_assert_max_num_queries(15):
+        assert client.get(_url("clients:day_parts", trajectory)).status_code == 200
