@@ -155,6 +155,7 @@ POST_ONLY = {
     "clients:care_team_remove",
     # Forms on the stays page (tests/trajectories/test_presence_views.py).
     "clients:stay_discharge",
+    "clients:stay_dates",
     "clients:stay_leave",
     "clients:stay_leave_cancel",
     # A report run's pages (tests/reports/test_views.py): managers of its organisation only.

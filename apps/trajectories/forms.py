@@ -174,6 +174,18 @@ class StayAdmitForm(forms.Form):
     )
 
 
+class StayDatesForm(forms.Form):
+    """Correct a stay's dates (a discharge recorded on the wrong day, a late admission)."""
+
+    admitted_on = forms.DateField(label=_("Admitted on"), widget=DateInput)
+    discharged_on = forms.DateField(
+        label=_("Discharged on"),
+        required=False,
+        widget=DateInput,
+        help_text=_("Leave empty while the client stays."),
+    )
+
+
 class StayDischargeForm(forms.Form):
     discharged_on = forms.DateField(
         label=_("Discharged on"),

@@ -21,6 +21,7 @@ urlpatterns = [
         views.stay_discharge_view,
         name="stay_discharge",
     ),
+    path("<int:pk>/stays/<int:stay_pk>/dates/", views.stay_dates, name="stay_dates"),
     path("<int:pk>/stays/<int:stay_pk>/leave/", views.stay_leave, name="stay_leave"),
     path(
         "<int:pk>/stays/leave/<int:leave_pk>/cancel/",

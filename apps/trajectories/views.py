@@ -39,6 +39,7 @@ from .forms import (
     GoalForm,
     GoalProgressForm,
     StayAdmitForm,
+    StayDatesForm,
     StayDischargeForm,
     StayLeaveForm,
 )
@@ -46,6 +47,7 @@ from .models import Activity, CareTeamMembership, DayPart, Goal, Stay, StayLeave
 from .presence import (
     day_parts_record,
     stay_admit,
+    stay_change,
     stay_discharge,
     stay_leave_cancel,
     stay_leave_record,
@@ -437,6 +439,15 @@ def _stays_page(request, client, access, *, forms=None, status=200) -> HttpRespo
     today = timezone.localdate()
     stays = list(stays_for_client(client=client))
     open_stay = next((stay for stay in stays if stay.discharged_on is None), None)
+    for stay in stays:  # each stay's own form to correct its dates, prefilled
+        stay.dates_form = (
+            forms["dates"]
+            if forms.get("dates_stay_pk") == stay.pk
+            else StayDatesForm(
+                initial={"admitted_on": stay.admitted_on, "discharged_on": stay.discharged_on},
+                auto_id=f"id_stay{stay.pk}_%s",
+            )
+        )
     return render(
         request,
         "clients/stays.html",
@@ -501,6 +512,22 @@ def stay_discharge_view(request: HttpRequest, pk: int, stay_pk: int) -> HttpResp
             messages.success(request, _("The discharge is recorded."))
             return redirect("clients:stays", pk=client.pk)
     return _stays_page(request, client, access, forms={"discharge": form})
+
+
+@require_POST
+def stay_dates(request: HttpRequest, pk: int, stay_pk: int) -> HttpResponse:
+    """Correct a stay's admission or discharge date; exactly the nights that change follow."""
+    client, access = client_open_for(
+        user=request.user, pk=pk, what="residential stays", require=_keeps_stays
+    )
+    stay = _stay_of(client, stay_pk)
+    form = StayDatesForm(request.POST)
+    if form.is_valid():
+        with service_refusals(request, form=form):
+            stay_change(stay=stay, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("The dates of the stay are corrected."))
+            return redirect("clients:stays", pk=client.pk)
+    return _stays_page(request, client, access, forms={"dates": form, "dates_stay_pk": stay.pk})
 
 
 @require_POST

@@ -301,3 +301,26 @@ def test_the_stays_and_day_parts_pages_are_bounded_in_queries(
         assert client.get(_url("clients:detail", trajectory)).status_code == 200
     with django_assert_max_num_queries(15):
         assert client.get(_url("clients:day_parts", trajectory)).status_code == 200
+
+
+def test_a_caseworker_corrects_the_dates_and_exactly_those_nights_follow(client, trajectory):
+    lead = trajectory.lead_caseworker
+    stay = stay_admit(trajectory=trajectory, admitted_on=_days_ago(10), actor=lead)
+    kept = set(stay.nights.filter(date__gte=_days_ago(8)).values_list("pk", flat=True))
+    client.force_login(lead)
+    url = _url("clients:stay_dates", trajectory, stay_pk=stay.pk)
+    response = client.post(
+        url, {"admitted_on": _days_ago(8).isoformat(), "discharged_on": _days_ago(2).isoformat()}
+    )
+    assert response.status_code == 302
+    recorded = set(stay.nights.filter(status="recorded").values_list("pk", flat=True))
+    assert len(recorded) == 6  # 8 days ago up to the night before the discharge
+    assert recorded <= kept
+    bad = client.post(
+        url, {"admitted_on": _days_ago(1).isoformat(), "discharged_on": _days_ago(5).isoformat()}
+    )
+    assert bad.status_code == 200
+    assert "De ontslagdatum ligt voor de opname" in bad.text
+    stay.refresh_from_db()
+    assert (stay.admitted_on, stay.discharged_on) == (_days_ago(8), _days_ago(2))
+    assert set(stay.nights.filter(status="recorded").values_list("pk", flat=True)) == recorded
