@@ -353,7 +353,7 @@ class Product(models.Model):
             if unpaid:
                 return _("%(stream)s does not pay for: %(kinds)s.") % {
                     "stream": stream.name,
-                    "kinds": ", ".join(ActivityKind(kind).label for kind in unpaid),
+                    "kinds": ", ".join(str(ActivityKind(kind).label) for kind in unpaid),
                 }
         counted = PRESENCE_KINDS_BY_UNIT.get(self.unit)
         if counted is not None and not set(kinds) <= counted:
@@ -374,7 +374,7 @@ class Product(models.Model):
 
     def activity_kind_labels(self) -> list[str]:
         return [
-            ActivityKind(code).label
+            str(ActivityKind(code).label)
             for code in self.activity_kinds or ()
             if code in ActivityKind.values
         ]
