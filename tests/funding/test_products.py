@@ -160,9 +160,11 @@ def test_the_wmo_pays_support_not_treatment():
 # --- the rule, directly -------------------------------------------------------------------
 
 
-def _activity(kind, *, minutes=None, units=None, day=D(2025, 3, 3)):
+def _activity(kind, *, minutes=None, units=None):
     domain = "education" if kind in ("lesson", "exam") else "care"
-    return Activity(domain=domain, kind=kind, date=day, duration_minutes=minutes, units=units)
+    return Activity(
+        domain=domain, kind=kind, date=D(2025, 3, 3), duration_minutes=minutes, units=units
+    )
 
 
 @pytest.mark.parametrize(
@@ -307,7 +309,7 @@ def residential():
 
 
 def test_a_therapy_session_is_never_drawn_on_a_stay(residential):
-    trajectory, stay = residential
+    trajectory, _stay = residential
     session = log(trajectory, D(2025, 3, 3), minutes=45)
     assert session.funding_status == "unfunded"
     assert session.allocation is None
