@@ -172,10 +172,11 @@ PRODUCTS: dict[str, list[tuple[str, str, str, str, Unit, int]]] = {
         ("ggz_group", "", "GGZ-GR", "Specialistische ggz: groepsbehandeling", Unit.MINUTE, 62),
     ],
     "wlz": [
-        ("wlz_treatment", "", "WLZ-BHI", "Behandeling individueel (Wlz)", Unit.HOUR, 9850),
-        # Above every municipality's Jeugdwet guidance (45A12 x TARIFF_FACTOR): the rules know
-        # no Wlz indication, so a cheaper Wlz product would be the queue's route for waiting
-        # youth care (DEMO-012) instead of the Jeugdwet of the responsible municipality.
+        # Above every municipality's Jeugdwet treatment (45A07, 60 x 185 x TARIFF_FACTOR) and
+        # guidance (45A12 x TARIFF_FACTOR): the rules know no Wlz indication, so a cheaper Wlz
+        # product would be the queue's route for waiting youth care (DEMO-012) instead of the
+        # Jeugdwet of the responsible municipality.
+        ("wlz_treatment", "", "WLZ-BHI", "Behandeling individueel (Wlz)", Unit.HOUR, 11800),
         ("wlz_guidance", "", "WLZ-BGI", "Begeleiding individueel (Wlz)", Unit.HOUR, 7250),
     ],
     "onderwijs": [
@@ -190,6 +191,34 @@ PRODUCTS: dict[str, list[tuple[str, str, str, str, Unit, int]]] = {
     ],
 }
 GUIDANCE_PRODUCTS = frozenset({"45A12"})  # begeleiding: not extended after 18 (it moves to the Wmo)
+# What each product pays for (issue 15): treatment, guidance, nights of stay, day parts.
+TREATMENT = [K.INTAKE, K.DIAGNOSTICS, K.TREATMENT_SESSION, K.GROUP_SESSION, K.FAMILY_SESSION]
+SUPPORT = [K.GUIDANCE, K.PERSONAL_CARE]
+PRODUCT_KINDS: dict[str, list[str]] = {
+    "45A07": [*TREATMENT, K.CRISIS_CONTACT],
+    "45A12": SUPPORT,
+    "43B01": [K.RESIDENTIAL_STAY],
+    "46C01": [K.INTAKE, K.CRISIS_CONTACT, K.TREATMENT_SESSION, K.FAMILY_SESSION],
+    "54D03": [*TREATMENT, K.CRISIS_CONTACT],
+    "02A01": SUPPORT,
+    "07A03": [K.DAY_ACTIVITY],
+    "GGZ-BH": [K.INTAKE, K.DIAGNOSTICS, K.TREATMENT_SESSION, K.FAMILY_SESSION, K.CRISIS_CONTACT],
+    "GGZ-GR": [K.GROUP_SESSION],
+    "WLZ-BHI": TREATMENT,
+    "WLZ-BGI": SUPPORT,
+    "VSO-LU": [K.LESSON, K.EXAM],
+    "MBO-DD": [K.LESSON, K.EXAM],
+    "ST-BG": [K.STUDY_GUIDANCE],
+    "JC-01": [K.JOB_COACHING],
+    "WF-STG": [K.INTERNSHIP_DAY],
+    "WF-TR": [K.WORK_TRAINING],
+    "INT-UUR": [
+        *TREATMENT, K.CRISIS_CONTACT, *SUPPORT, K.LESSON, K.EXAM, K.STUDY_GUIDANCE,
+        K.INTERNSHIP_DAY, K.JOB_COACHING, K.WORK_TRAINING,
+    ],
+}  # fmt: skip
+# Profiles whose care is support (begeleiding), not treatment sessions.
+SUPPORT_PROFILES = frozenset({"wmo", "youth_guidance"})
 
 
 def _saved(obj, actor: User):
@@ -258,6 +287,7 @@ def _contracts_seed(
                             unit=unit,
                             tariff_cents=round(tariff * factor),
                             is_guidance=code in GUIDANCE_PRODUCTS,
+                            activity_kinds=PRODUCT_KINDS[code],
                         ),
                         actor,
                     )
@@ -517,14 +547,23 @@ def _window(day: date, frequency: str) -> tuple:
     return ()
 
 
-def _volume(plan: ClientPlan, spec: AllocationSpec, unit: str) -> int:
+def _presence_units(planned: Planned) -> int | None:
+    """Day parts of four hours for what is counted in day parts (a day at work: two)."""
+    return max(1, planned.minutes // 240) if planned.kind == K.INTERNSHIP_DAY else None
+
+
+def _volume(plan: ClientPlan, spec: AllocationSpec, product: Product) -> int:
     if spec.volume is not None:
         return spec.volume
+    unit = product.unit
     windows: dict[tuple, int] = defaultdict(int)
     for planned in plan.activities:
-        if planned.key == spec.key and planned.chargeable and spec.start <= planned.day:
-            windows[_window(planned.day, spec.frequency)] += planned.minutes
-    needed = max(windows.values(), default=60)
+        paid = planned.kind in product.activity_kinds
+        if planned.key == spec.key and paid and planned.chargeable and spec.start <= planned.day:
+            # Minutes for time units; nights, day parts and items are counted whole.
+            drawn = planned.minutes if unit in MINUTES_PER_UNIT else _presence_units(planned) or 1
+            windows[_window(planned.day, spec.frequency)] += drawn
+    needed = max(windows.values(), default=60 if unit in MINUTES_PER_UNIT else 1)
     return max(1, math.ceil(needed * spec.share / MINUTES_PER_UNIT.get(unit, 1)))
 
 
@@ -651,6 +690,10 @@ class Planner:
         if len(plan.members) > 1:  # teacher or job coach aboard: a monthly team meeting
             for day in _weekly(first_session, today, 1, every=4):
                 self._add(plan, day, K.CASE_CONSULTATION, 45, lead, time(12, 0), "")
+        if plan.profile in SUPPORT_PROFILES:  # guidance (begeleiding), not treatment
+            for planned in plan.activities:
+                if planned.domain == D.CARE and planned.kind in TREATMENT:
+                    planned.kind = K.GUIDANCE
 
     # -- education
 
@@ -718,6 +761,11 @@ class Planner:
         municipality = MUNICIPAL_FUNDERS.get(plan.responsible, "").replace("Gemeente", "gemeente")
         if plan.special == "turns_18":
             birthday = Client(date_of_birth=plan.date_of_birth).birthday(18)
+            # Weekly guidance beside the treatment until the 18th birthday (it is never
+            # extended): it draws on 45A12, the treatment sessions on 45A07.
+            first = max(plan.trajectory_start, self.period_start)
+            for day in _weekly(first, min(self.today, birthday - timedelta(days=1)), 3):
+                self._add(plan, day, K.GUIDANCE, 60, plan.lead, time(15, 0), "guidance")
             for planned in plan.activities:
                 if planned.day >= birthday and planned.domain == D.CARE and planned.chargeable:
                     planned.expected_funding = "Zvw (ggz), zorgverzekeraar: verwijzing aangevraagd"
@@ -880,7 +928,12 @@ def _pilot_seed(
     code, description, unit, tariff = PILOT_PRODUCT
     _saved(
         Product(
-            contract=contract, code=code, description=description, unit=unit, tariff_cents=tariff
+            contract=contract,
+            code=code,
+            description=description,
+            unit=unit,
+            tariff_cents=tariff,
+            activity_kinds=PRODUCT_KINDS[code],
         ),
         actor,
     )
@@ -1074,7 +1127,7 @@ class Writer:
             client=client,
             product=product,
             number=self.allocation_number(),
-            volume=_volume(plan, spec, product.unit),
+            volume=_volume(plan, spec, product),
             frequency=spec.frequency,
             start=spec.start,
             end=spec.end,
@@ -1112,6 +1165,7 @@ class Writer:
             performed_by=performer,
             actor=performer,
             duration_minutes=minutes,
+            units=_presence_units(planned),
             start_time=planned.start,
             note=planned.note,
             goal=goal,

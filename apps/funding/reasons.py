@@ -12,6 +12,8 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from apps.core.domains import ActivityKind
+
 
 def _day(value: str | None) -> str:
     if not value:
@@ -23,6 +25,13 @@ def _euros(cents: int) -> str:
     return "€ " + number_format(
         Decimal(cents) / 100, decimal_pos=2, use_l10n=True, force_grouping=True
     )
+
+
+def _kind(code: str) -> str:
+    """An activity kind's name in the reader's language, lower-case inside a sentence."""
+    if code in ActivityKind.values:
+        return str(ActivityKind(code).label).lower()
+    return code
 
 
 def refusal_text(refusal: dict) -> str:
@@ -41,6 +50,11 @@ def refusal_text(refusal: dict) -> str:
         return (
             _("%(stream)s (allocation %(number)s) does not pay for this kind of activity") % refusal
         )
+    if code == "product_does_not_pay_kind":
+        return _("product %(product)s (allocation %(number)s) does not pay for %(kind)s") % {
+            **refusal,
+            "kind": _kind(refusal["kind"]),
+        }
     if code == "not_responsible_municipality":
         return _(
             "%(funder)s (allocation %(number)s) is not the responsible municipality on "

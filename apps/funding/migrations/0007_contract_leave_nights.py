@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('funding', '0004_integral_stream_and_role_permissions'),
+        ('funding', '0006_product_delivery_kind'),
     ]
 
     operations = [

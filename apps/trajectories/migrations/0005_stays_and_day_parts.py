@@ -9,8 +9,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('funding', '0005_contract_leave_nights'),
-        ('trajectories', '0003_activity_kinds_guidance_and_presence'),
+        ('funding', '0007_contract_leave_nights'),
+        ('trajectories', '0004_release_wrongly_drawn'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
