@@ -277,6 +277,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "funding.funding_alerts_task",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Every night just after midnight: open residential stays get the night of the new day
+    # (a night counts on the date it starts; apps/trajectories/presence.py).
+    "stays-extend": {
+        "task": "trajectories.stays_extend_task",
+        "schedule": crontab(hour=0, minute=5),
+    },
 }
 
 # The cache: API throttling counts requests in it. The default is per process; with several

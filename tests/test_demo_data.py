@@ -293,3 +293,51 @@ def test_the_demo_records_extended_youth_care_with_its_basis():
             allocation__product__contract__stream__code="jeugdwet",
         )
         assert paid.exists(), client.client_number
+
+
+def test_the_residential_clients_stay_and_utrecht_bills_whole_nights():
+    """Issue 15: a residential stay is registered as a stay; the report bills whole nights
+    (7 x € 352 a week on 43B01), and no session draws on the etmalen."""
+    from apps.trajectories.models import Stay
+
+    today = timezone.localdate()
+    stays = Stay.objects.select_related("trajectory__client")
+    residential = {stay.trajectory.client.client_number for stay in stays}
+    assert residential == {"DEMO-006", "DEMO-015", "DEMO-026", "DEMO-036"}
+    assert all(stay.discharged_on is None for stay in stays)
+    assert all(stay.leaves.exists() for stay in stays)  # a weekend at home three weeks ago
+    assert not (
+        Activity.objects.recorded()
+        .filter(allocation__product__code="43B01")
+        .exclude(kind="residential_stay")
+        .exists()
+    )
+    organisation = Client.objects.get(client_number="DEMO-001").organisation
+    utrecht = Funder.objects.get(kind=FunderKind.MUNICIPALITY, code="0344")
+    figures = report_figures(
+        organisation=organisation,
+        funder=utrecht,
+        period_start=today - timedelta(days=HISTORY_DAYS),
+        period_end=today,
+    )
+    blocks = [block for block in figures.allocations if block.product_code == "43B01"]
+    assert {block.client.client_number for block in blocks} == {"DEMO-006", "DEMO-036"}
+    for block in blocks:
+        assert block.tariff_cents == 35200
+        for month in block.months:
+            assert month.units == month.units.to_integral_value(), "whole nights"
+            assert month.amount_cents == month.units * 35200
+        stay = stays.get(trajectory__client_id=block.client_id)
+        # A whole week (Monday to Sunday) of the stay, before today: 7 nights, € 2,464, also
+        # the week of the weekend at home (two leave nights a week are paid by the contract).
+        monday = max(stay.admitted_on, today - timedelta(days=HISTORY_DAYS))
+        monday += timedelta(days=(7 - monday.weekday()) % 7)
+        while monday + timedelta(days=6) < today:
+            week = Activity.objects.recorded().filter(
+                stay=stay,
+                funding_status="funded",
+                date__range=(monday, monday + timedelta(days=6)),
+            )
+            assert week.count() == 7, monday
+            assert week.aggregate(total=Sum("consumed"))["total"] == 7
+            monday += timedelta(days=7)

@@ -94,6 +94,23 @@ MATRIX = {
         "privacy_officer": NOBODY,
         "administrator": NOBODY,
     },
+    # Residential stays: admission, discharge and leave by a caseworker of the care team.
+    "clients:stays": {
+        "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "teacher": NOBODY,
+        "job_coach": NOBODY,
+        "manager": NOBODY,
+        "privacy_officer": NOBODY,
+        "administrator": NOBODY,
+    },
+    "clients:day_parts": {
+        "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "teacher": NOBODY,
+        "job_coach": NOBODY,
+        "manager": NOBODY,
+        "privacy_officer": NOBODY,
+        "administrator": NOBODY,
+    },
     "clients:break_glass": {
         "caseworker": row(ALLOWED, ALLOWED, PSEUDONYM, REFUSED),
         "teacher": NOBODY,
@@ -147,6 +164,11 @@ POST_ONLY = {
     # One recorded period of extended youth care (tests/trajectories/test_youth_care_views.py).
     "clients:extended_youth_care_change",
     "clients:extended_youth_care_end",
+    # Forms on the stays page (tests/trajectories/test_presence_views.py).
+    "clients:stay_discharge",
+    "clients:stay_dates",
+    "clients:stay_leave",
+    "clients:stay_leave_cancel",
     # A report run's pages (tests/reports/test_views.py): managers of its organisation only.
     "reports:status",
     "reports:download",

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.admin import OrganisationScopedAdmin, ReadOnlyHistoryAdmin, ScopedHistoryAdmin
-from apps.core.domains import Domain
+from apps.core.domains import ActivityKind, Domain
 from apps.funding.models import Allocation, Contract, Funder, FundingStream, IntegralPilot, Product
 from apps.trajectories.assignment import pilot_rematch
 
@@ -24,8 +24,36 @@ class FunderAdmin(ScopedHistoryAdmin):
     search_fields = ["name", "code"]
 
 
+class ProductForm(forms.ModelForm):
+    """A product with the activity kinds it pays for as checkboxes; the delivery kind follows
+    the unit when left empty (Product.clean checks a chosen one against it)."""
+
+    activity_kinds = forms.MultipleChoiceField(
+        label=_("Activity kinds it pays for"),
+        choices=ActivityKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,  # Product.clean says what is missing, in words
+        help_text=_("Only activities of these kinds are drawn on the product's allocations."),
+    )
+
+    class Meta:
+        model = Product
+        fields = [
+            "contract",
+            "category",
+            "code",
+            "description",
+            "unit",
+            "delivery_kind",
+            "activity_kinds",
+            "tariff_cents",
+            "is_guidance",
+        ]
+
+
 class ProductInline(admin.TabularInline):
     model = Product
+    form = ProductForm
     extra = 0
 
 
@@ -78,9 +106,23 @@ class ContractAdmin(OrganisationScopedAdmin, ScopedHistoryAdmin):
 @admin.register(Product)
 class ProductAdmin(OrganisationScopedAdmin, ScopedHistoryAdmin):
     organisation_path = "contract__organisation"
-    list_display = ["code", "description", "contract", "unit", "tariff_cents"]
+    form = ProductForm
+    list_display = [
+        "code",
+        "description",
+        "contract",
+        "unit",
+        "delivery_kind",
+        "paid_kinds",
+        "tariff_cents",
+    ]
+    list_filter = ["delivery_kind"]
     list_select_related = ["contract__funder"]
     search_fields = ["code", "description"]
+
+    @admin.display(description=_("Activity kinds it pays for"))
+    def paid_kinds(self, product: Product) -> str:
+        return ", ".join(product.activity_kind_labels())
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "contract" and not request.user.is_superuser:

@@ -85,6 +85,7 @@ from apps.trajectories.models import (
     TeamRole,
     Trajectory,
 )
+from apps.trajectories.presence import stay_admit, stay_leave_record
 from apps.trajectories.services import (
     activity_cancel,
     activity_correct,
@@ -161,6 +162,9 @@ EXECUTION_VARIANT = {
     "onderwijs": ExecutionVariant.TASK,
     "participatie": ExecutionVariant.OUTPUT,
 }
+# Leave nights of a residential stay paid per week (apps/trajectories/leave.py): the demo's
+# Jeugdwet contracts follow the Wlz's weekend leave, at most two nights a week.
+LEAVE_NIGHTS_PAID = {"jeugdwet": 2}
 # Product codes belong to a contract; these follow the usual regional patterns (category first).
 # stream: [(key, category, code, description, unit, tariff in euro cents)]
 PRODUCTS: dict[str, list[tuple[str, str, str, str, Unit, int]]] = {
@@ -201,6 +205,34 @@ EXTENDED_GROUNDS = {
     "DEMO-034": ExtendedYouthCareBasis.RESUMED,
 }
 GUIDANCE_PRODUCTS = frozenset({"45A12"})  # begeleiding: not extended after 18 (it moves to the Wmo)
+# What each product pays for (issue 15): treatment, guidance, nights of stay, day parts.
+TREATMENT = [K.INTAKE, K.DIAGNOSTICS, K.TREATMENT_SESSION, K.GROUP_SESSION, K.FAMILY_SESSION]
+SUPPORT = [K.GUIDANCE, K.PERSONAL_CARE]
+PRODUCT_KINDS: dict[str, list[str]] = {
+    "45A07": [*TREATMENT, K.CRISIS_CONTACT],
+    "45A12": SUPPORT,
+    "43B01": [K.RESIDENTIAL_STAY],
+    "46C01": [K.INTAKE, K.CRISIS_CONTACT, K.TREATMENT_SESSION, K.FAMILY_SESSION],
+    "54D03": [*TREATMENT, K.CRISIS_CONTACT],
+    "02A01": SUPPORT,
+    "07A03": [K.DAY_ACTIVITY],
+    "GGZ-BH": [K.INTAKE, K.DIAGNOSTICS, K.TREATMENT_SESSION, K.FAMILY_SESSION, K.CRISIS_CONTACT],
+    "GGZ-GR": [K.GROUP_SESSION],
+    "WLZ-BHI": TREATMENT,
+    "WLZ-BGI": SUPPORT,
+    "VSO-LU": [K.LESSON, K.EXAM],
+    "MBO-DD": [K.LESSON, K.EXAM],
+    "ST-BG": [K.STUDY_GUIDANCE],
+    "JC-01": [K.JOB_COACHING],
+    "WF-STG": [K.INTERNSHIP_DAY],
+    "WF-TR": [K.WORK_TRAINING],
+    "INT-UUR": [
+        *TREATMENT, K.CRISIS_CONTACT, *SUPPORT, K.LESSON, K.EXAM, K.STUDY_GUIDANCE,
+        K.INTERNSHIP_DAY, K.JOB_COACHING, K.WORK_TRAINING,
+    ],
+}  # fmt: skip
+# Profiles whose care is support (begeleiding), not treatment sessions.
+SUPPORT_PROFILES = frozenset({"wmo", "youth_guidance"})
 
 
 def _saved(obj, actor: User):
@@ -252,6 +284,7 @@ def _contracts_seed(
                         start=date(year - 1, 1, 1),
                         end=date(year + 1, 12, 31),
                         execution_variant=EXECUTION_VARIANT[stream_code],
+                        leave_nights_paid=LEAVE_NIGHTS_PAID.get(stream_code, 0),
                     ),
                     actor,
                 )
@@ -268,6 +301,7 @@ def _contracts_seed(
                             unit=unit,
                             tariff_cents=round(tariff * factor),
                             is_guidance=code in GUIDANCE_PRODUCTS,
+                            activity_kinds=PRODUCT_KINDS[code],
                         ),
                         actor,
                     )
@@ -527,14 +561,23 @@ def _window(day: date, frequency: str) -> tuple:
     return ()
 
 
-def _volume(plan: ClientPlan, spec: AllocationSpec, unit: str) -> int:
+def _presence_units(planned: Planned) -> int | None:
+    """Day parts of four hours for what is counted in day parts (a day at work: two)."""
+    return max(1, planned.minutes // 240) if planned.kind == K.INTERNSHIP_DAY else None
+
+
+def _volume(plan: ClientPlan, spec: AllocationSpec, product: Product) -> int:
     if spec.volume is not None:
         return spec.volume
+    unit = product.unit
     windows: dict[tuple, int] = defaultdict(int)
     for planned in plan.activities:
-        if planned.key == spec.key and planned.chargeable and spec.start <= planned.day:
-            windows[_window(planned.day, spec.frequency)] += planned.minutes
-    needed = max(windows.values(), default=60)
+        paid = planned.kind in product.activity_kinds
+        if planned.key == spec.key and paid and planned.chargeable and spec.start <= planned.day:
+            # Minutes for time units; nights, day parts and items are counted whole.
+            drawn = planned.minutes if unit in MINUTES_PER_UNIT else _presence_units(planned) or 1
+            windows[_window(planned.day, spec.frequency)] += drawn
+    needed = max(windows.values(), default=60 if unit in MINUTES_PER_UNIT else 1)
     return max(1, math.ceil(needed * spec.share / MINUTES_PER_UNIT.get(unit, 1)))
 
 
@@ -661,6 +704,10 @@ class Planner:
         if len(plan.members) > 1:  # teacher or job coach aboard: a monthly team meeting
             for day in _weekly(first_session, today, 1, every=4):
                 self._add(plan, day, K.CASE_CONSULTATION, 45, lead, time(12, 0), "")
+        if plan.profile in SUPPORT_PROFILES:  # guidance (begeleiding), not treatment
+            for planned in plan.activities:
+                if planned.domain == D.CARE and planned.kind in TREATMENT:
+                    planned.kind = K.GUIDANCE
 
     # -- education
 
@@ -728,6 +775,11 @@ class Planner:
         municipality = MUNICIPAL_FUNDERS.get(plan.responsible, "").replace("Gemeente", "gemeente")
         if plan.special == "turns_18":
             birthday = Client(date_of_birth=plan.date_of_birth).birthday(18)
+            # Weekly guidance beside the treatment until the 18th birthday (it is never
+            # extended): it draws on 45A12, the treatment sessions on 45A07.
+            first = max(plan.trajectory_start, self.period_start)
+            for day in _weekly(first, min(self.today, birthday - timedelta(days=1)), 3):
+                self._add(plan, day, K.GUIDANCE, 60, plan.lead, time(15, 0), "guidance")
             for planned in plan.activities:
                 if planned.day >= birthday and planned.domain == D.CARE and planned.chargeable:
                     planned.expected_funding = "Zvw (ggz), zorgverzekeraar: verwijzing aangevraagd"
@@ -813,6 +865,17 @@ class Planner:
             plan.allocations.append(care(frequency=Frequency.TOTAL, share=share))
         else:
             plan.allocations.append(care())
+        if plan.profile == "residential":
+            # The stay draws whole nights on 43B01 (a stay registered by its dates, see
+            # Writer._stay); the living group's sessions draw on an ambulant allocation beside
+            # it, never on the etmalen.
+            for spec in plan.allocations:
+                if spec.product == "residential":
+                    spec.key = "stay"
+            plan.allocations.append(
+                care(product="ambulant", frequency=Frequency.TOTAL, share=product_share,
+                     volume=None)
+            )  # fmt: skip
 
         teacher = plan.member_since(TeamRole.TEACHER)
         if teacher is not None:
@@ -879,7 +942,12 @@ def _pilot_seed(
     code, description, unit, tariff = PILOT_PRODUCT
     _saved(
         Product(
-            contract=contract, code=code, description=description, unit=unit, tariff_cents=tariff
+            contract=contract,
+            code=code,
+            description=description,
+            unit=unit,
+            tariff_cents=tariff,
+            activity_kinds=PRODUCT_KINDS[code],
         ),
         actor,
     )
@@ -1005,6 +1073,8 @@ class Writer:
                     attendance=planned.attendance,
                     note="Ziekmelding van de ouder achteraf ontvangen.",
                 )
+        if plan.profile == "residential":
+            self._stay(plan, trajectory)
         for username, _role, _start, end in plan.members[1:]:
             if end is not None:
                 care_team_leave(membership=memberships[username], end=end, actor=lead)
@@ -1037,6 +1107,27 @@ class Writer:
             fields["start"] = ended + timedelta(days=152)  # five months later
             fields["decision_date"] = fields["start"] - timedelta(days=7)
         extended_youth_care_record(client=client, actor=self.users[plan.lead], **fields)
+
+    def _stay(self, plan: ClientPlan, trajectory: Trajectory) -> None:
+        """A residential client lives in the group since its 43B01 allocation began (or the
+        trajectory, if later): one stay, its nights up to today, and a weekend at home three
+        weeks ago (two leave nights, paid as the Jeugdwet contracts say)."""
+        lead = self.users[plan.lead]
+        allocation = next(spec for spec in plan.allocations if spec.key == "stay")
+        stay = stay_admit(
+            trajectory=trajectory,
+            admitted_on=max(plan.trajectory_start, allocation.start),
+            actor=lead,
+        )
+        friday = self.today - timedelta(days=21 + (self.today.weekday() - 4) % 7)
+        if friday > stay.admitted_on:
+            stay_leave_record(
+                stay=stay,
+                leaves_on=friday,
+                returns_on=friday + timedelta(days=2),
+                actor=lead,
+                note="Weekend thuis",
+            )
 
     def _goals(self, plan: ClientPlan, trajectory: Trajectory) -> dict[str, Goal]:
         rng, lead = self.rng, self.users[plan.lead]
@@ -1088,7 +1179,7 @@ class Writer:
             client=client,
             product=product,
             number=self.allocation_number(),
-            volume=_volume(plan, spec, product.unit),
+            volume=_volume(plan, spec, product),
             frequency=spec.frequency,
             start=spec.start,
             end=spec.end,
@@ -1126,6 +1217,7 @@ class Writer:
             performed_by=performer,
             actor=performer,
             duration_minutes=minutes,
+            units=_presence_units(planned),
             start_time=planned.start,
             note=planned.note,
             goal=goal,

@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from apps.accounts.models import Organisation
 from apps.clients.models import Client
-from apps.core.domains import ActivityKind, Domain
+from apps.core.domains import DOMAIN_OF_KIND, ActivityKind, Domain
 
 from .reasons import alert_text
 from .reference import product_categories
@@ -26,14 +26,50 @@ class Unit(models.TextChoices):
     ITEM_EFFORT = "84", _("Item (effort)")
 
 
-# Time units are consumed in minutes; the others count whole items or whole euros.
+# Time units are consumed in minutes; the others count whole units: nights of stay (etmaal)
+# and day parts attended (presence), items, or euros. An etmaal is not 1,440 minutes of care.
 MINUTES_PER_UNIT: dict[str, int] = {
     Unit.MINUTE: 1,
     Unit.HOUR: 60,
-    Unit.DAY_PART: 240,
-    Unit.DAY_24H: 1440,
 }
+PRESENCE_UNITS = frozenset({Unit.DAY_24H, Unit.DAY_PART})
 ITEM_UNITS = frozenset({Unit.ITEM_OUTPUT, Unit.ITEM_EFFORT})
+
+
+class DeliveryKind(models.TextChoices):
+    """What a product delivers, which follows from its unit (WJ756)."""
+
+    TIME = "time", _("Time (minutes, hours: sessions)")
+    PRESENCE = "presence", _("Presence (etmaal, day part: nights and day parts)")
+    OUTPUT = "output", _("Output (pieces per period)")
+    BUDGET = "budget", _("Budget (euros)")
+
+
+DELIVERY_KIND_OF_UNIT: dict[str, str] = {
+    Unit.MINUTE: DeliveryKind.TIME,
+    Unit.HOUR: DeliveryKind.TIME,
+    Unit.DAY_24H: DeliveryKind.PRESENCE,
+    Unit.DAY_PART: DeliveryKind.PRESENCE,
+    Unit.ITEM_OUTPUT: DeliveryKind.OUTPUT,
+    Unit.ITEM_EFFORT: DeliveryKind.OUTPUT,
+    Unit.EURO: DeliveryKind.BUDGET,
+}
+
+# What a presence product counts, per unit: nights of residential stay per etmaal, attended
+# day parts (a day activity, a school or internship day part) per dagdeel. A presence product
+# pays for nothing else (a session never consumes an etmaal), and a stay only per etmaal.
+PRESENCE_KINDS_BY_UNIT: dict[str, frozenset[str]] = {
+    Unit.DAY_24H: frozenset({ActivityKind.RESIDENTIAL_STAY}),
+    Unit.DAY_PART: frozenset(
+        {
+            ActivityKind.DAY_ACTIVITY,
+            ActivityKind.LESSON,
+            ActivityKind.EXAM,
+            ActivityKind.INTERNSHIP_DAY,
+        }
+    ),
+}
+PRESENCE_KINDS = frozenset().union(*PRESENCE_KINDS_BY_UNIT.values())
 
 
 class Frequency(models.TextChoices):
@@ -159,6 +195,14 @@ class ExecutionVariant(models.TextChoices):
     TASK = "task", _("Task-based (taakgericht)")
 
 
+class LeavePeriod(models.TextChoices):
+    """The period in which a contract's paid leave nights are counted."""
+
+    WEEK = "week", _("Week (Monday to Sunday)")
+    MONTH = "month", _("Calendar month")
+    YEAR = "year", _("Calendar year")
+
+
 class Contract(models.Model):
     """An agreement between a funder and a care provider, for one stream and a period."""
 
@@ -183,6 +227,24 @@ class Contract(models.Model):
     execution_variant = models.CharField(
         _("execution variant"), max_length=10, choices=ExecutionVariant.choices
     )
+    # Leave during a residential stay (a weekend at home): whether its nights are paid is the
+    # contract's rule, e.g. the Wlz's "at most two consecutive days per week" (docs/funding.md).
+    leave_nights_paid = models.PositiveSmallIntegerField(
+        _("leave nights paid"),
+        default=0,
+        db_default=0,
+        help_text=_(
+            "How many leave nights of a residential stay (the client sleeps away, e.g. a "
+            "weekend at home) are paid per period; 0: leave nights are not paid."
+        ),
+    )
+    leave_period = models.CharField(
+        _("leave nights counted per"),
+        max_length=5,
+        choices=LeavePeriod.choices,
+        default=LeavePeriod.WEEK,
+        db_default=LeavePeriod.WEEK,
+    )
 
     history = HistoricalRecords()
 
@@ -202,6 +264,15 @@ class Contract(models.Model):
 
     def __str__(self) -> str:
         return f"{self.funder} · {self.reference}"
+
+
+def delivery_kind_matches_unit() -> models.Q:
+    """The database's form of DELIVERY_KIND_OF_UNIT: a product's delivery kind fits its unit."""
+    condition = models.Q()
+    for kind in DeliveryKind.values:
+        units = sorted(str(unit) for unit, of in DELIVERY_KIND_OF_UNIT.items() if of == kind)
+        condition |= models.Q(delivery_kind=str(kind), unit__in=units)
+    return condition
 
 
 class Product(models.Model):
@@ -225,6 +296,19 @@ class Product(models.Model):
         default=False,
         help_text=_("Guidance is not extended after 18 under the Jeugdwet; it moves to the Wmo."),
     )
+    delivery_kind = models.CharField(
+        _("delivery kind"),
+        max_length=10,
+        choices=DeliveryKind.choices,
+        blank=True,
+        help_text=_("Follows from the unit; filled in from it when left empty."),
+    )
+    activity_kinds = models.JSONField(
+        _("activity kinds it pays for"),
+        default=list,
+        blank=True,  # clean() says what is missing
+        help_text=_("Only activities of these kinds are drawn on the product's allocations."),
+    )
 
     history = HistoricalRecords()
 
@@ -236,20 +320,90 @@ class Product(models.Model):
             models.UniqueConstraint(
                 fields=["contract", "code"], name="product_code_unique_per_contract"
             ),
+            models.CheckConstraint(
+                condition=delivery_kind_matches_unit(),
+                name="product_delivery_kind_matches_unit",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.description}"
 
+    def save(self, *args, **kwargs) -> None:
+        # The delivery kind follows the unit (a form has checked a chosen one against it).
+        if self.unit in DELIVERY_KIND_OF_UNIT:
+            self.delivery_kind = DELIVERY_KIND_OF_UNIT[self.unit]
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "unit" in update_fields:
+                kwargs["update_fields"] = {*update_fields, "delivery_kind"}
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
-        code_list = self.contract.stream.product_category_list if self.contract_id else ""
+        errors: dict[str, str] = {}
+        stream = self.contract.stream if self.contract_id else None
+        code_list = stream.product_category_list if stream else ""
         if code_list and self.category not in product_categories(code_list):
-            raise ValidationError(
-                {
-                    "category": _("%(category)s is not a product category of code list %(list)s.")
-                    % {"category": self.category or "-", "list": code_list}
+            errors["category"] = _(
+                "%(category)s is not a product category of code list %(list)s."
+            ) % {"category": self.category or "-", "list": code_list}
+        expected = DELIVERY_KIND_OF_UNIT.get(self.unit)
+        if expected is not None and not self.delivery_kind:
+            self.delivery_kind = expected
+        elif expected is not None and self.delivery_kind != expected:
+            errors["delivery_kind"] = _("A product counted in %(unit)s delivers %(kind)s.") % {
+                "unit": Unit(self.unit).label,
+                "kind": DeliveryKind(expected).label,
+            }
+        kinds_error = self._activity_kinds_error(stream)
+        if kinds_error:
+            errors["activity_kinds"] = kinds_error
+        if errors:
+            raise ValidationError(errors)
+
+    def _activity_kinds_error(self, stream: FundingStream | None) -> str | None:
+        kinds = self.activity_kinds
+        if not isinstance(kinds, list) or not all(isinstance(kind, str) for kind in kinds):
+            return _("Give a list of activity kind codes.")
+        if not kinds:
+            # Products from before delivery kinds were migrated with theirs; a new one says it.
+            return _("Choose the kinds of activity the product pays for.")
+        unknown = [kind for kind in kinds if kind not in ActivityKind.values]
+        if unknown:
+            return _("Unknown activity kinds: %(kinds)s.") % {"kinds": ", ".join(unknown)}
+        if stream is not None:
+            unpaid = [
+                kind
+                for kind in kinds
+                if not stream.pays_for(domain=DOMAIN_OF_KIND[kind], kind=kind)
+            ]
+            if unpaid:
+                return _("%(stream)s does not pay for: %(kinds)s.") % {
+                    "stream": stream.name,
+                    "kinds": ", ".join(str(ActivityKind(kind).label) for kind in unpaid),
                 }
-            )
+        counted = PRESENCE_KINDS_BY_UNIT.get(self.unit)
+        if counted is not None and not set(kinds) <= counted:
+            return _(
+                "A product counted in %(unit)s pays only for %(kinds)s: a session never "
+                "consumes a night or a day part."
+            ) % {
+                "unit": Unit(self.unit).label,
+                "kinds": ", ".join(sorted(str(ActivityKind(kind).label) for kind in counted)),
+            }
+        if self.unit != Unit.DAY_24H and ActivityKind.RESIDENTIAL_STAY in kinds:
+            return _("A residential stay is paid per night (etmaal).")
+        return None
+
+    def pays_for_kind(self, kind: str) -> bool:
+        """Whether activities of this kind may be drawn on the product (and its allocations)."""
+        return kind in (self.activity_kinds or ())
+
+    def activity_kind_labels(self) -> list[str]:
+        return [
+            str(ActivityKind(code).label)
+            for code in self.activity_kinds or ()
+            if code in ActivityKind.values
+        ]
 
 
 class AllocationStatus(models.TextChoices):

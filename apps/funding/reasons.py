@@ -12,6 +12,8 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from apps.core.domains import ActivityKind
+
 
 def _day(value: str | None) -> str:
     if not value:
@@ -23,6 +25,13 @@ def _euros(cents: int) -> str:
     return "€ " + number_format(
         Decimal(cents) / 100, decimal_pos=2, use_l10n=True, force_grouping=True
     )
+
+
+def _kind(code: str) -> str:
+    """An activity kind's name in the reader's language, lower-case inside a sentence."""
+    if code in ActivityKind.values:
+        return str(ActivityKind(code).label).lower()
+    return code
 
 
 def refusal_text(refusal: dict) -> str:
@@ -41,6 +50,11 @@ def refusal_text(refusal: dict) -> str:
         return (
             _("%(stream)s (allocation %(number)s) does not pay for this kind of activity") % refusal
         )
+    if code == "product_does_not_pay_kind":
+        return _("product %(product)s (allocation %(number)s) does not pay for %(kind)s") % {
+            **refusal,
+            "kind": _kind(refusal["kind"]),
+        }
     if code == "not_responsible_municipality":
         return _(
             "%(funder)s (allocation %(number)s) is not the responsible municipality on "
@@ -121,6 +135,13 @@ def refusal_text(refusal: dict) -> str:
             "allocation %(number)s has %(left)s of %(capacity)s %(unit)s left from %(first)s "
             "to %(last)s; this activity needs %(needed)s"
         ) % {**refusal, "first": _day(refusal["first"]), "last": _day(refusal["last"])}
+    if code == "leave_not_paid":
+        return _("the contract of allocation %(number)s does not pay leave nights") % refusal
+    if code == "leave_limit_reached":
+        return _(
+            "the contract of allocation %(number)s pays %(paid)s leave nights from %(first)s "
+            "to %(last)s, and they are used"
+        ) % {**refusal, "first": _day(refusal["first"]), "last": _day(refusal["last"])}
     if code == "pilot_not_valid_on_date":
         return _("pilot %(pilot)s runs from %(start)s to %(end)s, not on %(date)s") % {
             "pilot": refusal["pilot"],
@@ -180,6 +201,9 @@ def funding_reason_text(reason: dict) -> str:
         return _("Not chargeable: this kind of activity is recorded but never billed.")
     if code == "absent":
         return _("Not chargeable: the client was absent.")
+    if code == "leave":
+        refusals = "; ".join(refusal_text(refusal) for refusal in reason.get("refusals", []))
+        return _("Not chargeable: a leave night (%(refusals)s).") % {"refusals": refusals}
     if code == "cancelled":
         return _("Cancelled: draws on no allocation.")
     return ""

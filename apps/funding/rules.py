@@ -24,6 +24,7 @@ from .models import (
     ALLOCATION_FUNDING_STATUSES,
     ITEM_UNITS,
     MINUTES_PER_UNIT,
+    PRESENCE_KINDS_BY_UNIT,
     Allocation,
     AllocationStatus,
     Frequency,
@@ -46,12 +47,33 @@ def unit_name(unit: str) -> str:
 
 
 def consumption_for(*, activity: Activity, allocation: Allocation) -> int | None:
-    """What the activity draws from the allocation, or None when the unit does not fit."""
+    """What the activity draws from the allocation, or None when the unit does not fit.
+
+    Time is drawn in minutes; presence (etmaal, day part) in whole units: a stay with
+    ``units`` N draws N nights, a day activity N day parts (one when not given), and nothing
+    else draws on presence at all (IV042: whole units).
+    """
     if allocation.unit in MINUTES_PER_UNIT:
         return activity.duration_minutes or None
+    if allocation.unit in PRESENCE_KINDS_BY_UNIT:
+        counted = PRESENCE_KINDS_BY_UNIT[allocation.unit]
+        return (activity.units or 1) if activity.kind in counted else None
     if allocation.unit in ITEM_UNITS:
         return activity.units or 1
     return activity.units or None  # euro: the activity must say how many euros
+
+
+def product_refusal(*, allocation: Allocation, activity: Activity) -> dict | None:
+    """The refusal when the allocation's product does not pay for the activity's kind."""
+    product = allocation.product
+    if product.pays_for_kind(activity.kind):
+        return None
+    return {
+        "code": "product_does_not_pay_kind",
+        "number": allocation.number,
+        "product": f"{product.code} {product.description}",
+        "kind": str(activity.kind),
+    }
 
 
 # Streams that only the client's responsible municipality pays (the woonplaatsbeginsel of the
@@ -294,6 +316,9 @@ def allocation_refusal(
         }
     if not stream.pays_for(domain=activity.domain, kind=activity.kind):
         return {"code": "stream_does_not_pay", "number": number, "stream": stream.name}
+    kind_refusal = product_refusal(allocation=allocation, activity=activity)
+    if kind_refusal is not None:
+        return kind_refusal
     if stream.code in MUNICIPAL_STREAMS and allocation.funder.kind != FunderKind.REGION:
         responsible = responsible_municipality_on(client, day, timeline)
         if not pays_as_responsible_municipality(
@@ -367,7 +392,8 @@ def _continues_after_move(
 
 
 def units_of(consumed: int, unit: str) -> Decimal:
-    """What was delivered in a product's unit: minutes become hours, day parts, etmalen."""
+    """What was delivered in a product's unit: minutes become hours; nights, day parts,
+    items and euros are counted whole."""
     return Decimal(consumed) / MINUTES_PER_UNIT.get(unit, 1)
 
 
@@ -392,9 +418,10 @@ class ContractProducts:
     ) -> None:
         # The clients' responsibility timelines, read per client when not given.
         self._timelines: dict[int, Timeline] = dict(timelines or {})
-        # Products the rules cannot tell apart (same stream, guidance or not, unit and contract
-        # period) differ only in tariff, and the value grows with the tariff: only the one with
-        # the lowest (tariff, pk) of each such class can be the cheapest fit.
+        # Products the rules cannot tell apart (same stream, guidance or not, unit, contract
+        # period and the activity kinds they pay for) differ only in tariff, and the value
+        # grows with the tariff: only the one with the lowest (tariff, pk) of each such class
+        # can be the cheapest fit.
         # The funder is part of the class: a Jeugdwet or Wmo product pays only for the clients
         # of its own municipality, so another municipality's cheaper one cannot stand for it.
         self.products = list(products)
@@ -403,7 +430,7 @@ class ContractProducts:
             contract = product.contract
             key = (contract.stream_id, product.is_guidance, product.unit, contract.start)
             key += (product.category in GGZ_CATEGORIES, product.category == PERSONAL_CARE_CATEGORY)
-            key += (contract.end, contract.funder_id)
+            key += (contract.end, contract.funder_id, tuple(sorted(product.activity_kinds or ())))
             best = cheapest.get(key)
             if best is None or (product.tariff_cents, product.pk) < (best.tariff_cents, best.pk):
                 cheapest[key] = product
@@ -506,6 +533,8 @@ class ContractProducts:
             if not stand_in.is_valid_on(activity.date):
                 continue
             if not product.contract.stream.pays_for(domain=activity.domain, kind=activity.kind):
+                continue
+            if not product.pays_for_kind(activity.kind):
                 continue
             stand_in.client_id = client.pk  # the stand-in is the client's for this question
             refusal = allocation_refusal(

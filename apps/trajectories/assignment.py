@@ -77,6 +77,7 @@ from apps.funding.rules import (
     unit_name,
 )
 
+from .leave import LEAVE_REFUSAL_CODES, is_leave_night, leave_refusal
 from .models import Activity, ActivityStatus, FundingStatus
 
 FUNDED, UNFUNDED = FundingStatus.FUNDED, FundingStatus.UNFUNDED
@@ -174,6 +175,8 @@ def _evaluate(
     yielding = indicated | yielding
     for allocation in allocations:
         refusal = first_refusals[candidates.index(allocation)] or yielding.get(allocation.pk)
+        if refusal is None:
+            refusal = leave_refusal(activity=activity, allocation=allocation)
         if refusal is None:
             needed = consumption_for(activity=activity, allocation=allocation)
             used, first, last = allocation_used_in_window(
@@ -329,6 +332,8 @@ def _not_chargeable_reason(activity: Activity) -> dict | None:
     if activity.kind in NOT_CHARGEABLE_KINDS:
         return {"code": "not_chargeable_kind"}
     if activity.attendance in (Attendance.ABSENT_AUTHORISED, Attendance.ABSENT_UNAUTHORISED):
+        if is_leave_night(activity):
+            return None  # the contract decides (apps.trajectories.leave)
         return {"code": "absent"}
     return None
 
@@ -364,6 +369,11 @@ def _decide(
         facts=facts,
     )
     if not fits:
+        if any(refusal["code"] in LEAVE_REFUSAL_CODES for refusal in refusals):
+            # A stay allocation pays for the stay, but its contract not for this leave night:
+            # the night is recorded, never billed, and does not wait in the unfunded queue.
+            _not_funded(activity, NOT_CHARGEABLE, {"code": "leave", "refusals": refusals})
+            return
         reason = {"code": "unfunded", "refusals": pilot_refusals + refusals}
         _not_funded(activity, UNFUNDED, reason)
         return

@@ -13,6 +13,7 @@ from .models import (
     ACTIVITY_NOTE_MAX_LENGTH,
     GOAL_DESCRIPTION_MAX_LENGTH,
     GOAL_TARGET_MAX_YEARS_AHEAD,
+    DayPart,
     Goal,
     GoalStatus,
     TeamRole,
@@ -87,7 +88,15 @@ class ActivityForm(forms.Form):
     def __init__(self, *args, lanes, goals, kinds=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["domain"].choices = [(d.value, d.label) for d in Domain if d.value in lanes]
-        kinds = kinds or [k for d in Domain if d.value in lanes for k in KINDS_BY_DOMAIN[d]]
+        # Nights of a residential stay follow from its admission and discharge (the stays
+        # page, apps.trajectories.presence), never logged one by one.
+        kinds = kinds or [
+            k
+            for d in Domain
+            if d.value in lanes
+            for k in KINDS_BY_DOMAIN[d]
+            if k != ActivityKind.RESIDENTIAL_STAY
+        ]
         grouped: dict[str, list] = {}
         for kind in kinds:
             grouped.setdefault(str(Domain(DOMAIN_OF_KIND[kind]).label), []).append(
@@ -195,3 +204,61 @@ class ExtendedYouthCareForm(forms.Form):
 
 class ExtendedYouthCareEndForm(forms.Form):
     ended_on = forms.DateField(label=_("Last day of the extended youth care"), widget=DateInput)
+
+
+# --- presence: stays and day parts --------------------------------------------------------
+
+
+class StayAdmitForm(forms.Form):
+    admitted_on = forms.DateField(label=_("Admitted on"), widget=DateInput)
+    discharged_on = forms.DateField(
+        label=_("Discharged on"),
+        required=False,
+        widget=DateInput,
+        help_text=_("Leave empty while the client stays."),
+    )
+
+
+class StayDatesForm(forms.Form):
+    """Correct a stay's dates (a discharge recorded on the wrong day, a late admission)."""
+
+    admitted_on = forms.DateField(label=_("Admitted on"), widget=DateInput)
+    discharged_on = forms.DateField(
+        label=_("Discharged on"),
+        required=False,
+        widget=DateInput,
+        help_text=_("Leave empty while the client stays."),
+    )
+
+
+class StayDischargeForm(forms.Form):
+    discharged_on = forms.DateField(
+        label=_("Discharged on"),
+        widget=DateInput,
+        help_text=_("The day the client leaves; it is not a night of the stay."),
+    )
+
+
+class StayLeaveForm(forms.Form):
+    leaves_on = forms.DateField(
+        label=_("Leaves on"),
+        widget=DateInput,
+        help_text=_("The first night the client sleeps away."),
+    )
+    returns_on = forms.DateField(
+        label=_("Returns on"),
+        widget=DateInput,
+        help_text=_("The client sleeps in again from this night on."),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+
+
+class DayPartsForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DateInput)
+    day_parts = forms.MultipleChoiceField(
+        label=_("Day parts attended"),
+        choices=DayPart.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Each day part attended counts as one unit; none ticked clears the day."),
+    )

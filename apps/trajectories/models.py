@@ -257,6 +257,16 @@ class Activity(models.Model):
     pilot_cents = models.PositiveIntegerField(
         _("drawn from the pilot budget (cents)"), default=0, db_default=0
     )
+    # A night of a residential stay (kind residential_stay) points to its stay: the stay's
+    # services create, correct and cancel its nights, and the timeline folds them into it.
+    stay = models.ForeignKey(
+        "Stay",
+        on_delete=models.PROTECT,
+        related_name="nights",
+        null=True,
+        blank=True,
+        verbose_name=_("residential stay"),
+    )
     # When care that waited unfunded was matched to an allocation or a pilot later.
     absorbed_at = models.DateTimeField(_("funded after waiting, at"), null=True, blank=True)
     created_at = models.DateTimeField(_("logged at"), auto_now_add=True)
@@ -291,6 +301,11 @@ class Activity(models.Model):
                 | (~models.Q(funding_status="pilot") & models.Q(pilot_product__isnull=True)),
                 name="pilot_activity_has_pilot_product",
             ),
+            models.UniqueConstraint(
+                fields=["stay", "date"],
+                condition=models.Q(status="recorded", stay__isnull=False),
+                name="one_recorded_night_per_stay_and_date",
+            ),
         ]
         indexes = [
             models.Index(fields=["trajectory", "-date"]),
@@ -306,6 +321,135 @@ class Activity(models.Model):
     def funding_reason_text(self) -> str:
         """Why it is funded where it is, or not, in the active language."""
         return funding_reason_text(self.funding_reason)
+
+
+class StayQuerySet(models.QuerySet):
+    def open(self) -> "StayQuerySet":
+        return self.filter(discharged_on__isnull=True)
+
+
+class Stay(models.Model):
+    """A residential stay: admitted on a day, discharged on a day (open while in care).
+
+    Its nights follow from the dates: a night counts on the date it starts, so the day of
+    admission is a night and the day of discharge is not (docs/funding.md, "Stays and day
+    parts"). Each night is an activity of kind residential_stay, created by the services up to
+    today, never ahead.
+    """
+
+    trajectory = models.ForeignKey(
+        Trajectory, on_delete=models.PROTECT, related_name="stays", verbose_name=_("trajectory")
+    )
+    admitted_on = models.DateField(_("admitted on"))
+    discharged_on = models.DateField(_("discharged on"), null=True, blank=True)
+    # Who the generated nights are recorded as performed by (the nightly task has no user).
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="registered_stays",
+        verbose_name=_("registered by"),
+    )
+
+    objects = StayQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("residential stay")
+        verbose_name_plural = _("residential stays")
+        ordering = ["-admitted_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(discharged_on__isnull=True)
+                | models.Q(discharged_on__gte=models.F("admitted_on")),
+                name="stay_discharged_after_admitted",
+            ),
+            models.UniqueConstraint(
+                fields=["trajectory"],
+                condition=models.Q(discharged_on__isnull=True),
+                name="one_open_stay_per_trajectory",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        end = f"{self.discharged_on:%d-%m-%Y}" if self.discharged_on else "…"
+        return f"{self.admitted_on:%d-%m-%Y} – {end}"
+
+
+class StayLeave(models.Model):
+    """Leave within a stay: the client sleeps away from the night of ``leaves_on`` until the
+    night before ``returns_on`` (a weekend at home: leaves Friday, returns Sunday, 2 nights)."""
+
+    stay = models.ForeignKey(
+        Stay, on_delete=models.PROTECT, related_name="leaves", verbose_name=_("residential stay")
+    )
+    leaves_on = models.DateField(_("leaves on"))
+    returns_on = models.DateField(_("returns on"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    # Leave recorded by mistake is cancelled, not deleted: its nights become present again.
+    cancelled = models.BooleanField(_("cancelled"), default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("leave")
+        verbose_name_plural = _("leaves")
+        ordering = ["leaves_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(returns_on__gt=models.F("leaves_on")),
+                name="leave_returns_after_it_leaves",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.leaves_on:%d-%m-%Y} – {self.returns_on:%d-%m-%Y}"
+
+    @property
+    def nights(self) -> int:
+        return (self.returns_on - self.leaves_on).days
+
+
+class DayPart(models.TextChoices):
+    MORNING = "morning", _("Morning")
+    AFTERNOON = "afternoon", _("Afternoon")
+    EVENING = "evening", _("Evening")
+
+
+class DayAttendance(models.Model):
+    """The day parts a client attended a day activity (dagbesteding) on one day.
+
+    Its activity (kind day_activity) counts one unit per day part attended.
+    """
+
+    trajectory = models.ForeignKey(
+        Trajectory,
+        on_delete=models.PROTECT,
+        related_name="day_attendances",
+        verbose_name=_("trajectory"),
+    )
+    date = models.DateField(_("date"))
+    day_parts = models.JSONField(_("day parts attended"), default=list, blank=True)
+    activity = models.OneToOneField(
+        Activity,
+        on_delete=models.PROTECT,
+        related_name="day_attendance",
+        verbose_name=_("activity"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("day-part attendance")
+        verbose_name_plural = _("day-part attendances")
+        ordering = ["-date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trajectory", "date"], name="one_day_attendance_per_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d-%m-%Y}: {len(self.day_parts)}"
 
 
 class TrajectoryUserObjectPermission(UserObjectPermissionBase):

@@ -13,7 +13,16 @@ from apps.funding.models import Allocation, FundingAlert
 from apps.trajectories.use import AllocationUse, allocation_use
 
 from .access import client_list_for_user
-from .models import Activity, CareTeamMembership, Goal, Trajectory, TrajectoryStatus
+from .models import (
+    Activity,
+    ActivityStatus,
+    CareTeamMembership,
+    DayAttendance,
+    Goal,
+    Stay,
+    Trajectory,
+    TrajectoryStatus,
+)
 
 
 def client_search_for_user(*, user: User, query: str) -> QuerySet[Client]:
@@ -211,3 +220,40 @@ def caseload_with_attention(
             )
         )
     return result
+
+
+# --- presence: stays and day parts --------------------------------------------------------
+
+
+def timeline_activities_for_client(*, client: Client, lanes: Iterable[str]) -> QuerySet[Activity]:
+    """The activities of the timeline: a stay's nights are folded into the stay (shown as one
+    bar by ``stays_for_client``), not listed one row a night."""
+    return activity_list_for_client(client=client, lanes=lanes).filter(stay__isnull=True)
+
+
+def stays_for_client(*, client: Client) -> QuerySet[Stay]:
+    """The client's residential stays, the latest first, each with its recorded nights and
+    leave nights counted (``night_count``, ``leave_night_count``) and its leave at hand."""
+    recorded = Q(nights__status=ActivityStatus.RECORDED)
+    return (
+        Stay.objects.filter(trajectory__client=client)
+        .annotate(
+            night_count=Count("nights", filter=recorded),
+            leave_night_count=Count(
+                "nights", filter=recorded & Q(nights__attendance="absent_authorised")
+            ),
+        )
+        .prefetch_related("leaves")
+        .order_by("-admitted_on", "-pk")
+    )
+
+
+def day_attendance_week(*, client: Client, monday: date) -> list[tuple[date, list[str]]]:
+    """The seven days from ``monday`` with the day parts the client attended on each."""
+    days = [monday + timedelta(days=n) for n in range(7)]
+    found = dict(
+        DayAttendance.objects.filter(
+            trajectory__client=client, date__in=days, activity__status=ActivityStatus.RECORDED
+        ).values_list("date", "day_parts")
+    )
+    return [(day, found.get(day, [])) for day in days]

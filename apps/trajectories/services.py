@@ -33,14 +33,18 @@ from .models import (
     Activity,
     ActivityStatus,
     CareTeamMembership,
+    DayAttendance,
     Goal,
     GoalStatus,
+    Stay,
     TeamRole,
     Trajectory,
     TrajectoryStatus,
 )
 
 MAX_DURATION_MINUTES = 24 * 60
+# Presence (nights of a stay, day parts of a day activity) records attendance as education does.
+PRESENCE_ACTIVITY_KINDS = frozenset({ActivityKind.RESIDENTIAL_STAY, ActivityKind.DAY_ACTIVITY})
 
 
 def _today() -> date:
@@ -317,8 +321,12 @@ def _validate_activity(activity: Activity, *, note_written: bool = True) -> None
             add("goal", _("This goal belongs to another trajectory."))
         elif activity.goal.domain != activity.domain:
             add("goal", _("This goal belongs to another domain."))
-    if activity.attendance and activity.domain != Domain.EDUCATION:
-        add("attendance", _("Attendance is recorded for education only."))
+    if (
+        activity.attendance
+        and activity.domain != Domain.EDUCATION
+        and activity.kind not in PRESENCE_ACTIVITY_KINDS
+    ):
+        add("attendance", _("Attendance is recorded for education and presence only."))
     too_long = _too_long(activity.note, ACTIVITY_NOTE_MAX_LENGTH)
     if too_long and note_written:
         add("note", too_long)
@@ -360,10 +368,12 @@ def activity_log(
     milestone: str = "",
     expected_funding: str = "",
     allocation: Allocation | None = None,
+    stay: Stay | None = None,
 ) -> Activity:
     """Log an activity and assign it to the allocation it draws on (or keep it unfunded).
 
-    ``allocation`` is an explicit choice; without it the funding rules choose.
+    ``allocation`` is an explicit choice; without it the funding rules choose. ``stay``: the
+    residential stay a night belongs to (apps.trajectories.presence creates its nights).
     """
     _negative_durations_refused(duration_minutes, units)
     trajectory = Trajectory.objects.select_related("client").get(pk=trajectory.pk)  # current status
@@ -383,6 +393,7 @@ def activity_log(
         assessment=assessment.strip(),
         milestone=milestone.strip(),
         expected_funding=expected_funding.strip(),
+        stay=stay,
     )
     _validate_activity(activity)
     activity_funding_assign(activity=activity, allocation=allocation)
@@ -452,8 +463,23 @@ ACTIVITY_CORRECTABLE_FIELDS = frozenset(
 )
 
 
+def _presence_refused(activity: Activity, *, presence: bool) -> None:
+    """A night of a stay or a day of day parts changes through its stay or its day parts
+    (apps.trajectories.presence, which passes ``presence=True``), never on its own."""
+    if presence:
+        return
+    if activity.stay_id is not None:
+        raise ValidationError(
+            _("A night of a residential stay changes with the stay: its dates or its leave.")
+        )
+    if DayAttendance.objects.filter(activity_id=activity.pk).exists():
+        raise ValidationError(_("A day activity changes with the day parts ticked for the day."))
+
+
 @transaction.atomic
-def activity_correct(*, activity: Activity, actor: User, **changes) -> Activity:
+def activity_correct(
+    *, activity: Activity, actor: User, presence: bool = False, **changes
+) -> Activity:
     """Correct a logged activity; history keeps the original, the funding is decided again.
 
     Units it no longer uses go back to its allocation and may fund waiting activities.
@@ -466,6 +492,7 @@ def activity_correct(*, activity: Activity, actor: User, **changes) -> Activity:
         .select_related("trajectory__client")
         .get(pk=activity.pk)
     )
+    _presence_refused(activity, presence=presence)
     if activity.status == ActivityStatus.CANCELLED:
         raise ValidationError(_("A cancelled activity cannot be corrected."))
     _negative_durations_refused(changes.get("duration_minutes"), changes.get("units"))
@@ -486,13 +513,14 @@ def activity_correct(*, activity: Activity, actor: User, **changes) -> Activity:
 
 
 @transaction.atomic
-def activity_cancel(*, activity: Activity, actor: User) -> Activity:
+def activity_cancel(*, activity: Activity, actor: User, presence: bool = False) -> Activity:
     """Cancel an activity (nothing is deleted); its units go back and may fund waiting care."""
     activity = (
         Activity.objects.select_for_update()
         .select_related("trajectory__client")
         .get(pk=activity.pk)
     )
+    _presence_refused(activity, presence=presence)
     if activity.status == ActivityStatus.CANCELLED:
         raise ValidationError(_("This activity is already cancelled."))
     pilot_product = activity.pilot_product

@@ -15,6 +15,20 @@ urlpatterns = [
     path("<int:pk>/work/", views.activity_new, {"lane": "work"}, name="work"),
     path("<int:pk>/goals/new/", views.goal_new, name="goal_new"),
     path("<int:pk>/goals/<int:goal_pk>/progress/", views.goal_progress, name="goal_progress"),
+    path("<int:pk>/stays/", views.stays, name="stays"),
+    path(
+        "<int:pk>/stays/<int:stay_pk>/discharge/",
+        views.stay_discharge_view,
+        name="stay_discharge",
+    ),
+    path("<int:pk>/stays/<int:stay_pk>/dates/", views.stay_dates, name="stay_dates"),
+    path("<int:pk>/stays/<int:stay_pk>/leave/", views.stay_leave, name="stay_leave"),
+    path(
+        "<int:pk>/stays/leave/<int:leave_pk>/cancel/",
+        views.stay_leave_cancel_view,
+        name="stay_leave_cancel",
+    ),
+    path("<int:pk>/day-parts/", views.day_parts, name="day_parts"),
     path("<int:pk>/care-team/", views.care_team, name="care_team"),
     path(
         "<int:pk>/extended-youth-care/",

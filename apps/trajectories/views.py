@@ -1,6 +1,6 @@
 """The client pages: my clients, one client's integrated trajectory, emergency access."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.models import Role
@@ -34,10 +35,23 @@ from .forms import (
     CareTeamJoinForm,
     ClientNumberForm,
     ClientSearchForm,
+    DayPartsForm,
     GoalForm,
     GoalProgressForm,
+    StayAdmitForm,
+    StayDatesForm,
+    StayDischargeForm,
+    StayLeaveForm,
 )
-from .models import Activity, CareTeamMembership, Goal, TeamRole
+from .models import Activity, CareTeamMembership, DayPart, Goal, Stay, StayLeave, TeamRole
+from .presence import (
+    day_parts_record,
+    stay_admit,
+    stay_change,
+    stay_discharge,
+    stay_leave_cancel,
+    stay_leave_record,
+)
 from .selectors import (
     activity_list_for_client,
     allocation_use_for_client,
@@ -45,8 +59,11 @@ from .selectors import (
     caseload_with_attention,
     client_search_for_user,
     colleagues_for_care_team,
+    day_attendance_week,
     funding_alerts_for_client,
     goal_list_for_client,
+    stays_for_client,
+    timeline_activities_for_client,
     timeline_rows,
     trajectory_open_for_client,
     unfunded_list_for_client,
@@ -85,7 +102,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     client, access = client_open_for(user=request.user, pk=pk, what="client page")
     lanes = [domain for domain in Domain if domain.value in access.lanes]
     page = Paginator(
-        activity_list_for_client(client=client, lanes=access.lanes), ACTIVITIES_PER_PAGE
+        timeline_activities_for_client(client=client, lanes=access.lanes), ACTIVITIES_PER_PAGE
     ).get_page(request.GET.get("page"))
     goals = list(goal_list_for_client(client=client, lanes=access.lanes))
     trajectory = trajectory_open_for_client(client=client)
@@ -99,6 +116,10 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "goals_by_lane": [(lane, [g for g in goals if g.domain == lane]) for lane in lanes],
         "activities": page,
         "timeline": timeline_rows(activities=page, lanes=[lane.value for lane in lanes]),
+        # A stay is one bar on the timeline, its nights folded into it (care lane only).
+        "stays": (list(stays_for_client(client=client)) if Domain.CARE in access.lanes else []),
+        "keeps_stays": _keeps_stays(access),
+        "records_day_parts": _records_day_parts(access),
         "care_team": care_team_for_client(client=client) if access.sees_care_team else None,
         "allocations": (
             allocation_use_for_client(client=client, today=today) if access.sees_funding else None
@@ -398,3 +419,203 @@ def client_break_glass_find(request: HttpRequest) -> HttpResponse:
             return redirect("clients:break_glass", pk=client.pk)
         form.add_error("client_number", _("No client with this number in your organisation."))
     return render(request, "clients/client_break_glass_find.html", {"form": form})
+
+
+# --- presence: residential stays and day parts --------------------------------------------
+
+
+def _keeps_stays(access) -> bool:
+    """Admission, discharge and leave are recorded by a caseworker of the care team only (not
+    under emergency access, and not by a teacher or job coach)."""
+    return access.basis == AccessBasis.CARE_TEAM and access.acting_role == Role.CASEWORKER
+
+
+def _records_day_parts(access) -> bool:
+    return access.may_log and Domain.CARE in access.lanes
+
+
+def _stays_page(request, client, access, *, forms=None, status=200) -> HttpResponse:
+    forms = forms or {}
+    today = timezone.localdate()
+    stays = list(stays_for_client(client=client))
+    open_stay = next((stay for stay in stays if stay.discharged_on is None), None)
+    for stay in stays:  # each stay's own form to correct its dates, prefilled
+        stay.dates_form = (
+            forms["dates"]
+            if forms.get("dates_stay_pk") == stay.pk
+            else StayDatesForm(
+                initial={"admitted_on": stay.admitted_on, "discharged_on": stay.discharged_on},
+                auto_id=f"id_stay{stay.pk}_%s",
+            )
+        )
+    return render(
+        request,
+        "clients/stays.html",
+        {
+            "client": client,
+            "access": access,
+            "display_name": access.name_of(client),
+            "trajectory": trajectory_open_for_client(client=client),
+            "stays": stays,
+            "open_stay": open_stay,
+            "admit_form": forms.get("admit") or StayAdmitForm(initial={"admitted_on": today}),
+            "discharge_form": forms.get("discharge")
+            or StayDischargeForm(initial={"discharged_on": today}),
+            "leave_form": forms.get("leave") or StayLeaveForm(),
+            "blank_leave_form": StayLeaveForm(),
+            "leave_stay_pk": forms.get("leave_stay_pk"),
+        },
+        status=status,
+    )
+
+
+def _stay_of(client: Client, stay_pk: int) -> Stay:
+    stay = Stay.objects.filter(pk=stay_pk, trajectory__client=client).first()
+    if stay is None:
+        raise Http404
+    return stay
+
+
+@require_http_methods(["GET", "POST"])
+def stays(request: HttpRequest, pk: int) -> HttpResponse:
+    """The client's residential stays; admit the client to a new one."""
+    client, access = client_open_for(
+        user=request.user, pk=pk, what="residential stays", require=_keeps_stays
+    )
+    if request.method == "GET":
+        return _stays_page(request, client, access)
+    form = StayAdmitForm(request.POST)
+    trajectory = trajectory_open_for_client(client=client)
+    if trajectory is None:
+        form.add_error(None, _("This client has no open trajectory: open one first."))
+    elif form.is_valid():
+        with service_refusals(request, form=form):
+            stay = stay_admit(trajectory=trajectory, actor=request.user, **form.cleaned_data)
+            messages.success(
+                request,
+                _("Admitted on %(day)s.") % {"day": stay.admitted_on.strftime("%d-%m-%Y")},
+            )
+            return redirect("clients:stays", pk=client.pk)
+    return _stays_page(request, client, access, forms={"admit": form})
+
+
+@require_POST
+def stay_discharge_view(request: HttpRequest, pk: int, stay_pk: int) -> HttpResponse:
+    client, access = client_open_for(
+        user=request.user, pk=pk, what="residential stays", require=_keeps_stays
+    )
+    stay = _stay_of(client, stay_pk)
+    form = StayDischargeForm(request.POST)
+    if form.is_valid():
+        with service_refusals(request, form=form):
+            stay_discharge(stay=stay, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("The discharge is recorded."))
+            return redirect("clients:stays", pk=client.pk)
+    return _stays_page(request, client, access, forms={"discharge": form})
+
+
+@require_POST
+def stay_dates(request: HttpRequest, pk: int, stay_pk: int) -> HttpResponse:
+    """Correct a stay's admission or discharge date; exactly the nights that change follow."""
+    client, access = client_open_for(
+        user=request.user, pk=pk, what="residential stays", require=_keeps_stays
+    )
+    stay = _stay_of(client, stay_pk)
+    form = StayDatesForm(request.POST)
+    if form.is_valid():
+        with service_refusals(request, form=form):
+            stay_change(stay=stay, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("The dates of the stay are corrected."))
+            return redirect("clients:stays", pk=client.pk)
+    return _stays_page(request, client, access, forms={"dates": form, "dates_stay_pk": stay.pk})
+
+
+@require_POST
+def stay_leave(request: HttpRequest, pk: int, stay_pk: int) -> HttpResponse:
+    client, access = client_open_for(
+        user=request.user, pk=pk, what="residential stays", require=_keeps_stays
+    )
+    stay = _stay_of(client, stay_pk)
+    form = StayLeaveForm(request.POST)
+    if form.is_valid():
+        with service_refusals(request, form=form):
+            stay_leave_record(stay=stay, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("The leave is recorded."))
+            return redirect("clients:stays", pk=client.pk)
+    return _stays_page(request, client, access, forms={"leave": form, "leave_stay_pk": stay.pk})
+
+
+@require_POST
+def stay_leave_cancel_view(request: HttpRequest, pk: int, leave_pk: int) -> HttpResponse:
+    client, _access = client_open_for(
+        user=request.user, pk=pk, what="residential stays", require=_keeps_stays
+    )
+    leave = StayLeave.objects.filter(pk=leave_pk, stay__trajectory__client=client).first()
+    if leave is None:
+        raise Http404
+    with service_refusals(request):
+        stay_leave_cancel(leave=leave, actor=request.user)
+        messages.success(request, _("The leave is cancelled."))
+    return redirect("clients:stays", pk=client.pk)
+
+
+def _monday_of(value: str | None):
+    today = timezone.localdate()
+    try:
+        day = date.fromisoformat(value) if value else today
+    except ValueError:
+        day = today
+    return day - timedelta(days=day.weekday())
+
+
+@require_http_methods(["GET", "POST"])
+def day_parts(request: HttpRequest, pk: int) -> HttpResponse:
+    """Tick the day parts a client attended a day activity on one day; the week at a glance."""
+    client, access = client_open_for(
+        user=request.user, pk=pk, what="day-part attendance", require=_records_day_parts
+    )
+    trajectory = trajectory_open_for_client(client=client)
+    initial_day = request.GET.get("date")
+    form = DayPartsForm(request.POST or None, initial={"date": initial_day or timezone.localdate()})
+    if request.method == "POST":
+        if trajectory is None:
+            form.add_error(None, _("This client has no open trajectory: open one first."))
+        elif form.is_valid():
+            data = form.cleaned_data
+            with service_refusals(request, form=form):
+                day_parts_record(
+                    trajectory=trajectory,
+                    date=data["date"],
+                    day_parts=data["day_parts"],
+                    actor=request.user,
+                )
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)s day part recorded on %(day)s.",
+                        "%(count)s day parts recorded on %(day)s.",
+                        len(data["day_parts"]),
+                    )
+                    % {"count": len(data["day_parts"]), "day": data["date"].strftime("%d-%m-%Y")},
+                )
+                return redirect(
+                    reverse("clients:day_parts", kwargs={"pk": client.pk})
+                    + f"?week={data['date'].isoformat()}"
+                )
+    shown = request.GET.get("week") or (form.data.get("date") if form.is_bound else None)
+    monday = _monday_of(shown)
+    return render(
+        request,
+        "clients/day_parts.html",
+        {
+            "client": client,
+            "access": access,
+            "display_name": access.name_of(client),
+            "form": form,
+            "trajectory": trajectory,
+            "week": day_attendance_week(client=client, monday=monday),
+            "day_part_choices": DayPart.choices,
+            "previous_week": (monday - timedelta(days=7)).isoformat(),
+            "next_week": (monday + timedelta(days=7)).isoformat(),
+        },
+    )

@@ -3,7 +3,9 @@ import datetime
 import factory
 from factory.django import DjangoModelFactory
 
+from apps.core.domains import KINDS_BY_DOMAIN, NOT_CHARGEABLE_KINDS, ActivityKind
 from apps.funding.models import (
+    PRESENCE_KINDS_BY_UNIT,
     Allocation,
     Contract,
     ExecutionVariant,
@@ -50,6 +52,29 @@ class ContractFactory(DjangoModelFactory[Contract]):
     execution_variant = ExecutionVariant.EFFORT
 
 
+def kinds_paid_by(*, stream: FundingStream, unit: str, is_guidance: bool) -> list[str]:
+    """The activity kinds a product pays for unless a test says: what it is (the rule the
+    migration gave existing products): a stay pays for nights, a day part for day activities,
+    guidance for guidance and personal care, anything else for its stream's treatment."""
+    paid = [
+        kind
+        for domain in stream.domains
+        for kind in KINDS_BY_DOMAIN.get(domain, ())
+        if stream.pays_for(domain=domain, kind=kind) and kind not in NOT_CHARGEABLE_KINDS
+    ]
+    if unit == Unit.DAY_24H:
+        return [ActivityKind.RESIDENTIAL_STAY]
+    if unit == Unit.DAY_PART:
+        day_parts = PRESENCE_KINDS_BY_UNIT[Unit.DAY_PART]
+        return [kind for kind in paid if kind in day_parts] or [ActivityKind.DAY_ACTIVITY]
+    support = [ActivityKind.GUIDANCE, ActivityKind.PERSONAL_CARE]
+    if is_guidance:
+        return support
+    presence = {ActivityKind.DAY_ACTIVITY, ActivityKind.RESIDENTIAL_STAY}
+    treatment = [kind for kind in paid if kind not in presence and kind not in support]
+    return treatment or [kind for kind in paid if kind not in presence]
+
+
 class ProductFactory(DjangoModelFactory[Product]):
     class Meta:
         model = Product
@@ -60,6 +85,12 @@ class ProductFactory(DjangoModelFactory[Product]):
     description = "Ambulante behandeling"
     unit = Unit.MINUTE
     tariff_cents = 175  # EUR 1.75 a minute
+    activity_kinds = factory.LazyAttribute(
+        lambda product: kinds_paid_by(
+            stream=product.contract.stream, unit=product.unit, is_guidance=product.is_guidance
+        )
+    )
+    is_guidance = False
 
 
 class AllocationFactory(DjangoModelFactory[Allocation]):

@@ -35,12 +35,13 @@ MINOR, ADULT = D(2010, 5, 17), D(2000, 5, 17)
         # The Wlz pays, although the Jeugdwet allocation ends first.
         pytest.param(MINOR, ("jeugdwet", "wlz"), (D(2025, 6, 30), None), "wlz", "jeugdwet",
                      id="wlz-before-jeugdwet"),
+        # The Wmo pays guidance, not treatment (issue 15): it meets the Wlz over guidance.
         pytest.param(ADULT, ("wmo", "wlz"), (D(2025, 6, 30), None), "wlz", "wmo",
                      id="wlz-before-wmo"),
         pytest.param(ADULT, ("zvw-ggz", "wlz"), (D(2025, 6, 30), None), "wlz", "zvw-ggz",
                      id="wlz-before-zvw"),
-        pytest.param(ADULT, ("wmo", "zvw-ggz"), (D(2025, 6, 30), None), "zvw-ggz", "wmo",
-                     id="zvw-before-wmo"),
+        # The Zvw and the Wmo no longer pay for the same care (treatment and guidance): see
+        # test_the_zvw_and_the_wmo_do_not_meet.
         # The same law: the one that ends first, as before.
         pytest.param(MINOR, ("jeugdwet", "jeugdwet"), (D(2025, 6, 30), None), 0, None,
                      id="same-law-ends-first"),
@@ -50,11 +51,19 @@ def test_the_higher_law_pays_and_the_lower_is_refused(born, streams, ends, pays,
     organisation = OrganisationFactory()
     trajectory = trajectory_of(organisation, date_of_birth=born)
     actor = trajectory.lead_caseworker
+    # Guidance where the Wmo takes part (the Wmo pays no treatment), a group session otherwise.
+    guidance = "wmo" in streams
+    kind = "guidance" if guidance else "group_session"
     allocations = [
-        register(trajectory.client, product(organisation, code, unit=Unit.MINUTE), actor, end=end)
+        register(
+            trajectory.client,
+            product(organisation, code, unit=Unit.MINUTE, is_guidance=guidance),
+            actor,
+            end=end,
+        )
         for code, end in zip(streams, ends, strict=True)
     ]
-    activity = log(trajectory, D(2025, 3, 3), kind="group_session")
+    activity = log(trajectory, D(2025, 3, 3), kind=kind)
     paying = allocations[pays] if isinstance(pays, int) else allocations[streams.index(pays)]
     assert activity.allocation == paying
     assert activity.funding_reason["code"] == "assigned"
@@ -63,8 +72,28 @@ def test_the_higher_law_pays_and_the_lower_is_refused(born, streams, ends, pays,
     # The yielding one is refused with the law that goes first, when it is chosen explicitly.
     other = allocations[streams.index(yields)]
     with pytest.raises(ValidationError) as refused:
-        log(trajectory, D(2025, 3, 4), kind="group_session", allocation=other)
+        log(trajectory, D(2025, 3, 4), kind=kind, allocation=other)
     assert paying.number in str(refused.value)
+
+
+def test_the_zvw_and_the_wmo_do_not_meet():
+    """A group session goes to the Zvw and guidance to the Wmo: the Wmo pays no treatment
+    (Wmo 2015 art. 1.1.1), so neither yields to the other."""
+    organisation = OrganisationFactory()
+    trajectory = trajectory_of(organisation, date_of_birth=ADULT)
+    actor = trajectory.lead_caseworker
+    wmo = register(
+        trajectory.client,
+        product(organisation, "wmo", unit=Unit.MINUTE, is_guidance=True),
+        actor,
+        end=D(2025, 6, 30),
+    )
+    zvw = register(trajectory.client, product(organisation, "zvw-ggz", unit=Unit.MINUTE), actor)
+    session = log(trajectory, D(2025, 3, 3), kind="group_session")
+    guidance = log(trajectory, D(2025, 3, 4), kind="guidance")
+    assert session.allocation == zvw
+    assert guidance.allocation == wmo
+    assert guidance.funding_reason["fitting"] == 1
 
 
 def test_the_jeugdwet_refusal_names_the_wlz_even_when_the_wlz_is_used_up():

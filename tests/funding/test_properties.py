@@ -73,11 +73,13 @@ MUNICIPAL = ("jeugdwet", "wmo")
 REGION, UTRECHT, AMERSFOORT = "region", "0344", "0307"
 MUNICIPALITY_NAMES = {UTRECHT: "Gemeente Utrecht", AMERSFOORT: "Gemeente Amersfoort"}
 CATEGORY = {"jeugdwet": "45", "wmo": "02"}  # from the JZ020 and WMO020 code lists
-UNITS = (Unit.MINUTE, Unit.HOUR, Unit.ITEM_EFFORT, Unit.ITEM_OUTPUT)
+UNITS = (Unit.MINUTE, Unit.HOUR, Unit.ITEM_EFFORT, Unit.ITEM_OUTPUT, Unit.DAY_24H, Unit.DAY_PART)
 # Small volumes, so that activities compete for them.
 VOLUMES = {
     Unit.MINUTE: (15, 240),
     Unit.HOUR: (1, 4),
+    Unit.DAY_24H: (1, 7),
+    Unit.DAY_PART: (1, 4),
     Unit.ITEM_EFFORT: (1, 4),
     Unit.ITEM_OUTPUT: (1, 4),
 }
@@ -202,7 +204,12 @@ CARE_KINDS = KINDS_BY_DOMAIN[Domain.CARE]
 WORK_KINDS = KINDS_BY_DOMAIN[Domain.WORK]
 PAYABLE_KINDS = {
     "jeugdwet": CARE_KINDS,
-    "wmo": CARE_KINDS + WORK_KINDS,
+    "wmo": (
+        ActivityKind.GUIDANCE,
+        ActivityKind.PERSONAL_CARE,
+        ActivityKind.DAY_ACTIVITY,
+        ActivityKind.RESIDENTIAL_STAY,
+    ),
     "zvw-ggz": tuple(kind for kind in CARE_KINDS if kind != ActivityKind.CASE_CONSULTATION),
     "onderwijs": (ActivityKind.LESSON, ActivityKind.EXAM, ActivityKind.STUDY_GUIDANCE),
     "participatie": WORK_KINDS,
@@ -612,6 +619,16 @@ def in_rolled_back_savepoint(function, *args):
 
 MINUTES = {Unit.MINUTE: 1, Unit.HOUR: 60}
 ITEMS = {Unit.ITEM_EFFORT, Unit.ITEM_OUTPUT}
+# Nights of stay and day parts: counted whole, and drawn only by stays and day activities.
+PRESENCE = {
+    Unit.DAY_24H: {ActivityKind.RESIDENTIAL_STAY},
+    Unit.DAY_PART: {
+        ActivityKind.DAY_ACTIVITY,
+        ActivityKind.LESSON,
+        ActivityKind.EXAM,
+        ActivityKind.INTERNSHIP_DAY,
+    },
+}
 
 
 def capacity(allocation: Allocation) -> int:
@@ -621,9 +638,16 @@ def capacity(allocation: Allocation) -> int:
 def needed(allocation: Allocation, activity: Activity) -> int | None:
     if allocation.unit in MINUTES:
         return activity.duration_minutes
+    if allocation.unit in PRESENCE:
+        return (activity.units or 1) if activity.kind in PRESENCE[allocation.unit] else None
     if allocation.unit in ITEMS:
         return activity.units or 1
     return activity.units
+
+
+def product_pays_kind(allocation: Allocation, activity: Activity) -> bool:
+    """Whether the allocation's product says it pays for the activity's kind."""
+    return activity.kind in allocation.product.activity_kinds
 
 
 def window_key(allocation: Allocation, day: datetime.date):
@@ -739,6 +763,7 @@ def fits_alone(allocation: Allocation, activity: Activity, client) -> bool:
         and activity.attendance
         not in {Attendance.ABSENT_AUTHORISED, Attendance.ABSENT_UNAUTHORISED}
         and allocation.product.contract.stream.pays_for(domain=activity.domain, kind=activity.kind)
+        and product_pays_kind(allocation, activity)
         and age_allows(allocation, activity, client)
         and not another_municipality_pays(allocation, activity, client)
         and needed(allocation, activity) is not None
@@ -782,6 +807,10 @@ def check_invariants(client, *, reasons_fresh: bool = True) -> None:
             allocation = allocations[activity.allocation_id]
             # Never drawn on the Jeugdwet or Wmo of a municipality not responsible on the day.
             assert not another_municipality_pays(allocation, activity, client), where
+            # Only drawn on a product that pays for its kind: a session never on a night.
+            assert product_pays_kind(allocation, activity), where
+            if allocation.unit in PRESENCE:
+                assert activity.kind in PRESENCE[allocation.unit], where
             assert may_pay(allocation, activity, client), where
             assert activity.consumed == needed(allocation, activity), where
             assert activity.funding_reason["number"] == allocation.number, where

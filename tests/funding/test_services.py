@@ -169,21 +169,23 @@ def test_guidance_is_never_extended_after_18(turning_18, caseworker):
     client.extended_youth_care_until = D(2026, 6, 14)
     client.save()
     _register(turning_18, caseworker, product=_product(turning_18, is_guidance=True), number="BG")
-    after = _log(turning_18, caseworker, date=D(2025, 7, 1))
+    after = _log(turning_18, caseworker, date=D(2025, 7, 1), kind="guidance")
     assert after.funding_status == "unfunded"
     assert after.funding_reason["refusals"][0]["code"] == "guidance_not_extended"
 
 
 def test_wmo_takes_over_at_18(turning_18, caseworker):
-    _register(turning_18, caseworker, number="JW")
+    # Guidance: what the Wmo pays for adults (Wmo 2015 art. 1.1.1, "begeleiding"); the
+    # Jeugdwet's guidance stops on the 18th birthday and is never extended.
+    _register(turning_18, caseworker, product=_product(turning_18, is_guidance=True), number="JW")
     wmo = _register(
         turning_18,
         caseworker,
-        product=_product(turning_18, "wmo", category="02", unit=Unit.HOUR),
+        product=_product(turning_18, "wmo", category="02", unit=Unit.HOUR, is_guidance=True),
         number="WMO",
     )
-    before = _log(turning_18, caseworker, date=D(2025, 6, 14))
-    after = _log(turning_18, caseworker, date=D(2025, 6, 16))
+    before = _log(turning_18, caseworker, date=D(2025, 6, 14), kind="guidance")
+    after = _log(turning_18, caseworker, date=D(2025, 6, 16), kind="guidance")
     assert before.allocation.number == "JW"
     assert after.allocation == wmo
     assert after.consumed == 60  # minutes drawn from an allocation counted in hours
