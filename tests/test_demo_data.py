@@ -341,3 +341,30 @@ def test_the_residential_clients_stay_and_utrecht_bills_whole_nights():
             assert week.count() == 7, monday
             assert week.aggregate(total=Sum("consumed"))["total"] == 7
             monday += timedelta(days=7)
+
+
+def test_the_demo_draws_each_activity_on_a_product_that_pays_for_it():
+    """Issue 15: products say what they pay for. DEMO-007's treatment goes to 45A07 and its
+    guidance to 45A12; sessions never draw on a 43B01 stay; the Wmo clients get guidance."""
+    for activity in Activity.objects.filter(funding_status=FundingStatus.FUNDED).select_related(
+        "allocation__product"
+    ):
+        assert activity.kind in activity.allocation.product.activity_kinds, activity
+    assert not Activity.objects.filter(
+        allocation__product__code="43B01", funding_status=FundingStatus.FUNDED
+    ).exclude(kind="residential_stay")
+    adult = Client.objects.get(client_number="DEMO-007")
+    funded = Activity.objects.for_client(adult).filter(funding_status=FundingStatus.FUNDED)
+    by_product = dict(
+        funded.values_list("allocation__product__code").annotate(n=Count("pk")).order_by()
+    )
+    assert by_product["45A07"] > 0
+    assert by_product["45A12"] > 0
+    on_guidance = funded.filter(allocation__product__code="45A12")
+    assert set(on_guidance.values_list("kind", flat=True)) == {"guidance"}
+    wmo_care = Activity.objects.filter(
+        trajectory__client__allocations__product__code="02A01",
+        domain=Domain.CARE,
+        kind__in=["treatment_session", "family_session", "diagnostics"],
+    )
+    assert not wmo_care.exists()

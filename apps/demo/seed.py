@@ -886,6 +886,11 @@ class Planner:
                     Frequency.PER_WEEK, begin, begin + timedelta(days=364), share=1.0,
                 )
             )  # fmt: skip
+            if plan.age >= 17:  # study guidance is not a day part at school: its own product
+                plan.allocations.append(
+                    AllocationSpec("education", "swv", "study_guidance", Frequency.TOTAL, begin,
+                                   begin + timedelta(days=364), share=1.2)
+                )  # fmt: skip
         coach = plan.member_since(TeamRole.JOB_COACH)
         if coach is not None:
             begin = coach[0] - timedelta(days=rng.randint(0, 7))
@@ -897,6 +902,9 @@ class Planner:
                                internship_end, share=1.0),
                 AllocationSpec("coaching", "uwv", "job_coaching", Frequency.TOTAL, begin,
                                coaching_end, share=1.3),
+                # Work training is not job coaching nor an internship day: its own product.
+                AllocationSpec("coaching", "uwv", "work_training", Frequency.TOTAL, begin,
+                               coaching_end, share=1.2),
             ]  # fmt: skip
 
 

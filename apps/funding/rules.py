@@ -42,8 +42,14 @@ if TYPE_CHECKING:
 
 def unit_name(unit: str) -> str:
     """The name of the units an allocation's capacity and use are counted in."""
-    # Capacity of time units is counted in minutes.
-    return _("minutes") if unit in MINUTES_PER_UNIT else Unit(unit).label.lower()
+    # Capacity of time units is counted in minutes; presence in whole nights and day parts.
+    if unit in MINUTES_PER_UNIT:
+        return _("minutes")
+    if unit == Unit.DAY_24H:
+        return _("nights")
+    if unit == Unit.DAY_PART:
+        return _("day parts")
+    return Unit(unit).label.lower()
 
 
 def consumption_for(*, activity: Activity, allocation: Allocation) -> int | None:

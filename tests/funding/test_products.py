@@ -32,7 +32,13 @@ from apps.accounts.models import Role
 from apps.core.domains import ActivityKind
 from apps.funding.models import DeliveryKind, Frequency, FundingStream, Product, Unit
 from apps.funding.reasons import funding_reason_text, refusal_text
-from apps.funding.rules import allocation_refusal, amount_cents, consumption_for, units_of
+from apps.funding.rules import (
+    allocation_refusal,
+    amount_cents,
+    consumption_for,
+    unit_name,
+    units_of,
+)
 from apps.trajectories.assignment import funding_preview
 from apps.trajectories.models import Activity
 from tests.accounts.factories import OrganisationFactory, UserFactory
@@ -467,3 +473,13 @@ def test_the_kinds_can_be_chosen_per_product_on_the_contract_too(client):
     assert page.status_code == 200
     assert "products-__prefix__-activity_kinds" in page.text
     assert ActivityKind.RESIDENTIAL_STAY.value in page.text
+
+
+def test_presence_is_named_in_nights_and_day_parts():
+    with translation.override("en"):
+        assert unit_name(Unit.DAY_24H) == "nights"
+        assert unit_name(Unit.DAY_PART) == "day parts"
+        assert unit_name(Unit.HOUR) == "minutes"
+    with translation.override("nl"):
+        assert unit_name(Unit.DAY_24H) == "nachten"
+        assert unit_name(Unit.DAY_PART) == "dagdelen"

@@ -8,7 +8,9 @@ writes: activities logged (also before any allocation exists), allocations regis
 (also starting in the past), activities cancelled and corrected, allocations withdrawn, shrunk,
 ended and reactivated. After every scenario the invariants of the rules are checked against the
 database, with the rules, the capacities and the frequency windows recomputed here rather than
-with the services' own helpers.
+with the services' own helpers. Products say which activity kinds they pay for (what they are,
+or a generated list), and stays and day parts are counted in whole units: an activity is only
+ever drawn on a product that pays for its kind, and a session never on a night (issue 15).
 
 Each example runs inside a savepoint that is rolled back, so the examples share one test
 database without seeing each other.
@@ -119,6 +121,8 @@ class AllocationSpec:
     end: datetime.date | None
     guidance: bool
     funder: str = REGION  # or a municipality's CBS code (Jeugdwet and Wmo only)
+    # The activity kinds the product pays for; None: what it is (tests/funding/factories.py).
+    kinds: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -246,6 +250,13 @@ def allocation_specs(draw, days, streams=STREAMS):
         start=start,
         end=end,
         guidance=draw(st.sampled_from([False, False, True])),
+        kinds=draw(
+            st.none()
+            | st.none()
+            | st.lists(
+                st.sampled_from(PAYABLE_KINDS[code]), min_size=1, max_size=4, unique=True
+            ).map(tuple)
+        ),
     )
 
 
@@ -372,6 +383,7 @@ def _register(client, worker, spec: AllocationSpec, number: str) -> Allocation:
         category=CATEGORY.get(spec.stream, ""),
         unit=spec.unit,
         is_guidance=spec.guidance,
+        **({} if spec.kinds is None else {"activity_kinds": list(spec.kinds)}),
     )
     allocation, _matched = allocation_register(
         client=client,
