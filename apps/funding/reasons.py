@@ -76,6 +76,15 @@ def refusal_text(refusal: dict) -> str:
             "allocation %(number)s has %(left)s of %(capacity)s %(unit)s left from %(first)s "
             "to %(last)s; this activity needs %(needed)s"
         ) % {**refusal, "first": _day(refusal["first"]), "last": _day(refusal["last"])}
+    if code == "uwv_needs_employment":
+        return (
+            _(
+                "the UWV (allocation %(number)s) pays job coaching only alongside employment, and "
+                "no job is recorded on this date: without one the municipality pays it under the "
+                "Participatiewet"
+            )
+            % refusal
+        )
     if code == "pilot_not_valid_on_date":
         return _("pilot %(pilot)s runs from %(start)s to %(end)s, not on %(date)s") % {
             "pilot": refusal["pilot"],
@@ -131,6 +140,17 @@ def funding_reason_text(reason: dict) -> str:
         return _("Unfunded: no allocation fits (%(refusals)s). It is matched when one arrives.") % {
             "refusals": refusals
         }
+    if code == "school_funded":
+        return _(
+            "Not chargeable: schools are not paid per lesson. (V)SO and praktijkonderwijs are "
+            "funded per pupil through DUO with a TLV from the samenwerkingsverband, regular VO "
+            "and the MBO by a lump sum. It counts for attendance and progress."
+        )
+    if code == "school_programme":
+        return _(
+            "Not chargeable: an internship is part of the school programme and is funded with "
+            "the school. It counts for attendance and progress."
+        )
     if code == "not_chargeable_kind":
         return _("Not chargeable: this kind of activity is recorded but never billed.")
     if code == "absent":

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import Organisation
 from apps.clients.models import Client, Municipality
+from apps.core.domains import ActivityKind
 
 from .models import (
     ITEM_UNITS,
@@ -240,6 +241,25 @@ def allocation_refusal(
     if consumption_for(activity=activity, allocation=allocation) is None:
         return {"code": "unit_does_not_fit", "number": number, "unit": unit_name(allocation.unit)}
     return None
+
+
+# The UWV pays job coaching (persoonlijke ondersteuning) for an employee at work: it is a
+# provision beside a job (Reïntegratiebesluit art. 12; the UWV's Protocol Jobcoach, "eisen
+# aan de dienstbetrekking"). Without a job the municipality pays it under the Participatiewet
+# (art. 10da).
+UWV_NEEDS_EMPLOYMENT_KINDS = frozenset({ActivityKind.JOB_COACHING})
+
+
+def employment_refusal(*, allocation: Allocation, kind: str, employed: bool) -> dict | None:
+    """Why a UWV allocation does not pay for job coaching without employment; None if it may.
+
+    ``employed``: whether the client holds a job on the activity's date (the caller knows it).
+    """
+    if allocation.funder.kind != FunderKind.UWV or kind not in UWV_NEEDS_EMPLOYMENT_KINDS:
+        return None
+    if employed:
+        return None
+    return {"code": "uwv_needs_employment", "number": allocation.number}
 
 
 def units_of(consumed: int, unit: str) -> Decimal:

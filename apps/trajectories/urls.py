@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import education_views, views
 
 app_name = "clients"
 
@@ -15,6 +15,18 @@ urlpatterns = [
     path("<int:pk>/work/", views.activity_new, {"lane": "work"}, name="work"),
     path("<int:pk>/goals/new/", views.goal_new, name="goal_new"),
     path("<int:pk>/goals/<int:goal_pk>/progress/", views.goal_progress, name="goal_progress"),
+    path("<int:pk>/school/", education_views.school_placements, name="school_placements"),
+    path(
+        "<int:pk>/school/<int:placement_pk>/end/",
+        education_views.school_placement_finish,
+        name="school_placement_end",
+    ),
+    path("<int:pk>/employment/", education_views.employments, name="employments"),
+    path(
+        "<int:pk>/employment/<int:employment_pk>/end/",
+        education_views.employment_finish,
+        name="employment_end",
+    ),
     path("<int:pk>/care-team/", views.care_team, name="care_team"),
     path(
         "<int:pk>/care-team/<int:membership_pk>/remove/",

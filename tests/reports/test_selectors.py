@@ -91,8 +91,10 @@ def test_a_shielded_client_without_bsn_is_identified_by_client_number_only(scena
 
 def test_the_annex_values_unfunded_care_for_the_funders_clients(scenario):
     figures = _figures(scenario)
-    assert [(line.date, line.kind) for line in figures.unfunded] == [(D(2025, 3, 12), "Les")]
-    assert figures.unfunded[0].value_cents == 0  # no contract of this funder pays for lessons
+    assert [(line.date, line.kind) for line in figures.unfunded] == [
+        (D(2025, 3, 12), "Jobcoaching")
+    ]
+    assert figures.unfunded[0].value_cents == 0  # no contract of this funder pays for it
     assert scenario.plain_client.pk in figures.client_ids
     assert scenario.shielded_client.pk in figures.client_ids
 
