@@ -265,7 +265,8 @@ def test_the_demo_funds_education_and_work_as_they_are():
     for placement in placements:
         if placement.school_type == "mbo":
             assert placement.funding_basis == "mbo_lump_sum"
-            assert placement.samenwerkingsverband is None and not placement.tlv_number
+            assert placement.samenwerkingsverband is None
+            assert not placement.tlv_number
         else:
             assert placement.funding_basis == "duo_tlv"
             assert placement.samenwerkingsverband.kind == FunderKind.SAMENWERKINGSVERBAND
