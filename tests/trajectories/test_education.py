@@ -631,3 +631,23 @@ def test_the_client_page_shows_the_school_and_its_funding_basis(client, trajecto
     html = client.get(reverse("clients:detail", kwargs={"pk": trajectory.client.pk})).content
     assert b"De Regenboog (vso)" in html
     assert b"Bakkerij Korenaar" not in html  # the work lane is not the teacher's
+
+
+def test_the_managers_mosaic_shows_the_education_domains_funding_basis(
+    client, trajectory, swv, lead
+):
+    school_placement_register(trajectory=trajectory, actor=lead, **_vso(swv))
+    manager = UserFactory(organisation=trajectory.client.organisation, roles=[Role.MANAGER])
+    client.force_login(manager)
+    page = client.get(
+        reverse("funding:mosaic"), {"period_start": "2025-01-01", "period_end": "2025-03-31"}
+    )
+    assert page.status_code == 200
+    [row] = page.context["mosaic"].schooling
+    assert (row.basis, row.samenwerkingsverband, row.pupils) == (
+        "duo_tlv",
+        "Samenwerkingsverband VO Zonnedal",
+        1,
+    )
+    html = page.content.decode()
+    assert "Per leerling via DUO, met een tlv van het samenwerkingsverband" in html
