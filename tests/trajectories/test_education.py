@@ -651,3 +651,35 @@ def test_the_managers_mosaic_shows_the_education_domains_funding_basis(
     )
     html = page.content.decode()
     assert "Per leerling via DUO, met een tlv van het samenwerkingsverband" in html
+
+
+def test_emergency_access_reads_the_school_page_but_records_no_placement(client, trajectory, swv):
+    from apps.trajectories.access import break_glass_open
+
+    outsider = UserFactory(organisation=trajectory.client.organisation, roles=[Role.CASEWORKER])
+    break_glass_open(user=outsider, client=trajectory.client, reason="Crisis in de nacht, lead weg")
+    client.force_login(outsider)
+    url = reverse("clients:school_placements", kwargs={"pk": trajectory.client.pk})
+    assert client.get(url).status_code == 200
+    assert client.post(url, _form(swv)).status_code == 403
+    assert not SchoolPlacement.objects.exists()
+
+
+def test_the_preview_says_why_the_uwv_will_not_pay_job_coaching(trajectory, lead, uwv):
+    from apps.trajectories.assignment import funding_preview
+
+    _work_allocation(trajectory, lead, uwv, "UWV-9")
+    preview = funding_preview(
+        activity=Activity(
+            trajectory=trajectory,
+            domain="work",
+            kind="job_coaching",
+            date=D(2025, 3, 3),
+            duration_minutes=60,
+            performed_by=lead,
+        )
+    )
+    assert preview.funding_status == "unfunded"
+    with translation.override("en"):
+        assert "only alongside employment" in preview.funding_reason_text
+    assert not Activity.objects.exists()  # nothing saved
