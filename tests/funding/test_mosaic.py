@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from apps.accounts.models import Organisation, Role, User
 from apps.funding.models import Allocation, Funder, FunderKind, IntegralPilot
@@ -307,7 +308,8 @@ def test_the_mosaic_shows_the_education_domains_funding_basis_not_a_price_per_le
         MosaicSchooling(basis="duo_tlv", samenwerkingsverband="Samenwerkingsverband Zonnedal",
                         pupils=1)
     ]  # fmt: skip
-    assert mosaic.schooling[0].basis_label.startswith("Per pupil through DUO")
+    with translation.override("en"):
+        assert mosaic.schooling[0].basis_label.startswith("Per pupil through DUO")
     assert mosaic.school_registrations == 1  # the lesson: counted, not valued
     assert "onderwijs" not in {part.stream.code for part in mosaic.parts}
 
