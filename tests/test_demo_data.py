@@ -283,6 +283,16 @@ def test_the_demo_funds_education_and_work_as_they_are():
     for activity in coached.filter(allocation__funder__kind=FunderKind.UWV):
         assert employed_on(trajectory_id=activity.trajectory_id, day=activity.date)
     assert Employment.objects.exists()
+    # DEMO-030 lost the job three weeks ago: the UWV refuses the coaching since, which waits for
+    # the municipality (Participatiewet).
+    after_job = Activity.objects.unfunded().filter(
+        trajectory__client__client_number="DEMO-030", kind="job_coaching"
+    )
+    assert after_job.exists()
+    for activity in after_job:
+        codes = {refusal["code"] for refusal in activity.funding_reason["refusals"]}
+        assert "uwv_needs_employment" in codes
+        assert activity.expected_funding.startswith("Participatiewet")
 
     # No domain that does not exist; the school board's number is not called a BRIN code.
     for stream in FundingStream.objects.all():

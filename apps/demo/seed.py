@@ -26,6 +26,8 @@ Clients worth showing in the demo (organisation 73730001):
   no samenwerkingsverband), and lessons, exams and internship days count without a price;
 - the UWV pays job coaching of the adults who hold a job (their employment is recorded); the
   17-year-olds' job coaching is paid by their municipality under the Participatiewet;
+  DEMO-030 lost the job three weeks ago: the UWV refuses the coaching since, which waits for the
+  municipality;
 - DEMO-010, DEMO-022 and DEMO-034 have extended youth care (verlengde jeugdhulp) after 18;
 - DEMO-009, DEMO-029 and DEMO-037 each have a cancelled session, DEMO-002 a corrected
   duration and DEMO-011 a corrected attendance;
@@ -300,7 +302,7 @@ CLIENTS: list[tuple[str, int, str, str | None, str, str]] = [
     ("youth_ggz", 15, "0344", None, "T", ""),
     ("wmo", 19, "0307", None, "", ""),
     ("youth", 16, "0193", None, "2", "cancelled"),
-    ("adult_ggz", 19, "0344", None, "J", ""),
+    ("adult_ggz", 19, "0344", None, "J", "job_ended"),
     ("youth", 17, "0307", None, "TJ", ""),
     ("wlz", 20, "0321", None, "2J", ""),
     ("youth_guidance", 14, "0193", None, "T", ""),
@@ -747,7 +749,8 @@ class Planner:
                 "employer": rng.choice(EMPLOYERS),
                 "hours_per_week": rng.choice([12, 16, 20, 24]),
                 "start": first - timedelta(days=rng.randint(7, 60)),
-                "end": None,
+                # DEMO-030 lost the job three weeks ago: the UWV stops paying the coaching.
+                "end": today - timedelta(days=21) if plan.special == "job_ended" else None,
             }
         elif plan.placement is None:  # the internship belongs to a school programme
             plan.placement = self._placement(plan, mbo=plan.age >= 17, since=first)
@@ -765,9 +768,13 @@ class Planner:
                     plan, day, K.INTERNSHIP_DAY, length, "jobcoach", time(8, 30), "internship",
                     milestone=milestone,
                 )  # fmt: skip
-        # Coaching after the internship day, so that the day itself draws on the internship.
+        # Coaching after the internship day (or the working day).
+        job_end = (plan.employment or {}).get("end")
         for day in _weekly(first, today, weekday, every=2):
-            self._add(plan, day, K.JOB_COACHING, 60, "jobcoach", time(17, 0), "coaching")
+            coaching = self._add(plan, day, K.JOB_COACHING, 60, "jobcoach", time(17, 0), "coaching")
+            if job_end is not None and day > job_end:
+                municipality = MUNICIPAL_FUNDERS[plan.responsible].replace("Gemeente", "gemeente")
+                coaching.expected_funding = f"Participatiewet, {municipality}: jobcoaching"
 
     # -- the stories the demo tells
 
