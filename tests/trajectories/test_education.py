@@ -683,3 +683,23 @@ def test_the_preview_says_why_the_uwv_will_not_pay_job_coaching(trajectory, lead
     with translation.override("en"):
         assert "only alongside employment" in preview.funding_reason_text
     assert not Activity.objects.exists()  # nothing saved
+
+
+def test_the_privacy_officers_history_lists_placements_and_employments(trajectory, lead, swv):
+    from apps.privacy.selectors import client_change_history
+
+    placement = school_placement_register(trajectory=trajectory, actor=lead, **_vso(swv))
+    school_placement_end(placement=placement, end=D(2025, 7, 11), actor=lead)
+    employment_register(
+        trajectory=trajectory,
+        employer="Bakkerij Korenaar",
+        hours_per_week=16,
+        start=D(2025, 3, 1),
+        end=None,
+        actor=lead,
+    )
+    with translation.override("en"):
+        changes = client_change_history(client=trajectory.client)
+        what = [change.what.split(" #")[0] for change in changes]
+    assert what.count("school placement") == 2  # registered, ended
+    assert what.count("employment") == 1
