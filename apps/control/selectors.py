@@ -51,6 +51,7 @@ from apps.funding.reasons import funding_reason_text
 from apps.funding.rules import ContractProducts, amount_cents
 from apps.trajectories.access import ongoing_memberships
 from apps.trajectories.assignment import FUNDED, RECORDED
+from apps.trajectories.education import activities_with_employment
 from apps.trajectories.models import Activity, CareTeamMembership, TeamRole
 
 UNFUNDED_QUEUE_LIMIT = 500
@@ -323,7 +324,7 @@ def unfunded_queue(
         )
         .order_by("date", "pk")
     )
-    activities = list(activities)
+    activities = list(activities_with_employment(activities))  # the UWV only beside a job
     products = ContractProducts.regular(organisation)
     # Jeugdwet and Wmo care is named for the client's responsible municipality on its date.
     products.load_timelines({activity.trajectory.client_id for activity in activities})

@@ -387,6 +387,8 @@ class ContractProducts:
             responsible_municipality_on(client, day, timeline).pk if timeline is not None else 0,
             activity.duration_minutes,
             activity.units,
+            # Whether the client holds a job, where the caller knows (employment_refusal).
+            getattr(activity, "employed", None),
         )
         if key not in self._priced:
             self._priced[key] = self._priced_now(activity, client, timeline)
@@ -407,6 +409,11 @@ class ContractProducts:
             refusal = allocation_refusal(
                 allocation=stand_in, activity=activity, client=client, timeline=timeline
             )
+            employed = getattr(activity, "employed", None)  # None: not known to the caller
+            if refusal is None and employed is not None:
+                refusal = employment_refusal(
+                    allocation=stand_in, kind=activity.kind, employed=employed
+                )
             if refusal:
                 continue
             consumed = consumption_for(activity=activity, allocation=stand_in)

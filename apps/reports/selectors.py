@@ -32,6 +32,7 @@ from apps.funding.rules import (
     responsible_municipality_on,
     units_of,
 )
+from apps.trajectories.education import activities_with_employment
 from apps.trajectories.models import Activity
 
 from .models import ReportRun
@@ -322,7 +323,7 @@ def _unfunded_annex(
     A funder never sees a client whose care is not its own: the annex names clients by BSN.
     """
     activities = list(
-        Activity.objects.unfunded()
+        activities_with_employment(Activity.objects.unfunded())  # the UWV only beside a job
         .filter(
             trajectory__client__organisation=organisation,
             date__gte=period_start,

@@ -15,7 +15,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -335,3 +335,17 @@ def school_and_work_for(*, trajectory: Trajectory | None, lanes) -> dict:
         ),
         "employments": list(employments_for(trajectory=trajectory)) if "work" in lanes else None,
     }
+
+
+def activities_with_employment(activities: QuerySet) -> QuerySet:
+    """Activities annotated with ``employed``: whether the client held a job on the day.
+
+    ContractProducts (apps.funding.rules) reads it to leave the UWV out as the route for job
+    coaching without a job; one subquery, no query per activity.
+    """
+    jobs = (
+        Employment.objects.filter(trajectory=OuterRef("trajectory"), start__lte=OuterRef("date"))
+        .filter(Q(end__isnull=True) | Q(end__gte=OuterRef("date")))
+        .values("pk")
+    )
+    return activities.annotate(employed=Exists(jobs))

@@ -703,3 +703,35 @@ def test_the_privacy_officers_history_lists_placements_and_employments(trajector
         what = [change.what.split(" #")[0] for change in changes]
     assert what.count("school placement") == 2  # registered, ended
     assert what.count("employment") == 1
+
+
+def test_waiting_job_coaching_is_expected_from_the_uwv_only_beside_a_job(trajectory, lead, uwv):
+    from apps.control.selectors import unfunded_queue
+
+    municipality = FunderFactory(name="Gemeente Utrecht", code="0344")
+    organisation = trajectory.client.organisation
+    for funder, tariff in ((uwv, 7000), (municipality, 8900)):  # the UWV is cheaper
+        ProductFactory(
+            contract=ContractFactory(
+                organisation=organisation, stream=stream("participatie"), funder=funder
+            ),
+            unit=Unit.HOUR,
+            category="",
+            tariff_cents=tariff,
+        )
+    without_job = _coach(trajectory, lead, D(2025, 2, 3))
+    employment_register(
+        trajectory=trajectory,
+        employer="Bakkerij Korenaar",
+        hours_per_week=16,
+        start=D(2025, 3, 1),
+        end=None,
+        actor=lead,
+    )
+    beside_job = _coach(trajectory, lead, D(2025, 3, 3))
+
+    expected = {
+        item.activity.pk: (item.funder, item.value_cents)
+        for item in unfunded_queue(organisation=organisation).items
+    }
+    assert expected == {without_job.pk: (municipality, 8900), beside_job.pk: (uwv, 7000)}
