@@ -31,8 +31,10 @@ from apps.trajectories.models import (
     Activity,
     ActivityStatus,
     CareTeamMembership,
+    Employment,
     FundingStatus,
     Goal,
+    SchoolPlacement,
     TeamRole,
     Trajectory,
 )
@@ -51,6 +53,8 @@ SEEDED_MODELS = [
     Product,
     IntegralPilot,
     PilotEnrolment,
+    SchoolPlacement,
+    Employment,
 ]
 
 
@@ -161,7 +165,8 @@ def test_the_demo_shows_funding_control():
     assert enrolled == {"DEMO-043", "DEMO-044", "DEMO-045"}
     paid = Activity.objects.filter(funding_status=FundingStatus.PILOT)
     assert set(paid.values_list("trajectory__client__client_number", flat=True)) == enrolled
-    assert set(paid.values_list("domain", flat=True)) == set(Domain.values)
+    # Care and work; schooling is never priced per activity, not even from a pilot's budget.
+    assert set(paid.values_list("domain", flat=True)) == {Domain.CARE, Domain.WORK}
     assert 0 < pilot_budget_used(pilot=pilot) <= pilot.budget_cents
     assert not Allocation.objects.filter(client__client_number__in=enrolled).exists()
 
@@ -368,3 +373,72 @@ def test_the_demo_draws_each_activity_on_a_product_that_pays_for_it():
         kind__in=["treatment_session", "family_session", "diagnostics"],
     )
     assert not wmo_care.exists()
+
+
+def test_the_demo_funds_education_and_work_as_they_are():
+    """Issue 15: schools are not paid per lesson ((V)SO per pupil through DUO with a TLV of the
+    samenwerkingsverband, MBO by a lump sum: swv-vo-2505.nl, "wat is een TLV"; Uitvoeringsbesluit
+    WEB art. 2.2.1), an internship is part of the school programme (s-bb.nl, "beroepspraktijk-
+    vorming"), and the UWV pays job coaching only beside a job (Reïntegratiebesluit art. 12, as
+    quoted by factorwerk.org "Jobcoaching (UWV)"); otherwise the municipality
+    (Participatiewet art. 10da, samenvoordeklant.nl "Jobcoaching")."""
+    from apps.funding.models import FUNDER_CODE_LABEL, FundingStream
+    from apps.trajectories.assignment import employed_on
+
+    # Lessons, exams, study guidance and internship days: counted, never priced.
+    schooling = Activity.objects.recorded().filter(
+        kind__in=["lesson", "exam", "study_guidance", "attendance_registration", "internship_day"]
+    )
+    assert schooling.count() > 100
+    assert set(schooling.values_list("funding_status", flat=True)) == {"not_chargeable"}
+    assert set(schooling.values_list("funding_reason__code", flat=True)) == {
+        "school_funded",
+        "school_programme",
+    }
+    assert not Allocation.objects.filter(product__contract__stream__code="onderwijs").exists()
+    assert not Product.objects.filter(contract__stream__code="onderwijs").exists()
+    # Their progress still counts: education goals moved.
+    assert Goal.objects.filter(domain=Domain.EDUCATION, progress__gt=0).exists()
+
+    # Every pupil a teacher teaches has a school with a funding basis; a VSO's TLV is valid on
+    # its start and comes from a samenwerkingsverband; no MBO is paid by one.
+    taught = Trajectory.objects.filter(memberships__role=TeamRole.TEACHER).distinct()
+    assert not taught.filter(school_placements__isnull=True).exists()
+    placements = SchoolPlacement.objects.select_related("samenwerkingsverband")
+    assert {p.school_type for p in placements} == {"vso", "mbo"}
+    for placement in placements:
+        if placement.school_type == "mbo":
+            assert placement.funding_basis == "mbo_lump_sum"
+            assert placement.samenwerkingsverband is None
+            assert not placement.tlv_number
+        else:
+            assert placement.funding_basis == "duo_tlv"
+            assert placement.samenwerkingsverband.kind == FunderKind.SAMENWERKINGSVERBAND
+            assert placement.tlv_valid_on(placement.start)
+
+    # Job coaching: the UWV only beside a recorded job, the municipality otherwise; no UWV
+    # allocation for anyone under 18.
+    uwv = Allocation.objects.filter(funder__kind=FunderKind.UWV).select_related("client")
+    assert uwv.exists()
+    for allocation in uwv:
+        assert allocation.client.age_on(allocation.start) >= 18, allocation.client.client_number
+    coached = Activity.objects.recorded().filter(kind="job_coaching", funding_status="funded")
+    assert coached.filter(allocation__funder__kind=FunderKind.MUNICIPALITY).exists()
+    for activity in coached.filter(allocation__funder__kind=FunderKind.UWV):
+        assert employed_on(trajectory_id=activity.trajectory_id, day=activity.date)
+    assert Employment.objects.exists()
+    # DEMO-030 lost the job three weeks ago: the UWV refuses the coaching since, which waits for
+    # the municipality (Participatiewet).
+    after_job = Activity.objects.unfunded().filter(
+        trajectory__client__client_number="DEMO-030", kind="job_coaching"
+    )
+    assert after_job.exists()
+    for activity in after_job:
+        codes = {refusal["code"] for refusal in activity.funding_reason["refusals"]}
+        assert "uwv_needs_employment" in codes
+        assert activity.expected_funding.startswith("Participatiewet")
+
+    # No domain that does not exist; the school board's number is not called a BRIN code.
+    for stream in FundingStream.objects.all():
+        assert set(stream.domains) <= set(Domain.values), stream.code
+    assert "BRIN" not in str(FUNDER_CODE_LABEL[FunderKind.SCHOOL_BOARD])

@@ -70,6 +70,24 @@ MATRIX = {
         "privacy_officer": NOBODY,
         "administrator": NOBODY,
     },
+    # The school placement (teachers) and the employment (job coaches): read by whoever sees
+    # the lane, the manager included (a funding basis, not a note); changed by the care team.
+    "clients:school_placements": {
+        "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "teacher": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "job_coach": NOBODY,
+        "manager": row(ALLOWED, ALLOWED, PSEUDONYM, REFUSED),
+        "privacy_officer": NOBODY,
+        "administrator": NOBODY,
+    },
+    "clients:employments": {
+        "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "teacher": NOBODY,
+        "job_coach": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "manager": row(ALLOWED, ALLOWED, PSEUDONYM, REFUSED),
+        "privacy_officer": NOBODY,
+        "administrator": NOBODY,
+    },
     "clients:goal_new": {
         "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
         "teacher": row(ALLOWED, REFUSED, REFUSED, REFUSED),
@@ -169,6 +187,9 @@ POST_ONLY = {
     "clients:stay_dates",
     "clients:stay_leave",
     "clients:stay_leave_cancel",
+    # Ending a placement or a job (tests/trajectories/test_education.py).
+    "clients:school_placement_end",
+    "clients:employment_end",
     # A report run's pages (tests/reports/test_views.py): managers of its organisation only.
     "reports:status",
     "reports:download",

@@ -53,6 +53,7 @@ from apps.funding.responsibility import ResponsibleRoutes
 from apps.funding.rules import amount_cents
 from apps.trajectories.access import ongoing_memberships
 from apps.trajectories.assignment import FUNDED, RECORDED
+from apps.trajectories.education import activities_with_employment
 from apps.trajectories.models import Activity, CareTeamMembership, TeamRole
 
 UNFUNDED_QUEUE_LIMIT = 500
@@ -333,7 +334,8 @@ def unfunded_queue(
         )
         .order_by("date", "pk")
     )
-    activities = list(activities)
+    # Whether the client held a job on the day: the UWV pays job coaching only beside one.
+    activities = list(activities_with_employment(activities))
     clients = {activity.trajectory.client_id: activity.trajectory.client for activity in activities}
     routes = ResponsibleRoutes.regular(organisation, clients.values())
     by_funder: dict[int | None, list[UnfundedItem]] = {}

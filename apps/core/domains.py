@@ -70,9 +70,23 @@ DOMAIN_OF_KIND: dict[str, str] = {
     kind: domain for domain, kinds in KINDS_BY_DOMAIN.items() for kind in kinds
 }
 
+# Schooling is not paid per lesson: (V)SO per pupil through DUO (with a TLV from the
+# samenwerkingsverband), VO and MBO by a lump sum. Lessons, exams, study guidance and
+# attendance registrations count for attendance and progress, never as a priced activity.
+SCHOOL_FUNDED_KINDS = frozenset(
+    {
+        ActivityKind.LESSON,
+        ActivityKind.EXAM,
+        ActivityKind.STUDY_GUIDANCE,
+        ActivityKind.ATTENDANCE_REGISTRATION,
+    }
+)
+# An internship (beroepspraktijkvorming) is part of the school programme, funded with it.
+SCHOOL_PROGRAMME_KINDS = frozenset({ActivityKind.INTERNSHIP_DAY})
+
 # Registrations and internal consultations are recorded but never billed to a funder.
 NOT_CHARGEABLE_KINDS = frozenset(
-    {ActivityKind.CASE_CONSULTATION, ActivityKind.ATTENDANCE_REGISTRATION}
+    {ActivityKind.CASE_CONSULTATION, *SCHOOL_FUNDED_KINDS, *SCHOOL_PROGRAMME_KINDS}
 )
 
 

@@ -22,8 +22,15 @@ Clients worth showing in the demo (organisation 73730001):
 - DEMO-040 started with a short crisis allocation followed by an ambulant one;
 - DEMO-041 turns 18 within 90 days with Jeugdwet care and no allocation for after;
 - DEMO-042's allocation ends within 30 days and no follow-up has been registered;
-- DEMO-043, DEMO-044 and DEMO-045 take part in an integral-funding pilot of Utrecht: their care,
-  schooling and work draw on one budget, without an allocation per product;
+- DEMO-043, DEMO-044 and DEMO-045 take part in an integral-funding pilot of Utrecht: their care
+  and work draw on one budget, without an allocation per product;
+- schools are not paid per lesson: every pupil has a school placement with its funding basis
+  (VSO per pupil through DUO with a TLV of the samenwerkingsverband; MBO by its lump sum, with
+  no samenwerkingsverband), and lessons, exams and internship days count without a price;
+- the UWV pays job coaching of the adults who hold a job (their employment is recorded); the
+  17-year-olds' job coaching is paid by their municipality under the Participatiewet;
+  DEMO-030 lost the job three weeks ago: the UWV refuses the coaching since, which waits for the
+  municipality;
 - DEMO-010, DEMO-022 and DEMO-034 have extended youth care (verlengde jeugdhulp) after 18, one
   on each ground of the Jeugdwet: continued, decided before 18, resumed within six months;
 - DEMO-009, DEMO-029 and DEMO-037 each have a cancelled session, DEMO-002 a corrected
@@ -75,6 +82,7 @@ from apps.funding.models import (
 )
 from apps.trajectories.access import break_glass_open
 from apps.trajectories.assignment import allocation_register, pilot_enrol
+from apps.trajectories.education import employment_register, school_placement_register
 from apps.trajectories.models import (
     Activity,
     ActivityStatus,
@@ -130,7 +138,7 @@ INSURER_UZOVI = "3999"  # every demo client's own health insurer
 
 FUNDERS = [
     *(
-        FunderSpec(cbs, name, FunderKind.MUNICIPALITY, cbs, ("jeugdwet", "wmo"))
+        FunderSpec(cbs, name, FunderKind.MUNICIPALITY, cbs, ("jeugdwet", "wmo", "participatie"))
         for cbs, name in MUNICIPAL_FUNDERS.items()
     ),
     FunderSpec(
@@ -187,14 +195,12 @@ PRODUCTS: dict[str, list[tuple[str, str, str, str, Unit, int]]] = {
         ("wlz_treatment", "", "WLZ-BHI", "Behandeling individueel (Wlz)", Unit.HOUR, 9850),
         ("wlz_guidance", "", "WLZ-BGI", "Begeleiding individueel (Wlz)", Unit.HOUR, 6240),
     ],
-    "onderwijs": [
-        ("vso_lesson", "", "VSO-LU", "Onderwijs op maat: lesuur (vso)", Unit.HOUR, 5800),
-        ("mbo_day_part", "", "MBO-DD", "Onderwijs op maat: dagdeel (mbo)", Unit.DAY_PART, 19500),
-        ("study_guidance", "", "ST-BG", "Studiebegeleiding", Unit.HOUR, 6900),
-    ],
+    # Schools are not paid per lesson (issue 15): the samenwerkingsverband issues TLVs and has
+    # no contract with products; a pupil's school placement records how the school is paid.
+    "onderwijs": [],
+    # No internships: an internship is part of the school programme.
     "participatie": [
         ("job_coaching", "", "JC-01", "Jobcoaching", Unit.HOUR, 8900),
-        ("internship", "", "WF-STG", "Begeleide stage (werkfit)", Unit.DAY_PART, 11500),
         ("work_training", "", "WF-TR", "Werkfittraining", Unit.HOUR, 7400),
     ],
 }
@@ -270,6 +276,8 @@ def _contracts_seed(
     for funder_key, funder in funders.items():
         spec = next(spec for spec in FUNDERS if spec.key == funder_key)
         for stream_code in spec.streams:
+            if not PRODUCTS[stream_code]:
+                continue  # a stream not paid per activity (education): no contract
             reference = f"{stream_code.upper()}-{spec.code}{tag}-{year - 1}"
             contract = Contract.objects.filter(
                 funder=funder, organisation=organisation, reference=reference
@@ -343,7 +351,7 @@ CLIENTS: list[tuple[str, int, str, str | None, str, str]] = [
     ("youth_ggz", 15, "0344", None, "T", ""),
     ("wmo", 19, "0307", None, "", ""),
     ("youth", 16, "0193", None, "2", "cancelled"),
-    ("adult_ggz", 19, "0344", None, "J", ""),
+    ("adult_ggz", 19, "0344", None, "J", "job_ended"),
     ("youth", 17, "0307", None, "TJ", ""),
     ("wlz", 20, "0321", None, "2J", ""),
     ("youth_guidance", 14, "0193", None, "T", ""),
@@ -425,6 +433,8 @@ NOTES = {
     K.JOB_COACHING: ["Coachingsgesprek over de stage.", "Evaluatie met de praktijkbegeleider."],
     K.WORK_TRAINING: ["Werkfittraining: solliciteren en werknemersvaardigheden."],
 }
+VSO_SCHOOLS = ["De Regenboog, school voor vso (demo)", "Het Kompas, vso (demo)"]
+EMPLOYERS = ["Bakkerij Korenaar (demo)", "Tuincentrum De Linde (demo)", "Fietsenmaker Spaak (demo)"]
 VSO_SUBJECTS = ["Nederlands", "Rekenen", "Engels", "Mens en maatschappij", "Biologie"]
 MBO_SUBJECTS = ["Entree: basisvaardigheden", "Entree: beroepspraktijk", "Loopbaan en burgerschap"]
 # Dutch school holidays, roughly (they differ per region and year): (month, day) ranges.
@@ -494,8 +504,16 @@ class Planned:
 
     @property
     def chargeable(self) -> bool:
-        absent = self.attendance in (Attendance.ABSENT_AUTHORISED, Attendance.ABSENT_UNAUTHORISED)
-        return self.kind not in NOT_CHARGEABLE_KINDS and not absent
+        return self.kind not in NOT_CHARGEABLE_KINDS and self.attended
+
+    @property
+    def attended(self) -> bool:
+        return self.attendance not in (Attendance.ABSENT_AUTHORISED, Attendance.ABSENT_UNAUTHORISED)
+
+    @property
+    def counts(self) -> bool:
+        """Counts for progress: attended, chargeable or not (schooling is never charged)."""
+        return self.kind != K.CASE_CONSULTATION and self.attended
 
 
 @dataclass
@@ -526,6 +544,8 @@ class ClientPlan:
     members: list[tuple[str, TeamRole, date, date | None]] = field(default_factory=list)
     allocations: list[AllocationSpec] = field(default_factory=list)
     activities: list[Planned] = field(default_factory=list)
+    placement: dict | None = None  # school_placement_register's fields
+    employment: dict | None = None  # employment_register's fields
 
     @property
     def responsible(self) -> str:
@@ -720,6 +740,7 @@ class Planner:
         last = min(self.today, membership[1] or self.today)
         mbo = plan.age >= 17
         subjects = MBO_SUBJECTS if mbo else VSO_SUBJECTS
+        plan.placement = self._placement(plan, mbo=mbo, since=membership[0])
         for weekday in [0] if mbo else sorted(rng.sample(range(5), 3)):
             for n, day in enumerate(_weekly(first, last, weekday)):
                 if _school_holiday(day):
@@ -745,6 +766,36 @@ class Planner:
                 if not _school_holiday(day):
                     self._add(plan, day, K.STUDY_GUIDANCE, 45, "docent", time(14, 0), "education")
 
+    def _placement(self, plan: ClientPlan, *, mbo: bool, since: date) -> dict:
+        """The pupil's school: a VSO admitted with a TLV of the (VO) samenwerkingsverband, or
+        from 17 an MBO (Entree, level 1) on its lump sum, without a samenwerkingsverband."""
+        rng = self.rng
+        start = min(since, self.period_start) - timedelta(days=rng.randint(0, 200))
+        if mbo:
+            return {
+                "school_name": "ROC Zonnedal, Entree-opleidingen (demo)",
+                "board_code": "30999",
+                "brin": "25ZZ",
+                "location_number": "00",
+                "school_type": "mbo",
+                "mbo_level": 1,
+                "start": start,
+            }
+        tlv_start = start - timedelta(days=rng.randint(7, 40))
+        return {
+            "school_name": rng.choice(VSO_SCHOOLS),
+            "board_code": "41999",
+            "brin": "29ZZ",
+            "location_number": f"{rng.randint(0, 2):02d}",
+            "school_type": "vso",
+            "samenwerkingsverband": "swv",  # the funder's key, resolved when written
+            "tlv_number": f"TLV-VO2699-{tlv_start.year}-{rng.randint(100, 999)}",
+            "tlv_category": rng.choice(["1", "1", "2", "3"]),
+            "tlv_start": tlv_start,
+            "tlv_end": tlv_start + timedelta(days=730),
+            "start": start,
+        }
+
     # -- work
 
     def _work(self, plan: ClientPlan) -> None:
@@ -752,21 +803,40 @@ class Planner:
         if membership is None:
             return
         rng, today, first = self.rng, self.today, membership[0]
+        # Adults hold a job (the UWV pays their job coaching beside it); the young ones do an
+        # internship, which is part of their school programme.
+        employed = plan.age >= 18
+        if employed:
+            plan.employment = {
+                "employer": rng.choice(EMPLOYERS),
+                "hours_per_week": rng.choice([12, 16, 20, 24]),
+                "start": first - timedelta(days=rng.randint(7, 60)),
+                # DEMO-030 lost the job three weeks ago: the UWV stops paying the coaching.
+                "end": today - timedelta(days=21) if plan.special == "job_ended" else None,
+            }
+        elif plan.placement is None:  # the internship belongs to a school programme
+            plan.placement = self._placement(plan, mbo=plan.age >= 17, since=first)
         internship_from = first + timedelta(days=28)
         for day in _weekly(first, min(internship_from, today), 1):
             self._add(plan, day, K.WORK_TRAINING, 120, "jobcoach", time(10, 0), "coaching")
         weekday, length = rng.choice([3, 4]), rng.choice([240, 480])
         milestones = {1: "Stageovereenkomst getekend", 8: "Eerste dienst zelfstandig gedraaid"}
         for n, day in enumerate(_weekly(internship_from, today, weekday)):
+            if employed:
+                break  # they work: the job is recorded as their employment
             if rng.random() >= 0.08:
                 milestone = milestones.get(n, "")
                 self._add(
                     plan, day, K.INTERNSHIP_DAY, length, "jobcoach", time(8, 30), "internship",
                     milestone=milestone,
                 )  # fmt: skip
-        # Coaching after the internship day, so that the day itself draws on the internship.
+        # Coaching after the internship day (or the working day).
+        job_end = (plan.employment or {}).get("end")
         for day in _weekly(first, today, weekday, every=2):
-            self._add(plan, day, K.JOB_COACHING, 60, "jobcoach", time(17, 0), "coaching")
+            coaching = self._add(plan, day, K.JOB_COACHING, 60, "jobcoach", time(17, 0), "coaching")
+            if job_end is not None and day > job_end:
+                municipality = MUNICIPAL_FUNDERS[plan.responsible].replace("Gemeente", "gemeente")
+                coaching.expected_funding = f"Participatiewet, {municipality}: jobcoaching"
 
     # -- the stories the demo tells
 
@@ -877,34 +947,19 @@ class Planner:
                      volume=None)
             )  # fmt: skip
 
-        teacher = plan.member_since(TeamRole.TEACHER)
-        if teacher is not None:
-            begin = max(teacher[0], period_start) - timedelta(days=rng.randint(0, 14))
-            plan.allocations.append(
-                AllocationSpec(
-                    "education", "swv", "mbo_day_part" if plan.age >= 17 else "vso_lesson",
-                    Frequency.PER_WEEK, begin, begin + timedelta(days=364), share=1.0,
-                )
-            )  # fmt: skip
-            if plan.age >= 17:  # study guidance is not a day part at school: its own product
-                plan.allocations.append(
-                    AllocationSpec("education", "swv", "study_guidance", Frequency.TOTAL, begin,
-                                   begin + timedelta(days=364), share=1.2)
-                )  # fmt: skip
+        # Schooling has no allocation: the school is funded per pupil or by a lump sum.
         coach = plan.member_since(TeamRole.JOB_COACH)
         if coach is not None:
             begin = coach[0] - timedelta(days=rng.randint(0, 7))
-            internship_end = today + timedelta(days=rng.randint(30, 90))
             coaching_end = today + timedelta(days=rng.randint(120, 200))
-            # The internship ends first, so it is preferred; coaching takes what it cannot.
+            # The UWV beside a job; without one the responsible municipality (Participatiewet).
+            funder = "uwv" if plan.employment or plan.responsible not in MUNICIPAL_FUNDERS else ""
             plan.allocations += [
-                AllocationSpec("internship", "uwv", "internship", Frequency.PER_WEEK, begin,
-                               internship_end, share=1.0),
-                AllocationSpec("coaching", "uwv", "job_coaching", Frequency.TOTAL, begin,
-                               coaching_end, share=1.3),
-                # Work training is not job coaching nor an internship day: its own product.
-                AllocationSpec("coaching", "uwv", "work_training", Frequency.TOTAL, begin,
-                               coaching_end, share=1.2),
+                AllocationSpec("coaching", funder or plan.responsible, "job_coaching",
+                               Frequency.TOTAL, begin, coaching_end, share=1.3),
+                # Work training is not job coaching: its own product.
+                AllocationSpec("coaching", funder or plan.responsible, "work_training",
+                               Frequency.TOTAL, begin, coaching_end, share=1.2),
             ]  # fmt: skip
 
 
@@ -1054,6 +1109,7 @@ class Writer:
                 trajectory=trajectory, user=users[username], role=role, start=start, actor=lead
             )
         goals = self._goals(plan, trajectory)
+        self._school_and_work(plan, trajectory)
         if plan.special == "pilot":
             pilot_enrol(pilot=self.pilot, client=client, actor=users["manager"])
         for spec in plan.allocations:
@@ -1137,6 +1193,22 @@ class Writer:
                 note="Weekend thuis",
             )
 
+    def _school_and_work(self, plan: ClientPlan, trajectory: Trajectory) -> None:
+        """The pupil's school placement and the client's job, recorded by the lead."""
+        lead = self.users[plan.lead]
+        if plan.placement is not None:
+            placement = dict(plan.placement)
+            if placement.get("samenwerkingsverband"):
+                spec = next(
+                    spec for spec in FUNDERS if spec.key == placement["samenwerkingsverband"]
+                )
+                placement["samenwerkingsverband"] = Funder.objects.get(
+                    kind=spec.kind, code=spec.code
+                )
+            school_placement_register(trajectory=trajectory, actor=lead, **placement)
+        if plan.employment is not None:
+            employment_register(trajectory=trajectory, actor=lead, **plan.employment)
+
     def _goals(self, plan: ClientPlan, trajectory: Trajectory) -> dict[str, Goal]:
         rng, lead = self.rng, self.users[plan.lead]
         goals = {
@@ -1173,7 +1245,7 @@ class Writer:
         for domain, goal in goals.items():
             updater = {D.EDUCATION: "docent", D.WORK: "jobcoach"}.get(domain, plan.lead)
             actor = self.users[updater if updater in current else plan.lead]
-            done = sum(1 for p in plan.activities if p.domain == domain and p.chargeable)
+            done = sum(1 for p in plan.activities if p.domain == domain and p.counts)
             if done == 0:
                 continue
             if domain != D.CARE and done > 30 and rng.random() < 0.35:

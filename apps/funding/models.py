@@ -156,7 +156,8 @@ FUNDER_CODE_LABEL = {
     FunderKind.HEALTH_INSURER: _("UZOVI code"),
     FunderKind.CARE_OFFICE: _("care office code"),
     FunderKind.SAMENWERKINGSVERBAND: _("samenwerkingsverband code"),
-    FunderKind.SCHOOL_BOARD: _("BRIN code"),
+    # DUO's number of the school board (bevoegd gezag); a BRIN number names a school, not a board.
+    FunderKind.SCHOOL_BOARD: _("school-board number (bevoegd gezag)"),
     FunderKind.UWV: _("code"),
 }
 
@@ -169,7 +170,10 @@ class Funder(models.Model):
     code = models.CharField(
         _("code"),
         max_length=20,
-        help_text=_("CBS code, UZOVI, care-office code, BRIN or the samenwerkingsverband's code."),
+        help_text=_(
+            "CBS code, UZOVI, care-office code, the school board's number (bevoegd gezag) or "
+            "the samenwerkingsverband's code."
+        ),
     )
     streams = models.ManyToManyField(
         FundingStream, related_name="funders", verbose_name=_("funding streams"), blank=True

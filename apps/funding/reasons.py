@@ -142,6 +142,15 @@ def refusal_text(refusal: dict) -> str:
             "the contract of allocation %(number)s pays %(paid)s leave nights from %(first)s "
             "to %(last)s, and they are used"
         ) % {**refusal, "first": _day(refusal["first"]), "last": _day(refusal["last"])}
+    if code == "uwv_needs_employment":
+        return (
+            _(
+                "the UWV (allocation %(number)s) pays job coaching only alongside employment, and "
+                "no job is recorded on this date: without one the municipality pays it under the "
+                "Participatiewet"
+            )
+            % refusal
+        )
     if code == "pilot_not_valid_on_date":
         return _("pilot %(pilot)s runs from %(start)s to %(end)s, not on %(date)s") % {
             "pilot": refusal["pilot"],
@@ -197,6 +206,17 @@ def funding_reason_text(reason: dict) -> str:
         return _("Unfunded: no allocation fits (%(refusals)s). It is matched when one arrives.") % {
             "refusals": refusals
         }
+    if code == "school_funded":
+        return _(
+            "Not chargeable: schools are not paid per lesson. (V)SO and praktijkonderwijs are "
+            "funded per pupil through DUO with a TLV from the samenwerkingsverband, regular VO "
+            "and the MBO by a lump sum. It counts for attendance and progress."
+        )
+    if code == "school_programme":
+        return _(
+            "Not chargeable: an internship is part of the school programme and is funded with "
+            "the school. It counts for attendance and progress."
+        )
     if code == "not_chargeable_kind":
         return _("Not chargeable: this kind of activity is recorded but never billed.")
     if code == "absent":

@@ -51,6 +51,7 @@ from .rules import (
     allocation_refusal,
     amount_cents,
     consumption_for,
+    employment_refusal,
     is_municipality,
     precedence_rank,
     responsibility_timelines,
@@ -442,6 +443,8 @@ class ResponsibleRoutes:
             *(facts.municipality_paying(day, code).pk for code in sorted(MUNICIPAL_STREAMS)),
             activity.duration_minutes,
             activity.units,
+            # Whether the client holds a job, where the caller knows (employment_refusal).
+            getattr(activity, "employed", None),
         )
         if key not in self._memo:
             self._memo[key] = self._responsible_now(activity, client, facts)
@@ -512,6 +515,11 @@ class ResponsibleRoutes:
                 timeline=timeline,
                 facts=facts,
             )
+            employed = getattr(activity, "employed", None)  # None: not known to the caller
+            if refusal is None and employed is not None:
+                refusal = employment_refusal(
+                    allocation=stand_in, kind=activity.kind, employed=employed
+                )
             if refusal:
                 continue
             consumed = consumption_for(activity=activity, allocation=stand_in)

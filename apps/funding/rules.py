@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import Organisation
 from apps.clients.models import Client, Municipality
+from apps.core.domains import ActivityKind
 
 from .models import (
     ALLOCATION_FUNDING_STATUSES,
@@ -397,6 +398,25 @@ def _continues_after_move(
     return facts.continues(allocation, day)
 
 
+# The UWV pays job coaching (persoonlijke ondersteuning) for an employee at work: it is a
+# provision beside a job (Reïntegratiebesluit art. 12; the UWV's Protocol Jobcoach, "eisen
+# aan de dienstbetrekking"). Without a job the municipality pays it under the Participatiewet
+# (art. 10da).
+UWV_NEEDS_EMPLOYMENT_KINDS = frozenset({ActivityKind.JOB_COACHING})
+
+
+def employment_refusal(*, allocation: Allocation, kind: str, employed: bool) -> dict | None:
+    """Why a UWV allocation does not pay for job coaching without employment; None if it may.
+
+    ``employed``: whether the client holds a job on the activity's date (the caller knows it).
+    """
+    if allocation.funder.kind != FunderKind.UWV or kind not in UWV_NEEDS_EMPLOYMENT_KINDS:
+        return None
+    if employed:
+        return None
+    return {"code": "uwv_needs_employment", "number": allocation.number}
+
+
 def units_of(consumed: int, unit: str) -> Decimal:
     """What was delivered in a product's unit: minutes become hours; nights, day parts,
     items and euros are counted whole."""
@@ -524,6 +544,8 @@ class ContractProducts:
             responsible_municipality_on(client, day, timeline).pk if timeline is not None else 0,
             activity.duration_minutes,
             activity.units,
+            # Whether the client holds a job, where the caller knows (employment_refusal).
+            getattr(activity, "employed", None),
         )
         if key not in self._priced:
             self._priced[key] = self._priced_now(activity, client, timeline)
@@ -546,6 +568,11 @@ class ContractProducts:
             refusal = allocation_refusal(
                 allocation=stand_in, activity=activity, client=client, timeline=timeline
             )
+            employed = getattr(activity, "employed", None)  # None: not known to the caller
+            if refusal is None and employed is not None:
+                refusal = employment_refusal(
+                    allocation=stand_in, kind=activity.kind, employed=employed
+                )
             if refusal:
                 continue
             consumed = consumption_for(activity=activity, allocation=stand_in)

@@ -10,7 +10,14 @@ from apps.accounts.models import User
 from apps.audit.models import AccessLogEntry, BreakGlassAccess
 from apps.clients.models import Client, ExtendedYouthCare
 from apps.funding.models import Allocation
-from apps.trajectories.models import Activity, CareTeamMembership, Goal, Trajectory
+from apps.trajectories.models import (
+    Activity,
+    CareTeamMembership,
+    Employment,
+    Goal,
+    SchoolPlacement,
+    Trajectory,
+)
 
 # Values the privacy officer does not see in the history: clinical text and identity.
 HIDDEN_VALUES = frozenset(
@@ -80,6 +87,8 @@ def _histories(client: Client) -> list[tuple[str, QuerySet]]:
         (_("activity"), Activity.history.filter(trajectory__client_id=client.pk)),
         (_("allocation"), Allocation.history.filter(client_id=client.pk)),
         (_("extended youth care"), ExtendedYouthCare.history.filter(client_id=client.pk)),
+        (_("school placement"), SchoolPlacement.history.filter(trajectory__client_id=client.pk)),
+        (_("employment"), Employment.history.filter(trajectory__client_id=client.pk)),
     ]
 
 

@@ -26,6 +26,7 @@ from apps.clients.models import initials_of
 from apps.funding.models import Funder, Unit
 from apps.funding.responsibility import ResponsibleRoutes
 from apps.funding.rules import amount_cents, units_of
+from apps.trajectories.education import activities_with_employment
 from apps.trajectories.models import Activity
 
 from .models import ReportRun
@@ -316,7 +317,7 @@ def _unfunded_annex(
     by BSN.
     """
     activities = list(
-        Activity.objects.unfunded()
+        activities_with_employment(Activity.objects.unfunded())  # the UWV only beside a job
         .filter(
             trajectory__client__organisation=organisation,
             date__gte=period_start,

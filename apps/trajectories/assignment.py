@@ -35,7 +35,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Sum
+from django.db.models import Prefetch, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,7 +43,12 @@ from apps.accounts.models import User
 from apps.audit.models import AccessBasis, AccessEvent
 from apps.audit.services import access_log_write
 from apps.clients.models import Client
-from apps.core.domains import NOT_CHARGEABLE_KINDS, Attendance
+from apps.core.domains import (
+    NOT_CHARGEABLE_KINDS,
+    SCHOOL_FUNDED_KINDS,
+    SCHOOL_PROGRAMME_KINDS,
+    Attendance,
+)
 from apps.funding.allocation_rules import (
     allocation_change_errors,
     change_reason_errors,
@@ -67,10 +72,12 @@ from apps.funding.reasons import refusal_text
 from apps.funding.responsibility import FundingFacts, indication_refusals
 from apps.funding.rules import (
     MUNICIPAL_STREAMS,
+    UWV_NEEDS_EMPLOYMENT_KINDS,
     ContractProducts,
     Timeline,
     allocation_refusal,
     consumption_for,
+    employment_refusal,
     precedence_rank,
     precedence_refusals,
     responsibility_timeline,
@@ -78,7 +85,7 @@ from apps.funding.rules import (
 )
 
 from .leave import LEAVE_REFUSAL_CODES, is_leave_night, leave_refusal
-from .models import Activity, ActivityStatus, FundingStatus
+from .models import Activity, ActivityStatus, Employment, FundingStatus
 
 FUNDED, UNFUNDED = FundingStatus.FUNDED, FundingStatus.UNFUNDED
 NOT_CHARGEABLE, PILOT = FundingStatus.NOT_CHARGEABLE, FundingStatus.PILOT
@@ -168,6 +175,7 @@ def _evaluate(
         )
         for allocation in candidates
     ]
+    first_refusals = _with_employment_refusals(activity, candidates, first_refusals)
     fitting = [a for a, refusal in zip(candidates, first_refusals, strict=True) if refusal is None]
     yielding = {fitting[index].pk: r for index, r in precedence_refusals(fitting).items()}
     # With a Wlz indication (and no Wlz allocation that fits) the Wlz still goes first.
@@ -206,6 +214,35 @@ def _facts_for(
     the ones at hand."""
     wlz = [a for a in allocations if a.product.contract.stream.code == "wlz"]
     return FundingFacts(client, timeline=timeline, wlz_allocations=wlz)
+
+
+def employed_on(*, trajectory_id: int, day: date) -> bool:
+    """Whether the client of the trajectory holds a job on the day (recorded employment)."""
+    return (
+        Employment.objects.filter(trajectory_id=trajectory_id, start__lte=day)
+        .filter(Q(end__isnull=True) | Q(end__gte=day))
+        .exists()
+    )
+
+
+def _with_employment_refusals(
+    activity: Activity, candidates: list[Allocation], refusals: list[dict | None]
+) -> list[dict | None]:
+    """The UWV pays job coaching only alongside employment (rules.employment_refusal): add
+    that refusal to the UWV allocations that otherwise fit; one query, only when needed."""
+    if activity.kind not in UWV_NEEDS_EMPLOYMENT_KINDS:
+        return refusals
+    employed = None
+    result = []
+    for allocation, refusal in zip(candidates, refusals, strict=True):
+        if refusal is None and allocation.funder.kind == FunderKind.UWV:
+            if employed is None:
+                employed = employed_on(trajectory_id=activity.trajectory_id, day=activity.date)
+            refusal = employment_refusal(
+                allocation=allocation, kind=activity.kind, employed=employed
+            )
+        result.append(refusal)
+    return result
 
 
 def _funded_by(activity: Activity, fit: _Fit, reason: dict) -> None:
@@ -329,6 +366,10 @@ def _pilots_of(client: Client, *, lock: bool) -> list[IntegralPilot]:
 
 def _not_chargeable_reason(activity: Activity) -> dict | None:
     """Registrations, internal consultations and absences are recorded but never billed."""
+    if activity.kind in SCHOOL_FUNDED_KINDS:
+        return {"code": "school_funded"}  # schools are paid per pupil or by a lump sum
+    if activity.kind in SCHOOL_PROGRAMME_KINDS:
+        return {"code": "school_programme"}  # an internship is part of the school programme
     if activity.kind in NOT_CHARGEABLE_KINDS:
         return {"code": "not_chargeable_kind"}
     if activity.attendance in (Attendance.ABSENT_AUTHORISED, Attendance.ABSENT_UNAUTHORISED):

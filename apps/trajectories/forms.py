@@ -16,7 +16,9 @@ from .models import (
     DayPart,
     Goal,
     GoalStatus,
+    SchoolType,
     TeamRole,
+    TlvCategory,
 )
 
 
@@ -262,3 +264,66 @@ class DayPartsForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Each day part attended counts as one unit; none ticked clears the day."),
     )
+
+
+# --- education and work: the school placement and the employment ----------------------------
+
+
+class SchoolPlacementForm(forms.Form):
+    """The school a pupil attends and how it is funded; the TLV only for (V)SO and
+    praktijkonderwijs, the level only for the MBO (the service says what is missing)."""
+
+    school_name = forms.CharField(label=_("School"), max_length=200)
+    board_code = forms.CharField(
+        label=_("School-board number (bevoegd gezag)"),
+        max_length=10,
+        help_text=_("The number DUO gives the school board, not the BRIN number."),
+    )
+    brin = forms.CharField(
+        label=_("BRIN number"),
+        max_length=4,
+        required=False,
+        help_text=_("Four characters, e.g. 12AB."),
+    )
+    location_number = forms.CharField(
+        label=_("Location number"),
+        max_length=2,
+        required=False,
+        help_text=_("Two digits: with the BRIN number the vestigingsnummer."),
+    )
+    school_type = forms.ChoiceField(label=_("Kind of school"), choices=SchoolType.choices)
+    mbo_level = forms.TypedChoiceField(
+        label=_("MBO level"),
+        required=False,
+        choices=[("", "—"), *((level, str(level)) for level in range(1, 5))],
+        coerce=int,
+        empty_value=None,
+    )
+    samenwerkingsverband = forms.ModelChoiceField(
+        label=_("Samenwerkingsverband (issued the TLV)"), queryset=None, required=False
+    )
+    tlv_number = forms.CharField(label=_("TLV number"), max_length=40, required=False)
+    tlv_category = forms.ChoiceField(
+        label=_("TLV category"), required=False, choices=[("", "—"), *TlvCategory.choices]
+    )
+    tlv_start = forms.DateField(label=_("TLV valid from"), required=False, widget=DateInput)
+    tlv_end = forms.DateField(label=_("TLV valid until"), required=False, widget=DateInput)
+    start = forms.DateField(label=_("Start"), widget=DateInput)
+    end = forms.DateField(label=_("End"), required=False, widget=DateInput)
+
+    def __init__(self, *args, samenwerkingsverbanden, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["samenwerkingsverband"].queryset = samenwerkingsverbanden
+
+
+class EmploymentForm(forms.Form):
+    """A job the client holds: the UWV pays job coaching only beside one."""
+
+    employer = forms.CharField(label=_("Employer"), max_length=200)
+    hours_per_week = forms.IntegerField(label=_("Hours per week"), min_value=1, max_value=60)
+    start = forms.DateField(label=_("Start"), widget=DateInput)
+    end = forms.DateField(label=_("End"), required=False, widget=DateInput)
+
+
+class EndDateForm(forms.Form):
+    end = forms.DateField(label=_("End"), widget=DateInput)

@@ -452,6 +452,186 @@ class DayAttendance(models.Model):
         return f"{self.date:%d-%m-%Y}: {len(self.day_parts)}"
 
 
+# --- education and work: how they are funded ------------------------------------------------
+
+
+class SchoolType(models.TextChoices):
+    SO = "so", _("Special primary education (SO)")
+    VSO = "vso", _("Special secondary education (VSO)")
+    PRO = "pro", _("Practical education (praktijkonderwijs)")
+    VO = "vo", _("Secondary education (VO)")
+    MBO = "mbo", _("Vocational education (MBO)")
+
+
+class SchoolFundingBasis(models.TextChoices):
+    """How the school is paid for this pupil: never per lesson."""
+
+    DUO_PER_PUPIL_TLV = (
+        "duo_tlv",
+        _("Per pupil through DUO, with a TLV from the samenwerkingsverband"),
+    )
+    VO_LUMP_SUM = "vo_lump_sum", _("Lump sum per pupil through DUO (regular VO)")
+    MBO_LUMP_SUM = "mbo_lump_sum", _("MBO lump sum (WEB)")
+
+
+# The funding basis follows from the kind of school (Wet op de expertisecentra and passend
+# onderwijs: (V)SO and praktijkonderwijs admit a pupil only with a toelaatbaarheidsverklaring
+# of the samenwerkingsverband; WVO 2020: regular VO; WEB art. 2.2.1: the MBO's lump sum).
+FUNDING_BASIS_OF_SCHOOL_TYPE = {
+    SchoolType.SO: SchoolFundingBasis.DUO_PER_PUPIL_TLV,
+    SchoolType.VSO: SchoolFundingBasis.DUO_PER_PUPIL_TLV,
+    SchoolType.PRO: SchoolFundingBasis.DUO_PER_PUPIL_TLV,
+    SchoolType.VO: SchoolFundingBasis.VO_LUMP_SUM,
+    SchoolType.MBO: SchoolFundingBasis.MBO_LUMP_SUM,
+}
+# The TLV's funding category (bekostigingscategorie) exists for (V)SO only.
+TLV_CATEGORY_TYPES = frozenset({SchoolType.SO, SchoolType.VSO})
+
+
+class TlvCategory(models.TextChoices):
+    LOW = "1", _("Category 1 (low)")
+    MIDDLE = "2", _("Category 2 (middle)")
+    HIGH = "3", _("Category 3 (high)")
+
+
+class SchoolPlacement(models.Model):
+    """The school a pupil attends over a period, and how the school is funded for them.
+
+    The school board is named by its bevoegd-gezag number; the school itself optionally by its
+    BRIN number (four characters) and location (vestiging) number.
+    """
+
+    trajectory = models.ForeignKey(
+        Trajectory,
+        on_delete=models.PROTECT,
+        related_name="school_placements",
+        verbose_name=_("trajectory"),
+    )
+    school_name = models.CharField(_("school"), max_length=200)
+    board_code = models.CharField(
+        _("school-board number (bevoegd gezag)"),
+        max_length=10,
+        help_text=_("The number DUO gives the school board (bevoegd gezag)."),
+    )
+    brin = models.CharField(
+        _("BRIN number"), max_length=4, blank=True, help_text=_("Four characters, e.g. 12AB.")
+    )
+    location_number = models.CharField(
+        _("location number"),
+        max_length=2,
+        blank=True,
+        help_text=_("Two digits after the BRIN number: together the vestigingsnummer."),
+    )
+    school_type = models.CharField(_("kind of school"), max_length=5, choices=SchoolType.choices)
+    mbo_level = models.PositiveSmallIntegerField(_("MBO level"), null=True, blank=True)
+    funding_basis = models.CharField(
+        _("funding basis"), max_length=20, choices=SchoolFundingBasis.choices
+    )
+    samenwerkingsverband = models.ForeignKey(
+        "funding.Funder",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("samenwerkingsverband"),
+    )
+    tlv_number = models.CharField(_("TLV number"), max_length=40, blank=True)
+    tlv_category = models.CharField(
+        _("TLV category"), max_length=1, choices=TlvCategory.choices, blank=True
+    )
+    tlv_start = models.DateField(_("TLV valid from"), null=True, blank=True)
+    tlv_end = models.DateField(_("TLV valid until"), null=True, blank=True)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("school placement")
+        verbose_name_plural = _("school placements")
+        ordering = ["-start", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("start")),
+                name="placement_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(tlv_end__isnull=True)
+                | models.Q(tlv_start__isnull=True)
+                | models.Q(tlv_end__gte=models.F("tlv_start")),
+                name="placement_tlv_end_after_start",
+            ),
+            # An MBO is funded by its lump sum: never by a samenwerkingsverband or a TLV.
+            models.CheckConstraint(
+                condition=~models.Q(school_type="mbo")
+                | models.Q(samenwerkingsverband__isnull=True, tlv_number=""),
+                name="placement_mbo_without_tlv",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(mbo_level__isnull=True)
+                | models.Q(mbo_level__gte=1, mbo_level__lte=4),
+                name="placement_mbo_level_1_to_4",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_name} · {SchoolType(self.school_type).label}"
+
+    @property
+    def location_code(self) -> str:
+        """The vestigingsnummer: the BRIN number and the location's two digits."""
+        return f"{self.brin}{self.location_number}" if self.brin and self.location_number else ""
+
+    def is_current_on(self, day) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+    def tlv_valid_on(self, day) -> bool:
+        return (
+            bool(self.tlv_number)
+            and self.tlv_start is not None
+            and self.tlv_start <= day
+            and (self.tlv_end is None or day <= self.tlv_end)
+        )
+
+
+class Employment(models.Model):
+    """A job the client holds: the UWV pays job coaching only alongside one."""
+
+    trajectory = models.ForeignKey(
+        Trajectory,
+        on_delete=models.PROTECT,
+        related_name="employments",
+        verbose_name=_("trajectory"),
+    )
+    employer = models.CharField(_("employer"), max_length=200)
+    hours_per_week = models.PositiveSmallIntegerField(_("hours per week"))
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("employment")
+        verbose_name_plural = _("employments")
+        ordering = ["-start", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("start")),
+                name="employment_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hours_per_week__gte=1, hours_per_week__lte=60),
+                name="employment_hours_1_to_60",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employer} · {self.start:%d-%m-%Y}"
+
+    def is_current_on(self, day) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
 class TrajectoryUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Trajectory, on_delete=models.CASCADE)
 

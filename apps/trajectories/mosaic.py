@@ -6,7 +6,9 @@ Delivered care is what was recorded and is billable: funded by an allocation, pa
 integral pilot's budget, or waiting unfunded. Its value is units x tariff of the product it
 draws on (for a pilot, the pilot's product), summed exactly and rounded half up to cents per
 part; waiting care is counted, not valued (``unfunded_queue`` values it at a contract tariff).
-Everything is aggregated in the database: four grouped queries, whatever the period.
+Schooling is not delivered care: the education domain shows its funding basis instead (pupils
+per basis from the school placements) and how many lessons, exams and internship days were
+registered. Everything is aggregated in the database: six grouped queries, whatever the period.
 """
 
 from __future__ import annotations
@@ -16,15 +18,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, IntegerField, Sum
+from django.db.models import Count, F, IntegerField, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from apps.accounts.models import Organisation
+from apps.core.domains import SCHOOL_FUNDED_KINDS, SCHOOL_PROGRAMME_KINDS
 from apps.funding.models import MINUTES_PER_UNIT, Allocation, Funder, FundingStream
 
-from .models import ActivityStatus, FundingStatus
+from .models import ActivityStatus, FundingStatus, SchoolFundingBasis, SchoolPlacement
 
 FUNDED, PILOT, UNFUNDED = FundingStatus.FUNDED, FundingStatus.PILOT, FundingStatus.UNFUNDED
+NOT_CHARGEABLE = FundingStatus.NOT_CHARGEABLE
 RECORDED = ActivityStatus.RECORDED
 
 
@@ -62,6 +66,20 @@ class MosaicMonth:
 
 
 @dataclass
+class MosaicSchooling:
+    """Pupils whose school is funded on one basis (and, for a TLV, by one samenwerkingsverband):
+    the education domain is funded per pupil or by a lump sum, never per lesson."""
+
+    basis: str
+    samenwerkingsverband: str  # its name; empty for a lump sum
+    pupils: int = 0
+
+    @property
+    def basis_label(self) -> str:
+        return SchoolFundingBasis(self.basis).label
+
+
+@dataclass
 class Mosaic:
     period_start: date
     period_end: date
@@ -75,6 +93,10 @@ class Mosaic:
     unfunded: int = 0
     parts: list[MosaicPart] = field(default_factory=list)
     months: list[MosaicMonth] = field(default_factory=list)
+    # The education domain: how the schools are funded, and the lessons, exams and internship
+    # days recorded in the period (they count, but are not priced).
+    schooling: list[MosaicSchooling] = field(default_factory=list)
+    school_registrations: int = 0
 
 
 def funding_mosaic(
@@ -204,7 +226,36 @@ def funding_mosaic(
     mosaic.contracts, mosaic.pilots = len(contracts), len(pilots)
     mosaic.allocations = allocation_count
     mosaic.activities = sum(part.activities for part in parts.values())
+    _schooling(mosaic, activities, organisation=organisation, trajectory=trajectory)
     return mosaic
+
+
+def _schooling(mosaic: Mosaic, activities, *, organisation, trajectory) -> None:
+    """The education domain's funding basis: pupils per basis from the school placements in
+    the period, and the school registrations that count without a price (two queries)."""
+    placements = SchoolPlacement.objects.filter(start__lte=mosaic.period_end).filter(
+        Q(end__isnull=True) | Q(end__gte=mosaic.period_start)
+    )
+    if trajectory is not None:
+        placements = placements.filter(trajectory=trajectory)
+    else:
+        placements = placements.filter(trajectory__client__organisation=organisation)
+    rows = (
+        placements.values("funding_basis", "samenwerkingsverband__name")
+        .annotate(pupils=Count("trajectory__client", distinct=True))
+        .order_by("funding_basis", "samenwerkingsverband__name")
+    )
+    mosaic.schooling = [
+        MosaicSchooling(
+            basis=row["funding_basis"],
+            samenwerkingsverband=row["samenwerkingsverband__name"] or "",
+            pupils=row["pupils"],
+        )
+        for row in rows
+    ]
+    mosaic.school_registrations = activities.filter(
+        funding_status=NOT_CHARGEABLE, kind__in=SCHOOL_FUNDED_KINDS | SCHOOL_PROGRAMME_KINDS
+    ).count()
 
 
 def _month(value) -> date:

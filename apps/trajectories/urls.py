@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, youth_care_views
+from . import education_views, views, youth_care_views
 
 app_name = "clients"
 
@@ -29,6 +29,18 @@ urlpatterns = [
         name="stay_leave_cancel",
     ),
     path("<int:pk>/day-parts/", views.day_parts, name="day_parts"),
+    path("<int:pk>/school/", education_views.school_placements, name="school_placements"),
+    path(
+        "<int:pk>/school/<int:placement_pk>/end/",
+        education_views.school_placement_finish,
+        name="school_placement_end",
+    ),
+    path("<int:pk>/employment/", education_views.employments, name="employments"),
+    path(
+        "<int:pk>/employment/<int:employment_pk>/end/",
+        education_views.employment_finish,
+        name="employment_end",
+    ),
     path("<int:pk>/care-team/", views.care_team, name="care_team"),
     path(
         "<int:pk>/extended-youth-care/",

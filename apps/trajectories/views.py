@@ -29,6 +29,7 @@ from .access import (
     break_glass_refused,
     client_open_for,
 )
+from .education import school_and_work_for
 from .forms import (
     ActivityForm,
     BreakGlassForm,
@@ -146,6 +147,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if access.sees_funding
             else None
         ),
+        **school_and_work_for(trajectory=trajectory, lanes=access.lanes),
     }
     return render(request, "clients/client_detail.html", context)
 

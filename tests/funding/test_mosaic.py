@@ -8,12 +8,14 @@ from dataclasses import dataclass
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from apps.accounts.models import Organisation, Role, User
 from apps.funding.models import Allocation, Funder, FunderKind, IntegralPilot
 from apps.trajectories.assignment import pilot_enrol
+from apps.trajectories.education import school_placement_register
 from apps.trajectories.models import Activity, Trajectory
-from apps.trajectories.mosaic import funding_mosaic
+from apps.trajectories.mosaic import MosaicSchooling, funding_mosaic
 from apps.trajectories.services import activity_cancel
 from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.funding.builders import (
@@ -39,7 +41,7 @@ class MosaicWorld:
     utrecht: Funder
     swv: Funder
     pilot: IntegralPilot
-    regular: Trajectory  # Jeugdwet and education allocations
+    regular: Trajectory  # Jeugdwet and UWV allocations, a school placement
     second: Trajectory  # a Jeugdwet allocation
     in_pilot: Trajectory
     waiting: Trajectory
@@ -53,39 +55,57 @@ def world(db) -> MosaicWorld:
     Delivered in the first quarter of 2025, in cents:
 
     - January: regular's session 60 min x 200 = 12,000 (Utrecht, Jeugdwet);
-    - February: regular's session 12,000 and lesson 45 min at 60/hour = 4,500 (SWV,
-      education); in_pilot's session 60 min at 90/hour = 9,000 from the pilot (Utrecht,
+    - February: regular's session 12,000 and work training 45 min at 60/hour = 4,500 (UWV,
+      participatie); in_pilot's session 60 min at 90/hour = 9,000 from the pilot (Utrecht,
       integral);
     - March: second's session 30 min x 200 = 6,000 (Utrecht, Jeugdwet, another allocation),
       and waiting's session, unfunded.
 
-    Never counted: a consultation (not billed), a cancelled session, a session after the
-    quarter, and another organisation's care on a contract with the same funder.
+    Never counted: a consultation (not billed), a lesson (schools are not paid per lesson: it
+    counts as a school registration), a cancelled session, a session after the quarter, and
+    another organisation's care on a contract with the same funder.
     """
     organisation = OrganisationFactory()
     manager = UserFactory(organisation=organisation, roles=[Role.MANAGER])
     utrecht = FunderFactory(name="Gemeente Utrecht", code="0344")
     swv = FunderFactory(name="Samenwerkingsverband Zonnedal", kind=FunderKind.SAMENWERKINGSVERBAND)
+    uwv = FunderFactory(name="UWV", code="UWV", kind=FunderKind.UWV)
     jeugdwet = product(organisation, funder=utrecht, unit=MINUTE, tariff_cents=200)
     jeugdwet_2 = product(organisation, funder=utrecht, unit=MINUTE, tariff_cents=200)
     education = product(organisation, "onderwijs", funder=swv, unit=HOUR, tariff_cents=6000)
+    work = product(organisation, "participatie", funder=uwv, unit=HOUR, tariff_cents=6000)
     pilot = IntegralPilotFactory(contract__organisation=organisation, contract__funder=utrecht)
     pilot_product(pilot, unit=HOUR, tariff_cents=9000)
 
-    regular = trajectory_of(organisation)
+    regular = trajectory_of(organisation, date_of_birth=D(2008, 1, 1))  # 17: work from 16
     second = trajectory_of(organisation)
     in_pilot = trajectory_of(organisation)
     waiting = trajectory_of(organisation)
     allocations = [
         register(regular.client, jeugdwet, manager),
-        register(regular.client, education, manager, volume=10),
+        register(regular.client, work, manager, volume=10),
         register(second.client, jeugdwet_2, manager),
     ]
     pilot_enrol(pilot=pilot, client=in_pilot.client, actor=manager)
 
     log(regular, D(2025, 1, 13))
     log(regular, D(2025, 2, 10))
-    log(regular, D(2025, 2, 11), minutes=45, domain="education")
+    register(regular.client, education, manager, volume=10)  # pays no lesson: not counted
+    log(regular, D(2025, 2, 11), minutes=45, domain="work", kind="work_training")
+    log(regular, D(2025, 2, 11), minutes=100, domain="education")  # not priced
+    school_placement_register(
+        trajectory=regular,
+        actor=regular.lead_caseworker,
+        school_name="De Brug (vso)",
+        board_code="41234",
+        school_type="vso",
+        samenwerkingsverband=swv,
+        tlv_number="TLV-1",
+        tlv_category="2",
+        tlv_start=D(2024, 8, 1),
+        tlv_end=D(2026, 7, 31),
+        start=D(2024, 8, 19),
+    )
     log(in_pilot, D(2025, 2, 12))
     log(second, D(2025, 3, 10), minutes=30)
     assert log(waiting, D(2025, 3, 11)).funding_status == "unfunded"
@@ -161,7 +181,7 @@ def test_the_value_splits_over_funder_and_stream_with_shares(world):
     assert _parts(mosaic) == [
         ("Gemeente Utrecht", "jeugdwet", False, 3, 30_000, 69),
         ("Gemeente Utrecht", "integraal", True, 1, 9_000, 21),
-        ("Samenwerkingsverband Zonnedal", "onderwijs", False, 1, 4_500, 10),
+        ("UWV", "participatie", False, 1, 4_500, 10),
     ]
     assert sum(part.value_cents for part in mosaic.parts) == mosaic.value_cents
 
@@ -195,7 +215,7 @@ def test_a_trajectorys_mosaic_counts_only_its_own_care(world):
     assert mosaic.value_cents == 28_500
     assert _parts(mosaic) == [
         ("Gemeente Utrecht", "jeugdwet", False, 2, 24_000, 84),
-        ("Samenwerkingsverband Zonnedal", "onderwijs", False, 1, 4_500, 16),
+        ("UWV", "participatie", False, 1, 4_500, 16),
     ]
 
 
@@ -226,11 +246,11 @@ def test_another_organisations_care_is_never_counted(world):
 
 def test_hours_are_valued_per_minute_and_rounded_half_up_per_part(db):
     organisation = OrganisationFactory()
-    lessons = product(organisation, "onderwijs", unit=HOUR, tariff_cents=6001)
-    trajectory = trajectory_of(organisation)
-    register(trajectory.client, lessons, trajectory.lead_caseworker, volume=10)
-    log(trajectory, D(2025, 2, 3), minutes=30, domain="education")  # 3000.5
-    log(trajectory, D(2025, 3, 3), minutes=30, domain="education")  # 3000.5
+    training = product(organisation, "participatie", unit=HOUR, tariff_cents=6001)
+    trajectory = trajectory_of(organisation, date_of_birth=D(2000, 1, 1))
+    register(trajectory.client, training, trajectory.lead_caseworker, volume=10)
+    log(trajectory, D(2025, 2, 3), minutes=30, domain="work", kind="work_training")  # 3000.5
+    log(trajectory, D(2025, 3, 3), minutes=30, domain="work", kind="work_training")  # 3000.5
 
     mosaic = funding_mosaic(organisation=organisation, **Q1)
 
@@ -270,5 +290,38 @@ def test_the_number_of_queries_does_not_grow_with_the_data(world, django_assert_
     with django_assert_max_num_queries(len(small)):
         mosaic = funding_mosaic(organisation=world.organisation, **Q1)
 
-    assert len(small) <= 6  # four grouped queries, the funders and the streams
+    # Four grouped queries, the funders and the streams; the school placements per funding
+    # basis and the count of school registrations.
+    assert len(small) <= 8
     assert (mosaic.funders, mosaic.streams, mosaic.activities) == (3, 4, 5 + 90 + 1)
+
+
+# --- the education domain: funded per pupil or by a lump sum, not per lesson ----------------
+# Sources (issue 15): a TLV of the samenwerkingsverband admits a pupil to (V)SO or
+# praktijkonderwijs (swv-vo-2505.nl, "wat is een toelaatbaarheidsverklaring"; swvam.nl, "TLV");
+# the school is funded for the pupil, never per lesson, so lessons are registrations only.
+
+
+def test_the_mosaic_shows_the_education_domains_funding_basis_not_a_price_per_lesson(world):
+    mosaic = funding_mosaic(organisation=world.organisation, **Q1)
+    assert mosaic.schooling == [
+        MosaicSchooling(basis="duo_tlv", samenwerkingsverband="Samenwerkingsverband Zonnedal",
+                        pupils=1)
+    ]  # fmt: skip
+    with translation.override("en"):
+        assert mosaic.schooling[0].basis_label.startswith("Per pupil through DUO")
+    assert mosaic.school_registrations == 1  # the lesson: counted, not valued
+    assert "onderwijs" not in {part.stream.code for part in mosaic.parts}
+
+    own = funding_mosaic(trajectory=world.regular, **Q1)
+    assert [(row.basis, row.pupils) for row in own.schooling] == [("duo_tlv", 1)]
+    assert own.school_registrations == 1
+    other = funding_mosaic(trajectory=world.second, **Q1)
+    assert (other.schooling, other.school_registrations) == ([], 0)
+
+
+def test_a_placement_outside_the_period_is_not_in_the_mosaic(world):
+    mosaic = funding_mosaic(
+        organisation=world.organisation, period_start=D(2024, 1, 1), period_end=D(2024, 6, 30)
+    )
+    assert mosaic.schooling == []

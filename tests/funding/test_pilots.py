@@ -21,6 +21,7 @@ from apps.funding.reasons import funding_reason_text
 from apps.funding.rules import ContractProducts, amount_cents
 from apps.reports.selectors import report_figures
 from apps.trajectories.assignment import pilot_budget_used, pilot_enrol
+from apps.trajectories.education import employment_register
 from apps.trajectories.models import Activity, Trajectory
 from apps.trajectories.services import activity_cancel, activity_correct
 from apps.trajectories.use import allocation_use
@@ -474,12 +475,10 @@ def test_care_only_a_pilot_contract_could_pay_for_has_no_value_in_the_queue(db):
 # --- the pilot's report beside the regular route ----------------------------------------------
 
 SAME_CARE = [
-    # (day, domain, minutes)
+    # (day, domain, minutes): no lessons, which are not priced on either route (issue 15)
     (D(2025, 3, 3), "care", 60),
-    (D(2025, 3, 4), "education", 45),
     (D(2025, 3, 5), "work", 50),
     (D(2025, 3, 10), "care", 60),
-    (D(2025, 3, 11), "education", 45),
     (D(2025, 3, 17), "care", 60),
 ]
 
@@ -500,22 +499,17 @@ def _side_by_side(care=SAME_CARE) -> SideBySide:
     """The same care for client A in the pilot and for client B on regular contracts.
 
     A and B were born on the same day (17 on 1 March 2025) and live in the same municipality.
-    B has one allocation per stream; A none.
+    B has one allocation per stream; A none. Both hold a job, beside which the UWV pays job
+    coaching.
     """
     world = _world()
     organisation = world.organisation
     funders = {
         "utrecht": world.utrecht,
-        "swv": FunderFactory(
-            name="Samenwerkingsverband Zonnedal", kind=FunderKind.SAMENWERKINGSVERBAND
-        ),
         "uwv": FunderFactory(name="UWV", kind=FunderKind.UWV),
     }
     regular = {
         "care": world.jeugdwet,  # EUR 1.85 a minute
-        "education": product(
-            organisation, "onderwijs", funder=funders["swv"], unit=HOUR, tariff_cents=5800
-        ),
         "work": product(
             organisation, "participatie", funder=funders["uwv"], unit=HOUR, tariff_cents=8900
         ),
@@ -526,9 +520,17 @@ def _side_by_side(care=SAME_CARE) -> SideBySide:
     pilot_client = world.enrolled(**born)
     regular_client = trajectory_of(organisation, **born)
     assert pilot_client.client.municipality == regular_client.client.municipality
-    for code in ("care", "education", "work"):
+    for code in ("care", "work"):
         register(regular_client.client, regular[code], world.manager, volume=6000)
     for trajectory in (pilot_client, regular_client):
+        employment_register(
+            trajectory=trajectory,
+            employer="Bakkerij Zonnedal",
+            hours_per_week=16,
+            start=D(2025, 1, 1),
+            end=None,
+            actor=world.manager,
+        )
         for day, domain, minutes in care:
             log(trajectory, day, minutes=minutes, domain=domain)
     return SideBySide(world, pilot_client, regular_client, funders, regular)
@@ -562,15 +564,15 @@ def test_the_pilot_report_sets_the_pilot_beside_what_the_regular_client_drew(db)
     expected_pilot = sum(
         amount_cents(minutes, HOUR, PILOT_TARIFF) for _day, _domain, minutes in SAME_CARE
     )
-    assert expected_pilot == 3 * 6850 + 2 * 5138 + 5708  # 45 min: 5137.5; 50 min: 5708.33
+    assert expected_pilot == 3 * 6850 + 5708  # 50 min: 5708.33
     assert report.pilot_cents == expected_pilot
     assert report.pilot_cents == sum(pilot_activities.values_list("pilot_cents", flat=True))
-    assert (report.activities, report.minutes, report.clients) == (6, 320, 1)
+    assert (report.activities, report.minutes, report.clients) == (4, 230, 1)
     assert report.budget_used_cents == expected_pilot
 
     # The regular route: what B drew, as the funders bill it.
     drawn = _drawn_by(case.regular_client.client, case.funders.values())
-    assert drawn == 3 * 60 * 185 + 2 * 4350 + 7417
+    assert drawn == 3 * 60 * 185 + 7417
     assert report.regular_cents == drawn
     assert report.regular_cents == sum(
         amount_cents(
@@ -584,21 +586,20 @@ def test_the_pilot_report_sets_the_pilot_beside_what_the_regular_client_drew(db)
 
     # The paperwork the regular route needed: B's allocations, funders, contracts, streams.
     used = {activity.allocation for activity in regular_activities.select_related("allocation")}
-    assert report.regular_allocations == len(used) == 3
+    assert report.regular_allocations == len(used) == 2
     assert set(report.regular_funders) == {allocation.funder for allocation in used}
     assert [funder.name for funder in report.regular_funders] == sorted(
         funder.name for funder in case.funders.values()
     )
-    assert report.regular_contracts == len({a.product.contract_id for a in used}) == 3
-    assert report.regular_streams == 3
+    assert report.regular_contracts == len({a.product.contract_id for a in used}) == 2
+    assert report.regular_streams == 2
 
     # A had no allocation at all: everything was delivered without waiting for one.
-    assert (report.without_waiting, report.without_waiting_minutes) == (6, 320)
+    assert (report.without_waiting, report.without_waiting_minutes) == (4, 230)
     assert report.without_waiting_cents == expected_pilot
     assert (report.no_regular_route, report.no_regular_route_cents) == (0, 0)
     assert [(row.domain, row.activities) for row in report.domains] == [
         ("care", 3),
-        ("education", 2),
         ("work", 1),
     ]
     assert sum(row.pilot_cents for row in report.domains) == report.pilot_cents
@@ -661,7 +662,7 @@ def test_the_report_of_part_of_the_period_counts_the_whole_budget(db):
     report = pilot_report(
         pilot=case.world.pilot, period_start=D(2025, 3, 1), period_end=D(2025, 3, 9)
     )
-    assert report.activities == 3
+    assert report.activities == 2
     assert report.budget_used_cents == pilot_budget_used(pilot=case.world.pilot)
     assert report.left_cents == report.budget_cents - report.budget_used_cents
     assert report.used_percent == 100 * report.budget_used_cents // report.budget_cents
@@ -711,3 +712,14 @@ def test_two_clients_at_the_same_moment_never_overdraw_the_shared_budget(postgre
         )
         assert statuses == ["pilot", "unfunded", "unfunded"]
         assert pilot_budget_used(pilot=world.pilot) == 3000
+
+
+def test_a_lesson_of_a_pilot_client_is_counted_but_never_drawn_from_the_budget(db):
+    # Schools are not paid per lesson (issue 15; DESIGN.md, "Funding stream"): a pilot that
+    # covers education pays for no lesson either; the lesson counts for attendance.
+    world = _world()
+    trajectory = world.enrolled()
+    lesson = log(trajectory, D(2025, 3, 4), minutes=45, domain="education")
+    assert (lesson.funding_status, lesson.pilot_cents) == ("not_chargeable", 0)
+    assert lesson.funding_reason == {"code": "school_funded"}
+    assert pilot_budget_used(pilot=world.pilot) == 0

@@ -203,7 +203,8 @@ def turns(born: datetime.date, age: int) -> datetime.date:
 
 
 # What each stream pays for, only to steer generation towards activities that can be funded;
-# the checks below ask FundingStream.pays_for.
+# the checks below ask FundingStream.pays_for. (The education stream's lessons are steered to
+# as well: they must come out not chargeable, whatever allocation is there.)
 CARE_KINDS = KINDS_BY_DOMAIN[Domain.CARE]
 WORK_KINDS = KINDS_BY_DOMAIN[Domain.WORK]
 PAYABLE_KINDS = {
@@ -740,6 +741,16 @@ def goes_on_after_the_move(allocation: Allocation, activity: Activity, client) -
 
 # Which law pays first, recomputed here: a lower number goes first; the others take no part.
 LAW_RANK = {"wlz": 1, "zvw-ggz": 2, "jeugdwet": 3, "wmo": 3}
+# Registrations and consultations are never billed; nor is schooling (issue 15: schools are
+# paid per pupil or by a lump sum, and an internship is part of the school programme).
+NEVER_BILLED_KINDS = {
+    ActivityKind.CASE_CONSULTATION,
+    ActivityKind.ATTENDANCE_REGISTRATION,
+    ActivityKind.LESSON,
+    ActivityKind.EXAM,
+    ActivityKind.STUDY_GUIDANCE,
+    ActivityKind.INTERNSHIP_DAY,
+}
 
 
 def may_pay(allocation: Allocation, activity: Activity, client) -> bool:
@@ -770,8 +781,7 @@ def fits_alone(allocation: Allocation, activity: Activity, client) -> bool:
         and allocation.status in PAYING
         and allocation.start <= activity.date
         and (allocation.end is None or activity.date <= allocation.end)
-        and activity.kind
-        not in {ActivityKind.CASE_CONSULTATION, ActivityKind.ATTENDANCE_REGISTRATION}
+        and activity.kind not in NEVER_BILLED_KINDS
         and activity.attendance
         not in {Attendance.ABSENT_AUTHORISED, Attendance.ABSENT_UNAUTHORISED}
         and allocation.product.contract.stream.pays_for(domain=activity.domain, kind=activity.kind)
@@ -815,6 +825,8 @@ def check_invariants(client, *, reasons_fresh: bool = True) -> None:
             assert activity.funding_status != "funded", where
             continue
         assert activity.funding_status in {"funded", "unfunded", "not_chargeable"}, where
+        if activity.kind in NEVER_BILLED_KINDS:  # schooling is never priced per activity
+            assert activity.funding_status == "not_chargeable", where
         if activity.funding_status == "funded":
             allocation = allocations[activity.allocation_id]
             # Never drawn on the Jeugdwet or Wmo of a municipality not responsible on the day.
@@ -1028,6 +1040,13 @@ def _one_chosen_log(stream_code: str, born: datetime.date, log: Log) -> Scenario
         "onderwijs",
         D(2010, 5, 17),
         Log(ActivityKind.LESSON, D(2025, 3, 3), 60, None, Attendance.ABSENT_AUTHORISED, None),
+    )
+)
+@example(
+    scenario=_one_chosen_log(
+        "participatie",
+        D(2008, 5, 17),
+        Log(ActivityKind.INTERNSHIP_DAY, D(2025, 3, 3), 240, None, "", None),
     )
 )
 def test_an_explicitly_chosen_allocation_follows_the_same_rules(scenario):

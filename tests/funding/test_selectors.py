@@ -288,16 +288,18 @@ def test_without_a_fitting_contract_the_value_is_zero(organisation, caseworker):
 
 
 def test_the_queue_is_grouped_by_funder_with_totals_and_no_contract_last(organisation, caseworker):
-    trajectory = _trajectory(organisation, caseworker)
+    trajectory = _trajectory(organisation, caseworker, date_of_birth=D(2008, 5, 17))  # 16
     municipality = FunderFactory(name="Gemeente Utrecht")
+    trainer = FunderFactory(name="Gemeente Werkstad (Participatiewet)")
     school = FunderFactory(
         name="Samenwerkingsverband Eemland", kind=FunderKind.SAMENWERKINGSVERBAND
     )
     _product(organisation, funder=municipality, unit=Unit.MINUTE, tariff_cents=175)
     _product(organisation, "onderwijs", funder=school, unit=Unit.HOUR, tariff_cents=6000)
+    _product(organisation, "participatie", funder=trainer, unit=Unit.HOUR, tariff_cents=6000)
     _log(trajectory, caseworker, duration_minutes=60, date=D(2025, 3, 4))
     _log(trajectory, caseworker, duration_minutes=30, date=D(2025, 3, 3))
-    _log(
+    lesson = _log(  # schools are not paid per lesson: never waiting, never valued
         trajectory,
         caseworker,
         domain="education",
@@ -305,11 +307,14 @@ def test_the_queue_is_grouped_by_funder_with_totals_and_no_contract_last(organis
         attendance="present",
         duration_minutes=90,
     )
-    _log(trajectory, caseworker, domain="work", kind="job_coaching", duration_minutes=60)
+    assert lesson.funding_status == "not_chargeable"
+    _log(trajectory, caseworker, domain="work", kind="work_training", duration_minutes=90)
+    # Care counted in items: no contract counted in minutes or hours could pay for it.
+    _log(trajectory, caseworker, duration_minutes=None, units=2)
     queue = unfunded_queue(organisation=organisation)
     assert [(g.funder, g.count, g.total_cents) for g in queue.groups] == [
         (municipality, 2, 60 * 175 + 30 * 175),
-        (school, 1, 9000),
+        (trainer, 1, 9000),
         (None, 1, 0),
     ]
     assert [item.activity.date for item in queue.groups[0].items] == [

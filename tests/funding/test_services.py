@@ -105,6 +105,8 @@ def test_an_allocation_outside_its_validity_does_not_pay(trajectory, caseworker)
 
 
 def test_a_stream_pays_only_for_its_domains_and_kinds(trajectory, caseworker):
+    # Schools are not paid per lesson (issue 15): the education stream pays for no activity,
+    # and a lesson is a registration that is never drawn on an allocation.
     _register(
         trajectory,
         caseworker,
@@ -113,7 +115,8 @@ def test_a_stream_pays_only_for_its_domains_and_kinds(trajectory, caseworker):
     care = _log(trajectory, caseworker)
     assert care.funding_reason["refusals"][0]["code"] == "stream_does_not_pay"
     lesson = _log(trajectory, caseworker, domain="education", kind="lesson", attendance="present")
-    assert lesson.funding_status == "funded"
+    assert lesson.funding_status == "not_chargeable"
+    assert lesson.funding_reason == {"code": "school_funded"}
 
 
 def test_registrations_and_absences_are_not_chargeable(trajectory, caseworker):
@@ -128,7 +131,8 @@ def test_registrations_and_absences_are_not_chargeable(trajectory, caseworker):
     consultation = _log(trajectory, caseworker, kind="case_consultation")
     assert absent.funding_status == consultation.funding_status == "not_chargeable"
     assert absent.allocation is None
-    assert absent.funding_reason == {"code": "absent"}
+    # Not priced whether present or not: the lesson counts for attendance only.
+    assert absent.funding_reason == {"code": "school_funded"}
 
 
 # --- the 18th birthday ---------------------------------------------------------------------

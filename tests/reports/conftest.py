@@ -91,14 +91,14 @@ def scenario(db) -> Scenario:
     activity_cancel(activity=log(shielded, D(2025, 3, 10), 90), actor=lead)  # never counts
     log(plain, D(2025, 2, 4), 40)
     log(plain, D(2025, 3, 25), 35)
-    # Care under a stream this contract cannot pay for waits unfunded (annex).
+    # Care under a stream this contract cannot pay for waits unfunded (annex). (A lesson
+    # would not: schools are not paid per lesson, so it is never waiting for funding.)
     activity_log(
         trajectory=plain,
-        domain="education",
-        kind="lesson",
+        domain="work",
+        kind="job_coaching",
         date=D(2025, 3, 12),
         duration_minutes=50,
-        attendance="present",
         performed_by=lead,
         actor=lead,
     )
