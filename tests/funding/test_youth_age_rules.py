@@ -69,6 +69,15 @@ def _resumed(months_later: int) -> dict:
 AMBULANT = ("jeugdwet", {"category": "45"})
 YOUTH_GGZ = ("jeugdwet", {"category": "54", "description": "Jeugd-ggz behandeling"})
 JW_GUIDANCE = ("jeugdwet", {"category": "45", "is_guidance": True})
+# An ambulant product that pays for treatment and for guidance and personal care (not flagged
+# as a guidance product): the kind of the activity decides what is not extended.
+AMBULANT_BROAD = (
+    "jeugdwet",
+    {
+        "category": "45",
+        "activity_kinds": ["treatment_session", "guidance", "personal_care"],
+    },
+)
 ZVW_GGZ = ("zvw-ggz", {})
 WMO_GUIDANCE = ("wmo", {"is_guidance": True})
 
@@ -129,7 +138,7 @@ EXAMPLES = [
     Example(
         "Guidance logged on an ambulant Jeugdwet allocation after 18: not extended",
         "[jeugdhulp 2°/3°]",
-        [AMBULANT],
+        [AMBULANT_BROAD],
         "guidance",
         D(2025, 7, 1),
         pays=None,
@@ -139,7 +148,7 @@ EXAMPLES = [
     Example(
         "Personal care after 18 with extended youth care: not extended",
         "[jeugdhulp 2°/3°]",
-        [AMBULANT],
+        [AMBULANT_BROAD],
         "personal_care",
         D(2025, 7, 1),
         pays=None,

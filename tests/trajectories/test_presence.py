@@ -35,7 +35,6 @@ from apps.audit.models import AccessLogEntry
 from apps.core.domains import ActivityKind, Attendance
 from apps.funding.models import Frequency, LeavePeriod, Unit
 from apps.trajectories import presence, services
-from apps.trajectories.assignment import allocation_change
 from apps.trajectories.models import (
     Activity,
     ActivityStatus,
@@ -86,7 +85,9 @@ def _contract(trajectory, **values):
     )
 
 
-def _stay_allocation(trajectory, *, leave_nights_paid=0, leave_period=LeavePeriod.WEEK):
+def _stay_allocation(
+    trajectory, *, leave_nights_paid=0, leave_period=LeavePeriod.WEEK, nights_a_week=7
+):
     """43B01 "Verblijf met behandeling", € 352 an etmaal, 7 etmalen a week."""
     product = ProductFactory(
         contract=_contract(
@@ -103,7 +104,7 @@ def _stay_allocation(trajectory, *, leave_nights_paid=0, leave_period=LeavePerio
         product,
         trajectory.lead_caseworker,
         number="TW-43B01",
-        volume=7,
+        volume=nights_a_week,
         frequency=Frequency.PER_WEEK,
     )
 
@@ -111,10 +112,6 @@ def _stay_allocation(trajectory, *, leave_nights_paid=0, leave_period=LeavePerio
 def _treatment_allocation(trajectory):
     product = ProductFactory(contract=_contract(trajectory), code="45A07", unit=Unit.MINUTE)
     return register(trajectory.client, product, trajectory.lead_caseworker, number="TW-45A07")
-
-
-def services_allocation_change(allocation, **changes):
-    return allocation_change(allocation=allocation, actor=None, **changes)
 
 
 def _nights(stay):
@@ -230,8 +227,7 @@ def test_sessions_without_a_treatment_allocation_wait_and_never_draw_on_43b01(tr
 
 
 def test_nights_beyond_the_weekly_etmalen_wait_and_another_clients_never_count(trajectory, today):
-    allocation = _stay_allocation(trajectory)
-    allocation = services_allocation_change(allocation, volume=5)
+    _stay_allocation(trajectory, nights_a_week=5)
     other = TrajectoryFactory(start=D(2025, 1, 1))
     _stay_allocation(other)
     _admit(other, admitted_on=D(2025, 3, 10))
