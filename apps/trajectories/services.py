@@ -8,8 +8,9 @@ from datetime import date, time
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
@@ -89,6 +90,19 @@ def trajectory_close(*, trajectory: Trajectory, end: date, actor: User) -> Traje
         raise ValidationError(_("This trajectory is already closed."))
     if end < trajectory.start:
         raise ValidationError({"end": _("The end date lies before the start of the trajectory.")})
+    # A residential stay's nights are care of this trajectory: it ends with the discharge.
+    staying = trajectory.stays.filter(Q(discharged_on__isnull=True) | Q(discharged_on__gt=end))
+    stay = staying.order_by("admitted_on").first()
+    if stay is not None:
+        raise ValidationError(
+            {
+                "end": _(
+                    "The client is in a residential stay (admitted on %(admitted)s) that has "
+                    "not ended by this day: record the discharge first."
+                )
+                % {"admitted": date_format(stay.admitted_on, "SHORT_DATE_FORMAT")}
+            }
+        )
     trajectory.status = TrajectoryStatus.CLOSED
     trajectory.end = end
     trajectory._history_user = actor

@@ -210,6 +210,23 @@ def test_logging_an_activity_runs_the_funding_assignment_and_says_where_and_why(
     ).exists()
 
 
+def test_a_night_of_a_residential_stay_is_not_logged_through_the_api(api, world):
+    """Nights follow from a stay's admission, discharge and leave (the stays page), as on the
+    web form: the API refuses them with a reason, and saves nothing."""
+    before = Activity.objects.count()
+    response = api("caseworker").post(
+        _client_url(world, "own", "activities/"),
+        {"domain": "care", "kind": "residential_stay", "date": "2025-03-03", "units": 1},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    error = response.json()["errors"]["kind"][0]
+    assert error["code"] == "invalid_choice"
+    assert "admission, discharge and leave" in error["message"]
+    assert Activity.objects.count() == before
+
+
 def test_a_teacher_logs_a_lesson_but_sees_no_funding_and_no_other_lane(api, world):
     url = _client_url(world, "own", "activities/")
     lesson = {

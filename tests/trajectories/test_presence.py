@@ -474,6 +474,19 @@ def test_overlapping_leave_is_refused_and_a_stay_cannot_shrink_past_its_leave(tr
 
 def test_a_closed_trajectory_takes_no_stay_and_the_nightly_task_skips_it(trajectory, today):
     stay = _admit(trajectory, admitted_on=D(2025, 3, 14))
+    # The stay's nights are care of the trajectory: it closes only once the client is
+    # discharged by its end, and a refused close changes nothing.
+    with pytest.raises(ValidationError, match="ontslag"):
+        services.trajectory_close(
+            trajectory=trajectory, end=D(2025, 3, 16), actor=stay.registered_by
+        )
+    stay_discharge(stay=stay, discharged_on=D(2025, 3, 16), actor=stay.registered_by)
+    with pytest.raises(ValidationError, match="ontslag"):
+        services.trajectory_close(
+            trajectory=trajectory, end=D(2025, 3, 15), actor=stay.registered_by
+        )
+    trajectory.refresh_from_db()
+    assert trajectory.status == "open"
     services.trajectory_close(trajectory=trajectory, end=D(2025, 3, 16), actor=stay.registered_by)
     today["today"] = D(2025, 3, 20)
     assert stays_extend() == {"stays": 0, "nights": 0, "failed": 0}

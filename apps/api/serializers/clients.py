@@ -284,9 +284,23 @@ class ActivitySerializer(AccessAwareSerializer):
 
 class ActivityCorrectSerializer(serializers.Serializer):
     """The fields of a logged activity that can be corrected (its lane cannot); the goals
-    offered follow the caller's access, as on the web form, every other rule is the service's."""
+    offered follow the caller's access, as on the web form, every other rule is the service's.
+    A night of a residential stay is not logged or corrected here: it follows from the stay's
+    admission, discharge and leave (the stays page), as on the web form."""
 
-    kind = serializers.ChoiceField(choices=ActivityKind.choices)
+    kind = serializers.ChoiceField(
+        choices=[
+            (value, label)
+            for value, label in ActivityKind.choices
+            if value != ActivityKind.RESIDENTIAL_STAY
+        ],
+        error_messages={
+            "invalid_choice": _(
+                '"{input}" is not a kind of activity that can be logged here; the nights of a '
+                "residential stay follow from its admission, discharge and leave."
+            )
+        },
+    )
     date = serializers.DateField()
     start_time = serializers.TimeField(required=False, allow_null=True, default=None)
     duration_minutes = serializers.IntegerField(required=False, allow_null=True, default=None)
