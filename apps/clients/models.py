@@ -331,7 +331,30 @@ class ExtendedYouthCare(models.Model):
 # --- who else pays: the Wlz indication and the health insurer -----------------------------
 
 
-class WlzIndication(models.Model):
+class ClientPeriod:
+    """A period of a client's (from start, until end inclusive; open without an end) that
+    overlaps no other of its kind: the model says in ``overlap_message`` what it would be."""
+
+    overlap_message = ""
+
+    def clean(self) -> None:
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": _("The end date lies before the start date.")})
+        if self.client_id and self.start and self._overlaps():
+            raise ValidationError(self.overlap_message)
+
+    def _overlaps(self) -> bool:
+        others = type(self).objects.filter(client_id=self.client_id).exclude(pk=self.pk)
+        others = others.filter(models.Q(end__isnull=True) | models.Q(end__gte=self.start))
+        if self.end is not None:
+            others = others.filter(start__lte=self.end)
+        return others.exists()
+
+    def is_valid_on(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+class WlzIndication(ClientPeriod, models.Model):
     """A CIZ indication (indicatiebesluit) under the Wlz: the client's care profile
     (zorgprofiel) for a period. With one valid on a day, the Wlz goes first for the care it
     covers (Wlz art. 3.2.1: the CIZ decides whether the insured is entitled to Wlz care)."""
@@ -354,6 +377,7 @@ class WlzIndication(models.Model):
     end = models.DateField(_("valid until"), null=True, blank=True)
 
     history = HistoricalRecords()
+    overlap_message = _("The client already has a Wlz indication in this period.")
 
     class Meta:
         verbose_name = _("Wlz indication")
@@ -369,24 +393,6 @@ class WlzIndication(models.Model):
     def __str__(self) -> str:
         return f"{self.care_profile} · {self.start}"
 
-    def clean(self) -> None:
-        if self.start and self.end and self.end < self.start:
-            raise ValidationError({"end": _("The end date lies before the start date.")})
-        if self.client_id and self.start and _overlaps(self):
-            raise ValidationError(_("The client already has a Wlz indication in this period."))
-
-    def is_valid_on(self, day: date) -> bool:
-        return self.start <= day and (self.end is None or day <= self.end)
-
-
-def _overlaps(period: "WlzIndication | HealthInsurance") -> bool:
-    """Whether another period of the same kind of this client overlaps this one."""
-    others = type(period).objects.filter(client_id=period.client_id).exclude(pk=period.pk)
-    others = others.filter(models.Q(end__isnull=True) | models.Q(end__gte=period.start))
-    if period.end is not None:
-        others = others.filter(start__lte=period.end)
-    return others.exists()
-
 
 def validate_uzovi(value: str) -> None:
     """A UZOVI code: the four digits Vektis gives a health insurer."""
@@ -394,7 +400,7 @@ def validate_uzovi(value: str) -> None:
         raise ValidationError(_("A UZOVI code has four digits."))
 
 
-class HealthInsurance(models.Model):
+class HealthInsurance(ClientPeriod, models.Model):
     """The client's own health insurer under the Zvw (basisverzekering), by its UZOVI code,
     for a period: only this insurer pays the client's Zvw care (the insured chooses it, and
     may change it each 1 January)."""
@@ -410,6 +416,7 @@ class HealthInsurance(models.Model):
     end = models.DateField(_("insured until"), null=True, blank=True)
 
     history = HistoricalRecords()
+    overlap_message = _("The client already has a health insurer in this period.")
 
     class Meta:
         verbose_name = _("health insurance")
@@ -424,12 +431,3 @@ class HealthInsurance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.uzovi} · {self.start}"
-
-    def clean(self) -> None:
-        if self.start and self.end and self.end < self.start:
-            raise ValidationError({"end": _("The end date lies before the start date.")})
-        if self.client_id and self.start and _overlaps(self):
-            raise ValidationError(_("The client already has a health insurer in this period."))
-
-    def is_valid_on(self, day: date) -> bool:
-        return self.start <= day and (self.end is None or day <= self.end)
