@@ -40,7 +40,6 @@ from .models import (
     FunderKind,
     FundingStream,
     Product,
-    Unit,
 )
 from .rules import (
     MUNICIPAL_STREAMS,
@@ -49,9 +48,7 @@ from .rules import (
     ContractProducts,
     Timeline,
     allocation_refusal,
-    amount_cents,
-    consumption_for,
-    employment_refusal,
+    cheapest_stand_in,
     is_municipality,
     precedence_rank,
     responsibility_timelines,
@@ -486,56 +483,40 @@ class ResponsibleRoutes:
         day = activity.date
         first = first_laws(self.streams, activity=activity, client=client, facts=facts)
         first_codes = {stream.code for stream in first}
-        best: tuple | None = None
-        best_stand_in, best_consumed = None, 0
-        for stand_in in self.products.stand_ins:
-            product = stand_in.product
-            contract = product.contract
+
+        def refusal(stand_in: Allocation) -> dict | None:
+            contract = stand_in.product.contract
             stream = contract.stream
-            if not stand_in.is_valid_on(day) or not stream.pays_for(
-                domain=activity.domain, kind=activity.kind
-            ):
-                continue
             if stream.code in PRECEDENCE:
                 if stream.code not in first_codes:
-                    continue  # another law goes first, or this law does not cover the care
+                    return {"code": "other_law_first"}  # or this law does not cover the care
                 if not self._responsible_funder(stream, contract.funder, day, facts):
-                    continue
-            stand_in.client_id = client.pk  # the stand-in is the client's for this question
+                    return {"code": "not_responsible"}
             # The municipality checked is the paying one (the old one during a continuation).
             timeline = (
                 [(date.min, facts.municipality_paying(day, stream.code))]
                 if stream.code in MUNICIPAL_STREAMS
                 else None
             )
-            refusal = allocation_refusal(
+            return allocation_refusal(
                 allocation=stand_in,
                 activity=activity,
                 client=client,
                 timeline=timeline,
                 facts=facts,
             )
-            employed = getattr(activity, "employed", None)  # None: not known to the caller
-            if refusal is None and employed is not None:
-                refusal = employment_refusal(
-                    allocation=stand_in, kind=activity.kind, employed=employed
-                )
-            if refusal:
-                continue
-            consumed = consumption_for(activity=activity, allocation=stand_in)
-            value = amount_cents(consumed, product.unit, product.tariff_cents)
-            stay_unit = product.unit in (Unit.DAY_PART, Unit.DAY_24H)
-            key = (stay_unit, value, product.tariff_cents, product.pk)
-            if best is None or key < best:
-                best, best_stand_in, best_consumed = key, stand_in, consumed
+
+        best_stand_in, value, consumed = cheapest_stand_in(
+            self.products.stand_ins, activity=activity, client=client, refusal=refusal
+        )
         if best_stand_in is not None:
             product = best_stand_in.product
             return Responsible(
                 stream=product.contract.stream,
                 funder=product.contract.funder,
                 product=product,
-                value_cents=best[1],
-                consumed=best_consumed,
+                value_cents=value,
+                consumed=consumed,
             )
         stream = first[0] if first else None
         funder = self._named_funder(stream, day, facts) if stream is not None else None

@@ -9,7 +9,7 @@ or reaches the trajectories app (which depends on this one).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
@@ -554,31 +554,52 @@ class ContractProducts:
     def _priced_now(
         self, activity: Activity, client: Client, timeline: Timeline | None
     ) -> tuple[Product | None, int, int]:
-        best: tuple[bool, int, int, int] | None = None
-        best_product, best_consumed = None, 0
-        for stand_in in self.stand_ins:
-            product = stand_in.product
-            if not stand_in.is_valid_on(activity.date):
-                continue
-            if not product.contract.stream.pays_for(domain=activity.domain, kind=activity.kind):
-                continue
-            if not product.pays_for_kind(activity.kind):
-                continue
-            stand_in.client_id = client.pk  # the stand-in is the client's for this question
-            refusal = allocation_refusal(
+        stand_in, value, consumed = cheapest_stand_in(
+            self.stand_ins,
+            activity=activity,
+            client=client,
+            refusal=lambda stand_in: allocation_refusal(
                 allocation=stand_in, activity=activity, client=client, timeline=timeline
-            )
-            employed = getattr(activity, "employed", None)  # None: not known to the caller
-            if refusal is None and employed is not None:
-                refusal = employment_refusal(
-                    allocation=stand_in, kind=activity.kind, employed=employed
-                )
-            if refusal:
-                continue
-            consumed = consumption_for(activity=activity, allocation=stand_in)
-            value = amount_cents(consumed, product.unit, product.tariff_cents)
-            stay_unit = product.unit in (Unit.DAY_PART, Unit.DAY_24H)
-            key = (stay_unit, value, product.tariff_cents, product.pk)
-            if best is None or key < best:
-                best, best_product, best_consumed = key, product, consumed
-        return best_product, (best[1] if best is not None else 0), best_consumed
+            ),
+        )
+        return (stand_in.product if stand_in is not None else None), value, consumed
+
+
+def cheapest_stand_in(
+    stand_ins: Iterable[Allocation],
+    *,
+    activity: Activity,
+    client: Client,
+    refusal: Callable[[Allocation], dict | None],
+) -> tuple[Allocation | None, int, int]:
+    """Of the contract products standing in for allocations, the one that fits the activity
+    (``refusal`` gives none, nor does the UWV's job rule where the caller knows the job) with
+    the lowest value; its value and what the activity consumes of it.
+
+    Products counted in time come first: a session is not valued as a share of a day part or
+    an etmaal when a time-based product fits. Ties: the lower tariff, then the older product.
+    """
+    employed = getattr(activity, "employed", None)  # None: not known to the caller
+    best: tuple[bool, int, int, int] | None = None
+    best_stand_in, best_consumed = None, 0
+    for stand_in in stand_ins:
+        product = stand_in.product
+        if not stand_in.is_valid_on(activity.date):
+            continue
+        if not product.contract.stream.pays_for(domain=activity.domain, kind=activity.kind):
+            continue
+        if not product.pays_for_kind(activity.kind):
+            continue
+        stand_in.client_id = client.pk  # the stand-in is the client's for this question
+        refused = refusal(stand_in)
+        if refused is None and employed is not None:
+            refused = employment_refusal(allocation=stand_in, kind=activity.kind, employed=employed)
+        if refused:
+            continue
+        consumed = consumption_for(activity=activity, allocation=stand_in)
+        value = amount_cents(consumed, product.unit, product.tariff_cents)
+        stay_unit = product.unit in (Unit.DAY_PART, Unit.DAY_24H)
+        key = (stay_unit, value, product.tariff_cents, product.pk)
+        if best is None or key < best:
+            best, best_stand_in, best_consumed = key, stand_in, consumed
+    return best_stand_in, (best[1] if best is not None else 0), best_consumed
