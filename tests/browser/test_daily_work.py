@@ -131,15 +131,17 @@ def test_a_manager_sees_the_unfunded_queue_and_an_allocations_use(
 ):
     page, record = browser_page, client_record
     record.client.shielded = False
+    # Guidance, which the client's treatment allocation does not pay for: it waits unfunded.
+    # (Schooling would not: it is funded per pupil, never per activity.)
     crisis = activity_log(
         trajectory=record.trajectory,
-        domain=Domain.EDUCATION,
-        kind=ActivityKind.STUDY_GUIDANCE,
+        domain=Domain.CARE,
+        kind=ActivityKind.GUIDANCE,
         date=timezone.localdate() - timedelta(days=2),
         duration_minutes=30,
         performed_by=record.caseworker,
         actor=record.caseworker,
-        expected_funding="Samenwerkingsverband, aanvraag loopt",
+        expected_funding="Gemeente, aanvraag begeleiding loopt",
     )
     assert crisis.funding_status == "unfunded"
     manager = UserFactory(organisation=record.client.organisation, roles=[Role.MANAGER])
@@ -147,7 +149,7 @@ def test_a_manager_sees_the_unfunded_queue_and_an_allocations_use(
     page.get_by_role("navigation").get_by_role("link", name="Financiering").click()
     main = page.locator("main")
     expect(main).to_contain_text(record.allocation.number)
-    expect(main).to_contain_text("Samenwerkingsverband, aanvraag loopt")
+    expect(main).to_contain_text("Gemeente, aanvraag begeleiding loopt")
     expect(main).not_to_contain_text(record.treatment_note)
     used = page.locator("tr", has_text=record.allocation.number).locator("meter, progress")
     expect(used.first).to_be_visible()
