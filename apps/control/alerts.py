@@ -45,7 +45,7 @@ from apps.clients.models import Client
 from apps.funding.figures import current_q, ends_soon_q
 from apps.funding.models import AlertKind, Allocation, FundingAlert
 from apps.trajectories.access import current_memberships
-from apps.trajectories.models import CareTeamMembership
+from apps.trajectories.models import Activity, CareTeamMembership
 from apps.trajectories.use import allocation_use
 
 TURNS_18_DAYS = 90
@@ -81,9 +81,8 @@ def _current_allocations(today: date) -> QuerySet[Allocation]:
 def _refused_for_volume() -> set[tuple[int, str]]:
     """(client, allocation number) of allocations that refused waiting care for lack of volume."""
     refused = set()
-    activity_model = Allocation.activities.field.model
     for client_id, reason in (
-        activity_model.objects.unfunded()
+        Activity.objects.unfunded()
         .filter(funding_reason__code="unfunded")
         .values_list("trajectory__client_id", "funding_reason")
     ):
@@ -210,9 +209,8 @@ def _years_before(day: date, years: int) -> date:
 
 
 def _unfunded_causes(today: date) -> dict[str, _Cause]:
-    activity_model = Allocation.activities.field.model
     rows = (
-        activity_model.objects.unfunded()
+        Activity.objects.unfunded()
         .filter(date__lt=today - timedelta(days=UNFUNDED_WAITING_DAYS))
         .values("trajectory__client_id")
         .annotate(count=Count("pk"), oldest=Min("date"))

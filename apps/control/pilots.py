@@ -28,7 +28,8 @@ from apps.core.domains import Domain
 from apps.funding.models import Allocation, AllocationStatus, Funder, IntegralPilot, Product
 from apps.funding.responsibility import ResponsibleRoutes
 from apps.funding.rules import allocation_refusal, amount_cents
-from apps.trajectories.models import ActivityStatus, FundingStatus
+from apps.trajectories.education import activities_with_employment
+from apps.trajectories.models import Activity, ActivityStatus, FundingStatus
 
 PILOT, RECORDED = FundingStatus.PILOT, ActivityStatus.RECORDED
 
@@ -102,9 +103,10 @@ def pilot_report(
     period_start = period_start or pilot.start
     period_end = period_end or pilot.end
     organisation = pilot.contract.organisation
-    activity_model = Allocation.activities.field.model
+    # Whether each client held a job on the day: the UWV pays job coaching only beside one.
     activities = list(
-        activity_model.objects.filter(
+        activities_with_employment(Activity.objects.all())
+        .filter(
             status=RECORDED,
             funding_status=PILOT,
             pilot_product__contract=pilot.contract,
@@ -136,7 +138,7 @@ def pilot_report(
         budget_cents=pilot.budget_cents,
     )
     # The budget is what all of the pilot's care has drawn, whatever the period shown.
-    budget_used = activity_model.objects.filter(
+    budget_used = Activity.objects.filter(
         status=RECORDED, funding_status=PILOT, pilot_product__contract=pilot.contract
     ).aggregate(total=Sum("pilot_cents"))["total"]
 

@@ -23,9 +23,15 @@ from django.db.models.functions import TruncMonth
 
 from apps.accounts.models import Organisation
 from apps.core.domains import SCHOOL_FUNDED_KINDS, SCHOOL_PROGRAMME_KINDS
-from apps.funding.models import MINUTES_PER_UNIT, Allocation, Funder, FundingStream
+from apps.funding.models import MINUTES_PER_UNIT, Funder, FundingStream
 
-from .models import ActivityStatus, FundingStatus, SchoolFundingBasis, SchoolPlacement
+from .models import (
+    Activity,
+    ActivityStatus,
+    FundingStatus,
+    SchoolFundingBasis,
+    SchoolPlacement,
+)
 
 FUNDED, PILOT, UNFUNDED = FundingStatus.FUNDED, FundingStatus.PILOT, FundingStatus.UNFUNDED
 NOT_CHARGEABLE = FundingStatus.NOT_CHARGEABLE
@@ -107,7 +113,7 @@ def funding_mosaic(
     trajectory=None,
 ) -> Mosaic:
     """The mosaic of an organisation's care, or of one trajectory's, in a period."""
-    activities = Allocation.activities.field.model.objects.filter(
+    activities = Activity.objects.filter(
         status=RECORDED, date__gte=period_start, date__lte=period_end
     )
     if trajectory is not None:

@@ -1,8 +1,8 @@
 """What each allocation has used and has left, how fast it is being used, and when it will run
 out at that pace: the foresight a caseworker and a manager need before care has to wait.
 
-Read through ``Allocation.activities`` only, so that the client pages (trajectories) and the
-manager's pages (funding) can both use it without one app importing the other's selectors.
+It lives with the activities it reads; the client pages (trajectories) and the manager's
+pages (control, above them) both use it.
 
 Definitions, in consumption units (minutes for time units, items or euros otherwise):
 
@@ -34,7 +34,7 @@ from apps.funding.figures import MOSTLY_USED_PERCENT, mostly_used
 from apps.funding.models import Allocation, Frequency
 from apps.funding.rules import unit_name
 
-from .models import ActivityStatus, FundingStatus
+from .models import Activity, ActivityStatus, FundingStatus
 
 BURN_DAYS = 28
 FUNDED, RECORDED = FundingStatus.FUNDED, ActivityStatus.RECORDED
@@ -137,7 +137,7 @@ def allocation_use(*, allocations: Iterable[Allocation], today: date) -> dict[in
     if not allocations:
         return {}
     recent_from = today - timedelta(days=BURN_DAYS - 1)
-    activities = Allocation.activities.field.model.objects.filter(
+    activities = Activity.objects.filter(
         allocation__in=[allocation.pk for allocation in allocations],
         status=RECORDED,
         funding_status=FUNDED,

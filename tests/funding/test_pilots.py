@@ -616,6 +616,22 @@ def test_the_regular_route_is_valued_as_the_funders_bill_it(db):
     assert report.regular_cents == drawn
 
 
+def test_the_regular_route_of_job_coaching_without_a_job_is_not_the_uwv(db):
+    # The UWV pays job coaching only beside a job (Reintegratiebesluit art. 12; see
+    # tests/funding/test_education_rules.py): coaching after the job ended has no regular
+    # route here, as the funding queue says too.
+    case = _side_by_side(care=[(D(2025, 3, 5), "work", 60), (D(2025, 6, 4), "work", 60)])
+    for trajectory in (case.pilot_client, case.regular_client):
+        job = trajectory.employments.get()
+        job.end = D(2025, 5, 31)
+        job.save(update_fields=["end"])
+
+    report = pilot_report(pilot=case.world.pilot)
+
+    assert (report.activities, report.no_regular_route) == (2, 1)
+    assert report.regular_cents == 8900  # the coaching in March, beside the job
+
+
 def test_care_no_regular_contract_pays_for_is_counted_apart(db):
     world = _world()
     too_young = world.enrolled()  # 14 in March 2025: too young for UWV, which pays from 16
