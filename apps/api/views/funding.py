@@ -137,6 +137,9 @@ class AllocationListView(ApiView):
             data=request.data,
             clients=Client.objects.filter(pk=client_id, organisation_id=user.organisation_id),
             products=Product.objects.filter(contract__organisation_id=user.organisation_id),
+            contracts=Contract.objects.filter(
+                organisation_id=user.organisation_id, integral_pilot__isnull=True
+            ),
         )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -151,6 +154,10 @@ class AllocationListView(ApiView):
                 start=data["start"],
                 end=data["end"],
                 actor=user,
+                variant=data["variant"],
+                category=data["category"],
+                contract=data["contract"],
+                budget_cents=data["budget_cents"],
             )
         return Response(
             _detail(_allocation(allocation.pk, client), access), status=status.HTTP_201_CREATED
@@ -246,6 +253,7 @@ class AllocationReplaceView(ApiView):
                 frequency=data["frequency"],
                 start=data["start"],
                 end=data["end"],
+                budget_cents=data["budget_cents"],
             )
         return Response(
             _detail(_allocation(new.pk, client), access), status=status.HTTP_201_CREATED
