@@ -88,7 +88,7 @@ def _refused_for_volume() -> set[tuple[int, str]]:
         .values_list("trajectory__client_id", "funding_reason")
     ):
         for refusal in reason.get("refusals", []):
-            if refusal.get("code") == "volume_used":
+            if refusal.get("code") in ("volume_used", "budget_used"):  # a budget too
                 refused.add((client_id, refusal["number"]))
     return refused
 

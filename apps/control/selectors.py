@@ -133,7 +133,7 @@ def allocation_list_with_use(*, organisation: Organisation, today: date) -> Quer
     """
     per_unit = _per_unit()
     # Aspecific or generic: the budget in cents (none: no limit, no percentage).
-    capacity = Coalesce(F("volume") * per_unit, F("budget_cents"))
+    capacity = Coalesce(F("volume") * per_unit, F("budget_cents"), output_field=IntegerField())
     return (
         Allocation.objects.filter(current_q(today), client__organisation=organisation)
         .select_related("client", "funder", "product")

@@ -51,7 +51,7 @@ def allocation_replace(
     no longer funds is matched again. Returns the new allocation and the activities now paid.
     """
     old = (
-        Allocation.objects.select_for_update()
+        Allocation.objects.select_for_update(of=("self",))
         .select_related("contract__funder", "product", "client")
         .get(pk=allocation.pk)
     )

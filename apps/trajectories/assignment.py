@@ -792,7 +792,7 @@ def allocation_change(
     if unknown:
         raise TypeError(f"allocation_change cannot change {sorted(unknown)}")
     allocation = (
-        Allocation.objects.select_for_update()
+        Allocation.objects.select_for_update(of=("self",))
         .select_related("contract", "product")
         .get(pk=allocation.pk)
     )

@@ -200,9 +200,10 @@ class AllocationRegisterSerializer(serializers.Serializer):
 
 
 class AllocationChangeSerializer(serializers.Serializer):
-    """A change as IV066 allows it: the end date, and the volume when the frequency is total
-    within the validity, with a reason from JZ002. A start date, unit or frequency, or a volume
-    of a windowed allocation, is refused: such an allocation is replaced (``replace/``)."""
+    """A change as IV066 allows it: the end date, the budget (when there is one), and the volume
+    when the frequency is total within the validity, with a reason from JZ002. A start date,
+    unit or frequency, or a volume of a windowed allocation, is refused: such an allocation is
+    replaced (``replace/``)."""
 
     reason = serializers.ChoiceField(
         choices=ChangeReason.choices, help_text=_("Code list JZ002: why it changes.")

@@ -193,9 +193,10 @@ class AllocationDetailView(ApiView):
         responses=s.AllocationDetailSerializer,
         tags=["allocations"],
         description=(
-            "Change an allocation as IV066 allows: its end date, and its volume when the "
-            "frequency is total within the validity, with a reason from JZ002 (reason 13 with "
-            "the end date set to the start date removes it). Anything else is refused: replace "
+            "Change an allocation as IV066 allows: its end date, its budget (budget_cents, "
+            "when it has one), and its volume when the frequency is total within the validity, "
+            "with a reason from JZ002 (reason 13 with the end date set to the start date "
+            "removes it). Anything else is refused: replace "
             "the allocation instead. What it funds is reassigned."
         ),
     )
