@@ -143,7 +143,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else None
         ),
         "unfunded": (
-            list(unfunded_list_for_client(client=client, lanes=access.lanes)[:50])
+            _stay_nights_folded(unfunded_list_for_client(client=client, lanes=access.lanes)[:50])
             if access.sees_funding
             else None
         ),
@@ -476,6 +476,28 @@ def _stay_of(client: Client, stay_pk: int) -> Stay:
     if stay is None:
         raise Http404
     return stay
+
+
+def _stay_nights_folded(activities) -> list[Activity]:
+    """The waiting activities, with the consecutive nights of one stay waiting for the same
+    reason folded into one entry (``night_count``, ``last_night``): a stay is one bar, not a
+    row a night. ``activities`` oldest first."""
+    folded: list[Activity] = []
+    for activity in activities:
+        previous = folded[-1] if folded else None
+        if (
+            activity.stay_id is not None
+            and previous is not None
+            and previous.stay_id == activity.stay_id
+            and previous.funding_reason == activity.funding_reason
+            and previous.last_night + timedelta(days=1) == activity.date
+        ):
+            previous.night_count += 1
+            previous.last_night = activity.date
+            continue
+        activity.night_count, activity.last_night = 1, activity.date
+        folded.append(activity)
+    return folded
 
 
 @require_http_methods(["GET", "POST"])

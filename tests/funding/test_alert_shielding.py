@@ -63,7 +63,15 @@ def test_the_manager_never_sees_a_shielded_clients_birthday_in_an_alert(
     assert "Merel-77" in text
     assert shielded in text
     assert revealing not in text
-    for birthday in ("5-2025", "05/06/2025", "6-5-2007", "05/06/2007", "2007-05-06", "2025-05-06"):
+    for birthday in (
+        "5-2025",
+        "05/06/2025",
+        "6-5-2007",
+        "06-05-2007",
+        "05/06/2007",
+        "2007-05-06",
+        "2025-05-06",
+    ):
         assert birthday not in text
     assert "Xandriel" not in text
 

@@ -168,7 +168,7 @@ def test_care_around_a_move_is_paid_by_the_municipality_responsible_on_its_day(
     assert "the woonplaatsbeginsel Amersfoort pays for Jeugdwet care" in text
     with translation.override("nl"):
         text = funding_reason_text(activity.funding_reason)
-    assert "Gemeente Utrecht (toewijzing TW-UTR) is op 20-3-2025 niet de verantwoordelijke" in (
+    assert "Gemeente Utrecht (toewijzing TW-UTR) is op 20-03-2025 niet de verantwoordelijke" in (
         text
     )
     assert "volgens het woonplaatsbeginsel betaalt Amersfoort de zorg onder de Jeugdwet" in text

@@ -294,7 +294,7 @@ def test_the_new_refusals_in_english_and_dutch(code, english, dutch):
     with translation.override("nl"):
         text = refusal_text(refusal)
     assert dutch in text
-    assert "15-6-2025" in text
+    assert "15-06-2025" in text
 
 
 def test_ending_extended_youth_care_releases_the_care_after_it_and_recording_absorbs_it(db):

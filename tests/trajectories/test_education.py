@@ -134,7 +134,7 @@ def test_the_tlv_must_be_valid_on_the_placements_start(trajectory, lead, swv, tl
         return
     errors = _errors(lambda: school_placement_register(trajectory=trajectory, actor=lead, **values))
     assert list(errors) == ["tlv_start"]
-    assert "niet op de startdatum van de plaatsing 19-8-2024" in errors["tlv_start"][0]
+    assert "niet op de startdatum van de plaatsing 19-08-2024" in errors["tlv_start"][0]
 
 
 def test_a_tlv_from_a_funder_that_is_no_samenwerkingsverband_is_refused(trajectory, lead):
