@@ -142,15 +142,18 @@ class AllocationAdmin(OrganisationScopedAdmin, ReadOnlyHistoryAdmin):
         "number",
         "funder",
         "client",
+        "variant",
         "product",
+        "category",
         "volume",
         "unit",
         "frequency",
+        "budget_cents",
         "start",
         "end",
         "status",
         "change_reason",
     ]
-    list_filter = ["status", "frequency", "funder"]
+    list_filter = ["status", "variant", "frequency", "funder"]
     list_select_related = ["funder", "client", "product"]
     search_fields = ["number"]

@@ -87,7 +87,7 @@ def _refused_for_volume() -> set[tuple[int, str]]:
         .values_list("trajectory__client_id", "funding_reason")
     ):
         for refusal in reason.get("refusals", []):
-            if refusal.get("code") == "volume_used":
+            if refusal.get("code") in ("volume_used", "budget_used"):  # a budget too
                 refused.add((client_id, refusal["number"]))
     return refused
 
@@ -117,7 +117,7 @@ def _use_causes(today: date) -> dict[str, _Cause]:
 
 def _ending_causes(today: date) -> dict[str, _Cause]:
     ending = list(
-        _current_allocations(today).filter(ends_soon_q(today)).select_related("product__contract")
+        _current_allocations(today).filter(ends_soon_q(today)).select_related("contract", "product")
     )
     if not ending:
         return {}
@@ -125,16 +125,16 @@ def _ending_causes(today: date) -> dict[str, _Cause]:
     for other in (
         Allocation.objects.active()
         .filter(client__in={allocation.client_id for allocation in ending})
-        .select_related("product__contract")
+        .select_related("contract", "product")
     ):
         others[other.client_id].append(other)
     causes = {}
     for allocation in ending:
         day_after = allocation.end + timedelta(days=1)
-        stream_id = allocation.product.contract.stream_id
+        stream_id = allocation.contract.stream_id
         follow_up = any(
             other.pk != allocation.pk
-            and other.product.contract.stream_id == stream_id
+            and other.contract.stream_id == stream_id
             and other.is_valid_on(day_after)
             for other in others[allocation.client_id]
         )
@@ -159,7 +159,7 @@ def _turns_18_causes(today: date) -> dict[str, _Cause]:
     for allocation in (
         _current_allocations(today)
         .filter(client__in=candidates)
-        .select_related("product__contract__stream")
+        .select_related("contract__stream", "product")
     ):
         allocations[allocation.client_id].append(allocation)
     if not allocations:
@@ -172,17 +172,17 @@ def _turns_18_causes(today: date) -> dict[str, _Cause]:
         youth = [
             allocation
             for allocation in allocations[client.pk]
-            if allocation.product.contract.stream.age_limit == ADULT_AGE
+            if allocation.contract.stream.age_limit == ADULT_AGE
         ]
         if not youth:
             continue
         extended = client.extended_youth_care_on(birthday)
         youth_domains = {
-            domain for allocation in youth for domain in allocation.product.contract.stream.domains
+            domain for allocation in youth for domain in allocation.contract.stream.domains
         }
         follow_up = any(
-            allocation.product.contract.stream.age_limit != ADULT_AGE
-            and youth_domains & set(allocation.product.contract.stream.domains)
+            allocation.contract.stream.age_limit != ADULT_AGE
+            and youth_domains & set(allocation.contract.stream.domains)
             and allocation.is_valid_on(birthday)
             for allocation in allocations[client.pk]
         )
@@ -195,7 +195,10 @@ def _turns_18_causes(today: date) -> dict[str, _Cause]:
             {
                 "birthday": birthday.isoformat(),
                 "numbers": sorted(allocation.number for allocation in youth),
-                "guidance": any(allocation.product.is_guidance for allocation in youth),
+                "guidance": any(
+                    allocation.product is not None and allocation.product.is_guidance
+                    for allocation in youth
+                ),
             },
         )
     return causes

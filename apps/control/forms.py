@@ -1,4 +1,5 @@
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
@@ -7,7 +8,33 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.models import Organisation
 from apps.clients.models import Client
 from apps.core.forms import DateInput
-from apps.funding.models import Allocation, ChangeReason, Frequency, Product, Unit
+from apps.funding.allocation_rules import variant_errors
+from apps.funding.models import (
+    Allocation,
+    AllocationVariant,
+    ChangeReason,
+    Contract,
+    Frequency,
+    Product,
+    Unit,
+)
+
+BUDGET_FIELD = {"budget_cents": "budget"}
+
+
+def budget_field(**kwargs) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=_("Budget (euros)"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_digits=12,
+        decimal_places=2,
+        **kwargs,
+    )
+
+
+def cents(euros: Decimal | None) -> int | None:
+    return None if euros is None else int(euros * 100)
 
 
 class ClientByNumberField(forms.CharField):
@@ -40,16 +67,46 @@ class AllocationRegisterForm(forms.Form):
     """A funder's allocation (beschikking / toewijzing), typed over by a manager."""
 
     client = ClientByNumberField()
-    product = ProductChoiceField(label=_("Contract and product"), queryset=Product.objects.none())
+    variant = forms.ChoiceField(
+        label=_("Variant"),
+        choices=AllocationVariant.choices,
+        initial=AllocationVariant.SPECIFIC,
+        required=False,  # specific when not given
+        help_text=_(
+            "Specific: one product with a volume. Aspecific: a product category of a contract, "
+            "with or without a budget. Generic: a budget under a contract (iJw/iWmo 3.2)."
+        ),
+    )
+    product = ProductChoiceField(
+        label=_("Contract and product"),
+        queryset=Product.objects.none(),
+        required=False,
+        help_text=_("Specific allocations only."),
+    )
+    contract = forms.ModelChoiceField(
+        label=_("Contract"),
+        queryset=Contract.objects.none(),
+        required=False,
+        help_text=_("Aspecific and generic allocations only."),
+    )
+    category = forms.CharField(
+        label=_("Product category"),
+        max_length=4,
+        required=False,
+        help_text=_("Aspecific allocations only: a category of JZ020 or WMO020, e.g. 55."),
+    )
+    budget = budget_field(help_text=_("Aspecific (optional) and generic (required)."))
     number = forms.CharField(label=_("Allocation number"), max_length=40)
-    volume = forms.IntegerField(label=_("Volume"), min_value=1, max_value=1_000_000)
+    volume = forms.IntegerField(label=_("Volume"), min_value=1, max_value=1_000_000, required=False)
     unit = forms.ChoiceField(
         label=_("Unit"),
         required=False,
         choices=[("", _("The product's unit")), *Unit.choices],
         help_text=_("Only when the allocation counts in another time unit than the product."),
     )
-    frequency = forms.ChoiceField(label=_("Frequency"), choices=[("", "—"), *Frequency.choices])
+    frequency = forms.ChoiceField(
+        label=_("Frequency"), choices=[("", "—"), *Frequency.choices], required=False
+    )
     start = forms.DateField(label=_("Start"), widget=DateInput)
     end = forms.DateField(label=_("End"), widget=DateInput, required=False)
 
@@ -63,12 +120,34 @@ class AllocationRegisterForm(forms.Form):
             .select_related("contract__funder", "contract__stream")
             .order_by("contract__funder__name", "contract__reference", "code")
         )
+        self.fields["contract"].queryset = (
+            Contract.objects.filter(organisation=organisation, integral_pilot__isnull=True)
+            .select_related("funder", "stream")
+            .order_by("funder__name", "reference")
+        )
 
     def clean(self):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
         if start and end and end < start:
             self.add_error("end", _("The end date lies before the start date."))
+        variant = data["variant"] = data.get("variant") or AllocationVariant.SPECIFIC
+        if "variant" not in self.errors:
+            specific = variant == AllocationVariant.SPECIFIC
+            errors = variant_errors(
+                variant=variant,
+                product=data.get("product"),
+                category=(data.get("category") or "").strip(),
+                volume=data.get("volume"),
+                budget_cents=cents(data.get("budget")),
+                contract=data.get("product").contract
+                if specific and data.get("product")
+                else data.get("contract"),
+            )
+            if specific and not data.get("frequency"):
+                errors.setdefault("frequency", []).append(_("Choose the frequency."))
+            for field, messages in errors.items():
+                self.add_error(BUDGET_FIELD.get(field, field), messages)
         return data
 
 
@@ -97,10 +176,21 @@ class AllocationChangeForm(forms.Form):
         help_text=_("Only an allocation with the frequency “total within the validity”."),
     )
 
+    budget = budget_field(help_text=_("An aspecific or generic allocation's budget (IV066)."))
+
     def __init__(self, *args, allocation: Allocation, **kwargs):
-        kwargs.setdefault("initial", {"end": allocation.end, "volume": allocation.volume})
+        budget = None if allocation.budget_cents is None else Decimal(allocation.budget_cents) / 100
+        kwargs.setdefault(
+            "initial", {"end": allocation.end, "volume": allocation.volume, "budget": budget}
+        )
         super().__init__(*args, **kwargs)
-        if allocation.frequency != Frequency.TOTAL:
+        if allocation.budget_cents is None:
+            del self.fields["budget"]  # only a budget there is may change
+        else:
+            self.fields["budget"].required = True
+        if not allocation.is_specific:
+            del self.fields["volume"]  # aspecific and generic: a budget, no volume
+        elif allocation.frequency != Frequency.TOTAL:
             # IV066: a windowed volume is not changed; the field shows it, read-only.
             self.fields["volume"].disabled = True
             self.fields["volume"].help_text = _(
@@ -109,8 +199,10 @@ class AllocationChangeForm(forms.Form):
 
     def changes(self) -> dict:
         changes = {"end": self.cleaned_data["end"]}
-        if not self.fields["volume"].disabled:
+        if "volume" in self.fields and not self.fields["volume"].disabled:
             changes["volume"] = self.cleaned_data["volume"]
+        if "budget" in self.fields:
+            changes["budget_cents"] = cents(self.cleaned_data["budget"])
         return changes
 
 
@@ -119,6 +211,7 @@ class AllocationReplaceForm(forms.Form):
 
     reason = _reason_field(_("Reason for the replacement (JZ002)"))
     number = forms.CharField(label=_("New allocation number"), max_length=40)
+    budget = budget_field(help_text=_("Aspecific or generic: the new allocation's budget."))
     volume = forms.IntegerField(label=_("Volume"), min_value=1, max_value=1_000_000)
     unit = forms.ChoiceField(
         label=_("Unit"),
@@ -135,16 +228,26 @@ class AllocationReplaceForm(forms.Form):
     end = forms.DateField(label=_("End"), widget=DateInput, required=False)
 
     def __init__(self, *args, allocation: Allocation, **kwargs):
+        budget = None if allocation.budget_cents is None else Decimal(allocation.budget_cents) / 100
+        product_unit = allocation.product.unit if allocation.product else None
         kwargs.setdefault(
             "initial",
             {
                 "volume": allocation.volume,
-                "unit": allocation.unit if allocation.unit != allocation.product.unit else "",
+                "unit": allocation.unit if allocation.unit != product_unit else "",
                 "frequency": allocation.frequency,
                 "end": allocation.end,
+                "budget": budget,
             },
         )
         super().__init__(*args, **kwargs)
+        if allocation.is_specific:
+            del self.fields["budget"]
+        else:  # the new allocation is of the same variant: a budget, no volume
+            for name in ("volume", "unit", "frequency"):
+                del self.fields[name]
+            if allocation.variant == "generic":
+                self.fields["budget"].required = True
 
     def clean(self):
         data = super().clean()

@@ -154,8 +154,8 @@ def pilot_report(
             client__in=client_ids,
             status=AllocationStatus.ACTIVE,
         )
-        .exclude(product__contract__integral_pilot__isnull=False)
-        .select_related("product__contract__stream", "funder")
+        .exclude(contract__integral_pilot__isnull=False)
+        .select_related("contract__stream", "product", "funder")
     ):
         allocations[allocation.client_id].append(allocation)
 

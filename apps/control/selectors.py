@@ -132,7 +132,8 @@ def allocation_list_with_use(*, organisation: Organisation, today: date) -> Quer
     One query for the page, whatever the number of activities.
     """
     per_unit = _per_unit()
-    capacity = F("volume") * per_unit
+    # Aspecific or generic: the budget in cents (none: no limit, no percentage).
+    capacity = Coalesce(F("volume") * per_unit, F("budget_cents"), output_field=IntegerField())
     return (
         Allocation.objects.filter(current_q(today), client__organisation=organisation)
         .select_related("client", "funder", "product")
@@ -163,7 +164,7 @@ def allocation_get_for(*, organisation: Organisation, pk: int) -> Allocation | N
     """One allocation of the organisation's clients, or None (the view answers 404)."""
     return (
         Allocation.objects.filter(client__organisation=organisation, pk=pk)
-        .select_related("client", "funder", "product__contract__stream")
+        .select_related("client", "funder", "contract__stream", "product")
         .first()
     )
 
@@ -208,7 +209,10 @@ def absorbed_by_allocation(*, allocation: Allocation) -> list[AbsorbedItem]:
     return [
         AbsorbedItem(
             activity=activity,
-            value_cents=amount_cents(activity.consumed, product.unit, product.tariff_cents),
+            # Aspecific or generic: consumed is already the value in cents.
+            value_cents=activity.consumed
+            if product is None
+            else amount_cents(activity.consumed, product.unit, product.tariff_cents),
         )
         for activity in activities
     ]

@@ -30,7 +30,7 @@ from apps.trajectories.allocations import allocation_replace
 from apps.trajectories.assignment import allocation_change, allocation_register, pilot_enrol
 from apps.trajectories.models import TeamRole
 from apps.trajectories.mosaic import funding_mosaic
-from apps.trajectories.use import allocation_use
+from apps.trajectories.use import allocation_use, priced_by_product
 
 from .alerts import (
     clients_as_caseworker,
@@ -45,6 +45,7 @@ from .forms import (
     AllocationReplaceForm,
     PeriodForm,
     PilotEnrolForm,
+    cents,
 )
 from .pilots import pilot_get_for, pilot_list, pilot_report
 from .selectors import (
@@ -193,14 +194,18 @@ def allocation_new(request: HttpRequest) -> HttpResponse:
         with service_refusals(request, form=form):
             allocation, _matched = allocation_register(
                 client=data["client"],
-                product=data["product"],
+                product=data["product"] if data["variant"] == "specific" else None,
                 number=data["number"],
                 volume=data["volume"],
                 unit=data["unit"] or None,
-                frequency=data["frequency"],
+                frequency=data["frequency"] or None,
                 start=data["start"],
                 end=data["end"],
                 actor=request.user,
+                variant=data["variant"],
+                category=data["category"],
+                contract=data["contract"],
+                budget_cents=cents(data["budget"]),
             )
             return redirect("funding:allocation_detail", pk=allocation.pk)
     return render(request, "funding/allocation_form.html", {"form": form})
@@ -227,6 +232,7 @@ def allocation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_change": may(request.user, CHANGE_ALLOCATION)
             and allocation.status == AllocationStatus.ACTIVE,
             "replaced_by": list(allocation.replaced_by.order_by("pk")),
+            "priced": priced_by_product(allocation=allocation),
         },
     )
 
@@ -275,11 +281,12 @@ def allocation_replace_form(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
                 reason=data["reason"],
                 number=data["number"],
-                volume=data["volume"],
-                unit=data["unit"] or None,
-                frequency=data["frequency"],
+                volume=data.get("volume"),
+                unit=data.get("unit") or None,
+                frequency=data.get("frequency"),
                 start=data["start"],
                 end=data["end"],
+                budget_cents=cents(data.get("budget")),
             )
             messages.success(
                 request,

@@ -13,6 +13,11 @@ Sources (iJw / iWmo release 3.2, Zorginstituut Nederland):
 - Constraint CS338: with unit 14 (etmaal), 16 (day part), 83 (euro) or 84 (item, effort) and an
   end date after 31-12-2020 (or none), the frequency is 2, 4 or 6: per day only with minutes,
   hours and output items.
+- Allocation variants (iJw 3.2 procesbeschrijving, 3.1.1 "Inspanningsgericht" and 3.3
+  "Toewijzen"; IV075): a specific allocation names a product (category and code) with a volume
+  and frequency; an aspecific one only a product category, "geen volume of frequentie", and
+  maybe a budget, the most that may be spent in the period; a generic one neither category
+  nor code, "alleen het maximum bedrag in het budget".
 - Condition CD076: with frequency 2 (per week) the end date is required (the weekly volume is
   converted to months when claimed, IV076/IV077, which needs the end of the validity).
 """
@@ -23,10 +28,20 @@ from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
 
-from .models import Allocation, ChangeReason, ExecutionVariant, Frequency, Unit
+from .models import (
+    Allocation,
+    AllocationVariant,
+    ChangeReason,
+    Contract,
+    ExecutionVariant,
+    Frequency,
+    Product,
+    Unit,
+)
+from .reference import product_categories
 
 # IV066 / OP033x1: what may change in an allocation without a new number.
-IV066_CHANGEABLE = frozenset({"end", "volume"})
+IV066_CHANGEABLE = frozenset({"end", "volume", "budget_cents"})
 # CS338: these units are never counted per day.
 NOT_PER_DAY_UNITS = frozenset({Unit.DAY_24H, Unit.DAY_PART, Unit.EURO, Unit.ITEM_EFFORT})
 CS338_FROM = date(2021, 1, 1)  # "Einddatum groter dan 31-12-2020 of leeg"
@@ -39,13 +54,15 @@ def _field_label(field: str) -> str:
         "unit": _("unit"),
         "volume": _("volume"),
         "product": _("product"),
+        "category": _("product category"),
+        "variant": _("variant"),
     }.get(field, field)
 
 
 def _replace_message(field: str) -> str:
     return _(
-        "An allocation may change only in its end date and, when its frequency is “total "
-        "within the validity”, its volume (IV066). To change the %(field)s, withdraw this "
+        "An allocation may change only in its end date, its budget and, when its frequency is "
+        "“total within the validity”, its volume (IV066). To change the %(field)s, withdraw this "
         "allocation and register a new number: replace it."
     ) % {"field": _field_label(field)}
 
@@ -71,15 +88,104 @@ def allocation_change_errors(*, allocation: Allocation, changes: dict, reason: s
     """Why this change of an allocation is not allowed (field: messages); empty if it is."""
     errors: dict[str, list[str]] = {}
     for field, value in changes.items():
-        if value == getattr(allocation, field) or field in IV066_CHANGEABLE - {"volume"}:
+        if value == getattr(allocation, field) or field == "end":
+            continue
+        if field == "budget_cents" and allocation.budget_cents is not None:
+            if value is None or value < 1:
+                errors[field] = [_("A budget is at least € 0.01; an allocation keeps its budget.")]
+            continue
+        if field == "budget_cents":
+            errors[field] = [
+                _(
+                    "This allocation has no budget; a budget cannot be added: replace the "
+                    "allocation (IV066)."
+                )
+            ]
             continue
         if field == "volume" and allocation.frequency == Frequency.TOTAL:
+            if allocation.is_specific:
+                continue
+            errors[field] = [_("An aspecific or generic allocation has a budget, not a volume.")]
             continue
         errors[field] = [_replace_message(field)]
     end = changes.get("end", allocation.end)
     reason_errors = change_reason_errors(reason=reason, start=allocation.start, end=end)
     if reason_errors:
         errors["reason"] = reason_errors
+    return errors
+
+
+def variant_errors(
+    *,
+    variant: str,
+    product: Product | None,
+    category: str,
+    volume: int | None,
+    budget_cents: int | None,
+    contract: Contract | None,
+) -> dict:
+    """What the allocation's variant says must and may be given (field: messages); empty when
+    it fits. Specific: a product and a volume, no category or budget of its own. Aspecific: a
+    product category of the contract, no product or volume, a budget or not. Generic: a budget
+    only (IV075; procesbeschrijving 3.1.1)."""
+    errors: dict[str, list[str]] = {}
+    if variant not in AllocationVariant.values:
+        return {"variant": [_("Choose specific, aspecific or generic.")]}
+    if budget_cents is not None and budget_cents < 1:
+        errors["budget_cents"] = [_("A budget is at least € 0.01.")]
+    if variant == AllocationVariant.SPECIFIC:
+        if product is None:
+            errors["product"] = [_("A specific allocation names its product.")]
+        if category:
+            errors["category"] = [
+                _("A specific allocation takes its category from its product: leave it empty.")
+            ]
+        if volume is None:
+            errors["volume"] = [_("A specific allocation has a volume.")]
+        if budget_cents is not None:
+            errors["budget_cents"] = [
+                _(
+                    "A specific allocation has a volume, not a budget; a budget goes with an "
+                    "aspecific or generic allocation."
+                )
+            ]
+        return errors
+    name = AllocationVariant(variant).label
+    if product is not None:
+        errors["product"] = [
+            _(
+                "An allocation “%(variant)s” names no product: its contract's products price "
+                "the care."
+            )
+            % {"variant": name}
+        ]
+    if volume is not None:
+        errors["volume"] = [
+            _("An allocation “%(variant)s” has no volume or frequency; give a budget instead.")
+            % {"variant": name}
+        ]
+    if contract is None:
+        errors["contract"] = [_("Choose the contract the allocation falls under.")]
+    if variant == AllocationVariant.GENERIC:
+        if category:
+            errors["category"] = [_("A generic allocation names no product category.")]
+        if budget_cents is None:
+            errors["budget_cents"] = [_("A generic allocation is a budget: give the budget.")]
+        return errors
+    if not category:
+        errors["category"] = [_("An aspecific allocation names a product category.")]
+    elif contract is not None:
+        code_list = contract.stream.product_category_list
+        if code_list and category not in product_categories(code_list):
+            errors["category"] = [
+                _("%(category)s is not a product category of code list %(list)s.")
+                % {"category": category, "list": code_list}
+            ]
+        elif not contract.products.filter(category=category).exists():
+            errors["category"] = [
+                _("Contract %(contract)s has no products of category %(category)s.")
+                % {"contract": contract.reference, "category": category}
+            ]
     return errors
 
 
@@ -155,7 +261,7 @@ def weekly_claim_ceiling(*, allocation: Allocation, first: date, last: date) -> 
     contract's execution variant (output-based: Sundays; otherwise calendar weeks)."""
     if allocation.frequency != Frequency.PER_WEEK:
         raise ValueError("weekly_claim_ceiling is for an allocation per week")
-    if allocation.product.contract.execution_variant == ExecutionVariant.OUTPUT:
+    if allocation.contract.execution_variant == ExecutionVariant.OUTPUT:
         weeks = sundays_in_period(allocation=allocation, first=first, last=last)
     else:
         weeks = calendar_weeks_in_period(allocation=allocation, first=first, last=last)

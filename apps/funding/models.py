@@ -1,8 +1,10 @@
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -448,6 +450,47 @@ class ChangeReason(models.TextChoices):
     CORRECTION = "14", _("Administrative correction")
 
 
+class AllocationVariant(models.TextChoices):
+    """iJw / iWmo 3.2 (procesbeschrijving, 3.1.1 and 3.3; IV075): what an allocation names."""
+
+    SPECIFIC = "specific", _("Specific (one product)")
+    ASPECIFIC = "aspecific", _("Aspecific (a product category)")
+    GENERIC = "generic", _("Generic (a budget only)")
+
+
+def allocation_variant_condition() -> models.Q:
+    """What each variant fills (IV075; procesbeschrijving 3.1.1): specific a product and a
+    volume, no category or budget of its own; aspecific a category, no product or volume, a
+    budget or not; generic a budget only."""
+    no_budget = models.Q(budget_cents__isnull=True)
+    return (
+        models.Q(
+            variant=AllocationVariant.SPECIFIC,
+            product__isnull=False,
+            volume__isnull=False,
+            category="",
+        )
+        & no_budget
+        | models.Q(
+            variant=AllocationVariant.ASPECIFIC,
+            product__isnull=True,
+            volume__isnull=True,
+            unit=Unit.EURO,
+            frequency=Frequency.TOTAL,
+        )
+        & ~models.Q(category="")
+        | models.Q(
+            variant=AllocationVariant.GENERIC,
+            product__isnull=True,
+            volume__isnull=True,
+            unit=Unit.EURO,
+            frequency=Frequency.TOTAL,
+            category="",
+            budget_cents__isnull=False,
+        )
+    )
+
+
 class AllocationQuerySet(models.QuerySet):
     def active(self) -> "AllocationQuerySet":
         return self.filter(status=AllocationStatus.ACTIVE)
@@ -464,9 +507,31 @@ class Allocation(models.Model):
     client = models.ForeignKey(
         Client, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("client")
     )
-    product = models.ForeignKey(
-        Product, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("product")
+    variant = models.CharField(
+        _("variant"),
+        max_length=10,
+        choices=AllocationVariant.choices,
+        default=AllocationVariant.SPECIFIC,
     )
+    # A specific allocation names its product; an aspecific one a product category of its
+    # contract (JZ020, WMO020), a generic one neither: the contract's products price its care.
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.PROTECT,
+        related_name="allocations",
+        verbose_name=_("product"),
+        null=True,
+        blank=True,
+    )
+    category = models.CharField(_("product category"), max_length=4, blank=True)
+    # The contract of the product (specific), or the contract chosen (aspecific, generic).
+    contract = models.ForeignKey(
+        Contract,
+        on_delete=models.PROTECT,
+        related_name="allocations",
+        verbose_name=_("contract"),
+    )
+    budget_cents = models.PositiveBigIntegerField(_("budget in euro cents"), null=True, blank=True)
     # Copied from product.contract.funder so that the number can be unique per funder.
     funder = models.ForeignKey(
         Funder,
@@ -476,7 +541,7 @@ class Allocation(models.Model):
         editable=False,
     )
     number = models.CharField(_("allocation number"), max_length=40)
-    volume = models.PositiveIntegerField(_("volume"))
+    volume = models.PositiveIntegerField(_("volume"), null=True, blank=True)
     unit = models.CharField(_("unit"), max_length=2, choices=Unit.choices)
     frequency = models.CharField(_("frequency"), max_length=1, choices=Frequency.choices)
     start = models.DateField(_("start"))
@@ -522,21 +587,69 @@ class Allocation(models.Model):
             models.CheckConstraint(
                 condition=models.Q(volume__gt=0), name="allocation_volume_positive"
             ),
+            models.CheckConstraint(
+                condition=models.Q(budget_cents__isnull=True) | models.Q(budget_cents__gt=0),
+                name="allocation_budget_positive",
+            ),
+            models.CheckConstraint(
+                condition=allocation_variant_condition(), name="allocation_variant_fields"
+            ),
         ]
         indexes = [models.Index(fields=["client", "status", "start"])]
 
     def __str__(self) -> str:
-        return f"{self.number} · {self.product.description}"
+        return f"{self.number} · {self.what}"
 
     @property
-    def capacity(self) -> int:
-        """The volume per window in consumption units (minutes for time units)."""
+    def is_specific(self) -> bool:
+        return self.variant == AllocationVariant.SPECIFIC
+
+    @property
+    def what(self) -> str:
+        """What the allocation is for: its product, its category, or a budget."""
+        if self.product_id is not None:
+            return self.product.description
+        if self.variant == AllocationVariant.ASPECIFIC:
+            return _("product category %(category)s") % {"category": self.category}
+        return str(_("budget"))
+
+    @property
+    def label(self) -> str:
+        """Its product (code and description), or its variant and category."""
+        if self.product_id is not None:
+            return f"{self.product.code} {self.product.description}"
+        if self.variant == AllocationVariant.ASPECIFIC:
+            return _("Aspecific · product category %(category)s") % {"category": self.category}
+        return str(_("Generic"))
+
+    @property
+    def size_text(self) -> str:
+        """Its volume, unit and frequency; or its budget (aspecific, generic)."""
+        if self.is_specific:
+            return (
+                f"{self.volume} {self.get_unit_display().lower()} · "
+                f"{self.get_frequency_display().lower()}"
+            )
+        if self.budget_cents is None:
+            return str(_("no budget: no volume limit"))
+        return _("budget € %(amount)s over the validity") % {
+            "amount": number_format(
+                Decimal(self.budget_cents) / 100, decimal_pos=2, use_l10n=True, force_grouping=True
+            )
+        }
+
+    @property
+    def capacity(self) -> int | None:
+        """The volume per window in consumption units (minutes for time units); an aspecific
+        or generic allocation: its budget in euro cents (None: no budget, no limit)."""
+        if not self.is_specific:
+            return self.budget_cents
         return self.volume * MINUTES_PER_UNIT.get(self.unit, 1)
 
     @property
     def total_capacity(self) -> int | None:
         """The volume over the whole validity; None for a windowed allocation without an end."""
-        if self.frequency == Frequency.TOTAL:
+        if self.frequency == Frequency.TOTAL or not self.is_specific:
             return self.capacity
         if self.end is None:
             return None

@@ -162,6 +162,26 @@ def refusal_text(refusal: dict) -> str:
         return _("pilot %(pilot)s does not cover this domain") % refusal
     if code == "pilot_no_product":
         return _("no product of pilot %(pilot)s fits this activity") % refusal
+    if code == "budget_used":
+        return _(
+            "allocation %(number)s has %(left)s left of its budget of %(budget)s; this "
+            "activity, priced by product %(product)s, costs %(needed)s"
+        ) % {
+            "number": refusal["number"],
+            "product": refusal["product"],
+            "left": _euros(refusal["left"]),
+            "budget": _euros(refusal["budget"]),
+            "needed": _euros(refusal["needed"]),
+        }
+    if code == "variant_no_product":
+        if refusal.get("category"):
+            return _(
+                "no product of category %(category)s of contract %(contract)s (allocation "
+                "%(number)s) pays for %(kind)s"
+            ) % {**refusal, "kind": _kind(refusal["kind"])}
+        return _(
+            "no product of contract %(contract)s (allocation %(number)s) pays for %(kind)s"
+        ) % {**refusal, "kind": _kind(refusal["kind"])}
     if code == "pilot_budget_used":
         return _(
             "pilot %(pilot)s has %(left)s left of its budget; this activity costs %(needed)s"

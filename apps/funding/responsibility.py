@@ -96,7 +96,7 @@ def move_continuations(timeline: Timeline, allocations: Iterable[Allocation]) ->
         allocation
         for allocation in allocations
         if allocation.status != AllocationStatus.WITHDRAWN
-        and allocation.product.contract.stream.code in MUNICIPAL_STREAMS
+        and allocation.contract.stream.code in MUNICIPAL_STREAMS
         and allocation.funder.kind == FunderKind.MUNICIPALITY
     ]
     found = []
@@ -105,7 +105,7 @@ def move_continuations(timeline: Timeline, allocations: Iterable[Allocation]) ->
         old = timeline[index - 1][1]
         next_move = timeline[index + 1][0] if index + 1 < len(timeline) else date.max
         for stream_code in sorted(MUNICIPAL_STREAMS):
-            of_stream = [a for a in allocations if a.product.contract.stream.code == stream_code]
+            of_stream = [a for a in allocations if a.contract.stream.code == stream_code]
             takeover = min(
                 (
                     max(a.start, moved_on)
@@ -241,10 +241,10 @@ class FundingFacts:
 def _fact_allocations(client_ids: Iterable[int]):
     return (
         Allocation.objects.filter(
-            client_id__in=set(client_ids), product__contract__stream__code__in=_FACT_STREAMS
+            client_id__in=set(client_ids), contract__stream__code__in=_FACT_STREAMS
         )
         .exclude(status=AllocationStatus.WITHDRAWN)
-        .select_related("funder", "product__contract__stream")
+        .select_related("funder", "contract__stream", "product")
         .order_by("pk")
     )
 
@@ -253,8 +253,7 @@ def _wlz_allocation_periods(allocations: Iterable[Allocation]) -> list[Period]:
     return [
         (allocation.start, allocation.end)
         for allocation in allocations
-        if allocation.status == AllocationStatus.ACTIVE
-        and allocation.product.contract.stream.code == WLZ
+        if allocation.status == AllocationStatus.ACTIVE and allocation.contract.stream.code == WLZ
     ]
 
 
@@ -300,7 +299,7 @@ def indication_refusals(
     Empty when a Wlz allocation is among them (``rules.precedence_refusals`` decides then).
     """
     wlz_rank = precedence_rank(WLZ)
-    codes = [allocation.product.contract.stream.code for allocation in fitting]
+    codes = [allocation.contract.stream.code for allocation in fitting]
     lower = [
         allocation
         for allocation, code in zip(fitting, codes, strict=True)
@@ -315,9 +314,9 @@ def indication_refusals(
         allocation.pk: {
             "code": "wlz_indication",
             "number": allocation.number,
-            "stream": allocation.product.contract.stream.name,
+            "stream": allocation.contract.stream.name,
             "date": activity.date.isoformat(),
-            "article": PRECEDENCE[allocation.product.contract.stream.code][1],
+            "article": PRECEDENCE[allocation.contract.stream.code][1],
         }
         for allocation in lower
     }

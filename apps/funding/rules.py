@@ -9,6 +9,7 @@ or reaches the trajectories app (which depends on this one).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -185,7 +186,7 @@ def precedence_refusals(fitting: list[Allocation]) -> dict[int, dict]:
     article of the yielding stream.
     """
     ranked = [
-        (precedence_rank(allocation.product.contract.stream.code), index)
+        (precedence_rank(allocation.contract.stream.code), index)
         for index, allocation in enumerate(fitting)
     ]
     ranks = [rank for rank, _index in ranked if rank is not None]
@@ -198,12 +199,12 @@ def precedence_refusals(fitting: list[Allocation]) -> dict[int, dict]:
         if rank is None or rank == top:
             continue
         allocation = fitting[index]
-        stream = allocation.product.contract.stream
+        stream = allocation.contract.stream
         refusals[index] = {
             "code": "other_law_first",
             "number": allocation.number,
             "stream": stream.name,
-            "first_stream": first.product.contract.stream.name,
+            "first_stream": first.contract.stream.name,
             "first_number": first.number,
             "article": PRECEDENCE[stream.code][1],
         }
@@ -231,7 +232,7 @@ PERSONAL_CARE_CATEGORY = "40"
 def age_limit_refusal(*, allocation: Allocation, activity: Activity, client: Client) -> dict | None:
     """Why a stream that stops at 18 does not pay for this activity on or after the 18th
     birthday; None when recorded extended youth care lets it pay."""
-    stream = allocation.product.contract.stream
+    stream = allocation.contract.stream
     product = allocation.product
     number = allocation.number
     day = activity.date
@@ -310,7 +311,7 @@ def allocation_refusal(
     """
     number = allocation.number
     day = activity.date
-    stream = allocation.product.contract.stream
+    stream = allocation.contract.stream
     if allocation.client_id != client.pk or allocation.status not in ALLOCATION_FUNDING_STATUSES:
         return {"code": "not_active", "number": number}
     if not allocation.is_valid_on(day):
@@ -323,6 +324,10 @@ def allocation_refusal(
         }
     if not stream.pays_for(domain=activity.domain, kind=activity.kind):
         return {"code": "stream_does_not_pay", "number": number, "stream": stream.name}
+    if allocation.product_id is None:  # aspecific or generic: the contract's products price it
+        return variant_priced(
+            allocation=allocation, activity=activity, client=client, timeline=timeline, facts=facts
+        )[2]
     kind_refusal = product_refusal(allocation=allocation, activity=activity)
     if kind_refusal is not None:
         return kind_refusal
@@ -367,6 +372,81 @@ def allocation_refusal(
     if consumption_for(activity=activity, allocation=allocation) is None:
         return {"code": "unit_does_not_fit", "number": number, "unit": unit_name(allocation.unit)}
     return None
+
+
+def variant_products(allocation: Allocation) -> list[Product]:
+    """The products that may price care on an aspecific or generic allocation: its contract's,
+    of its category when aspecific (read once per allocation object)."""
+    products = getattr(allocation, "_variant_products", None)
+    if products is None:
+        products = [
+            product
+            for product in allocation.contract.products.all()
+            if not allocation.category or product.category == allocation.category
+        ]
+        products.sort(key=lambda product: product.pk)
+        allocation._variant_products = products
+    return products
+
+
+def variant_priced(
+    *,
+    allocation: Allocation,
+    activity: Activity,
+    client: Client,
+    timeline: Timeline | None = None,
+    facts: FundingFacts | None = None,
+) -> tuple[Product | None, int, dict | None]:
+    """How an aspecific or generic allocation prices an activity: the product of its contract
+    (of its category, aspecific) that pays for the activity by the rules of a specific
+    allocation, with the lowest value (time products before stay products, as
+    ``ContractProducts.priced``), and that value in euro cents (units x tariff, rounded half up:
+    ``amount_cents``). Returns (product, value, None), or (None, 0, the refusal).
+
+    The standard leaves the choice of the product within the category (aspecific) or the
+    contract (generic) to the provider (iJw 3.2 procesbeschrijving 3.1.1); the cheapest is the
+    choice that leaves the most of the budget.
+    """
+    best: tuple | None = None
+    best_product, first_refusal = None, None
+    for product in variant_products(allocation):
+        stand_in = copy.copy(allocation)
+        stand_in.product = product
+        stand_in.variant = "specific"
+        stand_in.unit = product.unit
+        stand_in.volume = 1
+        refusal = allocation_refusal(
+            allocation=stand_in, activity=activity, client=client, timeline=timeline, facts=facts
+        )
+        if refusal is not None:
+            if first_refusal is None and product.pays_for_kind(activity.kind):
+                first_refusal = {**refusal, "number": allocation.number}
+            continue
+        consumed = consumption_for(activity=activity, allocation=stand_in)
+        value = amount_cents(consumed, product.unit, product.tariff_cents)
+        key = (
+            product.unit in (Unit.DAY_PART, Unit.DAY_24H),
+            value,
+            product.tariff_cents,
+            product.pk,
+        )
+        if best is None or key < best:
+            best, best_product = key, product
+    if best_product is not None:
+        return best_product, best[1], None
+    if first_refusal is not None:
+        return None, 0, first_refusal
+    return (
+        None,
+        0,
+        {
+            "code": "variant_no_product",
+            "number": allocation.number,
+            "category": allocation.category,
+            "contract": allocation.contract.reference,
+            "kind": str(activity.kind),
+        },
+    )
 
 
 def _facts(client: Client, facts: FundingFacts | None) -> FundingFacts:
@@ -472,6 +552,7 @@ class ContractProducts:
         self.stand_ins = [
             Allocation(
                 product=product,
+                contract=product.contract,
                 funder=product.contract.funder,
                 number=product.code,
                 volume=1,

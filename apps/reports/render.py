@@ -306,6 +306,7 @@ def _allocation_view(block: AllocationBlock) -> dict:
         "contract": block.contract_reference,
         "product_code": block.product_code,
         "product_description": block.product_description,
+        "variant": block.variant,
         "unit": block.unit_label,
         "tariff": format_amount(block.tariff_cents),
         "months": [

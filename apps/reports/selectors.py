@@ -18,12 +18,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from apps.accounts.models import Organisation
 from apps.clients.models import initials_of
-from apps.funding.models import Funder, Unit
+from apps.funding.models import MINUTES_PER_UNIT, Allocation, Funder, Unit
 from apps.funding.responsibility import ResponsibleRoutes
 from apps.funding.rules import amount_cents, units_of
 from apps.trajectories.education import activities_with_employment
@@ -76,6 +76,9 @@ class AllocationBlock:
     unit: str
     tariff_cents: int
     months: list[MonthLine]
+    # An aspecific or generic allocation: its variant, category and budget; the block is
+    # then what one product of its contract priced (the allocation has a block per product).
+    variant: str = ""
 
     @property
     def unit_label(self) -> str:
@@ -179,6 +182,16 @@ def _months(start: date, end: date) -> list[date]:
     return months
 
 
+def _variant_text(row: dict) -> str:
+    """An aspecific or generic allocation's variant, category and budget, for its blocks."""
+    allocation = Allocation(
+        variant=row["allocation__variant"],
+        category=row["allocation__category"],
+        budget_cents=row["allocation__budget_cents"],
+    )
+    return f"{allocation.label} · {allocation.size_text}"
+
+
 def report_figures(
     *, organisation: Organisation, funder: Funder, period_start: date, period_end: date
 ) -> ReportFigures:
@@ -214,26 +227,51 @@ def report_figures(
             "allocation__product__description",
             "allocation__product__unit",
             "allocation__product__tariff_cents",
-            "allocation__product__contract__reference",
-            "allocation__product__contract__stream__code",
-            "allocation__product__contract__stream__name",
+            "allocation__contract__reference",
+            "allocation__contract__stream__code",
+            "allocation__contract__stream__name",
+            "allocation__variant",
+            "allocation__category",
+            "allocation__budget_cents",
+            "priced_product_id",
+            "priced_product__code",
+            "priced_product__description",
+            "priced_product__unit",
+            "priced_product__tariff_cents",
         )
-        .annotate(consumed=Sum("consumed"))
+        .annotate(
+            consumed=Sum("consumed"),
+            minutes=Sum("duration_minutes"),
+            pieces=Sum(Coalesce("units", 1)),
+        )
         .order_by("allocation__number", "month")
     )
-    blocks: dict[int, AllocationBlock] = {}
+    blocks: dict[tuple, AllocationBlock] = {}
     for row in rows:
         month = row["month"].date() if hasattr(row["month"], "date") else row["month"]
-        unit, tariff = row["allocation__product__unit"], row["allocation__product__tariff_cents"]
-        line = MonthLine(
-            month=month,
-            units=units_of(row["consumed"], unit),
-            amount_cents=amount_cents(row["consumed"], unit, tariff),
-        )
-        block = blocks.get(row["allocation_id"])
+        priced = row["priced_product_id"] is not None
+        if priced:
+            # Aspecific or generic: consumed is the value in cents of what this product priced.
+            unit, tariff = row["priced_product__unit"], row["priced_product__tariff_cents"]
+            delivered = row["minutes"] if unit in MINUTES_PER_UNIT else row["pieces"]
+            line = MonthLine(
+                month=month,
+                units=units_of(delivered or 0, unit),
+                amount_cents=row["consumed"],
+            )
+        else:
+            unit = row["allocation__product__unit"]
+            tariff = row["allocation__product__tariff_cents"]
+            line = MonthLine(
+                month=month,
+                units=units_of(row["consumed"], unit),
+                amount_cents=amount_cents(row["consumed"], unit, tariff),
+            )
+        key = (row["allocation_id"], row["priced_product_id"])
+        block = blocks.get(key)
         if block is None:
-            stream_code = row["allocation__product__contract__stream__code"]
-            block = blocks[row["allocation_id"]] = AllocationBlock(
+            stream_code = row["allocation__contract__stream__code"]
+            block = blocks[key] = AllocationBlock(
                 number=row["allocation__number"],
                 client=_identification(
                     client_number=row["allocation__client__client_number"],
@@ -244,13 +282,16 @@ def report_figures(
                     by_bsn=stream_code in BSN_STREAMS,
                 ),
                 client_id=row["allocation__client_id"],
-                stream=row["allocation__product__contract__stream__name"],
-                contract_reference=row["allocation__product__contract__reference"],
-                product_code=row["allocation__product__code"],
-                product_description=row["allocation__product__description"],
+                stream=row["allocation__contract__stream__name"],
+                contract_reference=row["allocation__contract__reference"],
+                product_code=row["priced_product__code" if priced else "allocation__product__code"],
+                product_description=row[
+                    "priced_product__description" if priced else "allocation__product__description"
+                ],
                 unit=unit,
                 tariff_cents=tariff,
                 months=[],
+                variant=_variant_text(row) if priced else "",
             )
         block.months.append(line)
 
@@ -294,7 +335,7 @@ def report_figures(
         period_end=period_end,
         generated_at=timezone.localtime(),
         summary=summary_lines,
-        allocations=sorted(blocks.values(), key=lambda block: block.number),
+        allocations=sorted(blocks.values(), key=lambda block: (block.number, block.product_code)),
         unfunded=unfunded,
         monthly_cents=[
             (month, monthly.get(month, 0)) for month in _months(period_start, period_end)

@@ -43,6 +43,7 @@ def allocation_replace(
     end: date | None,
     unit: Unit | None = None,
     product: Product | None = None,
+    budget_cents: int | None = None,
 ) -> tuple[Allocation, list[Activity]]:
     """Replace an allocation from ``start`` by a new one under a new number, in one
     transaction: the old one ends the day before (or is withdrawn when the new one starts on or
@@ -50,8 +51,8 @@ def allocation_replace(
     no longer funds is matched again. Returns the new allocation and the activities now paid.
     """
     old = (
-        Allocation.objects.select_for_update()
-        .select_related("product__contract__funder", "client")
+        Allocation.objects.select_for_update(of=("self",))
+        .select_related("contract__funder", "product", "client")
         .get(pk=allocation.pk)
     )
     _refuse_unless_changeable(old)
@@ -77,16 +78,23 @@ def allocation_replace(
     old._history_user = actor
     old.save(update_fields=["change_reason", "status", "end"])
     _allocation_changed(allocation=old, actor=actor)
+    # The new allocation is of the same variant (aspecific, generic: its category, contract
+    # and budget, unless a new budget is given; no volume).
+    specific = old.is_specific
     new, matched = allocation_register(
         client=old.client,
-        product=product or old.product,
+        product=(product or old.product) if specific else None,
         number=number,
-        volume=volume,
+        volume=volume if specific else None,
         frequency=frequency,
         start=start,
         end=end,
         unit=unit,
         actor=actor,
+        variant=old.variant,
+        category=old.category,
+        contract=old.contract,
+        budget_cents=None if specific else (budget_cents or old.budget_cents),
     )
     new.replaces = old
     new._history_user = actor

@@ -53,6 +53,7 @@ from apps.funding.allocation_rules import (
     allocation_change_errors,
     change_reason_errors,
     size_errors,
+    variant_errors,
 )
 from apps.funding.models import (
     ALLOCATION_FUNDING_STATUSES,
@@ -60,7 +61,9 @@ from apps.funding.models import (
     MINUTES_PER_UNIT,
     Allocation,
     AllocationStatus,
+    AllocationVariant,
     ChangeReason,
+    Contract,
     Frequency,
     FunderKind,
     IntegralPilot,
@@ -82,6 +85,7 @@ from apps.funding.rules import (
     precedence_refusals,
     responsibility_timeline,
     unit_name,
+    variant_priced,
 )
 
 from .leave import LEAVE_REFUSAL_CODES, is_leave_night, leave_refusal
@@ -98,6 +102,7 @@ FUNDING_FIELDS = (
     "funding_reason",
     "pilot_product",
     "pilot_cents",
+    "priced_product",
 )
 
 
@@ -109,6 +114,7 @@ def _funding_state(activity: Activity) -> tuple:
         activity.funding_reason,
         activity.pilot_product_id,
         activity.pilot_cents,
+        activity.priced_product_id,
     )
 
 
@@ -137,13 +143,14 @@ def _preference(allocation: Allocation) -> tuple:
 class _Fit:
     allocation: Allocation
     consumption: int
+    priced_product: Product | None = None  # aspecific or generic: the product that priced it
 
 
 def _timeline_for(client: Client, allocations: list[Allocation]) -> Timeline | None:
     """The client's responsibility timeline, read once, when a municipality's Jeugdwet or
     Wmo allocation is among them (the rules read it per activity otherwise)."""
     municipal = any(
-        allocation.product.contract.stream.code in MUNICIPAL_STREAMS
+        allocation.contract.stream.code in MUNICIPAL_STREAMS
         and allocation.funder.kind != FunderKind.REGION
         for allocation in allocations
     )
@@ -186,12 +193,35 @@ def _evaluate(
         if refusal is None:
             refusal = leave_refusal(activity=activity, allocation=allocation)
         if refusal is None:
-            needed = consumption_for(activity=activity, allocation=allocation)
+            priced = None
+            if allocation.product_id is None:
+                # Aspecific or generic: the value of the product that prices it, in cents.
+                priced, needed, _refusal = variant_priced(
+                    allocation=allocation,
+                    activity=activity,
+                    client=client,
+                    timeline=timeline,
+                    facts=facts,
+                )
+            else:
+                needed = consumption_for(activity=activity, allocation=allocation)
             used, first, last = allocation_used_in_window(
                 allocation=allocation, day=activity.date, exclude_activity_id=activity.pk
             )
-            if used + needed <= allocation.capacity:
-                fits.append(_Fit(allocation, needed))
+            capacity = allocation.capacity
+            if capacity is None or used + needed <= capacity:
+                fits.append(_Fit(allocation, needed, priced))
+                continue
+            if priced is not None:
+                refusal = {
+                    "code": "budget_used",
+                    "number": allocation.number,
+                    "left": max(capacity - used, 0),
+                    "budget": capacity,
+                    "needed": needed,
+                    "product": f"{priced.code} {priced.description}",
+                }
+                refusals.append(refusal)
                 continue
             refusal = {
                 "code": "volume_used",
@@ -212,7 +242,7 @@ def _facts_for(
 ) -> FundingFacts:
     """The client's funding facts, read when first needed; its active Wlz allocations are
     the ones at hand."""
-    wlz = [a for a in allocations if a.product.contract.stream.code == "wlz"]
+    wlz = [a for a in allocations if a.contract.stream.code == "wlz"]
     return FundingFacts(client, timeline=timeline, wlz_allocations=wlz)
 
 
@@ -251,11 +281,12 @@ def _funded_by(activity: Activity, fit: _Fit, reason: dict) -> None:
     activity.funding_status = FUNDED
     activity.consumed = fit.consumption
     activity.pilot_product, activity.pilot_cents = None, 0
+    activity.priced_product = fit.priced_product
     activity.funding_reason = {
         **reason,
         "number": allocation.number,
         "funder": allocation.funder.name,
-        "stream": allocation.product.contract.stream.name,
+        "stream": allocation.contract.stream.name,
     }
 
 
@@ -264,6 +295,7 @@ def _not_funded(activity: Activity, status: str, reason: dict) -> None:
     activity.funding_status = status
     activity.consumed = 0
     activity.pilot_product, activity.pilot_cents = None, 0
+    activity.priced_product = None
     activity.funding_reason = reason
 
 
@@ -321,6 +353,7 @@ def _pilot_decide(*, activity: Activity, pilots: list[IntegralPilot]) -> tuple[b
         activity.funding_status = PILOT
         activity.consumed = consumed
         activity.pilot_product, activity.pilot_cents = product, value
+        activity.priced_product = None
         activity.funding_reason = {
             "code": "pilot",
             "pilot": pilot.name,
@@ -336,7 +369,7 @@ def _locked_allocations(client: Client) -> list[Allocation]:
     validity), locked in primary-key order (no deadlocks)."""
     return list(
         Allocation.objects.filter(client=client, status__in=ALLOCATION_FUNDING_STATUSES)
-        .select_related("product__contract__stream", "funder")
+        .select_related("contract__stream", "product", "funder")
         .order_by("pk")
         .select_for_update(of=("self",))
     )
@@ -427,7 +460,7 @@ def funding_preview(*, activity: Activity) -> Activity:
     client = activity.trajectory.client
     allocations = list(
         Allocation.objects.filter(client=client, status__in=ALLOCATION_FUNDING_STATUSES)
-        .select_related("product__contract__stream", "funder")
+        .select_related("contract__stream", "product", "funder")
         .order_by("pk")
     )
     pilots = _pilots_of(client, lock=False)
@@ -549,7 +582,7 @@ def allocation_activities_reassign(*, allocation: Allocation, actor: User | None
     # Released in one statement and saved again below; each activity that ends up elsewhere
     # gets its history row there.
     allocation.activities.filter(pk__in=before).update(
-        allocation=None, funding_status=UNFUNDED, consumed=0
+        allocation=None, funding_status=UNFUNDED, consumed=0, priced_product=None
     )
     client = allocation.client
     pilots = _pilots_of(client, lock=True)
@@ -575,15 +608,28 @@ def allocation_activities_reassign(*, allocation: Allocation, actor: User | None
 def _validate_allocation(allocation: Allocation) -> None:
     errors: dict[str, list[str]] = {}
     product = allocation.product
-    if allocation.volume is None or allocation.volume < 1:
+    contract = allocation.contract
+    for field, messages in variant_errors(
+        variant=allocation.variant,
+        product=product,
+        category=allocation.category,
+        volume=allocation.volume,
+        budget_cents=allocation.budget_cents,
+        contract=contract,
+    ).items():
+        errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    if allocation.is_specific and allocation.volume < 1:
         errors.setdefault("volume", []).append(_("The volume must be at least 1."))
     if allocation.end is not None and allocation.end < allocation.start:
         errors.setdefault("end", []).append(_("The end date lies before the start date."))
-    if product.contract.organisation_id != allocation.client.organisation_id:
-        errors.setdefault("product", []).append(
+    if contract.organisation_id != allocation.client.organisation_id:
+        errors.setdefault("product" if product is not None else "contract", []).append(
             _("This product belongs to a contract of another organisation.")
+            if product is not None
+            else _("This contract is one of another organisation.")
         )
-    contract = product.contract
     outside_contract = allocation.start < contract.start or (
         contract.end is not None and (allocation.end is None or allocation.end > contract.end)
     )
@@ -595,8 +641,9 @@ def _validate_allocation(allocation: Allocation) -> None:
                 "end": contract.end.strftime("%d-%m-%Y") if contract.end else "…",
             }
         )
-    same_family = allocation.unit == product.unit or (
-        allocation.unit in MINUTES_PER_UNIT and product.unit in MINUTES_PER_UNIT
+    same_family = product is None or (
+        allocation.unit == product.unit
+        or (allocation.unit in MINUTES_PER_UNIT and product.unit in MINUTES_PER_UNIT)
     )
     if not same_family:
         errors.setdefault("unit", []).append(
@@ -625,7 +672,7 @@ def _yielding_reassign(*, allocation: Allocation, actor: User | None) -> None:
     Jeugdwet and the Wmo (apps.funding.rules.PRECEDENCE). A municipality's Jeugdwet or Wmo
     allocation takes over, after a move, from the previous municipality's allocation of the
     same stream (apps.funding.responsibility.move_continuations)."""
-    rank = precedence_rank(allocation.product.contract.stream.code)
+    rank = precedence_rank(allocation.contract.stream.code)
     if rank is None or allocation.status != AllocationStatus.ACTIVE:
         return
     lower = (
@@ -634,17 +681,17 @@ def _yielding_reassign(*, allocation: Allocation, actor: User | None) -> None:
         )
         .exclude(pk=allocation.pk)
         .filter(activities__funding_status=FUNDED)
-        .select_related("product__contract__stream", "funder")
+        .select_related("contract__stream", "product", "funder")
         .distinct()
         .order_by("pk")
     )
-    code = allocation.product.contract.stream.code
+    code = allocation.contract.stream.code
     takes_over = code in MUNICIPAL_STREAMS and allocation.funder.kind == FunderKind.MUNICIPALITY
     for other in lower:
-        other_rank = precedence_rank(other.product.contract.stream.code)
+        other_rank = precedence_rank(other.contract.stream.code)
         taken_over = (
             takes_over
-            and other.product.contract.stream.code == code
+            and other.contract.stream.code == code
             and other.funder.kind == FunderKind.MUNICIPALITY
             and other.funder_id != allocation.funder_id
         )
@@ -656,27 +703,43 @@ def _yielding_reassign(*, allocation: Allocation, actor: User | None) -> None:
 def allocation_register(
     *,
     client: Client,
-    product: Product,
+    product: Product | None,
     number: str,
-    volume: int,
-    frequency: Frequency,
+    volume: int | None,
+    frequency: Frequency | None,
     start: date,
     end: date | None,
     actor: User | None,
     unit: Unit | None = None,
+    variant: str = AllocationVariant.SPECIFIC,
+    category: str = "",
+    contract: Contract | None = None,
+    budget_cents: int | None = None,
 ) -> tuple[Allocation, list[Activity]]:
     """Register a funder's allocation; it absorbs the client's waiting unfunded activities.
 
+    A specific allocation names its product and volume; an aspecific one a product category
+    of ``contract`` and maybe a budget; a generic one a ``contract`` and a budget (iJw 3.2,
+    IV075). Aspecific and generic allocations are counted in euros over their validity.
     Returns the allocation and the activities it (or another allocation) now funds.
     """
+    if variant == AllocationVariant.SPECIFIC or contract is None:
+        contract = product.contract if product is not None else contract
+    if contract is None:
+        raise ValidationError({"contract": [_("Choose the contract the allocation falls under.")]})
+    specific = variant == AllocationVariant.SPECIFIC
     allocation = Allocation(
         client=client,
+        variant=variant,
         product=product,
-        funder=product.contract.funder,
+        category=(category or "").strip(),
+        contract=contract,
+        budget_cents=budget_cents,
+        funder=contract.funder,
         number=number.strip(),
         volume=volume,
-        unit=unit or product.unit,
-        frequency=frequency,
+        unit=(unit or product.unit) if specific and product is not None else Unit.EURO,
+        frequency=frequency if specific else Frequency.TOTAL,
         start=start,
         end=end,
     )
@@ -698,7 +761,9 @@ def allocation_register(
 
 # The fields a caller may name; IV066 allows only some of them to change (the others are refused
 # with the advice to replace the allocation: apps.funding.allocation_rules).
-ALLOCATION_CHANGEABLE_FIELDS = frozenset({"volume", "frequency", "start", "end", "unit"})
+ALLOCATION_CHANGEABLE_FIELDS = frozenset(
+    {"volume", "frequency", "start", "end", "unit", "budget_cents"}
+)
 
 
 def _refuse_unless_changeable(allocation: Allocation) -> None:
@@ -727,8 +792,8 @@ def allocation_change(
     if unknown:
         raise TypeError(f"allocation_change cannot change {sorted(unknown)}")
     allocation = (
-        Allocation.objects.select_for_update()
-        .select_related("product__contract")
+        Allocation.objects.select_for_update(of=("self",))
+        .select_related("contract", "product")
         .get(pk=allocation.pk)
     )
     _refuse_unless_changeable(allocation)

@@ -46,7 +46,7 @@ def leave_refusal(*, activity: Activity, allocation: Allocation) -> dict | None:
     activity)."""
     if not is_leave_night(activity):
         return None
-    contract = allocation.product.contract
+    contract = allocation.contract
     if contract.leave_nights_paid == 0:
         return {"code": "leave_not_paid", "number": allocation.number}
     first, last = leave_window(contract.leave_period, activity.date)

@@ -257,6 +257,16 @@ class Activity(models.Model):
     pilot_cents = models.PositiveIntegerField(
         _("drawn from the pilot budget (cents)"), default=0, db_default=0
     )
+    # On an aspecific or generic allocation: the contract product that priced the activity;
+    # ``consumed`` is then its value in euro cents, drawn from the allocation's budget.
+    priced_product = models.ForeignKey(
+        "funding.Product",
+        on_delete=models.PROTECT,
+        related_name="priced_activities",
+        null=True,
+        blank=True,
+        verbose_name=_("priced by product"),
+    )
     # A night of a residential stay (kind residential_stay) points to its stay: the stay's
     # services create, correct and cancel its nights, and the timeline folds them into it.
     stay = models.ForeignKey(

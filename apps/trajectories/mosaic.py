@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, IntegerField, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, IntegerField, Q, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
 
 from apps.accounts.models import Organisation
 from apps.core.domains import SCHOOL_FUNDED_KINDS, SCHOOL_PROGRAMME_KINDS
@@ -121,15 +121,18 @@ def funding_mosaic(
     else:
         activities = activities.filter(trajectory__client__organisation=organisation)
 
-    money = Sum(F("consumed") * F("allocation__product__tariff_cents"), output_field=IntegerField())
+    # An aspecific or generic allocation has no product: its activities consumed their value
+    # in cents (priced by a product of its contract).
+    tariff = Coalesce(F("allocation__product__tariff_cents"), Value(1))
+    money = Sum(F("consumed") * tariff, output_field=IntegerField())
     funded_rows = list(
         activities.filter(funding_status=FUNDED)
         .annotate(month=TruncMonth("date"))
         .values(
             "month",
             "allocation__funder_id",
-            "allocation__product__contract__stream_id",
-            "allocation__product__contract_id",
+            "allocation__contract__stream_id",
+            "allocation__contract_id",
             "allocation__product__unit",
         )
         .annotate(count=Count("pk"), money=money, allocations=Count("allocation", distinct=True))
@@ -187,8 +190,8 @@ def funding_mosaic(
         add(
             row["month"],
             row["allocation__funder_id"],
-            row["allocation__product__contract__stream_id"],
-            row["allocation__product__contract_id"],
+            row["allocation__contract__stream_id"],
+            row["allocation__contract_id"],
             row["count"],
             _cents(row["money"] or 0, row["allocation__product__unit"]),
             False,

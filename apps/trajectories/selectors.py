@@ -78,7 +78,7 @@ def care_team_for_client(*, client: Client) -> QuerySet[CareTeamMembership]:
 
 
 def allocation_list_for_client(*, client: Client) -> QuerySet[Allocation]:
-    return client.allocations.select_related("funder", "product__contract__stream").order_by(
+    return client.allocations.select_related("funder", "contract__stream", "product").order_by(
         "-start", "pk"
     )
 

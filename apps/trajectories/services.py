@@ -543,6 +543,7 @@ def activity_cancel(*, activity: Activity, actor: User, presence: bool = False) 
     activity.funding_status = "not_chargeable"
     activity.consumed = 0
     activity.pilot_product, activity.pilot_cents = None, 0
+    activity.priced_product = None
     activity.funding_reason = {"code": "cancelled"}
     activity._history_user = actor
     activity.save(update_fields=["status", *FUNDING_FIELDS])

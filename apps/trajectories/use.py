@@ -27,8 +27,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import IntegerField, Q, Sum
+from django.db.models import Count, IntegerField, Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from apps.funding.figures import MOSTLY_USED_PERCENT, mostly_used
 from apps.funding.models import Allocation, Frequency
@@ -51,6 +52,11 @@ class AllocationUse:
     total_used: int
     recent_used: int  # in the last BURN_DAYS days (clipped to the validity)
     observed_days: int  # the days of those in the validity
+
+    @property
+    def unlimited(self) -> bool:
+        """An aspecific allocation without a budget: no volume limit."""
+        return self.allocation.capacity is None
 
     @property
     def windowed(self) -> bool:
@@ -92,12 +98,16 @@ class AllocationUse:
     @property
     def mostly_used(self) -> bool:
         """Of what is budgeted (as budget_percent), at least MOSTLY_USED_PERCENT is used."""
+        if self.unlimited:
+            return False
         if self.total_capacity:
             return mostly_used(used=self.total_used, capacity=self.total_capacity)
         return mostly_used(used=self.used, capacity=self.capacity)
 
     @property
     def unit_name(self) -> str:
+        if not self.allocation.is_specific:  # its budget is drawn in cents
+            return _("euro cents")
         return unit_name(self.allocation.unit)
 
     @property
@@ -117,6 +127,8 @@ class AllocationUse:
     @property
     def runs_out_on(self) -> date | None:
         """The day the volume runs out at the recent pace; None when it lasts (or no pace)."""
+        if self.unlimited:
+            return None
         if self.windowed:
             left, last = self.left, self.window[1]
         else:
@@ -170,10 +182,34 @@ def allocation_use(*, allocations: Iterable[Allocation], today: date) -> dict[in
             allocation=allocation,
             today=today,
             window=allocation.window(today),
-            capacity=allocation.capacity,
+            capacity=allocation.capacity or 0,
             used=row.get("used", 0),
             total_used=row.get("total_used") or 0,
             recent_used=row.get("recent_used", 0),
             observed_days=max((observed_to - observed_from).days + 1, 0),
         )
     return result
+
+
+def priced_by_product(*, allocation: Allocation) -> list[dict]:
+    """What an aspecific or generic allocation paid, per product that priced it: code,
+    description, count and cents (its recorded funded activities; one grouped query)."""
+    if allocation.is_specific:
+        return []
+    rows = (
+        allocation.activities.filter(
+            status=RECORDED, funding_status=FUNDED, priced_product__isnull=False
+        )
+        .values("priced_product__code", "priced_product__description")
+        .annotate(count=Count("pk"), cents=Sum("consumed"))
+        .order_by("priced_product__code")
+    )
+    return [
+        {
+            "code": row["priced_product__code"],
+            "description": row["priced_product__description"],
+            "count": row["count"],
+            "cents": row["cents"],
+        }
+        for row in rows
+    ]

@@ -29,7 +29,7 @@ def _funding_follows(*, client: Client, actor: User) -> None:
     allocations = Allocation.objects.filter(
         client=client,
         status=AllocationStatus.ACTIVE,
-        product__contract__stream__age_limit__isnull=False,
+        contract__stream__age_limit__isnull=False,
     ).order_by("pk")
     for allocation in allocations:
         allocation_activities_reassign(allocation=allocation, actor=actor)

@@ -222,7 +222,7 @@ def test_a_night_of_a_residential_stay_is_not_logged_through_the_api(api, world)
     )
     assert response.status_code == 400
     error = response.json()["errors"]["kind"][0]
-    assert error["code"] == "invalid_choice"
+    assert error["code"] == "stay_night"
     assert "admission, discharge and leave" in error["message"]
     assert Activity.objects.count() == before
 

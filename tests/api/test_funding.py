@@ -415,3 +415,51 @@ def test_the_alert_list_decides_access_once_per_client_shown(
     caller.get("/api/v1/me/")
     with django_assert_max_num_queries(6 + 1 * 3):
         assert caller.get("/api/v1/alerts/").json()["count"] == 3
+
+
+def test_a_generic_allocation_is_registered_with_its_budget_and_shows_what_priced_its_care(
+    api, world
+):
+    # iJw 3.2 procesbeschrijving 3.1.1: a generic allocation is "alleen het maximum bedrag in
+    # het budget" (tests/funding/test_allocation_variants.py quotes the sources).
+    allocation_withdraw(allocation=world.allocations["other"], actor=world.lead)
+    waiting = activity_log(
+        trajectory=world.trajectories["other"],
+        domain="care",
+        kind="treatment_session",
+        date=D(2026, 1, 5),
+        duration_minutes=30,
+        performed_by=world.lead,
+        actor=world.lead,
+    )
+    response = _register(
+        api,
+        world,
+        variant="generic",
+        product=None,
+        volume=None,
+        frequency=None,
+        contract=world.product.contract.pk,
+        budget_cents=100_000,
+        end="2026-12-31",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["variant"], body["product"], body["volume"]) == ("generic", None, None)
+    assert (body["budget_cents"], body["contract"]) == (100_000, world.product.contract.pk)
+    waiting.refresh_from_db()
+    assert waiting.allocation_id == body["id"]
+    assert waiting.priced_product == world.product
+    assert body["priced"] == [
+        {
+            "code": world.product.code,
+            "description": world.product.description,
+            "count": 2,
+            "cents": body["use"]["total_used"],
+        }
+    ]
+    wrong = _register(
+        api, world, variant="generic", product=None, volume=None, number="TW-X", frequency=None
+    )
+    assert wrong.status_code == 400
+    assert "contract" in wrong.json()["errors"]

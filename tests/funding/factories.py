@@ -103,6 +103,7 @@ class AllocationFactory(DjangoModelFactory[Allocation]):
     product = factory.SubFactory(
         ProductFactory, contract__organisation=factory.SelfAttribute("...client.organisation")
     )
+    contract = factory.SelfAttribute("product.contract")
     funder = factory.SelfAttribute("product.contract.funder")
     number = factory.Sequence(lambda n: f"TW{n:06d}")
     volume = 600

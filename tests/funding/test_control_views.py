@@ -870,3 +870,68 @@ def test_changing_is_for_managers_only_also_by_post(client, office, name):
     assert response.status_code == 404
     office.allocation.refresh_from_db()
     assert office.allocation.end == D(2025, 12, 31)
+
+
+# --- allocation variants (iJw 3.2 procesbeschrijving 3.1.1; tests/funding/
+# test_allocation_variants.py quotes the sources) ---------------------------------------------
+
+
+def test_an_aspecific_allocation_with_a_budget_is_registered_and_shows_its_budget(client, office):
+    contract = office.jeugdwet.contract
+    response = _as(client, office.manager).post(
+        reverse("funding:allocation_new"),
+        _form(
+            office,
+            variant="aspecific",
+            product="",
+            volume="",
+            frequency="",
+            contract=contract.pk,
+            category=office.jeugdwet.category,
+            budget="150.00",
+        ),
+    )
+    allocation = Allocation.objects.get(number="TW-NIEUW-1")
+    assert response.status_code == 302
+    assert (allocation.variant, allocation.product, allocation.budget_cents) == (
+        "aspecific",
+        None,
+        15_000,
+    )
+    waiting = Activity.objects.filter(trajectory=office.waiting).order_by("date", "pk")
+    assert [activity.allocation_id for activity in waiting] == [allocation.pk, None]
+    assert waiting[0].priced_product == office.jeugdwet
+    text = client.get(response.url).text
+    category = office.jeugdwet.category
+    assert f"Aspecific (a product category) · product category {category}" in text
+    assert "€ 105.00 of the budget of € 150.00 used, € 45.00 left" in text
+    assert "Priced by product" in text
+    assert f"<td>{office.jeugdwet.code} {office.jeugdwet.description}</td>" in text
+    client_page = _as(client, office.lead).get(
+        reverse("clients:detail", args=[office.waiting.client.pk])
+    )
+    assert client_page.status_code == 200
+    assert f"Aspecific · product category {category}" in client_page.text
+    assert "€ 105.00 of the budget of € 150.00 used, € 45.00 left" in client_page.text
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"variant": "aspecific", "product": "", "volume": ""}, "names a product category"),
+        ({"variant": "generic", "product": "", "volume": ""}, "A generic allocation is a budget"),
+        ({"variant": "aspecific", "volume": ""}, "names no product"),
+        ({"budget": "10"}, "A specific allocation has a volume, not a budget"),
+        ({"variant": "aspecific", "product": "", "category": "45"}, "has no volume or frequency"),
+        ({"variant": "generic", "product": "", "volume": "", "budget": "-1"}, "greater than"),
+    ],
+)
+def test_a_variant_filled_wrongly_gets_a_clear_message_and_saves_nothing(
+    client, office, overrides, message
+):
+    before = Allocation.objects.count()
+    data = _form(office, contract=office.jeugdwet.contract.pk, **overrides)
+    response = _as(client, office.manager).post(reverse("funding:allocation_new"), data)
+    assert response.status_code == 200
+    assert message in response.text
+    assert Allocation.objects.count() == before

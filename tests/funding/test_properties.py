@@ -29,6 +29,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, Phase, event, example, given, settings
 from hypothesis import strategies as st
 
+from apps.accounts.models import Role
 from apps.core.domains import (
     DOMAIN_OF_KIND,
     KINDS_BY_DOMAIN,
@@ -55,8 +56,9 @@ from apps.trajectories.assignment import (
 )
 from apps.trajectories.models import Activity
 from apps.trajectories.services import activity_cancel, activity_correct, activity_log
+from tests.accounts.factories import UserFactory
 from tests.clients.factories import ClientFactory, municipality
-from tests.funding.factories import ProductFactory, stream
+from tests.funding.factories import ContractFactory, ProductFactory, stream
 from tests.suite import examples
 from tests.trajectories.factories import TrajectoryFactory
 
@@ -1055,3 +1057,134 @@ def test_an_explicitly_chosen_allocation_follows_the_same_rules(scenario):
     Each chosen log is checked as it happens (_log_chosen), and the invariants after it all.
     """
     in_rolled_back_savepoint(build_and_check, scenario)
+
+
+# --- budgets (aspecific and generic allocations) ---------------------------------------------
+
+# An aspecific allocation of category 55 and a generic one under one contract; activities of
+# three kinds, cancelled and corrected at random, budgets changed (IV066). The budget is never
+# overdrawn, each activity on it is priced by a product of its contract (of its category,
+# aspecific) that pays for its kind, at units x tariff rounded half up (amount_cents).
+BUDGET_KINDS = ("treatment_session", "crisis_contact", "family_session")
+
+
+@st.composite
+def budget_scenarios(draw):
+    budgets = (
+        draw(st.one_of(st.none(), st.integers(1, 60_000))),  # aspecific: a budget or none
+        draw(st.integers(1, 60_000)),  # generic: always
+    )
+    steps = draw(
+        st.lists(
+            st.one_of(
+                st.tuples(
+                    st.just("log"),
+                    st.sampled_from(BUDGET_KINDS),
+                    st.integers(1, 240),
+                    st.integers(0, 60),
+                ),
+                st.tuples(st.just("cancel"), st.integers(0, 30)),
+                st.tuples(st.just("correct"), st.integers(0, 30), st.integers(1, 240)),
+                st.tuples(st.just("budget"), st.integers(0, 1), st.integers(1, 60_000)),
+            ),
+            min_size=1,
+            max_size=10,
+        )
+    )
+    return budgets, steps
+
+
+def _build_budgets(budgets, steps):
+    trajectory = TrajectoryFactory(client=ClientFactory(date_of_birth=CHILD), start=D(2025, 1, 1))
+    client = trajectory.client
+    worker = UserFactory(organisation=client.organisation, roles=[Role.CASEWORKER])
+    contract = ContractFactory(
+        organisation=client.organisation, stream=stream("jeugdwet"), start=D(2025, 1, 1), end=None
+    )
+    for category, code, unit, tariff, kind in (
+        ("55", "55A01", Unit.HOUR, 12_345, "treatment_session"),
+        ("55", "55A02", Unit.MINUTE, 333, "crisis_contact"),
+        ("55", "55A03", Unit.MINUTE, 177, "treatment_session"),
+        ("45", "45A12", Unit.HOUR, 6_001, "family_session"),
+    ):
+        ProductFactory(
+            contract=contract,
+            category=category,
+            code=code,
+            unit=unit,
+            tariff_cents=tariff,
+            activity_kinds=[kind],
+        )
+    allocations = []
+    for variant, category, budget in (("aspecific", "55", budgets[0]), ("generic", "", budgets[1])):
+        allocation, _matched = allocation_register(
+            client=client,
+            product=None,
+            number=f"TW-{variant}",
+            volume=None,
+            frequency=None,
+            start=D(2025, 1, 1),
+            end=D(2025, 12, 31),
+            actor=worker,
+            variant=variant,
+            category=category,
+            contract=contract,
+            budget_cents=budget,
+        )
+        allocations.append(allocation)
+    logged: list[Activity] = []
+    for step in steps:
+        if step[0] == "log":
+            _, kind, minutes, day = step
+            logged.append(
+                activity_log(
+                    trajectory=trajectory,
+                    domain="care",
+                    kind=kind,
+                    date=D(2025, 3, 1) + datetime.timedelta(days=day),
+                    duration_minutes=minutes,
+                    performed_by=worker,
+                    actor=worker,
+                )
+            )
+        elif step[0] == "cancel" and logged:
+            activity = logged[step[1] % len(logged)]
+            if Activity.objects.get(pk=activity.pk).status == "recorded":
+                activity_cancel(activity=activity, actor=worker)
+        elif step[0] == "correct" and logged:
+            activity = Activity.objects.get(pk=logged[step[1] % len(logged)].pk)
+            if activity.status == "recorded":
+                activity_correct(activity=activity, actor=worker, duration_minutes=step[2])
+        elif step[0] == "budget":
+            allocation = Allocation.objects.get(pk=allocations[step[1]].pk)
+            if allocation.budget_cents is not None:
+                allocation_change(
+                    allocation=allocation,
+                    actor=worker,
+                    reason=ChangeReason.EXTENDED,
+                    budget_cents=step[2],
+                )
+    for allocation in Allocation.objects.filter(client=client):
+        funded = list(
+            allocation.activities.filter(status="recorded", funding_status="funded").select_related(
+                "priced_product"
+            )
+        )
+        if allocation.budget_cents is not None:
+            assert sum(activity.consumed for activity in funded) <= allocation.budget_cents
+        for activity in funded:
+            product = activity.priced_product
+            assert product is not None
+            assert product.contract_id == contract.pk
+            assert activity.kind in product.activity_kinds
+            assert not allocation.category or product.category == allocation.category
+            per = 60 if product.unit == Unit.HOUR else 1
+            exact = activity.duration_minutes * product.tariff_cents
+            assert activity.consumed == (2 * exact + per) // (2 * per)  # half up
+
+
+@pytest.mark.django_db
+@PROPERTY_SETTINGS
+@given(scenario=budget_scenarios())
+def test_a_budget_is_never_overdrawn_and_each_activity_is_priced_by_a_fitting_product(scenario):
+    in_rolled_back_savepoint(_build_budgets, *scenario)

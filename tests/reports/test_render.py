@@ -172,6 +172,7 @@ def long_report(db):
         return Allocation(
             client=clients[client_index],
             product=product,
+            contract=product.contract,
             funder=funder,
             number=number,
             volume=100_000,

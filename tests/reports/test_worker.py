@@ -132,6 +132,7 @@ def _large_report_data(scenario) -> int:
             allocation = Allocation(
                 client=client,
                 product=product,
+                contract=product.contract,
                 funder=scenario.funder,
                 number=f"TW-LARGE-{index:03d}-{number}",
                 volume=600,

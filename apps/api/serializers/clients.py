@@ -288,19 +288,7 @@ class ActivityCorrectSerializer(serializers.Serializer):
     A night of a residential stay is not logged or corrected here: it follows from the stay's
     admission, discharge and leave (the stays page), as on the web form."""
 
-    kind = serializers.ChoiceField(
-        choices=[
-            (value, label)
-            for value, label in ActivityKind.choices
-            if value != ActivityKind.RESIDENTIAL_STAY
-        ],
-        error_messages={
-            "invalid_choice": _(
-                '"{input}" is not a kind of activity that can be logged here; the nights of a '
-                "residential stay follow from its admission, discharge and leave."
-            )
-        },
-    )
+    kind = serializers.ChoiceField(choices=ActivityKind.choices)
     date = serializers.DateField()
     start_time = serializers.TimeField(required=False, allow_null=True, default=None)
     duration_minutes = serializers.IntegerField(required=False, allow_null=True, default=None)
@@ -325,6 +313,17 @@ class ActivityCorrectSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         if goals is not None:
             self.fields["goal"].queryset = goals
+
+    def validate_kind(self, kind):
+        if kind == ActivityKind.RESIDENTIAL_STAY:
+            raise serializers.ValidationError(
+                _(
+                    "A night of a residential stay is not logged here: the nights follow from the "
+                    "stay's admission, discharge and leave."
+                ),
+                "stay_night",
+            )
+        return kind
 
     def validate(self, attrs):
         if self.partial and not attrs:

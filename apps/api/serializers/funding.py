@@ -9,13 +9,16 @@ from apps.clients.models import Client
 from apps.funding.models import (
     AlertKind,
     AllocationStatus,
+    AllocationVariant,
     ChangeReason,
+    Contract,
     ExecutionVariant,
     Frequency,
     FunderKind,
     Product,
     Unit,
 )
+from apps.trajectories.use import priced_by_product
 
 from .base import (
     AccessAwareSerializer,
@@ -40,8 +43,22 @@ class AllocationSerializer(serializers.Serializer):
     number = serializers.CharField(read_only=True)
     client = ClientRefSerializer(read_only=True)
     funder = FunderRefSerializer(read_only=True)
-    product = ProductRefSerializer(read_only=True)
-    volume = serializers.IntegerField(read_only=True)
+    variant = serializers.ChoiceField(
+        choices=AllocationVariant.choices,
+        read_only=True,
+        help_text=_("specific (one product), aspecific (a product category) or generic (budget)."),
+    )
+    product = ProductRefSerializer(read_only=True, allow_null=True)
+    category = serializers.CharField(
+        read_only=True, help_text=_("Aspecific: the product category (JZ020, WMO020).")
+    )
+    contract = serializers.IntegerField(source="contract_id", read_only=True)
+    budget_cents = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text=_("Aspecific or generic: the budget in euro cents; null: none."),
+    )
+    volume = serializers.IntegerField(read_only=True, allow_null=True)
     unit = serializers.ChoiceField(choices=Unit.choices, read_only=True)
     frequency = serializers.ChoiceField(choices=Frequency.choices, read_only=True)
     start = serializers.DateField(read_only=True)
@@ -109,41 +126,90 @@ class AllocationUseSerializer(serializers.Serializer):
 
 
 class AllocationDetailSerializer(AllocationSerializer):
-    stream = StreamRefSerializer(source="product.contract.stream", read_only=True)
+    stream = StreamRefSerializer(source="contract.stream", read_only=True)
     use = serializers.SerializerMethodField()
+    priced = serializers.SerializerMethodField(
+        help_text=_(
+            "Aspecific or generic: per product that priced its care, the number of activities "
+            "and their value in euro cents (drawn from the budget)."
+        )
+    )
 
     @extend_schema_field(AllocationUseSerializer)
     def get_use(self, allocation):
         return AllocationUseSerializer(self.context["use"]).data
 
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "code": {"type": "string"},
+                    "description": {"type": "string"},
+                    "count": {"type": "integer"},
+                    "cents": {"type": "integer"},
+                },
+            },
+        }
+    )
+    def get_priced(self, allocation) -> list:
+        return priced_by_product(allocation=allocation)
+
 
 class AllocationRegisterSerializer(serializers.Serializer):
+    """Specific: product, volume and frequency. Aspecific: contract and category, a budget or
+    not. Generic: contract and budget (iJw/iWmo 3.2, IV075)."""
+
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.none())
-    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.none())
+    variant = serializers.ChoiceField(
+        choices=AllocationVariant.choices, required=False, default=AllocationVariant.SPECIFIC
+    )
+    product = serializers.PrimaryKeyRelatedField(
+        queryset=Product.objects.none(), required=False, allow_null=True, default=None
+    )
+    contract = serializers.PrimaryKeyRelatedField(
+        queryset=Contract.objects.none(), required=False, allow_null=True, default=None
+    )
+    category = serializers.CharField(max_length=4, required=False, allow_blank=True, default="")
+    budget_cents = serializers.IntegerField(
+        min_value=1, max_value=10**12, required=False, allow_null=True, default=None
+    )
     number = serializers.CharField(max_length=40)
-    volume = serializers.IntegerField(min_value=1)
+    volume = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
     unit = serializers.ChoiceField(choices=Unit.choices, required=False, allow_null=True)
-    frequency = serializers.ChoiceField(choices=Frequency.choices)
+    frequency = serializers.ChoiceField(
+        choices=Frequency.choices, required=False, allow_null=True, default=None
+    )
     start = serializers.DateField()
     end = serializers.DateField(allow_null=True, required=False, default=None)
 
-    def __init__(self, *args, clients=None, products=None, **kwargs):
+    def __init__(self, *args, clients=None, products=None, contracts=None, **kwargs):
         super().__init__(*args, **kwargs)
         if clients is not None:
             self.fields["client"].queryset = clients
         if products is not None:
             self.fields["product"].queryset = products
+        if contracts is not None:
+            self.fields["contract"].queryset = contracts
+
+    def validate(self, attrs):
+        if attrs.get("variant") == AllocationVariant.SPECIFIC and not attrs.get("frequency"):
+            raise serializers.ValidationError({"frequency": _("Choose the frequency.")})
+        return attrs
 
 
 class AllocationChangeSerializer(serializers.Serializer):
-    """A change as IV066 allows it: the end date, and the volume when the frequency is total
-    within the validity, with a reason from JZ002. A start date, unit or frequency, or a volume
-    of a windowed allocation, is refused: such an allocation is replaced (``replace/``)."""
+    """A change as IV066 allows it: the end date, the budget (when there is one), and the volume
+    when the frequency is total within the validity, with a reason from JZ002. A start date,
+    unit or frequency, or a volume of a windowed allocation, is refused: such an allocation is
+    replaced (``replace/``)."""
 
     reason = serializers.ChoiceField(
         choices=ChangeReason.choices, help_text=_("Code list JZ002: why it changes.")
     )
     volume = serializers.IntegerField(min_value=1, required=False)
+    budget_cents = serializers.IntegerField(min_value=1, max_value=10**12, required=False)
     unit = serializers.ChoiceField(choices=Unit.choices, required=False)
     frequency = serializers.ChoiceField(choices=Frequency.choices, required=False)
     start = serializers.DateField(required=False)
@@ -162,9 +228,19 @@ class AllocationReplaceSerializer(serializers.Serializer):
         choices=ChangeReason.choices, help_text=_("Code list JZ002: why it is replaced.")
     )
     number = serializers.CharField(max_length=40)
-    volume = serializers.IntegerField(min_value=1)
+    volume = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
     unit = serializers.ChoiceField(choices=Unit.choices, required=False, allow_null=True)
-    frequency = serializers.ChoiceField(choices=Frequency.choices)
+    frequency = serializers.ChoiceField(
+        choices=Frequency.choices, required=False, allow_null=True, default=None
+    )
+    budget_cents = serializers.IntegerField(
+        min_value=1,
+        max_value=10**12,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Aspecific or generic: the new allocation's budget (its own when not given)."),
+    )
     start = serializers.DateField()
     end = serializers.DateField(allow_null=True, required=False, default=None)
 

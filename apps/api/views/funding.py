@@ -137,6 +137,9 @@ class AllocationListView(ApiView):
             data=request.data,
             clients=Client.objects.filter(pk=client_id, organisation_id=user.organisation_id),
             products=Product.objects.filter(contract__organisation_id=user.organisation_id),
+            contracts=Contract.objects.filter(
+                organisation_id=user.organisation_id, integral_pilot__isnull=True
+            ),
         )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -151,6 +154,10 @@ class AllocationListView(ApiView):
                 start=data["start"],
                 end=data["end"],
                 actor=user,
+                variant=data["variant"],
+                category=data["category"],
+                contract=data["contract"],
+                budget_cents=data["budget_cents"],
             )
         return Response(
             _detail(_allocation(allocation.pk, client), access), status=status.HTTP_201_CREATED
@@ -186,9 +193,10 @@ class AllocationDetailView(ApiView):
         responses=s.AllocationDetailSerializer,
         tags=["allocations"],
         description=(
-            "Change an allocation as IV066 allows: its end date, and its volume when the "
-            "frequency is total within the validity, with a reason from JZ002 (reason 13 with "
-            "the end date set to the start date removes it). Anything else is refused: replace "
+            "Change an allocation as IV066 allows: its end date, its budget (budget_cents, "
+            "when it has one), and its volume when the frequency is total within the validity, "
+            "with a reason from JZ002 (reason 13 with the end date set to the start date "
+            "removes it). Anything else is refused: replace "
             "the allocation instead. What it funds is reassigned."
         ),
     )
@@ -246,6 +254,7 @@ class AllocationReplaceView(ApiView):
                 frequency=data["frequency"],
                 start=data["start"],
                 end=data["end"],
+                budget_cents=data["budget_cents"],
             )
         return Response(
             _detail(_allocation(new.pk, client), access), status=status.HTTP_201_CREATED

@@ -1,0 +1,44 @@
+"""The migrations of the allocation variants carry existing allocations over: each becomes
+specific, with its product's contract (funding 0011 and 0012). Committed for real, as in
+test_product_migration.py (SQLite cannot change its schema inside the test's transaction)."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from apps.funding.models import Allocation
+from tests.accounts.factories import OrganisationFactory
+from tests.funding.builders import product, register, trajectory_of
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+BEFORE = [
+    ("funding", "0010_funder_code_school_board"),
+    ("trajectories", "0007_education_not_priced_per_activity"),
+]
+
+
+def _migrate(targets=None):
+    executor = MigrationExecutor(connection)
+    targets = targets or executor.loader.graph.leaf_nodes()
+    executor.migrate(targets)
+    executor.loader.build_graph()
+    return executor.loader.project_state(targets).apps
+
+
+def test_existing_allocations_become_specific_with_their_products_contract():
+    organisation = OrganisationFactory()
+    trajectory = trajectory_of(organisation, date_of_birth=datetime.date(2010, 5, 17))
+    allocation = register(
+        trajectory.client, product(organisation, code="45A07"), trajectory.lead_caseworker
+    )
+    contract_id = allocation.product.contract_id
+    try:
+        _migrate(BEFORE)
+        _migrate()
+    finally:
+        _migrate()
+    allocation = Allocation.objects.get(pk=allocation.pk)
+    assert (allocation.variant, allocation.contract_id) == ("specific", contract_id)
+    assert allocation.history.first().contract_id == contract_id
