@@ -112,6 +112,17 @@ MATRIX = {
         "privacy_officer": NOBODY,
         "administrator": NOBODY,
     },
+    # The Wlz indications and health insurers: whoever sees the funding reads them; a
+    # caseworker of the care team or a manager records them
+    # (tests/trajectories/test_funding_facts_views.py).
+    "clients:funding_facts": {
+        "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "teacher": NOBODY,
+        "job_coach": NOBODY,
+        "manager": row(ALLOWED, ALLOWED, PSEUDONYM, REFUSED),
+        "privacy_officer": NOBODY,
+        "administrator": NOBODY,
+    },
     # Residential stays: admission, discharge and leave by a caseworker of the care team.
     "clients:stays": {
         "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
@@ -182,6 +193,10 @@ POST_ONLY = {
     # One recorded period of extended youth care (tests/trajectories/test_youth_care_views.py).
     "clients:extended_youth_care_change",
     "clients:extended_youth_care_end",
+    # Ending a Wlz indication or a health insurance
+    # (tests/trajectories/test_funding_facts_views.py).
+    "clients:wlz_indication_end",
+    "clients:health_insurance_end",
     # Forms on the stays page (tests/trajectories/test_presence_views.py).
     "clients:stay_discharge",
     "clients:stay_dates",

@@ -2,25 +2,13 @@ from django.contrib import admin
 
 from apps.core.admin import OrganisationScopedAdmin, ScopedHistoryAdmin
 
-from .models import Client, HealthInsurance, Municipality, WlzIndication
+from .models import Client, Municipality
 
 
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin):
     list_display = ["cbs_code", "name"]
     search_fields = ["cbs_code", "name"]
-
-
-class WlzIndicationInline(admin.TabularInline):
-    model = WlzIndication
-    extra = 0
-    fields = ["care_profile", "decision_reference", "start", "end"]
-
-
-class HealthInsuranceInline(admin.TabularInline):
-    model = HealthInsurance
-    extra = 0
-    fields = ["uzovi", "start", "end"]
 
 
 @admin.register(Client)
@@ -30,4 +18,6 @@ class ClientAdmin(OrganisationScopedAdmin, ScopedHistoryAdmin):
     search_fields = ["client_number", "pseudonym"]
     autocomplete_fields = ["municipality", "municipality_before_stay"]
     readonly_fields = ["responsible_municipality", "responsibility_rule"]
-    inlines = [WlzIndicationInline, HealthInsuranceInline]
+    # No inlines for the Wlz indications and health insurers: they are recorded on the
+    # client's funding-facts page (clients:funding_facts), through the services that decide
+    # the client's care again.

@@ -201,3 +201,41 @@ def health_insurance_record(
         basis=AccessBasis.ADMINISTRATION,
     )
     return insurance
+
+
+def _client_period_end(period: WlzIndication | HealthInsurance, *, end: date | None, actor):
+    """End an open period of the client's on ``end`` (its last day, inclusive)."""
+    client = Client.objects.select_for_update().get(pk=period.client_id)  # one writer per client
+    period = type(period).objects.select_for_update().get(pk=period.pk)
+    if end is None:
+        raise ValidationError({"end": _("Give the last day of the period.")})
+    if period.end is not None:
+        raise ValidationError({"end": _("This period has already ended.")})
+    period.end = end
+    period.full_clean()  # the end not before the start; no overlap with another period
+    period._history_user = actor
+    period.save(update_fields=["end"])
+    access_log_write(
+        actor=actor,
+        event=AccessEvent.CHANGE,
+        client=client,
+        obj=period,
+        basis=AccessBasis.ADMINISTRATION,
+    )
+    return period
+
+
+@transaction.atomic
+def wlz_indication_end(
+    *, indication: WlzIndication, end: date | None, actor: User | None
+) -> WlzIndication:
+    """End an open CIZ indication: ``end`` is the last day it is valid."""
+    return _client_period_end(indication, end=end, actor=actor)
+
+
+@transaction.atomic
+def health_insurance_end(
+    *, insurance: HealthInsurance, end: date | None, actor: User | None
+) -> HealthInsurance:
+    """End an open health insurance: ``end`` is the last day the client is insured with it."""
+    return _client_period_end(insurance, end=end, actor=actor)

@@ -1,4 +1,7 @@
+import datetime
+
 from django import forms
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.functional import lazy
 from django.utils.translation import gettext
@@ -206,6 +209,64 @@ class ExtendedYouthCareForm(forms.Form):
 
 class ExtendedYouthCareEndForm(forms.Form):
     ended_on = forms.DateField(label=_("Last day of the extended youth care"), widget=DateInput)
+
+
+class _FundingFactStartMixin:
+    """A start more than a year ahead is a typing error: no CIZ decision or insurance policy
+    is recorded that far in advance."""
+
+    def clean_start(self):
+        start = self.cleaned_data["start"]
+        if start > timezone.localdate() + datetime.timedelta(days=366):
+            raise forms.ValidationError(_("The start lies more than a year ahead."))
+        return start
+
+
+class WlzIndicationForm(_FundingFactStartMixin, forms.Form):
+    """Record a CIZ indication (Wlz): the care profile, the decision and its period."""
+
+    care_profile = forms.CharField(
+        label=_("Care profile (zorgprofiel)"),
+        max_length=20,
+        help_text=_("As the CIZ decision names it, e.g. LVG 3 or GGZ-W 1."),
+    )
+    decision_reference = forms.CharField(
+        label=_("CIZ decision reference"), max_length=40, required=False
+    )
+    start = forms.DateField(label=_("Valid from"), widget=DateInput)
+    end = forms.DateField(
+        label=_("Valid until"),
+        widget=DateInput,
+        required=False,
+        help_text=_("Leave empty when the indication has no end date."),
+    )
+
+
+class HealthInsuranceForm(_FundingFactStartMixin, forms.Form):
+    """Record the client's own health insurer (Zvw) by its UZOVI code, for a period."""
+
+    uzovi = forms.CharField(
+        label=_("UZOVI code"),
+        max_length=4,
+        help_text=_("The four digits of the health insurer, as on the insurance card."),
+    )
+    start = forms.DateField(label=_("Insured from"), widget=DateInput)
+    end = forms.DateField(
+        label=_("Insured until"),
+        widget=DateInput,
+        required=False,
+        help_text=_("Leave empty while the client is insured with it."),
+    )
+
+    def clean_uzovi(self):
+        uzovi = self.cleaned_data["uzovi"].strip()
+        if len(uzovi) != 4 or not uzovi.isdigit():
+            raise forms.ValidationError(_("A UZOVI code has four digits."))
+        return uzovi
+
+
+class FundingFactEndForm(forms.Form):
+    end = forms.DateField(label=_("Last day"), widget=DateInput)
 
 
 # --- presence: stays and day parts --------------------------------------------------------

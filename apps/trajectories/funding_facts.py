@@ -14,7 +14,12 @@ from django.db import transaction
 
 from apps.accounts.models import User
 from apps.clients.models import Client, HealthInsurance, WlzIndication
-from apps.clients.services import health_insurance_record, wlz_indication_record
+from apps.clients.services import (
+    health_insurance_end,
+    health_insurance_record,
+    wlz_indication_end,
+    wlz_indication_record,
+)
 from apps.funding.models import Allocation, AllocationStatus
 
 from .assignment import FUNDED, allocation_activities_reassign, unfunded_rematch
@@ -69,4 +74,25 @@ def health_insurance_register(
         client=client, uzovi=uzovi, start=start, end=end, actor=actor
     )
     client_care_redecide(client=client, actor=actor)
+    return insurance
+
+
+@transaction.atomic
+def wlz_indication_stop(
+    *, indication: WlzIndication, end: date | None, actor: User | None
+) -> WlzIndication:
+    """End a CIZ indication and decide the client's care again: after its last day the
+    Jeugdwet (or another law) may pay the care again."""
+    indication = wlz_indication_end(indication=indication, end=end, actor=actor)
+    client_care_redecide(client=indication.client, actor=actor)
+    return indication
+
+
+@transaction.atomic
+def health_insurance_stop(
+    *, insurance: HealthInsurance, end: date | None, actor: User | None
+) -> HealthInsurance:
+    """End the client's health insurance and decide the client's care again."""
+    insurance = health_insurance_end(insurance=insurance, end=end, actor=actor)
+    client_care_redecide(client=insurance.client, actor=actor)
     return insurance

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import education_views, views, youth_care_views
+from . import education_views, funding_facts_views, views, youth_care_views
 
 app_name = "clients"
 
@@ -56,6 +56,17 @@ urlpatterns = [
         "<int:pk>/extended-youth-care/<int:care_pk>/end/",
         youth_care_views.extended_youth_care_end,
         name="extended_youth_care_end",
+    ),
+    path("<int:pk>/funding-facts/", funding_facts_views.funding_facts, name="funding_facts"),
+    path(
+        "<int:pk>/funding-facts/wlz/<int:fact_pk>/end/",
+        funding_facts_views.wlz_indication_finish,
+        name="wlz_indication_end",
+    ),
+    path(
+        "<int:pk>/funding-facts/zvw/<int:fact_pk>/end/",
+        funding_facts_views.health_insurance_finish,
+        name="health_insurance_end",
     ),
     path(
         "<int:pk>/care-team/<int:membership_pk>/remove/",
