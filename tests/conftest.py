@@ -139,3 +139,22 @@ def db_owner(postgres_only) -> Iterator[psycopg.Connection]:
             yield conn
         finally:
             conn.rollback()  # whatever the test did, not committed
+
+
+@pytest.fixture
+def as_schema_owner() -> Iterator[None]:
+    """The test's own connection as the owner of the tables, for tests that migrate back and
+    forth: changing the schema is the owner role's (docs/deployment.md). Without
+    DATABASE_OWNER_URL (SQLite, or PostgreSQL as one role) nothing changes."""
+    if OWNER is None:
+        yield
+        return
+    settings_dict = connection.settings_dict
+    saved = {key: settings_dict[key] for key in OWNER}
+    connection.close()
+    settings_dict.update(OWNER)
+    try:
+        yield
+    finally:
+        connection.close()
+        settings_dict.update(saved)

@@ -21,33 +21,18 @@ from django.db.migrations.executor import MigrationExecutor
 from apps.funding.models import DeliveryKind, Frequency, FundingStream, Product, Unit
 from apps.trajectories.models import Activity
 from tests.accounts.factories import OrganisationFactory
-from tests.conftest import OWNER
 from tests.funding.builders import log, product, register, trajectory_of
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Migrating changes the schema: as the owner role where there is one (tests/conftest.py).
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("as_schema_owner"),
+]
 D = datetime.date
 BEFORE = [
     ("funding", "0004_integral_stream_and_role_permissions"),
     ("trajectories", "0003_activity_kinds_guidance_and_presence"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _as_the_owner():
-    """Changing the schema is the owner role's (docs/deployment.md): with DATABASE_OWNER_URL
-    set, as in CI, this test connects as that role, as production migrates."""
-    if OWNER is None:
-        yield
-        return
-    settings_dict = connection.settings_dict
-    saved = {key: settings_dict[key] for key in OWNER}
-    connection.close()
-    settings_dict.update(OWNER)
-    try:
-        yield
-    finally:
-        connection.close()
-        settings_dict.update(saved)
 
 
 def _migrate(targets=None):

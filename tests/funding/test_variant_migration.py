@@ -12,7 +12,11 @@ from apps.funding.models import Allocation
 from tests.accounts.factories import OrganisationFactory
 from tests.funding.builders import product, register, trajectory_of
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Migrating changes the schema: as the owner role where there is one (tests/conftest.py).
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("as_schema_owner"),
+]
 BEFORE = [
     ("funding", "0010_funder_code_school_board"),
     ("trajectories", "0007_education_not_priced_per_activity"),
