@@ -157,6 +157,18 @@ NOTES = {
 SUBJECTS = ["Nederlands", "Rekenen", "Engels", "Mens en maatschappij", "Entree: beroepspraktijk"]
 
 MINUTES_PER_UNIT = {"01": 1, "04": 60, "16": 240, "14": 1440}
+# What a product delivers, by its unit (WJ756; apps.funding.models.DELIVERY_KIND_OF_UNIT), and
+# what a presence product pays for when no generated care draws on it.
+DELIVERY_KIND_OF_UNIT = {
+    "01": "time",
+    "04": "time",
+    "14": "presence",
+    "16": "presence",
+    "82": "output",
+    "84": "output",
+    "83": "budget",
+}
+PRESENCE_KIND = {"14": "residential_stay", "16": "day_activity"}
 # stream: [(key, category, code, description, unit, tariff in cents, guidance)]; time units only,
 # so that what an activity draws is its duration in minutes (apps.trajectories.assignment).
 PRODUCTS = {
@@ -1046,14 +1058,30 @@ class Generator:
             (c + h("contract", created, "+", admin_of[c[5]]) for c in self.contracts),
         )
         product_cols = (
-            "id, category, code, description, unit, tariff_cents, is_guidance, contract_id"
+            "id, category, code, description, unit, tariff_cents, is_guidance, contract_id,"
+            " delivery_kind, activity_kinds"
         )
         contract_org = {c[0]: c[5] for c in self.contracts}
-        copy("funding_product", product_cols, self.products)
+        # What each product delivers follows its unit (WJ756); it pays for the kinds the
+        # generated care draws on it (a stay's product for nights, a day part's for day parts).
+        product_of_allocation = {a.id: a.product[0] for a in self.allocations}
+        kinds_drawn: dict[int, set[str]] = defaultdict(set)
+        for activity in self.activities:
+            if activity[14] is not None:
+                kinds_drawn[product_of_allocation[activity[14]]].add(activity[18])
+        products = [
+            (
+                *p,
+                DELIVERY_KIND_OF_UNIT[p[4]],
+                json.dumps(sorted(kinds_drawn[p[0]]) or [PRESENCE_KIND.get(p[4], "intake")]),
+            )
+            for p in self.products
+        ]
+        copy("funding_product", product_cols, products)
         copy(
             "funding_historicalproduct",
             f"{product_cols}, {hist}",
-            (p + h("product", created, "+", admin_of[contract_org[p[7]]]) for p in self.products),
+            (p + h("product", created, "+", admin_of[contract_org[p[7]]]) for p in products),
         )
         conn.commit()
         log("configuration written")
@@ -1169,7 +1197,7 @@ class Generator:
         # allocations, sized to what they fund
         alloc_cols = (
             'id, number, volume, unit, frequency, start, "end", status, created_at, client_id,'
-            " funder_id, product_id"
+            " funder_id, product_id, contract_id, variant, category, change_reason"
         )
 
         def alloc_row(a: Alloc):
@@ -1194,6 +1222,10 @@ class Generator:
                 a.client.id,
                 a.funder,
                 a.product[0],
+                a.product[7],  # the product's contract
+                "specific",
+                "",
+                "",
             )
 
         alloc_rows = [alloc_row(a) for a in self.allocations]
