@@ -169,17 +169,7 @@ def wlz_indication_record(
         start=start,
         end=end,
     )
-    indication.full_clean()
-    indication._history_user = actor
-    indication.save()
-    access_log_write(
-        actor=actor,
-        event=AccessEvent.CREATE,
-        client=client,
-        obj=indication,
-        basis=AccessBasis.ADMINISTRATION,
-    )
-    return indication
+    return _client_period_save(indication, actor=actor)
 
 
 @transaction.atomic
@@ -190,17 +180,23 @@ def health_insurance_record(
     overlap."""
     client = Client.objects.select_for_update().get(pk=client.pk)  # one writer per client
     insurance = HealthInsurance(client=client, uzovi=uzovi.strip(), start=start, end=end)
-    insurance.full_clean()
-    insurance._history_user = actor
-    insurance.save()
+    return _client_period_save(insurance, actor=actor)
+
+
+def _client_period_save(period: WlzIndication | HealthInsurance, *, actor: User | None):
+    """Validate (no overlap with another period of its kind), save with its history user and
+    log the new period of the client's, whose row the caller has locked."""
+    period.full_clean()
+    period._history_user = actor
+    period.save()
     access_log_write(
         actor=actor,
         event=AccessEvent.CREATE,
-        client=client,
-        obj=insurance,
+        client=period.client,
+        obj=period,
         basis=AccessBasis.ADMINISTRATION,
     )
-    return insurance
+    return period
 
 
 def _client_period_end(period: WlzIndication | HealthInsurance, *, end: date | None, actor):
