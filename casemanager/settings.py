@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "apps.control",  # funding control: the manager's funding pages and alerts
     "apps.reports",
     "apps.privacy",  # the privacy officer's pages
+    "apps.exchange",  # iJw / iWmo message traffic with municipalities
     "apps.demo",  # seed_demo
     # The REST API under /api/v1/ (apps/api) and its OpenAPI description.
     "rest_framework",
@@ -267,6 +268,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_ROUTES = {"reports.report_build_task": {"queue": "reports"}}
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_KB", default=600_000)
 REPORT_MAX_ATTEMPTS = 3
+
+# iJw / iWmo messages (docs/messages.md): how files travel, and the folder of the folder transport.
+EXCHANGE_TRANSPORT = env.str(
+    "EXCHANGE_TRANSPORT", default="apps.exchange.transport.FolderTransport"
+)
+EXCHANGE_FOLDER = env.str("EXCHANGE_FOLDER", default=str(BASE_DIR / "media" / "exchange-transport"))
+
 CELERY_BEAT_SCHEDULE = {
     # Every night after midnight: allocations whose end date has passed end (never to return).
     "allocations-end": {

@@ -13,8 +13,10 @@ from django.db.models.signals import pre_migrate
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, tmp_path):
     settings.LANGUAGE_CODE = "nl"
+    # The folder transport of the message exchange: one folder per test.
+    settings.EXCHANGE_FOLDER = str(tmp_path / "exchange-transport")
     # Hashing is deliberately slow in production; tests only need it to work.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
