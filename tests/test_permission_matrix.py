@@ -215,13 +215,14 @@ POST_ONLY = {
     "funding:allocation_change",
     "funding:allocation_replace",
     "funding:pilot_detail",
+    # The message exchange (tests/exchange/): each part adds its pages' names here.
 }
 
 
 def _client_facing_url_names() -> set[str]:
     names = set()
     resolver = get_resolver()
-    for namespace in ("clients", "audit", "funding", "reports"):
+    for namespace in ("clients", "audit", "funding", "reports", "exchange"):
         _prefix, sub = resolver.namespace_dict[namespace]
         for pattern in sub.url_patterns:
             names.add(f"{namespace}:{pattern.name}")

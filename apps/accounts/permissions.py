@@ -75,6 +75,12 @@ VIEW_CONTRACTS = "control.view_contracts"
 VIEW_REPORTS = "reports.view_reports"
 REQUEST_REPORT = "reports.request_report"
 DOWNLOAD_REPORT = "reports.download_report"
+# The message exchange with municipalities (apps.exchange): managers only, except linking an
+# allocation that arrived for an unknown BSN to its client, which a caseworker does.
+VIEW_MESSAGES = "exchange.view_messages"  # inbox, outbox, queues, declaration runs
+IMPORT_MESSAGES = "exchange.import_messages"  # receive files: upload, fetch, API
+SEND_MESSAGES = "exchange.send_messages"  # requests, start/stop, declarations: review and send
+LINK_WAITING_ALLOCATION = "exchange.link_waiting_allocation"
 # The privacy officer (apps.privacy).
 VIEW_PRIVACY_PAGES = "privacy.view_privacy_pages"
 REVIEW_BREAK_THE_GLASS = "privacy.review_break_the_glass"
@@ -98,6 +104,10 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     VIEW_REPORTS: manager,
     REQUEST_REPORT: manager,
     DOWNLOAD_REPORT: manager,
+    VIEW_MESSAGES: manager,
+    IMPORT_MESSAGES: manager,
+    SEND_MESSAGES: manager,
+    LINK_WAITING_ALLOCATION: in_an_organisation & is_caseworker,
     VIEW_PRIVACY_PAGES: privacy_officer,
     REVIEW_BREAK_THE_GLASS: privacy_officer,
     USE_ADMIN: is_staff & (is_staff_superuser | is_administrator),
