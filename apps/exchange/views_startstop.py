@@ -46,7 +46,7 @@ def deliveries(request: HttpRequest) -> HttpResponse:
             if prepared.messages:
                 messages.success(
                     request,
-                    _("%(notices)s notices sent in %(messages)s messages.")
+                    _("Start and stop messages sent: %(messages)s (%(notices)s notices).")
                     % {"notices": len(prepared.notices), "messages": len(prepared.messages)},
                 )
             else:
