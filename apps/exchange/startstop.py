@@ -87,15 +87,23 @@ def allocations_reported(*, organisation: Organisation) -> QuerySet[Allocation]:
     The ONE place that says which these are: for now the allocations of a Jeugdwet or Wmo
     contract (the municipality sent them, or will once the allocation messages are in use),
     numbered as a ToewijzingNummer (LDT_Nummer: 0 to 999999999, RS001/RS006), of a funder with
-    a CBS code (LDT_Gemeente, 4 digits, RS035) and a client with a Bsn (the key).
+    a CBS code (LDT_Gemeente, 4 digits, RS035), a client with a Bsn (the key) and a product
+    the message can name (Categorie at most 2 positions, RS009; Code at most 5, RS012).
     After the allocation messages are merged: allocations whose source is "message".
     """
-    return Allocation.objects.filter(
-        contract__organisation=organisation,
-        contract__stream__code__in=STREAM_STANDARD,
-        number__regex=r"^[0-9]{1,9}$",
-        funder__code__regex=r"^[0-9]{4}$",
-    ).exclude(client__bsn="")
+    return (
+        Allocation.objects.filter(
+            contract__organisation=organisation,
+            contract__stream__code__in=STREAM_STANDARD,
+            number__regex=r"^[0-9]{1,9}$",
+            funder__code__regex=r"^[0-9]{4}$",
+        )
+        .filter(
+            Q(product__isnull=True, category__regex=r"^.{0,2}$")
+            | Q(product__code__regex=r"^.{1,5}$", product__category__regex=r"^.{0,2}$")
+        )
+        .exclude(client__bsn="")
+    )
 
 
 def _funded_activities() -> Q:
@@ -400,7 +408,9 @@ def delivery_remove(
 ) -> DeliveryNotice:
     """Remove a start or stop sent in error: the same kind of message, with the same key and
     StatusAanlevering 3 (COD467, CS058). A start whose care was stopped cannot be removed
-    before its stop is (TR071, 9071)."""
+    before its stop is (TR071, 9071). A notice the municipality refused never stood there:
+    it is only set aside, nothing is sent, and the next preparation makes it anew.
+    Returns the removal sent, or the refused notice set aside."""
     with transaction.atomic():
         notice = DeliveryNotice.objects.select_for_update().get(pk=notice.pk)
         if not notice.current or notice.is_removal:
@@ -422,6 +432,8 @@ def delivery_remove(
         notice.current = False
         notice._history_user = actor
         notice.save(update_fields=["current"])
+        if notice.status == NoticeStatus.REFUSED:
+            return notice
         removal = DeliveryNotice(
             organisation=notice.organisation,
             allocation=notice.allocation,

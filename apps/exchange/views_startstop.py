@@ -84,6 +84,12 @@ def delivery_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
     if notice is None:
         raise Http404
     with service_refusals(request):
-        delivery_remove(notice=notice, today=timezone.localdate(), actor=request.user)
-        messages.success(request, _("The removal has been sent to the municipality."))
+        result = delivery_remove(notice=notice, today=timezone.localdate(), actor=request.user)
+        if result.is_removal:
+            messages.success(request, _("The removal has been sent to the municipality."))
+        else:
+            messages.success(
+                request,
+                _("The refused notice has been set aside; the next preparation makes it anew."),
+            )
     return redirect("exchange:deliveries")

@@ -11,6 +11,7 @@ codes) and WJ001 (9074: TR074, a message with the same key was received before; 
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -476,3 +477,35 @@ def test_the_manager_removes_a_start_from_the_page(client):
     response = client.post(reverse("exchange:delivery_remove", args=[notice.pk]))
     assert response.status_code == 302
     assert DeliveryNotice.objects.filter(status_delivery=DeliveryStatus.REMOVAL).count() == 1
+
+
+@pytest.mark.django_db
+def test_removing_a_refused_start_sends_nothing_and_it_is_made_anew():
+    organisation, manager, trajectory, allocation = _world()
+    _care(trajectory, allocation, D(2025, 3, 5))
+    [message] = deliveries_prepare(organisation=organisation, today=TODAY, actor=manager).messages
+    _receive(organisation, _answer(message, header_codes=["0001"]))
+    refused = DeliveryNotice.objects.get()
+    sent = Message.objects.filter(direction=Direction.OUT).count()
+
+    result = delivery_remove(notice=refused, today=TODAY, actor=manager)
+
+    assert result == refused
+    assert result.current is False
+    assert Message.objects.filter(direction=Direction.OUT).count() == sent
+    [again] = deliveries_prepare(organisation=organisation, today=TODAY, actor=manager).notices
+    assert (again.kind, again.begin, again.current) == (NoticeKind.START, D(2025, 3, 5), True)
+
+
+@pytest.mark.django_db
+def test_a_start_cannot_be_removed_after_its_stop():
+    """TR071 (9071): the municipality refuses to remove a start whose care was stopped."""
+    organisation, manager, trajectory, allocation = _world(end=D(2025, 5, 31))
+    _care(trajectory, allocation, D(2025, 3, 5))
+    deliveries_prepare(organisation=organisation, today=D(2025, 4, 1), actor=manager)
+    deliveries_prepare(organisation=organisation, today=TODAY, actor=manager)
+    start = DeliveryNotice.objects.get(kind=NoticeKind.START)
+    with pytest.raises(ValidationError):
+        delivery_remove(notice=start, today=TODAY, actor=manager)
+    start.refresh_from_db()
+    assert start.current is True
