@@ -292,6 +292,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "trajectories.stays_extend_task",
         "schedule": crontab(hour=0, minute=5),
     },
+    # Every night, after the allocations have ended (00:15): the start and stop of care are
+    # told to the municipalities (JW305/JW307, WMO305/WMO307; apps/exchange/startstop.py).
+    "exchange-deliveries": {
+        "task": "exchange.deliveries_prepare_task",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }
 
 # The cache: API throttling counts requests in it. The default is per process; with several

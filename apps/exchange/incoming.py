@@ -35,7 +35,13 @@ from .xml import (
 
 # The handler of each kind of message received: a dotted path to a function
 # ``handle(*, organisation, root, header, content, filename, actor, transport) -> Message``.
-HANDLERS: dict[str, str] = {}
+HANDLERS: dict[str, str] = {
+    # The retours of our start and stop messages (apps/exchange/startstop.py).
+    "JW306": "apps.exchange.startstop.retour_handle",
+    "JW308": "apps.exchange.startstop.retour_handle",
+    "WMO306": "apps.exchange.startstop.retour_handle",
+    "WMO308": "apps.exchange.startstop.retour_handle",
+}
 
 
 @dataclass(frozen=True)

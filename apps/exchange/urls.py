@@ -1,7 +1,17 @@
 """The exchange's pages: /messages/ (managers; the waiting allocations: caseworkers)."""
 
-from django.urls import path  # noqa: F401 - each part of the exchange adds its pages below
+from django.urls import path
+
+from . import views_startstop
 
 app_name = "exchange"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    # The start and stop of care told to the municipalities (JW305/JW307, WMO305/WMO307).
+    path("deliveries/", views_startstop.deliveries, name="deliveries"),
+    path(
+        "deliveries/<int:pk>/remove/",
+        views_startstop.delivery_remove_view,
+        name="delivery_remove",
+    ),
+]

@@ -9,13 +9,29 @@ from .messages import (
     OutgoingCounter,
     Standard,
 )
+from .startstop import (
+    STOP_REASONS,
+    DeliveryNotice,
+    DeliveryNoticeQuerySet,
+    DeliveryStatus,
+    NoticeKind,
+    NoticeStatus,
+    stop_reason_text,
+)
 
 __all__ = [
     "MESSAGE_STATUS_TRANSITIONS",
+    "STOP_REASONS",
+    "DeliveryNotice",
+    "DeliveryNoticeQuerySet",
+    "DeliveryStatus",
     "Direction",
     "Message",
     "MessageQuerySet",
     "MessageStatus",
+    "NoticeKind",
+    "NoticeStatus",
     "OutgoingCounter",
     "Standard",
+    "stop_reason_text",
 ]
