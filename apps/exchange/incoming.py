@@ -35,7 +35,15 @@ from .xml import (
 
 # The handler of each kind of message received: a dotted path to a function
 # ``handle(*, organisation, root, header, content, filename, actor, transport) -> Message``.
-HANDLERS: dict[str, str] = {}
+HANDLERS: dict[str, str] = {
+    # Requests (apps/exchange/requests.py): the retours of our 315 / 317 and the answer 319.
+    "JW316": "apps.exchange.requests.request_retour_handle",
+    "WMO316": "apps.exchange.requests.request_retour_handle",
+    "JW318": "apps.exchange.requests.request_retour_handle",
+    "WMO318": "apps.exchange.requests.request_retour_handle",
+    "JW319": "apps.exchange.requests.request_answer_handle",
+    "WMO319": "apps.exchange.requests.request_answer_handle",
+}
 
 
 @dataclass(frozen=True)
