@@ -182,6 +182,7 @@ ROLE_PAGES = {
     "funding:allocation_new": {"manager"},
     "funding:mosaic": {"manager"},
     "reports:list": {"manager"},
+    "exchange:requests": {"manager"},
 }
 # Reached only by POST from a page in the table; tested in tests/audit and
 # tests/trajectories/test_forms_views.py.
@@ -216,6 +217,10 @@ POST_ONLY = {
     "funding:allocation_replace",
     "funding:pilot_detail",
     # The message exchange (tests/exchange/): each part adds its pages' names here.
+    # A request from a client of the unfunded queue, or for a change of an allocation
+    # (tests/exchange/test_requests.py): managers of its organisation only.
+    "exchange:request_new",
+    "exchange:request_change",
 }
 
 
