@@ -258,6 +258,8 @@ def allocation_request_create(
     pending (TR374)."""
     if client.organisation_id != organisation.pk:
         raise ValidationError(_("This client is not a client of your organisation."))
+    if not client.bsn:
+        raise ValidationError(_("The client has no BSN: a request cannot be sent."))
     funder = funder_for(client, standard)
     if funder is None:
         raise ValidationError(

@@ -4,6 +4,7 @@ for an allocation from the unfunded queue (315), and the request for a change (3
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -117,7 +118,8 @@ def request_new(request: HttpRequest) -> HttpResponse:
     form = AllocationRequestForm(request.POST or None, initial=initial, products=products)
     if request.method == "POST" and not proposal.problem and form.is_valid():
         data = form.cleaned_data
-        with service_refusals(request, form=form):
+        # Made and sent together: a request that cannot be sent leaves no draft behind.
+        with service_refusals(request, form=form), transaction.atomic():
             made = allocation_request_create(
                 organisation=organisation,
                 client=client,
@@ -186,7 +188,7 @@ def request_change(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        with service_refusals(request, form=form):
+        with service_refusals(request, form=form), transaction.atomic():
             made = change_request_create(
                 organisation=organisation,
                 allocation=allocation,
