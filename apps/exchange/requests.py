@@ -587,7 +587,7 @@ def allocation_request_send(*, request: AllocationRequest, actor: User) -> Messa
     fit is a bug: it raises and nothing is sent), store it as an outgoing message and hand it
     to the transport."""
     request = (
-        AllocationRequest.objects.select_for_update()
+        AllocationRequest.objects.select_for_update(of=("self",))
         .select_related("organisation", "client", "funder", "allocation")
         .get(pk=request.pk)
     )
@@ -746,7 +746,7 @@ def _answer_check(*, organisation: Organisation, answer: etree._Element, header)
     if value == RequestAnswer.INVESTIGATING and reason:
         return _AnswerCheck(None, ["0001"], refused_on_rules=True)
     request = (
-        AllocationRequest.objects.select_for_update()
+        AllocationRequest.objects.select_for_update(of=("self",))
         .filter(organisation=organisation, provider_reference=reference)
         .select_related("client", "funder")
         .first()
@@ -908,7 +908,7 @@ def allocation_request_honoured(
     the reference (the importer answers 9379, TR379). Refused with code 9359 (TR359) when the
     request was honoured before by another allocation."""
     request = (
-        AllocationRequest.objects.select_for_update()
+        AllocationRequest.objects.select_for_update(of=("self",))
         .filter(
             organisation_id=allocation.client.organisation_id, provider_reference=provider_reference
         )
