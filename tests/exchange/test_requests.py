@@ -650,3 +650,53 @@ def test_another_organisations_requests_are_not_listed(world, client):
     response = client.get(reverse("exchange:requests"))
     assert response.status_code == 200
     assert world.client.client_number not in response.content.decode()
+
+
+def test_a_318_without_remarks_marks_the_change_request_received(world):
+    [allocation] = _allocations(world, 1)
+    request = change_request_create(
+        organisation=world.organisation,
+        allocation=allocation,
+        reason="1",
+        start=allocation.start,
+        end=allocation.end,
+        volume=900,
+        actor=world.manager,
+    )
+    change_request_send(request=request, actor=world.manager)
+    request.refresh_from_db()
+    retour = retour_build(
+        original=_root_of(request.sent_message),
+        standard=Standard.IJW,
+        retour_kind="JW318",
+        identification="R-9",
+        dated=timezone.localdate(),
+    )
+    assert schema_errors(retour, standard=Standard.IJW, kind="JW318") == []
+    world.receive(retour)
+    request.refresh_from_db()
+    assert request.status == RequestStatus.RECEIVED
+
+
+def test_a_request_the_page_cannot_send_leaves_no_draft(world, client, monkeypatch):
+    # Made and sent in one transaction: a refusal to send leaves no draft that would block
+    # the next request (TR374).
+    def refuse(**kwargs):
+        raise ValidationError("The transport is closed.")
+
+    monkeypatch.setattr("apps.exchange.views_requests.allocation_request_send", refuse)
+    client.force_login(world.manager)
+    url = reverse("exchange:request_new") + f"?client={world.client.pk}"
+    response = client.post(
+        url,
+        {
+            "product": world.product.pk,
+            "volume": 150,
+            "frequency": Frequency.TOTAL,
+            "start": "2025-03-10",
+            "referrer_type": "06",
+        },
+    )
+    assert response.status_code == 200
+    assert "The transport is closed." in response.content.decode()
+    assert not AllocationRequest.objects.exists()
