@@ -183,6 +183,7 @@ ROLE_PAGES = {
     "funding:mosaic": {"manager"},
     "reports:list": {"manager"},
     "exchange:deliveries": {"manager"},
+    "exchange:requests": {"manager"},
 }
 # Reached only by POST from a page in the table; tested in tests/audit and
 # tests/trajectories/test_forms_views.py.
@@ -219,6 +220,10 @@ POST_ONLY = {
     # The message exchange (tests/exchange/): each part adds its pages' names here.
     # Removing a start or stop sent in error (tests/exchange/test_startstop.py).
     "exchange:delivery_remove",
+    # A request from a client of the unfunded queue, or for a change of an allocation
+    # (tests/exchange/test_requests.py): managers of its organisation only.
+    "exchange:request_new",
+    "exchange:request_change",
 }
 
 

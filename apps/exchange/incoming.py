@@ -41,6 +41,13 @@ HANDLERS: dict[str, str] = {
     "JW308": "apps.exchange.startstop.retour_handle",
     "WMO306": "apps.exchange.startstop.retour_handle",
     "WMO308": "apps.exchange.startstop.retour_handle",
+    # Requests (apps/exchange/requests.py): the retours of our 315 / 317 and the answer 319.
+    "JW316": "apps.exchange.requests.request_retour_handle",
+    "WMO316": "apps.exchange.requests.request_retour_handle",
+    "JW318": "apps.exchange.requests.request_retour_handle",
+    "WMO318": "apps.exchange.requests.request_retour_handle",
+    "JW319": "apps.exchange.requests.request_answer_handle",
+    "WMO319": "apps.exchange.requests.request_answer_handle",
 }
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_startstop
+from . import views_requests, views_startstop
 
 app_name = "exchange"
 
@@ -14,4 +14,8 @@ urlpatterns: list = [
         views_startstop.delivery_remove_view,
         name="delivery_remove",
     ),
+    # Requests for an allocation or a change (views_requests.py).
+    path("requests/", views_requests.request_list, name="requests"),
+    path("requests/new/", views_requests.request_new, name="request_new"),
+    path("requests/change/<int:pk>/", views_requests.request_change, name="request_change"),
 ]

@@ -9,6 +9,19 @@ from .messages import (
     OutgoingCounter,
     Standard,
 )
+from .requests import (
+    PENDING_REQUEST_STATUSES,
+    REFERRER_WITH_CODE,
+    REQUEST_STATUS_TRANSITIONS,
+    AllocationRequest,
+    AllocationRequestQuerySet,
+    ReferrerType,
+    RefusalReason,
+    RequestAnswer,
+    RequestKind,
+    RequestReason,
+    RequestStatus,
+)
 from .startstop import (
     STOP_REASONS,
     DeliveryNotice,
@@ -21,7 +34,12 @@ from .startstop import (
 
 __all__ = [
     "MESSAGE_STATUS_TRANSITIONS",
+    "PENDING_REQUEST_STATUSES",
+    "REFERRER_WITH_CODE",
+    "REQUEST_STATUS_TRANSITIONS",
     "STOP_REASONS",
+    "AllocationRequest",
+    "AllocationRequestQuerySet",
     "DeliveryNotice",
     "DeliveryNoticeQuerySet",
     "DeliveryStatus",
@@ -32,6 +50,12 @@ __all__ = [
     "NoticeKind",
     "NoticeStatus",
     "OutgoingCounter",
+    "ReferrerType",
+    "RefusalReason",
+    "RequestAnswer",
+    "RequestKind",
+    "RequestReason",
+    "RequestStatus",
     "Standard",
     "stop_reason_text",
 ]
