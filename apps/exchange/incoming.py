@@ -35,7 +35,10 @@ from .xml import (
 
 # The handler of each kind of message received: a dotted path to a function
 # ``handle(*, organisation, root, header, content, filename, actor, transport) -> Message``.
-HANDLERS: dict[str, str] = {}
+HANDLERS: dict[str, str] = {
+    "JW325": "apps.exchange.declarations.answer.handle",
+    "WMO325": "apps.exchange.declarations.answer.handle",
+}
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,13 @@
 """The exchange app's models, one module per part of the message traffic."""
 
+from .declarations import (
+    DebitCredit,
+    DeclarationLine,
+    DeclarationRun,
+    DeclarationStatus,
+    LineStatus,
+    Resolution,
+)
 from .messages import (
     MESSAGE_STATUS_TRANSITIONS,
     Direction,
@@ -12,10 +20,16 @@ from .messages import (
 
 __all__ = [
     "MESSAGE_STATUS_TRANSITIONS",
+    "DebitCredit",
+    "DeclarationLine",
+    "DeclarationRun",
+    "DeclarationStatus",
     "Direction",
+    "LineStatus",
     "Message",
     "MessageQuerySet",
     "MessageStatus",
     "OutgoingCounter",
+    "Resolution",
     "Standard",
 ]
