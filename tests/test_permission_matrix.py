@@ -182,6 +182,8 @@ ROLE_PAGES = {
     "funding:allocation_new": {"manager"},
     "funding:mosaic": {"manager"},
     "reports:list": {"manager"},
+    "exchange:declarations": {"manager"},
+    "exchange:declarations_rejected": {"manager"},
 }
 # Reached only by POST from a page in the table; tested in tests/audit and
 # tests/trajectories/test_forms_views.py.
@@ -216,6 +218,8 @@ POST_ONLY = {
     "funding:allocation_replace",
     "funding:pilot_detail",
     # The message exchange (tests/exchange/): each part adds its pages' names here.
+    # A declaration of the organisation (tests/exchange/test_declarations.py).
+    "exchange:declaration_detail",
 }
 
 

@@ -5,10 +5,13 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from lxml import etree
 
+from apps.audit.models import AccessBasis, AccessLogEntry
 from apps.exchange.declarations import (
     declaration_draft,
     declaration_file_errors,
@@ -25,8 +28,11 @@ from apps.exchange.models import (
     MessageStatus,
 )
 from apps.exchange.xml import schema_errors
+from apps.funding.models import Frequency
 from apps.reports.selectors import report_figures
+from apps.trajectories.assignment import allocation_register
 from apps.trajectories.services import activity_cancel, activity_correct
+from tests.trajectories.factories import TrajectoryFactory
 
 from .factories_declarations import OCTOBER, answer_325, world_fixture  # noqa: F401
 
@@ -336,3 +342,115 @@ def test_a_cancelled_activity_after_the_answer_gives_a_credit_only(world):
         activity_cancel(activity=activity, actor=world.caseworker)
     lines = _lines(_draft(world))
     assert set(lines) == {("1001", "C")}
+
+
+# --- the pages -----------------------------------------------------------------------------
+
+
+def _other_manager():
+    from apps.accounts.models import Role
+    from tests.accounts.factories import UserFactory
+
+    return UserFactory(roles=[Role.MANAGER])
+
+
+def test_the_pages_are_refused_to_other_roles_and_the_refusal_is_logged(world, client):
+    client.force_login(world.caseworker)
+    run = _draft(world)
+    for url in (
+        reverse("exchange:declarations"),
+        reverse("exchange:declaration_detail", args=[run.pk]),
+        reverse("exchange:declarations_rejected"),
+    ):
+        assert client.get(url).status_code == 404
+    assert client.post(reverse("exchange:declaration_detail", args=[run.pk])).status_code == 404
+    assert AccessLogEntry.objects.filter(user=world.caseworker, outcome="refused").count() == 4
+    run.refresh_from_db()
+    assert run.status == "draft"
+
+
+def test_another_organisations_manager_cannot_see_or_send_a_declaration(world, client):
+    run = _draft(world)
+    client.force_login(_other_manager())
+    url = reverse("exchange:declaration_detail", args=[run.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+    run.refresh_from_db()
+    assert run.status == "draft"
+
+
+def test_a_manager_drafts_and_sends_from_the_pages_and_the_reads_are_logged(world, client):
+    client.force_login(world.manager)
+    response = client.post(
+        reverse("exchange:declarations"), {"funder": world.funder.pk, "month": "2025-10"}
+    )
+    run = world.organisation.declaration_runs.get()
+    assert response.url == reverse("exchange:declaration_detail", args=[run.pk])
+    page = client.get(response.url)
+    assert page.status_code == 200
+    assert page.context["report_cents"] == run.total_cents
+    assert "999999990" in page.content.decode()
+    logged = AccessLogEntry.objects.filter(
+        user=world.manager, basis=AccessBasis.MANAGEMENT, outcome="allowed"
+    )
+    assert set(logged.values_list("client_id", flat=True)) == {
+        world.a.client_id,
+        world.b.client_id,
+    }
+    client.post(response.url)
+    run.refresh_from_db()
+    assert run.status == DeclarationStatus.SENT
+    assert client.get(reverse("exchange:declarations")).status_code == 200
+
+
+def test_the_run_page_needs_the_same_queries_for_more_lines(world, client):
+    client.force_login(world.manager)
+    run = _draft(world)
+    url = reverse("exchange:declaration_detail", args=[run.pk])
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    # A third client with care in the month: one line more on the same (redrafted) run.
+    third = TrajectoryFactory(
+        start=D(2025, 1, 1),
+        client__organisation=world.organisation,
+        client__bsn="111222333",
+        lead_caseworker=world.caseworker,
+    )
+    allocation_register(
+        client=third.client,
+        product=world.allocations["a"].product,
+        number="1003",
+        volume=600,
+        frequency=Frequency.TOTAL,
+        start=D(2025, 1, 1),
+        end=D(2025, 12, 31),
+        actor=world.caseworker,
+    )
+    world.log(third, D(2025, 10, 8), 30)
+    assert _draft(world).pk == run.pk
+    assert run.lines.count() == 3
+    with CaptureQueriesContext(connection) as again:
+        assert client.get(url).status_code == 200
+    assert len(again) == len(few)
+    assert len(few) <= 40
+
+
+def test_the_rejected_queue_shows_the_codes_and_records_the_decision(world, client):
+    run = declaration_send(run=_draft(world), actor=world.manager)
+    rejected = _lines(run)[("1002", "D")]
+    _answer(world, run, rejected={rejected.reference: ["9340"]})
+    client.force_login(world.manager)
+    url = reverse("exchange:declarations_rejected")
+    page = client.get(url).content.decode()
+    assert rejected.client.bsn in page
+    assert "9340" in page
+    response = client.post(url, {"line": rejected.pk, "resolution": "corrected", "reason": ""})
+    assert response.status_code == 302
+    rejected.refresh_from_db()
+    assert rejected.resolution == "corrected"
+    # The run page shows claimed against granted after the answer.
+    detail = client.get(reverse("exchange:declaration_detail", args=[run.pk]))
+    assert (
+        detail.context["totals"]["granted_net"]
+        == run.lines.get(reference=_lines(run)[("1001", "D")].reference).amount_cents
+    )
