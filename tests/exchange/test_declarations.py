@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -454,3 +456,29 @@ def test_the_rejected_queue_shows_the_codes_and_records_the_decision(world, clie
         detail.context["totals"]["granted_net"]
         == run.lines.get(reference=_lines(run)[("1001", "D")].reference).amount_cents
     )
+
+
+# --- the command line ----------------------------------------------------------------------
+
+
+def test_the_command_drafts_and_sends_a_month(world, capsys):
+    call_command(
+        "messages_declare",
+        "--month",
+        "2025-10",
+        "--municipality",
+        "0344",
+        "--organisation",
+        world.organisation.agb_code,
+        "--send",
+    )
+    out, err = capsys.readouterr()
+    assert "1 declarations, 2 lines" in out
+    assert "100%" in err
+    run = world.organisation.declaration_runs.get()
+    assert run.status == DeclarationStatus.SENT
+
+
+def test_the_command_refuses_a_month_that_is_not_a_month(world):
+    with pytest.raises(CommandError):
+        call_command("messages_declare", "--month", "2025-13")
