@@ -482,3 +482,21 @@ def test_the_command_drafts_and_sends_a_month(world, capsys):
 def test_the_command_refuses_a_month_that_is_not_a_month(world):
     with pytest.raises(CommandError):
         call_command("messages_declare", "--month", "2025-13")
+
+
+def test_a_325_that_does_not_fit_the_schema_changes_nothing(world):
+    run = declaration_send(run=_draft(world), actor=world.manager)
+    run.refresh_from_db()
+    root = etree.fromstring(answer_325(run))
+    totals = root.find(".//{*}TotaalToegekendBedrag")
+    totals.getparent().remove(totals)
+    received = message_receive(
+        organisation=world.organisation,
+        filename="kapot.xml",
+        content=etree.tostring(root),
+        actor=world.manager,
+    )
+    assert received.message.status == MessageStatus.REJECTED
+    assert set(run.lines.values_list("status", flat=True)) == {"pending"}
+    run.refresh_from_db()
+    assert run.status == DeclarationStatus.SENT

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml import etree
@@ -94,7 +95,7 @@ def handle(
         }
         return store(MessageStatus.REJECTED, [{"code": "", "text": text, "path": "Header"}])
 
-    lines = {line.reference: line for line in run.lines.select_related("client")}
+    references = set(run.lines.values_list("reference", flat=True))
     header_codes = _codes_of(head)
     answer = child(root, "DeclaratieAntwoord")
     answer_codes = _codes_of(answer) if answer is not None else []
@@ -104,7 +105,7 @@ def handle(
     if refused:
         # Not processed at all (IV087): every line is rejected with the codes given.
         codes = sorted((set(header_codes) | set(answer_codes)) - FINE) or ["0001"]
-        rejected = dict.fromkeys(lines, codes)
+        rejected = dict.fromkeys(references, codes)
     else:
         clients = child(answer, "Clienten")
         for client in children(clients, "Client") if clients is not None else []:
@@ -115,33 +116,33 @@ def handle(
                 codes = [code for code in _codes_of(prestatie) if code not in FINE]
                 codes = codes or client_codes
                 outcome += _outcome(codes, f"Prestatie {reference}")
-                if codes and reference in lines:
+                if codes and reference in references:
                     rejected[reference] = codes
-    accepted_total = 0
-    for reference, line in lines.items():
-        if reference in rejected:
-            line.status, line.retour_codes, line.accepted_cents = (
-                LineStatus.REJECTED,
-                rejected[reference],
-                0,
-            )
-            if line.debit_credit == DebitCredit.CREDIT and line.credits_id:
-                # The credit did not go through: the claim it withdrew stands.
-                DeclarationLine.objects.filter(pk=line.credits_id).update(
-                    status=LineStatus.ACCEPTED
-                )
-        else:
-            line.status, line.retour_codes, line.accepted_cents = (
-                LineStatus.ACCEPTED,
-                [],
-                line.amount_cents,
-            )
-            accepted_total += line.signed_cents
+    # IV087: the lines the answer leaves out are accepted as claimed, in one statement.
+    accepted = run.lines.exclude(reference__in=list(rejected)) if not refused else run.lines.none()
+    accepted.update(status=LineStatus.ACCEPTED, retour_codes=[], accepted_cents=F("amount_cents"))
+    named = []
+    rejected_lines = run.lines.filter(reference__in=list(rejected)) if not refused else run.lines
+    for line in rejected_lines.select_related("client"):
+        line.status, line.retour_codes, line.accepted_cents = (
+            LineStatus.REJECTED,
+            rejected[line.reference],
+            0,
+        )
         line._history_user = actor
         line.save(update_fields=["status", "retour_codes", "accepted_cents"])
-    message = store(
-        MessageStatus.PROCESSED, outcome, clients={line.client for line in lines.values()}
+        named.append(line.client)
+        if line.debit_credit == DebitCredit.CREDIT and line.credits_id:
+            # The credit did not go through: the claim it withdrew stands (IV085).
+            DeclarationLine.objects.filter(pk=line.credits_id).update(status=LineStatus.ACCEPTED)
+    granted = dict(
+        run.lines.filter(status=LineStatus.ACCEPTED)
+        .values_list("debit_credit")
+        .annotate(total=Sum("accepted_cents"))
     )
+    accepted_total = (granted.get(DebitCredit.DEBIT) or 0) - (granted.get(DebitCredit.CREDIT) or 0)
+    # IV087: the answer names only the clients of the lines it rejects.
+    message = store(MessageStatus.PROCESSED, outcome, clients=set(named))
     run.status = DeclarationStatus.ANSWERED
     run.answer = message
     run.accepted_cents = accepted_total
@@ -149,7 +150,7 @@ def handle(
     run.save(update_fields=["status", "answer", "accepted_cents"])
     if not rejected:
         result = MessageStatus.ACCEPTED
-    elif len(rejected) == len(lines):
+    elif len(rejected) == len(references):
         result = MessageStatus.REFUSED
     else:
         result = MessageStatus.PARTLY_ACCEPTED
