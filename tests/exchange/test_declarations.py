@@ -235,6 +235,12 @@ def test_a_325_with_one_accepted_and_one_rejected_line(world):
         0,
     )
     assert run.accepted_cents == accepted.amount_cents
+    # Every step of a line is in its history: drafted, sent, answered.
+    assert [h.status for h in accepted.history.order_by("history_id")] == [
+        "draft",
+        "pending",
+        "accepted",
+    ]
     assert Message.objects.get(pk=run.message_id).status == MessageStatus.PARTLY_ACCEPTED
 
 

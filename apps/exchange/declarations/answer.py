@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml import etree
 
 from apps.accounts.models import Organisation, User
 from apps.exchange.codes import retour_text
+from apps.exchange.declarations.figures import AMOUNT, lines_update
 from apps.exchange.models import (
     DebitCredit,
     DeclarationLine,
@@ -120,7 +121,9 @@ def handle(
                     rejected[reference] = codes
     # IV087: the lines the answer leaves out are accepted as claimed, in one statement.
     accepted = run.lines.exclude(reference__in=list(rejected)) if not refused else run.lines.none()
-    accepted.update(status=LineStatus.ACCEPTED, retour_codes=[], accepted_cents=F("amount_cents"))
+    lines_update(
+        accepted, status=LineStatus.ACCEPTED, retour_codes=[], accepted_cents=AMOUNT, actor=actor
+    )
     named = []
     rejected_lines = run.lines.filter(reference__in=list(rejected)) if not refused else run.lines
     for line in rejected_lines.select_related("client"):
@@ -134,7 +137,11 @@ def handle(
         named.append(line.client)
         if line.debit_credit == DebitCredit.CREDIT and line.credits_id:
             # The credit did not go through: the claim it withdrew stands (IV085).
-            DeclarationLine.objects.filter(pk=line.credits_id).update(status=LineStatus.ACCEPTED)
+            lines_update(
+                DeclarationLine.objects.filter(pk=line.credits_id),
+                status=LineStatus.ACCEPTED,
+                actor=actor,
+            )
     granted = dict(
         run.lines.filter(status=LineStatus.ACCEPTED)
         .values_list("debit_credit")

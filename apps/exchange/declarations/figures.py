@@ -170,3 +170,26 @@ def standards_of(funder: Funder) -> list[str]:
     """The standards a funder is declared to: iJw for its Jeugdwet, iWmo for its Wmo care."""
     codes = set(funder.streams.values_list("code", flat=True))
     return [standard for standard, code in STREAM_OF_STANDARD.items() if code in codes]
+
+
+def lines_update(queryset, *, actor, chunk: int = 2000, **values) -> int:
+    """Set fields on many declaration lines, a chunk at a time, with a history row for each
+    (``QuerySet.update`` would leave no history)."""
+    from simple_history.utils import bulk_update_with_history
+
+    from apps.exchange.models import DeclarationLine
+
+    pks = list(queryset.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(pks), chunk):
+        lines = list(DeclarationLine.objects.filter(pk__in=pks[start : start + chunk]))
+        for line in lines:
+            for field, value in values.items():
+                setattr(line, field, line.amount_cents if value is AMOUNT else value)
+        bulk_update_with_history(
+            lines, DeclarationLine, list(values), batch_size=chunk, default_user=actor
+        )
+    return len(pks)
+
+
+# ``lines_update(..., accepted_cents=AMOUNT)``: each line's own amount.
+AMOUNT = object()

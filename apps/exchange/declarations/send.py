@@ -28,6 +28,7 @@ from apps.accounts.models import User
 from apps.audit.models import AccessEvent
 from apps.clients.models import Client
 from apps.exchange.codes import MESSAGE_CODES
+from apps.exchange.declarations.figures import lines_update
 from apps.exchange.models import (
     DebitCredit,
     DeclarationLine,
@@ -306,8 +307,12 @@ def declaration_send(*, run: DeclarationRun, actor: User | None) -> DeclarationR
             path.unlink(missing_ok=True)
         # The withdrawn claims first (the constraint allows one live debit per period).
         credited = run.lines.filter(debit_credit=DebitCredit.CREDIT).values("credits_id")
-        DeclarationLine.objects.filter(pk__in=credited).update(status=LineStatus.SUPERSEDED)
-        run.lines.update(status=LineStatus.PENDING)
+        lines_update(
+            DeclarationLine.objects.filter(pk__in=credited),
+            status=LineStatus.SUPERSEDED,
+            actor=actor,
+        )
+        lines_update(run.lines.all(), status=LineStatus.PENDING, actor=actor)
         run.status = DeclarationStatus.SENT
         run.message = message
         run._history_user = actor
