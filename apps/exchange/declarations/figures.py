@@ -166,12 +166,6 @@ def month_figures(
         )
 
 
-def standards_of(funder: Funder) -> list[str]:
-    """The standards a funder is declared to: iJw for its Jeugdwet, iWmo for its Wmo care."""
-    codes = set(funder.streams.values_list("code", flat=True))
-    return [standard for standard, code in STREAM_OF_STANDARD.items() if code in codes]
-
-
 def lines_update(queryset, *, actor, chunk: int = 2000, **values) -> int:
     """Set fields on many declaration lines, a chunk at a time, with a history row for each
     (``QuerySet.update`` would leave no history)."""
