@@ -102,12 +102,14 @@ $(BENCH_STAMP): $(STAMP) bench/requirements.txt
 bench-quick: $(BENCH_STAMP)
 	$(BIN)/python -m bench.generate --scale quick --db $(BENCH_QUICK_DB)
 	$(BIN)/python -m bench.run --db $(BENCH_QUICK_DB) --label quick --runs 20
+	$(BIN)/python -m bench.declarations --db $(BENCH_QUICK_DB) --label quick
 	$(BIN)/python -m bench.loadtest --db $(BENCH_QUICK_DB) --label quick --users 9 --duration 45
 	$(BIN)/python -m bench.restore_drill --source $(BENCH_QUICK_DB)
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.generate --scale default --db $(BENCH_DB)
 	$(BIN)/python -m bench.run --db $(BENCH_DB) --label default --runs 30
+	$(BIN)/python -m bench.declarations --db $(BENCH_DB) --label default
 	$(BIN)/python -m bench.loadtest --db $(BENCH_DB) --label default --users 30 --duration 120
 	$(BIN)/python -m bench.restore_drill --source $(BENCH_DB)
 

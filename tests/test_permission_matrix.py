@@ -184,6 +184,8 @@ ROLE_PAGES = {
     "reports:list": {"manager"},
     "exchange:deliveries": {"manager"},
     "exchange:requests": {"manager"},
+    "exchange:declarations": {"manager"},
+    "exchange:declarations_rejected": {"manager"},
 }
 # Reached only by POST from a page in the table; tested in tests/audit and
 # tests/trajectories/test_forms_views.py.
@@ -224,6 +226,8 @@ POST_ONLY = {
     # (tests/exchange/test_requests.py): managers of its organisation only.
     "exchange:request_new",
     "exchange:request_change",
+    # A declaration of the organisation (tests/exchange/test_declarations.py).
+    "exchange:declaration_detail",
 }
 
 

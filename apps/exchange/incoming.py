@@ -48,6 +48,8 @@ HANDLERS: dict[str, str] = {
     "WMO318": "apps.exchange.requests.request_retour_handle",
     "JW319": "apps.exchange.requests.request_answer_handle",
     "WMO319": "apps.exchange.requests.request_answer_handle",
+    "JW325": "apps.exchange.declarations.answer.handle",
+    "WMO325": "apps.exchange.declarations.answer.handle",
 }
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_requests, views_startstop
+from . import views_declarations, views_requests, views_startstop
 
 app_name = "exchange"
 
@@ -18,4 +18,15 @@ urlpatterns: list = [
     path("requests/", views_requests.request_list, name="requests"),
     path("requests/new/", views_requests.request_new, name="request_new"),
     path("requests/change/<int:pk>/", views_requests.request_change, name="request_change"),
+    path("declarations/", views_declarations.declaration_list, name="declarations"),
+    path(
+        "declarations/rejected/",
+        views_declarations.declaration_rejected,
+        name="declarations_rejected",
+    ),
+    path(
+        "declarations/<int:pk>/",
+        views_declarations.declaration_detail,
+        name="declaration_detail",
+    ),
 ]

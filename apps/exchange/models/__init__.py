@@ -1,5 +1,13 @@
 """The exchange app's models, one module per part of the message traffic."""
 
+from .declarations import (
+    DebitCredit,
+    DeclarationLine,
+    DeclarationRun,
+    DeclarationStatus,
+    LineStatus,
+    Resolution,
+)
 from .messages import (
     MESSAGE_STATUS_TRANSITIONS,
     Direction,
@@ -40,10 +48,15 @@ __all__ = [
     "STOP_REASONS",
     "AllocationRequest",
     "AllocationRequestQuerySet",
+    "DebitCredit",
+    "DeclarationLine",
+    "DeclarationRun",
+    "DeclarationStatus",
     "DeliveryNotice",
     "DeliveryNoticeQuerySet",
     "DeliveryStatus",
     "Direction",
+    "LineStatus",
     "Message",
     "MessageQuerySet",
     "MessageStatus",
@@ -56,6 +69,7 @@ __all__ = [
     "RequestKind",
     "RequestReason",
     "RequestStatus",
+    "Resolution",
     "Standard",
     "stop_reason_text",
 ]
