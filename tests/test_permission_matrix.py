@@ -182,6 +182,8 @@ ROLE_PAGES = {
     "funding:allocation_new": {"manager"},
     "funding:mosaic": {"manager"},
     "reports:list": {"manager"},
+    # The inbox and outbox (tests/exchange/test_messages_views.py).
+    "exchange:messages": {"manager"},
 }
 # Reached only by POST from a page in the table; tested in tests/audit and
 # tests/trajectories/test_forms_views.py.
@@ -216,6 +218,12 @@ POST_ONLY = {
     "funding:allocation_replace",
     "funding:pilot_detail",
     # The message exchange (tests/exchange/): each part adds its pages' names here.
+    # One message, its file, uploading and fetching (tests/exchange/test_messages_views.py):
+    # managers of its organisation only.
+    "exchange:message_detail",
+    "exchange:message_file",
+    "exchange:messages_upload",
+    "exchange:messages_fetch",
 }
 
 
