@@ -51,7 +51,7 @@ def test_a_manager_uploads_a_message_and_opens_it(
     page = browser_page
     login(page, manager)
     page.goto("/messages/")
-    page.get_by_label("Berichtbestanden").set_input_files(
+    page.get_by_label("Berichtbestanden", exact=True).set_input_files(
         [
             {
                 "name": "nieuw.xml",

@@ -4,8 +4,7 @@ commands (the real handlers per kind are tested with their own parts)."""
 from __future__ import annotations
 
 import datetime
-import sys
-
+from apps.exchange import incoming
 from apps.exchange.codes import MESSAGE_CODES
 from apps.exchange.models import Direction, Message, MessageStatus, Standard
 from apps.exchange.store import message_store
@@ -58,7 +57,7 @@ def handle_processed(*, organisation, root, header, content, filename, actor, tr
 
 def register(monkeypatch, kind: str = "JW301") -> None:
     """Register handle_processed for a kind for one test."""
-    monkeypatch.setitem(sys.modules["apps.exchange.incoming"].HANDLERS, kind, HANDLER)
+    monkeypatch.setitem(incoming.HANDLERS, kind, HANDLER)
 
 
 def message_make(
