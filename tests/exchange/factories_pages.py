@@ -4,6 +4,7 @@ commands (the real handlers per kind are tested with their own parts)."""
 from __future__ import annotations
 
 import datetime
+
 from apps.exchange import incoming
 from apps.exchange.codes import MESSAGE_CODES
 from apps.exchange.models import Direction, Message, MessageStatus, Standard
