@@ -36,10 +36,6 @@ def message_bytes(
     )
 
 
-# What handle_processed attaches to the message it stores: set by a test, e.g. clients.
-EXTRA: dict = {}
-
-
 def handle_processed(*, organisation, root, header, content, filename, actor, transport) -> Message:
     """Store the message as processed, with a retour code in its outcome."""
     return message_store(
@@ -52,7 +48,6 @@ def handle_processed(*, organisation, root, header, content, filename, actor, tr
         actor=actor,
         outcome=[{"code": "0200", "text": "", "path": ""}],
         transport=transport,
-        **EXTRA,
     )
 
 

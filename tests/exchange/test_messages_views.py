@@ -12,7 +12,6 @@ from apps.exchange.models import Direction, Message, MessageStatus
 from apps.exchange.transport import FolderTransport
 from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.clients.factories import ClientFactory
-from tests.exchange import factories_pages
 from tests.exchange.factories_pages import message_bytes, message_make, register
 from tests.funding.factories import FunderFactory
 
@@ -324,7 +323,3 @@ def test_fetch_receives_the_transports_files(client, manager, organisation, monk
     assert (inbox / "refused" / "junk.xml").exists()
     assert "1 bericht ontvangen" in response.text
     assert "1 bestand is geweigerd" in response.text
-
-
-def test_handler_extras_reset():
-    assert factories_pages.EXTRA == {}
