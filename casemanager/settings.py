@@ -298,6 +298,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exchange.deliveries_prepare_task",
         "schedule": crontab(hour=1, minute=30),
     },
+    # Every 15 minutes: the message files waiting at the transport (EXCHANGE_TRANSPORT) are
+    # received, each for the organisation it is addressed to (apps/exchange/tasks.py).
+    "messages-fetch": {
+        "task": "exchange.messages_fetch_task",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # The cache: API throttling counts requests in it. The default is per process; with several
@@ -364,6 +370,9 @@ SPECTACULAR_SETTINGS = {
         "AllocationStatusEnum": "apps.funding.models.AllocationStatus",
         "ChangeReasonEnum": "apps.funding.models.ChangeReason",
         "ReportStatusEnum": "apps.reports.models.ReportStatus",
+        "MessageStatusEnum": "apps.exchange.models.MessageStatus",
+        "MessageDirectionEnum": "apps.exchange.models.Direction",
+        "MessageStandardEnum": "apps.exchange.models.Standard",
     },
 }
 

@@ -186,6 +186,8 @@ ROLE_PAGES = {
     "exchange:requests": {"manager"},
     "exchange:declarations": {"manager"},
     "exchange:declarations_rejected": {"manager"},
+    # The inbox and outbox (tests/exchange/test_messages_views.py).
+    "exchange:messages": {"manager"},
 }
 # Reached only by POST from a page in the table; tested in tests/audit and
 # tests/trajectories/test_forms_views.py.
@@ -228,6 +230,12 @@ POST_ONLY = {
     "exchange:request_change",
     # A declaration of the organisation (tests/exchange/test_declarations.py).
     "exchange:declaration_detail",
+    # One message, its file, uploading and fetching (tests/exchange/test_messages_views.py):
+    # managers of its organisation only.
+    "exchange:message_detail",
+    "exchange:message_file",
+    "exchange:messages_upload",
+    "exchange:messages_fetch",
 }
 
 
@@ -427,6 +435,11 @@ API_ROLE_ENDPOINTS = {
     ("api:report-list", "POST"): {"manager"},
     ("api:report-detail", "GET"): {"manager"},
     ("api:report-download", "GET"): {"manager"},
+    # The organisation's messages (tests/exchange/test_messages_api.py).
+    ("api:message-list", "GET"): {"manager"},
+    ("api:message-detail", "GET"): {"manager"},
+    ("api:message-file", "GET"): {"manager"},
+    ("api:message-import", "POST"): {"manager"},
     ("api:schema", "GET"): EVERYONE,
     ("api:docs", "GET"): EVERYONE,  # a page of the web interface (session)
 }
@@ -510,6 +523,8 @@ def _api_call(world, name: str, method: str, role: str, target: str | None):
         kwargs = {"pk": world.contract.pk}
     elif name in ("api:report-detail", "api:report-download"):
         kwargs = {"pk": world.report.pk}
+    elif name in ("api:message-detail", "api:message-file"):
+        kwargs = {"pk": world.message.pk}
     url = reverse(name, kwargs=kwargs)
     if (name, method) == ("api:allocation-list", "GET") and target:
         url += f"?client={client.pk}"
@@ -554,6 +569,8 @@ def _api_call(world, name: str, method: str, role: str, target: str | None):
             "format": "csv",
         }
     api = APIClient()
+    if (name, method) == ("api:message-import", "POST"):
+        return _api_import(api, world, role, url)
     if name == "api:docs":
         api.force_login(world.users[role])  # the documentation is a page of the web interface
     else:
@@ -564,6 +581,21 @@ def _api_call(world, name: str, method: str, role: str, target: str | None):
         data=None if body is None else json.dumps(body),
         content_type="application/json",
     )
+
+
+def _api_import(api, world, role: str, url: str):
+    """Import a message file, with a handler for its kind registered for the call."""
+    from unittest import mock
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.exchange import incoming
+    from tests.exchange.factories_pages import HANDLER, message_bytes
+
+    content = message_bytes(receiver=world.organisation.agb_code, identification="MATRIX-1")
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {world.keys[role]}")
+    with mock.patch.dict(incoming.HANDLERS, {"JW301": HANDLER}):
+        return api.post(url, {"file": SimpleUploadedFile("m.xml", content)}, format="multipart")
 
 
 def _no_leak(response, role: str, subject=None) -> None:

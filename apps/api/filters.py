@@ -9,6 +9,7 @@ from rest_framework.filters import OrderingFilter
 
 from apps.clients.models import ClientStatus
 from apps.core.domains import ActivityKind, Domain
+from apps.exchange.models import Direction, MessageStatus
 from apps.funding.models import AlertKind, AllocationStatus, FunderKind
 from apps.reports.models import ReportStatus
 from apps.trajectories.models import ActivityStatus, FundingStatus, GoalStatus
@@ -114,6 +115,15 @@ class ContractFilter(filters.FilterSet):
 class ReportFilter(filters.FilterSet):
     funder = IdFilter(field_name="funder_id")
     status = filters.ChoiceFilter(choices=ReportStatus.choices)
+
+
+class MessageFilter(filters.FilterSet):
+    direction = filters.ChoiceFilter(choices=Direction.choices)
+    kind = filters.CharFilter(max_length=6)
+    status = filters.ChoiceFilter(choices=MessageStatus.choices)
+    municipality = IdFilter(field_name="funder_id")
+    dated_from = filters.DateFilter(field_name="dated", lookup_expr="gte")
+    dated_until = filters.DateFilter(field_name="dated", lookup_expr="lte")
 
 
 class AlertFilter(filters.FilterSet):

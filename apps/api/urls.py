@@ -3,7 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.urls import path
 
-from .views import account, clients, funding, reports
+from .views import account, clients, funding, messages, reports
 from .views.docs import ApiDocsView, ApiSchemaView
 
 app_name = "api"
@@ -61,4 +61,8 @@ urlpatterns = [
         reports.ReportDownloadView.as_view(),
         name="report-download",
     ),
+    path("messages/", messages.MessageListView.as_view(), name="message-list"),
+    path("messages/import/", messages.MessageImportView.as_view(), name="message-import"),
+    path("messages/<int:pk>/", messages.MessageDetailView.as_view(), name="message-detail"),
+    path("messages/<int:pk>/file/", messages.MessageFileView.as_view(), name="message-file"),
 ]

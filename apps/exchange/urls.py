@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_declarations, views_requests, views_startstop
+from . import views_declarations, views_messages, views_requests, views_startstop
 
 app_name = "exchange"
 
@@ -29,4 +29,9 @@ urlpatterns: list = [
         views_declarations.declaration_detail,
         name="declaration_detail",
     ),
+    path("", views_messages.message_list, name="messages"),
+    path("upload/", views_messages.message_upload, name="messages_upload"),
+    path("fetch/", views_messages.message_fetch, name="messages_fetch"),
+    path("<int:pk>/", views_messages.message_detail, name="message_detail"),
+    path("<int:pk>/file/", views_messages.message_file, name="message_file"),
 ]

@@ -18,6 +18,7 @@ from apps.accounts.models import ApiToken, Organisation, Role, User
 from apps.accounts.services import api_token_create
 from apps.clients.models import Client
 from apps.core.domains import Domain
+from apps.exchange.models import Message
 from apps.funding.models import Allocation, Contract, Frequency, Funder, FundingAlert, Product
 from apps.reports.models import ReportRun, ReportStatus
 from apps.trajectories.assignment import allocation_register
@@ -65,6 +66,8 @@ class World:
     tokens: dict[str, ApiToken] = field(default_factory=dict)
     alerts: dict[str, FundingAlert] = field(default_factory=dict)
     clients_named_in_report: list[int] = field(default_factory=list)
+    message: Message | None = None  # received, naming the own and the shielded client
+    foreign_message: Message | None = None
 
     def secrets_of(self, target: str) -> list[str]:
         """What must never appear for a client whose identity is not shown."""
@@ -182,6 +185,16 @@ def build_world(*, tokens: bool = True) -> World:
     world.clients_named_in_report = [world.clients["own"].pk, world.clients["shielded"].pk]
     world.report.client_ids = world.clients_named_in_report
     world.report.save(update_fields=["client_ids"])
+    from tests.exchange.factories_pages import message_make
+
+    world.message = message_make(
+        organisation,
+        identification="WORLD-1",
+        clients=[world.clients["own"], world.clients["shielded"]],
+        funder=funder,
+        outcome=[{"code": "0200", "text": "", "path": ""}],
+    )
+    world.foreign_message = message_make(foreign_organisation, identification="WORLD-2")
     if tokens:
         for role, user in users.items():
             world.tokens[role], world.keys[role] = api_token_create(

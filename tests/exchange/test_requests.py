@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.accounts.models import Role
 from apps.audit.models import AccessLogEntry, AccessOutcome
@@ -341,7 +341,9 @@ def test_a_refusal_updates_the_request_and_is_answered_with_a_valid_320(world):
         "1",
         "3",
     )
-    assert request.get_refusal_reason_display() == "No contract"
+    with translation.override("en"):
+        assert request.get_refusal_reason_display() == "No contract"
+    assert request.get_refusal_reason_display() == "Geen contract"
     assert received.message.status == MessageStatus.PROCESSED
     retour, reading = _retour_sent_for(received.message)
     # IV028: all in order, the header only.

@@ -49,6 +49,12 @@ from .funding import (
     FunderSerializer,
     ProductSerializer,
 )
+from .messages import (
+    MessageDetailSerializer,
+    MessageImportSerializer,
+    MessageReceivedSerializer,
+    MessageSerializer,
+)
 from .reports import (
     ReportRequestSerializer,
     ReportRunSerializer,
@@ -83,6 +89,10 @@ __all__ = [
     "GoalSerializer",
     "MeSerializer",
     "MembershipSerializer",
+    "MessageDetailSerializer",
+    "MessageImportSerializer",
+    "MessageReceivedSerializer",
+    "MessageSerializer",
     "MunicipalitySerializer",
     "OrganisationSerializer",
     "ProductRefSerializer",
