@@ -35,7 +35,10 @@ from .xml import (
 
 # The handler of each kind of message received: a dotted path to a function
 # ``handle(*, organisation, root, header, content, filename, actor, transport) -> Message``.
-HANDLERS: dict[str, str] = {}
+HANDLERS: dict[str, str] = {
+    "JW301": "apps.exchange.allocations_in.handle",
+    "WMO301": "apps.exchange.allocations_in.handle",
+}
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """The exchange app's models, one module per part of the message traffic."""
 
+from .allocations_in import ReceivedAllocation, WaitingAllocation, WaitingStatus
 from .messages import (
     MESSAGE_STATUS_TRANSITIONS,
     Direction,
@@ -17,5 +18,8 @@ __all__ = [
     "MessageQuerySet",
     "MessageStatus",
     "OutgoingCounter",
+    "ReceivedAllocation",
     "Standard",
+    "WaitingAllocation",
+    "WaitingStatus",
 ]
