@@ -182,6 +182,7 @@ ROLE_PAGES = {
     "funding:allocation_new": {"manager"},
     "funding:mosaic": {"manager"},
     "reports:list": {"manager"},
+    "exchange:waiting": {"caseworker"},
 }
 # Reached only by POST from a page in the table; tested in tests/audit and
 # tests/trajectories/test_forms_views.py.
@@ -216,6 +217,8 @@ POST_ONLY = {
     "funding:allocation_replace",
     "funding:pilot_detail",
     # The message exchange (tests/exchange/): each part adds its pages' names here.
+    # Linking a waiting allocation (tests/exchange/test_allocations_in.py).
+    "exchange:waiting_link",
 }
 
 

@@ -1,7 +1,12 @@
 """The exchange's pages: /messages/ (managers; the waiting allocations: caseworkers)."""
 
-from django.urls import path  # noqa: F401 - each part of the exchange adds its pages below
+from django.urls import path
+
+from . import views_allocations_in
 
 app_name = "exchange"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("waiting/", views_allocations_in.waiting_list, name="waiting"),
+    path("waiting/<int:pk>/link/", views_allocations_in.waiting_link, name="waiting_link"),
+]
