@@ -20,6 +20,7 @@ from lxml import etree
 
 from apps.accounts.models import Role
 from apps.audit.models import AccessLogEntry, AccessOutcome
+from apps.exchange.incoming import message_receive
 from apps.exchange.models import (
     Direction,
     Message,
@@ -342,8 +343,6 @@ def test_a_municipality_without_a_contract_is_refused_on_the_header():
     _client(s)
     stranger = setting(code="0599")  # a municipality with a contract with another provider
     content = s.file([specific("1001")]).replace(b">0344<", b">0599<")
-    from apps.exchange.incoming import message_receive
-
     received = message_receive(
         organisation=s.organisation, filename="x.xml", content=content, actor=None
     )
@@ -370,14 +369,13 @@ def test_a_message_in_a_wrong_namespace_does_not_fit_the_schema_and_is_not_answe
     content = s.file([specific("1001")])
     # The client's elements in the basisschema's namespace instead of the message's.
     content = content.replace(b"<jw301:Bsn>", b"<ijw:Bsn>").replace(b"</jw301:Bsn>", b"</ijw:Bsn>")
-    from apps.exchange.incoming import message_receive
-
     received = message_receive(
         organisation=s.organisation, filename="x.xml", content=content, actor=None
     )
     message = received.message
     assert message.status == MessageStatus.REJECTED  # level 1
-    assert message.outcome and "Bsn" in message.outcome[0]["text"]
+    assert message.outcome
+    assert "Bsn" in message.outcome[0]["text"]
     assert not message.replies.exists()
     assert not Allocation.objects.exists()
 
@@ -387,8 +385,6 @@ def test_a_message_missing_an_element_is_rejected_with_the_schema_errors():
     _client(s)
     content = s.file([specific("1001")])
     content = content.replace(b"<jw301:Toewijzingstijd>12:00:00</jw301:Toewijzingstijd>", b"")
-    from apps.exchange.incoming import message_receive
-
     received = message_receive(
         organisation=s.organisation, filename="x.xml", content=content, actor=None
     )
@@ -402,8 +398,6 @@ def test_the_same_message_twice_is_processed_once():
     s = setting()
     _client(s)
     content = s.file([specific("1001")], identification="SAME-1")
-    from apps.exchange.incoming import message_receive
-
     first = message_receive(
         organisation=s.organisation, filename="a.xml", content=content, actor=None
     )
@@ -411,7 +405,8 @@ def test_the_same_message_twice_is_processed_once():
         organisation=s.organisation, filename="b.xml", content=content, actor=None
     )
     assert first.message is not None
-    assert again.refused and again.message is None
+    assert again.refused
+    assert again.message is None
     assert Allocation.objects.count() == 1
     assert Message.objects.filter(direction=Direction.OUT).count() == 1
 
@@ -422,8 +417,6 @@ def test_a_dagtekening_after_today_is_8848():
     content = s.file([specific("1001")]).replace(
         b"2026-11-02</ijw:Dagtekening>", b"2099-01-01</ijw:Dagtekening>"
     )
-    from apps.exchange.incoming import message_receive
-
     received = message_receive(
         organisation=s.organisation, filename="x.xml", content=content, actor=None
     )
