@@ -480,3 +480,38 @@ def test_a_manual_allocation_stays_changeable_by_hand():
         allocation=allocation, actor=None, reason="05", end=datetime.date(2026, 6, 30)
     )
     assert changed.end == datetime.date(2026, 6, 30)
+
+
+def test_the_api_refuses_to_change_or_replace_an_allocation_from_a_message(settings, tmp_path):
+    from django.core.cache import cache
+    from rest_framework.test import APIClient
+
+    from tests.api.world import build_world
+
+    settings.MEDIA_ROOT = tmp_path
+    cache.clear()
+    world = build_world()
+    allocation = world.allocations["own"]
+    Allocation.objects.filter(pk=allocation.pk).update(source=AllocationSource.MESSAGE)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {world.keys['manager']}", HTTP_ACCEPT_LANGUAGE="en")
+    url = f"/api/v1/allocations/{allocation.pk}/"
+    changed = api.patch(url, {"volume": 30, "reason": "05"}, format="json")
+    assert changed.status_code == 400
+    assert "JW301" in str(changed.json())
+    replaced = api.post(
+        f"{url}replace/",
+        {
+            "reason": "03",
+            "number": "X-1",
+            "volume": 10,
+            "frequency": "6",
+            "start": "2026-07-01",
+            "end": None,
+        },
+        format="json",
+    )
+    assert replaced.status_code == 400
+    allocation.refresh_from_db()
+    assert (allocation.volume, allocation.change_reason) == (6000, "")
+    cache.clear()
