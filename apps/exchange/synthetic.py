@@ -34,8 +34,10 @@ def jw301_file(
     birth_date: datetime.date,
     products: list[dict],
     surname: str = "Testpersoon",
+    relations: int = 0,
 ) -> bytes:
-    """A JW301 (iJw) or WMO301 (iWmo) from a municipality to a provider for one client."""
+    """A JW301 (iJw) or WMO301 (iWmo) from a municipality to a provider for one client, with
+    ``relations`` made-up relations (a parent each)."""
     kind = kind_of(standard, "301")
     m, b = maker(standard, kind)
     root = m.Bericht(
@@ -53,11 +55,25 @@ def jw301_file(
             m.Geboortedatum(b.Datum(birth_date.isoformat()), b.DatumGebruik("1")),
             m.Geslacht("0"),
             m.Naam(b.Geslachtsnaam(b.Achternaam(surname)), b.NaamGebruik("1")),
+            *(
+                [m.Relaties(*(_relation(m, b, number) for number in range(1, relations + 1)))]
+                if relations
+                else []
+            ),
             m.Contactgegevens(m.Contact(m.Soort("01"))),
             m.ToegewezenProducten(*(_product(m, b, line, dated) for line in products)),
         ),
     )
     return serialise(root)
+
+
+def _relation(m, b, number: int) -> etree._Element:
+    return m.Relatie(
+        m.Nummer(str(number)),
+        m.Soort("02"),
+        m.Naam(b.Geslachtsnaam(b.Achternaam(f"Ouder {number}")), b.NaamGebruik("1")),
+        m.Contact(m.Soort("01")),
+    )
 
 
 def _product(m, b, line: dict, dated: datetime.date) -> etree._Element:

@@ -31,7 +31,9 @@ class Setting:
     product: Product  # 45/45A01, minutes
     standard: str
 
-    def file(self, products: list[dict], *, bsn: str = BSN, identification: str = "") -> bytes:
+    def file(
+        self, products: list[dict], *, bsn: str = BSN, identification: str = "", relations: int = 0
+    ) -> bytes:
         return jw301_file(
             standard=self.standard,
             municipality_code=self.funder.code,
@@ -41,6 +43,7 @@ class Setting:
             bsn=bsn,
             birth_date=BIRTH,
             products=products,
+            relations=relations,
         )
 
     def receive(self, products: list[dict], *, actor=None, **kwargs):

@@ -326,7 +326,7 @@ def test_a_bsn_failing_the_eleven_test_answers_0001_in_the_header_and_changes_no
 def test_an_unknown_product_is_answered_with_s329_and_nothing_is_made():
     s = setting()
     _client(s)
-    received = s.receive([specific("1001"), specific("1002", code="99Z99")])
+    received = s.receive([specific("1001"), specific("1002", code="99Z99")], relations=2)
     assert received.message.status == MessageStatus.REJECTED
     assert not Allocation.objects.exists()  # the good line is rolled back too
     reading = retour_read(_retour(received.message))
@@ -336,6 +336,10 @@ def test_an_unknown_product_is_answered_with_s329_and_nothing_is_made():
         if etree.QName(element).localname == "ToegewezenProduct"
     ]
     assert product_codes == [["0200"], ["S329"]]
+    # IV028: every class of the client is returned with its code, the relations too.
+    names = [etree.QName(element).localname for element, _codes in reading.classes]
+    assert names.count("Relatie") == 2
+    assert names.count("Contact") == 3
 
 
 def test_a_municipality_without_a_contract_is_refused_on_the_header():
