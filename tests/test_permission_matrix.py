@@ -219,6 +219,7 @@ POST_ONLY = {
     # The message exchange (tests/exchange/): each part adds its pages' names here.
     # Linking a waiting allocation (tests/exchange/test_allocations_in.py).
     "exchange:waiting_link",
+    "exchange:waiting_dismiss",
 }
 
 

@@ -17,6 +17,7 @@ from apps.core.views import service_refusals
 from apps.trajectories.access import client_access_for, client_open_for
 
 from .allocations_in import (
+    waiting_allocation_dismiss,
     waiting_allocation_get_for,
     waiting_allocation_link,
     waiting_allocations_for,
@@ -92,6 +93,19 @@ def waiting_link(request: HttpRequest, pk: int) -> HttpResponse:
             _("%(count)s allocation(s) linked to the client; they are now on the client's record.")
             % {"count": len(linked)},
         )
+    return redirect("exchange:waiting")
+
+
+@require_http_methods(["POST"])
+def waiting_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    """Dismiss a waiting allocation that will never have a client here."""
+    _refused_unless_may_link(request)
+    waiting = waiting_allocation_get_for(organisation=request.user.organisation, pk=pk)
+    if waiting is None:
+        _refused_unless_may_link_record(request)
+    with service_refusals(request):
+        waiting_allocation_dismiss(waiting=waiting, actor=request.user)
+        messages.success(request, _("The waiting allocation is dismissed; no allocation is made."))
     return redirect("exchange:waiting")
 
 

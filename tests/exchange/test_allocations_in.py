@@ -273,6 +273,24 @@ def test_linking_before_the_client_is_registered_says_register_first(client):
     assert not Allocation.objects.exists()
 
 
+def test_a_caseworker_dismisses_a_waiting_allocation_and_the_message_is_processed(client):
+    s = setting()
+    received = s.receive([specific("1001")], bsn=UNKNOWN_BSN)
+    caseworker = UserFactory(organisation=s.organisation, roles=[Role.CASEWORKER])
+    client.force_login(caseworker)
+    waiting = WaitingAllocation.objects.get()
+    response = client.post(reverse("exchange:waiting_dismiss", args=[waiting.pk]))
+    assert response.status_code == 302
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.resolved_by) == (WaitingStatus.DISMISSED, caseworker)
+    received.message.refresh_from_db()
+    assert received.message.status == MessageStatus.PROCESSED
+    assert not Allocation.objects.exists()
+    manager = UserFactory(organisation=s.organisation, roles=[Role.MANAGER])
+    client.force_login(manager)
+    assert client.post(reverse("exchange:waiting_dismiss", args=[waiting.pk])).status_code == 404
+
+
 def test_the_waiting_page_refuses_the_wrong_role_and_the_wrong_organisation(client):
     s = setting()
     s.receive([specific("1001")], bsn=UNKNOWN_BSN)
@@ -291,7 +309,8 @@ def test_the_waiting_page_refuses_the_wrong_role_and_the_wrong_organisation(clie
     assert page.status_code == 200
     assert UNKNOWN_BSN.encode() not in page.content
     assert client.post(reverse("exchange:waiting_link", args=[waiting.pk])).status_code == 404
-    assert AccessLogEntry.objects.filter(user=outsider, outcome=AccessOutcome.REFUSED).exists()
+    assert client.post(reverse("exchange:waiting_dismiss", args=[waiting.pk])).status_code == 404
+    assert AccessLogEntry.objects.filter(user=outsider, outcome=AccessOutcome.REFUSED).count() == 2
     assert WaitingAllocation.objects.get().status == WaitingStatus.WAITING
 
 

@@ -3,6 +3,7 @@ WMO302; the allocations that wait for their client."""
 
 from .handler import handle
 from .waiting import (
+    waiting_allocation_dismiss,
     waiting_allocation_get_for,
     waiting_allocation_link,
     waiting_allocations_for,
@@ -10,6 +11,7 @@ from .waiting import (
 
 __all__ = [
     "handle",
+    "waiting_allocation_dismiss",
     "waiting_allocation_get_for",
     "waiting_allocation_link",
     "waiting_allocations_for",

@@ -78,11 +78,31 @@ def waiting_allocation_link(
         obj=message,
         basis=AccessBasis.ADMINISTRATION,
     )
-    still_waiting = message.waiting_allocations.filter(status=WaitingStatus.WAITING).exists()
-    if message.status == MessageStatus.WAITING and not still_waiting:
-        message_status_set(message=message, status=MessageStatus.PROCESSED, actor=actor)
+    _processed_unless_waiting(message=message, actor=actor)
     if client.pk not in message.client_ids:
         message.client_ids = sorted({*message.client_ids, client.pk})
         message._history_user = actor
         message.save(update_fields=["client_ids"])
     return siblings
+
+
+@transaction.atomic
+def waiting_allocation_dismiss(*, waiting: WaitingAllocation, actor: User | None) -> None:
+    """Dismiss a waiting allocation that will never have a client here (e.g. the person
+    never came into care): it stays on record, no allocation is made."""
+    waiting = WaitingAllocation.objects.select_for_update().get(pk=waiting.pk)
+    if waiting.status != WaitingStatus.WAITING:
+        raise ValidationError(_("This allocation no longer waits for its client."))
+    waiting.status = WaitingStatus.DISMISSED
+    waiting.resolved_by = actor
+    waiting.resolved_at = timezone.now()
+    waiting._history_user = actor
+    waiting.save(update_fields=["status", "resolved_by", "resolved_at"])
+    _processed_unless_waiting(message=waiting.message, actor=actor)
+
+
+def _processed_unless_waiting(*, message, actor: User | None) -> None:
+    """A message is processed once none of its allocations waits any more."""
+    still_waiting = message.waiting_allocations.filter(status=WaitingStatus.WAITING).exists()
+    if message.status == MessageStatus.WAITING and not still_waiting:
+        message_status_set(message=message, status=MessageStatus.PROCESSED, actor=actor)
