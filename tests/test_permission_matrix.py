@@ -188,6 +188,7 @@ ROLE_PAGES = {
     "exchange:declarations_rejected": {"manager"},
     # The inbox and outbox (tests/exchange/test_messages_views.py).
     "exchange:messages": {"manager"},
+    "exchange:waiting": {"caseworker"},
 }
 # Reached only by POST from a page in the table; tested in tests/audit and
 # tests/trajectories/test_forms_views.py.
@@ -236,6 +237,9 @@ POST_ONLY = {
     "exchange:message_file",
     "exchange:messages_upload",
     "exchange:messages_fetch",
+    # Linking a waiting allocation (tests/exchange/test_allocations_in.py).
+    "exchange:waiting_link",
+    "exchange:waiting_dismiss",
 }
 
 

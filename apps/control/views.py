@@ -230,7 +230,8 @@ def allocation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "absorbed": absorbed,
             "absorbed_cents": sum(item.value_cents for item in absorbed),
             "may_change": may(request.user, CHANGE_ALLOCATION)
-            and allocation.status == AllocationStatus.ACTIVE,
+            and allocation.status == AllocationStatus.ACTIVE
+            and not allocation.from_message,
             "replaced_by": list(allocation.replaced_by.order_by("pk")),
             "priced": priced_by_product(allocation=allocation),
         },
@@ -242,7 +243,8 @@ def _allocation_to_change(request: HttpRequest, pk: int, what: str):
     otherwise."""
     organisation = _organisation_if_may(request, CHANGE_ALLOCATION, what)
     allocation = allocation_get_for(organisation=organisation, pk=pk)
-    if allocation is None:
+    # An allocation received as a JW301 / WMO301 changes only by the municipality's next message.
+    if allocation is None or allocation.from_message:
         raise _refused(request.user, what)
     return allocation
 

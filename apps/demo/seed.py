@@ -68,6 +68,9 @@ from apps.clients.youth_care import extended_youth_care_record
 from apps.control.alerts import funding_alerts_refresh
 from apps.core.domains import DOMAIN_OF_KIND, NOT_CHARGEABLE_KINDS, ActivityKind, Attendance
 from apps.core.domains import Domain as D
+from apps.exchange.incoming import message_receive
+from apps.exchange.models import MessageStatus, Standard
+from apps.exchange.synthetic import jw301_file
 from apps.funding.models import (
     MINUTES_PER_UNIT,
     Contract,
@@ -171,6 +174,8 @@ EXECUTION_VARIANT = {
     "participatie": ExecutionVariant.OUTPUT,
 }
 # Leave nights of a residential stay paid per week (apps/trajectories/leave.py): the demo's
+# The streams whose allocations arrive as a message (JW301, WMO301), and their standard.
+MESSAGE_STREAMS = {"jeugdwet": Standard.IJW, "wmo": Standard.IWMO}
 # Jeugdwet contracts follow the Wlz's weekend leave, at most two nights a week.
 LEAVE_NIGHTS_PAID = {"jeugdwet": 2}
 # Product codes belong to a contract; these follow the usual regional patterns (category first).
@@ -1255,16 +1260,70 @@ class Writer:
 
     def _allocation(self, plan: ClientPlan, client: Client, spec: AllocationSpec) -> None:
         product = self.products[(spec.funder, spec.product)]
+        number = self.allocation_number()
+        volume = _volume(plan, spec, product)
+        contract = product.contract
+        if (
+            contract.stream.code in MESSAGE_STREAMS
+            and contract.funder.kind == FunderKind.MUNICIPALITY
+            and contract.organisation_id == client.organisation_id
+            and client.bsn
+        ):
+            # Jeugdwet and Wmo allocations arrive from the municipality as a JW301 / WMO301.
+            self._allocation_received(client, product, number, volume, spec)
+            return
         allocation_register(
             client=client,
             product=product,
-            number=self.allocation_number(),
-            volume=_volume(plan, spec, product),
+            number=number,
+            volume=volume,
             frequency=spec.frequency,
             start=spec.start,
             end=spec.end,
             actor=self.admin,
         )
+
+    def _allocation_received(
+        self, client: Client, product: Product, number: str, volume: int, spec: AllocationSpec
+    ) -> None:
+        """Import the allocation as the municipality sends it: a synthetic JW301 / WMO301
+        through the exchange, which registers it (read-only) and answers with a retour."""
+        standard = MESSAGE_STREAMS[product.contract.stream.code]
+        organisation = client.organisation
+        content = jw301_file(
+            standard=standard,
+            municipality_code=product.contract.funder.code,
+            agb_code=organisation.agb_code,
+            identification=number,
+            dated=min(self.today, timezone.localdate()),
+            bsn=client.bsn,
+            birth_date=client.date_of_birth,
+            products=[
+                {
+                    "number": number,
+                    "category": product.category,
+                    "code": product.code,
+                    "start": spec.start,
+                    "end": spec.end,
+                    "volume": volume,
+                    "unit": product.unit,
+                    "frequency": spec.frequency,
+                    "assigned_on": min(spec.start, self.today, timezone.localdate()),
+                }
+            ],
+        )
+        received = message_receive(
+            organisation=organisation,
+            filename=f"demo-{number}.xml",
+            content=content,
+            actor=self.admin,
+        )
+        message = received.message
+        if message is None or message.status != MessageStatus.PROCESSED:
+            raise RuntimeError(
+                f"demo allocation {number} was not received: "
+                f"{received.refused or (message and message.outcome)}"
+            )
 
     def _activity(
         self, plan: ClientPlan, trajectory: Trajectory, planned: Planned, goals

@@ -50,6 +50,8 @@ HANDLERS: dict[str, str] = {
     "WMO319": "apps.exchange.requests.request_answer_handle",
     "JW325": "apps.exchange.declarations.answer.handle",
     "WMO325": "apps.exchange.declarations.answer.handle",
+    "JW301": "apps.exchange.allocations_in.handle",
+    "WMO301": "apps.exchange.allocations_in.handle",
 }
 
 

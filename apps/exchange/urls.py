@@ -2,7 +2,13 @@
 
 from django.urls import path
 
-from . import views_declarations, views_messages, views_requests, views_startstop
+from . import (
+    views_allocations_in,
+    views_declarations,
+    views_messages,
+    views_requests,
+    views_startstop,
+)
 
 app_name = "exchange"
 
@@ -34,4 +40,7 @@ urlpatterns: list = [
     path("fetch/", views_messages.message_fetch, name="messages_fetch"),
     path("<int:pk>/", views_messages.message_detail, name="message_detail"),
     path("<int:pk>/file/", views_messages.message_file, name="message_file"),
+    path("waiting/", views_allocations_in.waiting_list, name="waiting"),
+    path("waiting/<int:pk>/link/", views_allocations_in.waiting_link, name="waiting_link"),
+    path("waiting/<int:pk>/dismiss/", views_allocations_in.waiting_dismiss, name="waiting_dismiss"),
 ]

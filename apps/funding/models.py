@@ -501,6 +501,14 @@ class AllocationQuerySet(models.QuerySet):
         )
 
 
+class AllocationSource(models.TextChoices):
+    """Where an allocation came from: typed in, or received from the municipality as a JW301 /
+    WMO301 (then only the exchange changes it: the municipality's next message does)."""
+
+    MANUAL = "manual", _("Registered by hand")
+    MESSAGE = "message", _("Received as a message (JW301 / WMO301)")
+
+
 class Allocation(models.Model):
     """A funder's decision that a client may receive a product (toewijzing, beschikking)."""
 
@@ -559,6 +567,14 @@ class Allocation(models.Model):
         choices=ChangeReason.choices,
         blank=True,
     )
+    source = models.CharField(
+        _("source"),
+        max_length=10,
+        choices=AllocationSource.choices,
+        default=AllocationSource.MANUAL,
+        db_default=AllocationSource.MANUAL,
+        editable=False,
+    )
     replaces = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -603,6 +619,11 @@ class Allocation(models.Model):
     @property
     def is_specific(self) -> bool:
         return self.variant == AllocationVariant.SPECIFIC
+
+    @property
+    def from_message(self) -> bool:
+        """Received as a JW301 / WMO301: read-only in the app, the municipality changes it."""
+        return self.source == AllocationSource.MESSAGE
 
     @property
     def what(self) -> str:

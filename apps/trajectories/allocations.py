@@ -22,7 +22,14 @@ from apps.accounts.models import User
 from apps.audit.models import AccessBasis, AccessEvent
 from apps.audit.services import access_log_write_many
 from apps.funding.allocation_rules import change_reason_errors
-from apps.funding.models import Allocation, AllocationStatus, Frequency, Product, Unit
+from apps.funding.models import (
+    Allocation,
+    AllocationSource,
+    AllocationStatus,
+    Frequency,
+    Product,
+    Unit,
+)
 
 from .assignment import _allocation_changed, _refuse_unless_changeable, allocation_register
 from .models import Activity
@@ -44,18 +51,21 @@ def allocation_replace(
     unit: Unit | None = None,
     product: Product | None = None,
     budget_cents: int | None = None,
+    by_message: bool = False,
 ) -> tuple[Allocation, list[Activity]]:
     """Replace an allocation from ``start`` by a new one under a new number, in one
     transaction: the old one ends the day before (or is withdrawn when the new one starts on or
     before its first day), with the JZ002 reason; the new one is registered and what the old one
     no longer funds is matched again. Returns the new allocation and the activities now paid.
+    An allocation received as a message is replaced only ``by_message`` (the exchange); the new
+    one is then a message allocation too.
     """
     old = (
         Allocation.objects.select_for_update(of=("self",))
         .select_related("contract__funder", "product", "client")
         .get(pk=allocation.pk)
     )
-    _refuse_unless_changeable(old)
+    _refuse_unless_changeable(old, by_message=by_message)
     whole = start <= old.start
     if not whole and old.end is not None and start > old.end:
         raise ValidationError(
@@ -95,6 +105,7 @@ def allocation_replace(
         category=old.category,
         contract=old.contract,
         budget_cents=None if specific else (budget_cents or old.budget_cents),
+        source=AllocationSource.MESSAGE if by_message else AllocationSource.MANUAL,
     )
     new.replaces = old
     new._history_user = actor

@@ -60,6 +60,7 @@ from apps.funding.models import (
     ALLOCATION_STATUS_TRANSITIONS,
     MINUTES_PER_UNIT,
     Allocation,
+    AllocationSource,
     AllocationStatus,
     AllocationVariant,
     ChangeReason,
@@ -715,6 +716,7 @@ def allocation_register(
     category: str = "",
     contract: Contract | None = None,
     budget_cents: int | None = None,
+    source: str = AllocationSource.MANUAL,
 ) -> tuple[Allocation, list[Activity]]:
     """Register a funder's allocation; it absorbs the client's waiting unfunded activities.
 
@@ -742,6 +744,7 @@ def allocation_register(
         frequency=frequency if specific else Frequency.TOTAL,
         start=start,
         end=end,
+        source=source,
     )
     _validate_allocation(allocation)
     allocation.full_clean(validate_constraints=False)
@@ -766,7 +769,14 @@ ALLOCATION_CHANGEABLE_FIELDS = frozenset(
 )
 
 
-def _refuse_unless_changeable(allocation: Allocation) -> None:
+def _refuse_unless_changeable(allocation: Allocation, *, by_message: bool = False) -> None:
+    if allocation.from_message and not by_message:
+        raise ValidationError(
+            _(
+                "This allocation was received from the municipality as a message (JW301 / "
+                "WMO301): only the municipality's next message changes it."
+            )
+        )
     if allocation.status == AllocationStatus.WITHDRAWN:
         raise ValidationError(_("A withdrawn allocation cannot be changed."))
     if allocation.status == AllocationStatus.ENDED:
@@ -780,13 +790,19 @@ def _refuse_unless_changeable(allocation: Allocation) -> None:
 
 @transaction.atomic
 def allocation_change(
-    *, allocation: Allocation, actor: User | None, reason: str, **changes
+    *,
+    allocation: Allocation,
+    actor: User | None,
+    reason: str,
+    by_message: bool = False,
+    **changes,
 ) -> Allocation:
     """Change an allocation as IV066 allows (its end date; its volume when the frequency is
     total within the validity), for a reason from JZ002, and reassign what it funds.
 
     Reason 13 (removed) with the end date set to the start date removes the allocation: it is
     withdrawn. Any other change is refused: the allocation is replaced (``allocation_replace``).
+    An allocation received as a message changes only ``by_message`` (the exchange).
     """
     unknown = set(changes) - ALLOCATION_CHANGEABLE_FIELDS
     if unknown:
@@ -796,7 +812,7 @@ def allocation_change(
         .select_related("contract", "product")
         .get(pk=allocation.pk)
     )
-    _refuse_unless_changeable(allocation)
+    _refuse_unless_changeable(allocation, by_message=by_message)
     errors = allocation_change_errors(allocation=allocation, changes=changes, reason=reason)
     if errors:
         raise ValidationError(errors)

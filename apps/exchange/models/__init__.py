@@ -1,5 +1,6 @@
 """The exchange app's models, one module per part of the message traffic."""
 
+from .allocations_in import ReceivedAllocation, WaitingAllocation, WaitingStatus
 from .declarations import (
     DebitCredit,
     DeclarationLine,
@@ -63,6 +64,7 @@ __all__ = [
     "NoticeKind",
     "NoticeStatus",
     "OutgoingCounter",
+    "ReceivedAllocation",
     "ReferrerType",
     "RefusalReason",
     "RequestAnswer",
@@ -71,5 +73,7 @@ __all__ = [
     "RequestStatus",
     "Resolution",
     "Standard",
+    "WaitingAllocation",
+    "WaitingStatus",
     "stop_reason_text",
 ]

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0004_unsaved_forms'),
-        ('exchange', '0001_messages'),
+        ('exchange', '0002_requests'),
         ('funding', '0012_allocation_variants_constraints'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0004_unsaved_forms'),
         ('clients', '0005_extended_youth_care_carry_over'),
-        ('exchange', '0001_messages'),
+        ('exchange', '0003_startstop'),
         ('funding', '0012_allocation_variants_constraints'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
