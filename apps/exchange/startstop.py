@@ -84,12 +84,12 @@ class GeneratedMessageInvalid(RuntimeError):
 def allocations_reported(*, organisation: Organisation) -> QuerySet[Allocation]:
     """The allocations whose start and stop the organisation reports to a municipality.
 
-    The ONE place that says which these are: for now the allocations of a Jeugdwet or Wmo
-    contract (the municipality sent them, or will once the allocation messages are in use),
-    numbered as a ToewijzingNummer (LDT_Nummer: 0 to 999999999, RS001/RS006), of a funder with
+    The ONE place that says which these are: the allocations of a Jeugdwet or Wmo contract,
+    received as a 301 or typed in from a municipality's decision (its number is the
+    municipality's ToewijzingNummer either way, so the municipality knows it), numbered as a
+    ToewijzingNummer (LDT_Nummer: 0 to 999999999, RS001/RS006), of a funder with
     a CBS code (LDT_Gemeente, 4 digits, RS035), a client with a Bsn (the key) and a product
     the message can name (Categorie at most 2 positions, RS009; Code at most 5, RS012).
-    After the allocation messages are merged: allocations whose source is "message".
     """
     return (
         Allocation.objects.filter(

@@ -52,7 +52,8 @@ def jw301_file(
         ),
         m.Client(
             m.Bsn(bsn),
-            m.Geboortedatum(b.Datum(birth_date.isoformat()), b.DatumGebruik("1")),
+            # COD170: DatumGebruik only when part of the date is unknown.
+            m.Geboortedatum(b.Datum(birth_date.isoformat())),
             m.Geslacht("0"),
             m.Naam(b.Geslachtsnaam(b.Achternaam(surname)), b.NaamGebruik("1")),
             *(

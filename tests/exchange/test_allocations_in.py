@@ -80,7 +80,7 @@ def _client(s):
 def test_a_specific_allocation_is_registered_and_answered_with_the_header_only(standard):
     s = setting(standard)
     client = _client(s)
-    received = s.receive([specific("1001", reference="REQ-7")])
+    received = s.receive([specific("1001")])
     assert not received.refused
     message = received.message
     assert message.status == MessageStatus.PROCESSED
@@ -95,7 +95,7 @@ def test_a_specific_allocation_is_registered_and_answered_with_the_header_only(s
     )
     assert allocation.source == AllocationSource.MESSAGE
     record = ReceivedAllocation.objects.get(allocation=allocation)
-    assert (record.message, record.provider_reference) == (message, "REQ-7")
+    assert (record.message, record.provider_reference) == (message, "")
     assert record.product["code"] == "45A01"
     retour = _retour(message)
     # IV028: no remark: only the header, without retour codes.

@@ -39,6 +39,7 @@ from apps.exchange.requests import (
     change_request_send,
 )
 from apps.exchange.retour import retour_build, retour_read
+from apps.exchange.synthetic import jw301_file
 from apps.exchange.xml import header_build, maker, parse_safely, schema_errors, serialise
 from apps.funding.models import Frequency, FunderKind, Unit
 from tests.accounts.factories import OrganisationFactory, UserFactory
@@ -702,3 +703,63 @@ def test_a_request_the_page_cannot_send_leaves_no_draft(world, client, monkeypat
     assert response.status_code == 200
     assert "The transport is closed." in response.content.decode()
     assert not AllocationRequest.objects.exists()
+
+
+def _allocation_for_request(world, reference: str, *, identification: str) -> bytes:
+    return jw301_file(
+        standard=Standard.IJW,
+        municipality_code="0344",
+        agb_code=world.organisation.agb_code,
+        identification=identification,
+        dated=D(2025, 3, 20),
+        bsn=BSN,
+        birth_date=D(2011, 6, 1),
+        products=[
+            {
+                "number": "700001",
+                "category": "45",
+                "code": "45A48",
+                "start": D(2025, 3, 10),
+                "end": D(2025, 12, 31),
+                "volume": 150,
+                "unit": "01",
+                "frequency": "6",
+                "reference": reference,
+            }
+        ],
+    )
+
+
+def test_an_allocation_naming_our_reference_honours_the_request_and_pays_the_waiting_care(
+    world,
+):
+    # The process (procesbeschrijving iJw 3.2, "verzoek om toewijzing"): the municipality
+    # honours a request by sending a 301 whose ToegewezenProduct carries our
+    # ReferentieAanbieder; the care that waited is then drawn on the new allocation.
+    request = world.sent()
+    received = message_receive(
+        organisation=world.organisation,
+        filename="301.xml",
+        content=_allocation_for_request(world, request.provider_reference, identification="T-1"),
+        actor=None,
+    )
+    assert received.message.status == MessageStatus.PROCESSED, received.message.outcome
+    request.refresh_from_db()
+    assert request.status == RequestStatus.HONOURED
+    assert request.honoured_by.number == "700001"
+    for activity in world.activities:
+        activity.refresh_from_db()
+        assert activity.allocation_id == request.honoured_by_id
+
+
+def test_an_allocation_naming_an_unknown_reference_is_refused_with_9379(world):
+    # TR379 (WJ001 9379): the ReferentieAanbieder refers to no request: wrongly filled.
+    received = message_receive(
+        organisation=world.organisation,
+        filename="301.xml",
+        content=_allocation_for_request(world, "NOT-OURS-1", identification="T-2"),
+        actor=None,
+    )
+    assert received.message.status == MessageStatus.REJECTED
+    assert [entry["code"] for entry in received.message.outcome] == ["9379"]
+    assert not world.client.allocations.exists()

@@ -34,6 +34,7 @@ from apps.exchange.models import (
     ReceivedAllocation,
     WaitingAllocation,
 )
+from apps.exchange.requests import allocation_request_honoured
 from apps.exchange.retour import retour_build
 from apps.exchange.store import (
     message_next_identification,
@@ -267,15 +268,35 @@ def _carry_out(
                 product=plan.product,
                 actor=actor,
             )
+        received_record(message=message, allocation=allocation, data=line.data())
+        if line.data().get("reference"):
+            _request_honoured(
+                reference=line.data()["reference"], allocation=allocation, actor=actor
+            )
     except ValidationError as error:
-        plan.code = "0001"
+        plan.code = error.code if getattr(error, "code", None) in ("9359", "9379") else "0001"
         plan.text = "; ".join(error.messages)
         for other in plans:
             if other is not plan and not other.code:
                 other.code, other.text = "0233", ""
         raise _Refused from error
-    received_record(message=message, allocation=allocation, data=line.data())
     return 0
+
+
+def _request_honoured(*, reference: str, allocation: Allocation, actor: User | None) -> None:
+    """An allocated product that names our ReferentieAanbieder answers our request for it: the
+    request is honoured. A reference that names no request of ours is refused (TR379: 9379)."""
+    if (
+        allocation_request_honoured(
+            provider_reference=reference, allocation=allocation, actor=actor
+        )
+        is None
+    ):
+        raise ValidationError(
+            _("ReferentieAanbieder %(reference)s names no request of this organisation (TR379).")
+            % {"reference": reference},
+            code="9379",
+        )
 
 
 def allocation_from_line(
