@@ -304,6 +304,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exchange.messages_fetch_task",
         "schedule": crontab(minute="*/15"),
     },
+    # Every 15 minutes: outgoing messages the transport could not take when they were sent
+    # are handed over again (apps/exchange/store.py, messages_deliver_pending).
+    "messages-deliver": {
+        "task": "exchange.messages_deliver_task",
+        "schedule": crontab(minute="7-59/15"),
+    },
 }
 
 # The cache: API throttling counts requests in it. The default is per process; with several

@@ -4,7 +4,9 @@ sending outgoing messages, moving a message's status, logging the clients it nam
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterable
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -21,6 +23,8 @@ from apps.funding.models import Funder
 from .models import MESSAGE_STATUS_TRANSITIONS, Direction, Message, MessageStatus, OutgoingCounter
 from .transport import transport_get
 from .xml import Header
+
+logger = logging.getLogger(__name__)
 
 
 def sha256_of(content: bytes) -> str:
@@ -124,20 +128,48 @@ def message_next_identification(*, organisation: Organisation) -> str:
 
 
 def message_send(*, message: Message, actor: User | None) -> Message:
-    """Hand a ready outgoing message to the transport, after the transaction that made it
-    commits (a rolled-back message is never sent)."""
+    """Put a ready outgoing message in the outbox and hand it to the transport once the
+    transaction that made it commits (a rolled-back message is never sent).
+
+    ``sent_at`` records when the transport took the file. A transport that fails leaves it
+    empty; ``messages_deliver_pending`` (every 15 minutes) hands such messages over again, so a
+    message is never lost and never delivered twice by us.
+    """
     if message.direction != Direction.OUT:
         raise ValidationError(_("Only an outgoing message can be sent."))
     message_status_set(message=message, status=MessageStatus.SENT, actor=actor)
-    message.sent_at = timezone.now()
-    message.save(update_fields=["sent_at"])
-    transport = transport_get()
+    transaction.on_commit(partial(message_deliver, message_id=message.pk))
+    return message
 
-    def deliver() -> None:
+
+def message_deliver(*, message_id: int) -> bool:
+    """Hand one outgoing message's file to the transport, unless it was handed over before.
+    Returns whether it was delivered now; a transport error is logged, not raised."""
+    message = Message.objects.filter(
+        pk=message_id, direction=Direction.OUT, sent_at__isnull=True
+    ).first()
+    if message is None:
+        return False
+    try:
         with message.file.open("rb") as file:
-            transport.deliver(
+            transport_get().deliver(
                 filename=f"{message.kind}-{message.identification}.xml", content=file.read()
             )
+    except Exception:
+        logger.exception("Message %s could not be handed to the transport", message_id)
+        return False
+    # The time the transport took it: bookkeeping of the transport, not a change of the
+    # message by anyone, so no history row (the status change to "sent" has one).
+    Message.objects.filter(pk=message_id, sent_at__isnull=True).update(sent_at=timezone.now())
+    return True
 
-    transaction.on_commit(deliver)
-    return message
+
+def messages_deliver_pending() -> int:
+    """Deliver every outgoing message the transport has not taken yet; how many were."""
+    pending = (
+        Message.objects.filter(direction=Direction.OUT, sent_at__isnull=True)
+        .exclude(status=MessageStatus.READY)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return sum(message_deliver(message_id=pk) for pk in pending)

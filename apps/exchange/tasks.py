@@ -7,6 +7,7 @@ from apps.accounts.models import Organisation
 
 from .incoming import messages_fetch
 from .startstop import deliveries_prepare
+from .store import messages_deliver_pending
 from .transport import transport_get
 
 
@@ -36,3 +37,10 @@ def messages_fetch_task() -> dict[str, int]:
         "stored": sum(1 for result in results if result.message is not None),
         "refused": sum(1 for result in results if result.refused),
     }
+
+
+@shared_task(name="exchange.messages_deliver_task", ignore_result=True)
+def messages_deliver_task() -> dict[str, int]:
+    """Hand the transport every outgoing message it has not taken yet (every 15 minutes: a
+    transport that was down when a message was sent gets it on the next run)."""
+    return {"delivered": messages_deliver_pending()}

@@ -9,6 +9,7 @@ IdentificatieRetour and DagtekeningRetour).
 """
 
 import datetime
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -16,7 +17,12 @@ from lxml import etree
 from apps.exchange import incoming
 from apps.exchange.models import Direction, Message, MessageStatus, Standard
 from apps.exchange.retour import retour_build, retour_read
-from apps.exchange.store import message_next_identification, message_store
+from apps.exchange.store import (
+    message_next_identification,
+    message_send,
+    message_store,
+    messages_deliver_pending,
+)
 from apps.exchange.transport import FolderTransport
 from apps.exchange.xml import (
     MessageUnreadable,
@@ -206,3 +212,40 @@ def test_a_retour_without_remarks_is_the_header_only():
     )
     assert [etree.QName(element).localname for element in retour] == ["Header"]
     assert retour_read(retour).accepted
+
+
+class _BrokenTransport:
+    name = "broken"
+
+    def deliver(self, *, filename, content):
+        raise OSError("the hub is down")
+
+
+@pytest.mark.django_db
+def test_a_message_the_transport_could_not_take_is_delivered_on_the_next_run(
+    monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    organisation = OrganisationFactory()
+    header = header_read(parse_safely(_message(receiver="0363", identification="OUT-1")))
+    message = message_store(
+        organisation=organisation,
+        direction=Direction.OUT,
+        header=header,
+        content=_message(receiver="0363", identification="OUT-1"),
+        filename="out.xml",
+        status=MessageStatus.READY,
+        actor=None,
+    )
+    monkeypatch.setattr("apps.exchange.store.transport_get", _BrokenTransport)
+    with django_capture_on_commit_callbacks(execute=True):
+        message_send(message=message, actor=None)
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENT
+    assert message.sent_at is None  # kept for the next run, not lost
+
+    monkeypatch.undo()
+    assert messages_deliver_pending() == 1
+    message.refresh_from_db()
+    assert message.sent_at is not None
+    assert (Path(settings.EXCHANGE_FOLDER) / "out" / "JW301-OUT-1.xml").exists()
+    assert messages_deliver_pending() == 0  # never delivered twice
