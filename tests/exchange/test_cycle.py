@@ -605,6 +605,19 @@ def test_the_whole_cycle_with_a_municipality(
     assert not outbox.filter(status=MessageStatus.SENT).exclude(kind=k["302"]).exists()
     page = client.get(reverse("exchange:messages") + "?box=out")
     assert page.status_code == 200
+    # Every message, received or sent, opens on its page with what the system did.
+    for message in Message.objects.of(p.organisation):
+        page = client.get(reverse("exchange:message_detail", args=[message.pk]))
+        assert page.status_code == 200, message.kind
+        assert message.identification in page.text
+    # The start and stop page lists the four notices, the declarations page the two runs.
+    page = client.get(reverse("exchange:deliveries"))
+    assert page.status_code == 200
+    assert page.text.count("1001") >= 2
+    page = client.get(reverse("exchange:declarations"))
+    assert page.status_code == 200
+    assert run.number in page.text
+    assert second.number in page.text
     assert (
         Message.objects.of(p.organisation).filter(direction=Direction.IN).count() == 2 + 2 + 2 + 2
     )
