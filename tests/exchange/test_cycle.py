@@ -531,7 +531,12 @@ def test_the_whole_cycle_with_a_municipality(
     report = _report_cents(p)
     assert report == 125 * 187 + 1 * 12345
     url = reverse("exchange:declaration_detail", args=[second.pk])
-    assert client.get(url).context["report_cents"] == report
+    page = client.get(url)
+    # The page adds what October's first declaration claims and still stands (A's line; B's
+    # was rejected) to this one's claim: the report's figure.
+    assert page.context["report_cents"] == report
+    assert page.context["declared_before_cents"] == 95 * 187
+    assert page.context["declared_cents"] == report
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url)
     second.refresh_from_db()
