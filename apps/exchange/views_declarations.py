@@ -23,6 +23,7 @@ from apps.reports.selectors import report_figures
 from .codes import retour_text
 from .declarations import declaration_draft, declaration_line_resolve, declaration_send
 from .declarations.selectors import (
+    declaration_declared_before,
     declaration_funders_for,
     declaration_lines_of,
     declaration_rejected_for,
@@ -148,13 +149,17 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
         period_start=run.period_start,
         period_end=run.period_end,
     )
+    totals = declaration_totals(run=run)
+    before = declaration_declared_before(run=run)
     return render(
         request,
         "exchange/declarations_detail.html",
         {
             "run": run,
             "lines": lines,
-            "totals": declaration_totals(run=run),
+            "totals": totals,
+            "declared_before_cents": before,
+            "declared_cents": before + totals["net"],
             "report_cents": report.total_cents,
             "may_send": may(request.user, SEND_MESSAGES),
         },

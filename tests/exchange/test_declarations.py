@@ -464,6 +464,31 @@ def test_the_rejected_queue_shows_the_codes_and_records_the_decision(world, clie
     )
 
 
+def test_a_correction_runs_page_adds_what_was_declared_before_to_match_the_report(world, client):
+    # A correction claims only the difference; with what the month's earlier declarations
+    # claim and still stands (never a rejected line) it is the month's figure in the report.
+    run = declaration_send(run=_draft(world), actor=world.manager)
+    rejected = _lines(run)[("1002", "D")]
+    _answer(world, run, rejected={rejected.reference: ["9340"]})
+    rejected.refresh_from_db()
+    declaration_line_resolve(line=rejected, resolution="corrected", actor=world.manager)
+    activity = world.a.activities.get(date=D(2025, 10, 20))
+    activity_correct(activity=activity, actor=world.caseworker, duration_minutes=80)
+    second = _draft(world)
+    client.force_login(world.manager)
+    first_page = client.get(reverse("exchange:declaration_detail", args=[run.pk]))
+    assert first_page.context["declared_before_cents"] == 0
+    page = client.get(reverse("exchange:declaration_detail", args=[second.pk]))
+    assert page.context["totals"]["net"] == 125 * 187 - 95 * 187 + 2 * 12345
+    assert page.context["declared_before_cents"] == 95 * 187
+    assert page.context["declared_cents"] == page.context["report_cents"]
+    # Sent and answered, the credited claim still counts as declared before this run.
+    declaration_send(run=second, actor=world.manager)
+    _answer(world, second, identification="A325000002")
+    page = client.get(reverse("exchange:declaration_detail", args=[second.pk]))
+    assert page.context["declared_cents"] == page.context["report_cents"]
+
+
 # --- the command line ----------------------------------------------------------------------
 
 

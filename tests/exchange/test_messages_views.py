@@ -203,6 +203,37 @@ def test_the_outcome_speaks_the_users_language(client, manager, message):
         assert retour_text("8001") in text
 
 
+def test_a_retour_we_sent_is_not_waiting_for_an_answer(client, manager, organisation):
+    """IV028: a retour (here the 302 of a 301) is the answer; nothing answers it. The outbox
+    shows it sent, not "sent, no answer yet" for ever, as it does a 305 still unanswered."""
+    from django.utils import translation
+
+    retour = message_make(
+        organisation,
+        identification="R1",
+        direction=Direction.OUT,
+        status=MessageStatus.SENT,
+        kind="JW302",
+    )
+    start = message_make(
+        organisation,
+        identification="S1",
+        direction=Direction.OUT,
+        status=MessageStatus.SENT,
+        kind="JW305",
+    )
+    client.force_login(manager)
+    outbox = client.get(reverse("exchange:messages") + "?box=out").text
+    detail = client.get(reverse("exchange:message_detail", args=[retour.pk])).text
+    with translation.override("nl"):
+        waiting = str(MessageStatus.SENT.label)
+        assert retour.get_status_display() != waiting
+        assert start.get_status_display() == waiting
+        assert retour.get_status_display() in detail
+        assert outbox.count(retour.get_status_display()) == 1
+        assert outbox.count(waiting) == 2  # the 305's row, and the status filter's option
+
+
 def test_the_file_downloads_as_it_was_and_is_logged(client, manager, message, named):
     client.force_login(manager)
     response = client.get(reverse("exchange:message_file", args=[message.pk]))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import BigIntegerField, Case, Count, F, QuerySet, Sum, When
 
 from apps.accounts.models import Organisation
 from apps.exchange.models import DeclarationLine, DeclarationRun, LineStatus, Resolution
@@ -60,3 +60,31 @@ def declaration_totals(*, run: DeclarationRun) -> dict:
     totals["net"] = totals["debit"] - totals["credit"]
     totals["granted_net"] = totals["granted_debit"] - totals["granted_credit"]
     return totals
+
+
+def declaration_declared_before(*, run: DeclarationRun) -> int:
+    """What the declarations of the same month, municipality and standard sent before ``run``
+    claim and still stands, debits minus credits, in cents: every line but the rejected ones
+    (a rejected line never stood; a line credited later stood until then). This plus the run's
+    own claim is what the month is declared at, to compare with the per-funder report."""
+    total = (
+        DeclarationLine.objects.filter(
+            organisation=run.organisation_id,
+            run__funder=run.funder_id,
+            run__standard=run.standard,
+            run__period_start=run.period_start,
+            run__pk__lt=run.pk,
+        )
+        .exclude(run__status="draft")
+        .exclude(status=LineStatus.REJECTED)
+        .aggregate(
+            total=Sum(
+                Case(
+                    When(debit_credit="C", then=-F("amount_cents")),
+                    default=F("amount_cents"),
+                    output_field=BigIntegerField(),
+                )
+            )
+        )["total"]
+    )
+    return total or 0

@@ -151,6 +151,20 @@ class Message(models.Model):
     def is_incoming(self) -> bool:
         return self.direction == Direction.IN
 
+    @property
+    def is_retour(self) -> bool:
+        """A retour (302, 306, 308, 316, 318, 320, 325): the answer to a message."""
+        from apps.exchange.codes import RETOUR_OF  # codes imports this module
+
+        return self.kind[-3:] in RETOUR_OF.values()
+
+    def get_status_display(self) -> str:
+        """The status as the pages show it. A retour is never answered itself (IV028): one we
+        sent is "sent", not "sent, no answer yet" for ever."""
+        if self.status == MessageStatus.SENT and self.is_retour:
+            return str(_("Sent (a retour gets no answer)"))
+        return self._get_FIELD_display(self._meta.get_field("status"))
+
 
 class OutgoingCounter(models.Model):
     """The last identification number used by an organisation for its outgoing messages.
