@@ -54,15 +54,21 @@ def rss_mb(field: str = "VmRSS") -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def _git(*args: str) -> str:
+    return subprocess.run(  # noqa: S603 - our fixed git arguments
+        ["git", *args],  # noqa: S607 - git, read-only
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+
+
 def commit_of() -> str:
+    """The commit measured, with "+dirty" when tracked files have changes not committed."""
     try:
-        return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607 - git, read-only
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        dirty = _git("status", "--porcelain", "--untracked-files=no")
+        return _git("rev-parse", "--short", "HEAD") + ("+dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return ""
 
@@ -138,6 +144,8 @@ def main() -> int:
         "bytes": 0,
         "refused": [],
         "rss_before_mb": rss_mb(),
+        # The machine's load when the run starts and ends: a shared machine shows here.
+        "load_before": [round(x, 2) for x in os.getloadavg()],
     }
     log(
         f"{month:%Y-%m}: {len(plan)} organisation(s), {result['clients']:,} clients, "
@@ -199,6 +207,7 @@ def main() -> int:
     result["python_peak_mb"] = round(peak / 1024 / 1024, 1) if peak is not None else None
     result["timed_with_tracemalloc"] = args.tracemalloc
     result["max_rss_mb"] = rss_mb("VmHWM")
+    result["load_after"] = [round(x, 2) for x in os.getloadavg()]
     result["goal"] = {"seconds": GOAL_SECONDS, "max_rss_mb": GOAL_RSS_MB}
     result["goal_met"] = (
         not args.tracemalloc
