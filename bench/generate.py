@@ -70,6 +70,8 @@ SCALES = {
     },
 }
 
+# The streams whose allocations the municipality sends as a message (iJw / iWmo 3.2).
+MESSAGE_STREAMS = frozenset({"jeugdwet", "wmo"})
 ORG_WEIGHTS = [0.45, 0.35, 0.20, 0.15, 0.10]
 # Each organisation's home municipality: most of its clients live in its region.
 HOME_MUNICIPALITIES = ["0344", "0363", "0599", "0518", "0772"]
@@ -779,7 +781,9 @@ class Generator:
 
     @staticmethod
     def alloc_number(a: Alloc) -> str:
-        return f"TW{a.start.year}{a.id:07d}"
+        # ToewijzingNummer is an LDT_Nummer in the 3.2 messages (RS001, RS006: 0 to 999999999):
+        # the start year's last two digits and a serial, nine digits, unique (per funder too).
+        return f"{a.start.year % 100:02d}{a.id:07d}"
 
     # -- activities -------------------------------------------------------------------------
 
@@ -1197,7 +1201,7 @@ class Generator:
         # allocations, sized to what they fund
         alloc_cols = (
             'id, number, volume, unit, frequency, start, "end", status, created_at, client_id,'
-            " funder_id, product_id, contract_id, variant, category, change_reason"
+            " funder_id, product_id, contract_id, variant, category, change_reason, source"
         )
 
         def alloc_row(a: Alloc):
@@ -1226,6 +1230,8 @@ class Generator:
                 "specific",
                 "",
                 "",
+                # The municipalities' allocations arrive as JW301 / WMO301 messages.
+                "message" if a.stream in MESSAGE_STREAMS else "manual",
             )
 
         alloc_rows = [alloc_row(a) for a in self.allocations]

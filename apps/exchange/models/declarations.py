@@ -63,8 +63,9 @@ class DeclarationRun(models.Model):
     standard = models.CharField(_("standard"), max_length=4, choices=Standard.choices)
     period_start = models.DateField(_("declaration period from"))
     period_end = models.DateField(_("declaration period to"))
-    # DeclaratieNummer: at most 12 letters and digits (RS017, CS319), unique (TR333).
-    number = models.CharField(_("declaration number"), max_length=12, unique=True)
+    # DeclaratieNummer: at most 12 letters and digits (RS017, CS319), unique for the provider
+    # that sends it (TR333; the organisation's outgoing counter numbers it).
+    number = models.CharField(_("declaration number"), max_length=12)
     status = models.CharField(
         _("status"),
         max_length=10,
@@ -114,6 +115,9 @@ class DeclarationRun(models.Model):
             models.CheckConstraint(
                 condition=Q(number__regex=r"^[a-zA-Z0-9]{1,12}$"),
                 name="declaration_number_letters_and_digits",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "number"], name="declaration_number_unique_per_provider"
             ),
             # One draft at a time per municipality, standard and month.
             models.UniqueConstraint(
