@@ -154,6 +154,20 @@ def test_a_manager_goes_round_the_exchange(
         "request-change",
     )
 
+    # An allocation received as a JW301: read-only, with its message and the change request.
+    received = Allocation.objects.get(number="2001")
+    _visit(
+        page,
+        reverse("funding:allocation_detail", args=[received.pk]),
+        "Toewijzing 2001",
+        check,
+        screenshot,
+        "allocation-received",
+    )
+    expect(page.locator("main")).to_contain_text("alleen te lezen")
+    page.get_by_role("link", name="Wijziging aanvragen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Wijziging aanvragen")
+
     _visit(page, reverse("exchange:declarations"), "Declaraties", check, screenshot, "declarations")
     _visit(
         page,

@@ -14,6 +14,7 @@ from apps.exchange.incoming import message_receive
 from apps.exchange.models import Standard
 from apps.exchange.startstop import deliveries_prepare, notices_for
 from apps.exchange.synthetic import jw301_file
+from apps.funding.models import Allocation
 from tests.accounts.factories import OrganisationFactory, UserFactory
 
 from .factories_declarations import OCTOBER, answer_325, world_fixture  # noqa: F401
@@ -74,7 +75,7 @@ def test_the_declaration_pages_name_clients_by_number_and_carry_the_sub_navigati
     assert "€&nbsp;" in page
 
 
-def test_a_caseworker_home_page_counts_and_links_the_waiting_allocations(world, client):
+def _receive_301(world, *, bsn: str, number: str, birth: datetime.date) -> None:
     message_receive(
         organisation=world.organisation,
         filename="in.xml",
@@ -82,13 +83,13 @@ def test_a_caseworker_home_page_counts_and_links_the_waiting_allocations(world, 
             standard=Standard.IJW,
             municipality_code=world.funder.code,
             agb_code=world.organisation.agb_code,
-            identification="W1",
+            identification=f"W{number}",
             dated=datetime.date(2025, 11, 3),
-            bsn="111222333",
-            birth_date=datetime.date(2011, 5, 6),
+            bsn=bsn,
+            birth_date=birth,
             products=[
                 {
-                    "number": "3001",
+                    "number": number,
                     "category": "45",
                     "code": "45A07",
                     "start": datetime.date(2025, 11, 1),
@@ -101,6 +102,10 @@ def test_a_caseworker_home_page_counts_and_links_the_waiting_allocations(world, 
         ),
         actor=None,
     )
+
+
+def test_a_caseworker_home_page_counts_and_links_the_waiting_allocations(world, client):
+    _receive_301(world, bsn="111222333", number="3001", birth=datetime.date(2011, 5, 6))
     client.force_login(world.caseworker)
     home = client.get(reverse("home"))
     assert home.context["waiting_allocations"] == 1
@@ -112,3 +117,22 @@ def test_a_caseworker_home_page_counts_and_links_the_waiting_allocations(world, 
     # A manager's home page does not count them (they cannot link them).
     client.force_login(world.manager)
     assert client.get(reverse("home")).context["waiting_allocations"] is None
+
+
+def test_a_received_allocation_links_its_message_and_the_change_request_for_managers(world, client):
+    client_a = world.a.client
+    _receive_301(world, bsn=client_a.bsn, number="3002", birth=client_a.date_of_birth)
+    allocation = Allocation.objects.get(number="3002")
+    url = reverse("funding:allocation_detail", args=[allocation.pk])
+    client.force_login(world.manager)
+    page = client.get(url).content.decode()
+    assert reverse("exchange:request_change", args=[allocation.pk]) in page
+    assert reverse("exchange:message_detail", args=[allocation.received_as.message.pk]) in page
+    assert "03-11-2025" in page
+    # The caseworker may see the allocation, but sends no messages and has no inbox.
+    client.force_login(world.caseworker)
+    answer = client.get(url)
+    if answer.status_code == 200:
+        page = answer.content.decode()
+        assert reverse("exchange:request_change", args=[allocation.pk]) not in page
+        assert "/messages/" not in page.split('<main id="main">', 1)[1]
