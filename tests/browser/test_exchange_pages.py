@@ -139,7 +139,7 @@ def test_a_manager_goes_round_the_exchange(
     _visit(
         page,
         reverse("exchange:request_new") + f"?client={world.b.client.pk}",
-        "Toewijzing aanvragen",
+        "Verzoek om toewijzing",
         check,
         screenshot,
         "request-new",
@@ -148,7 +148,7 @@ def test_a_manager_goes_round_the_exchange(
     _visit(
         page,
         reverse("exchange:request_change", args=[allocation.pk]),
-        "Wijziging aanvragen",
+        "Verzoek om wijziging",
         check,
         screenshot,
         "request-change",
@@ -165,8 +165,8 @@ def test_a_manager_goes_round_the_exchange(
         "allocation-received",
     )
     expect(page.locator("main")).to_contain_text("alleen te lezen")
-    page.get_by_role("link", name="Wijziging aanvragen").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Wijziging aanvragen")
+    page.get_by_role("link", name="Verzoek om wijziging").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Verzoek om wijziging")
 
     _visit(page, reverse("exchange:declarations"), "Declaraties", check, screenshot, "declarations")
     _visit(
