@@ -12,7 +12,9 @@ from django.views.decorators.http import require_GET
 from kombu import Connection
 from rest_framework import exceptions, status
 
+from apps.accounts.permissions import LINK_WAITING_ALLOCATION, may
 from apps.api.errors import error_body, is_api_request
+from apps.exchange.allocations_in import waiting_allocations_for
 
 
 def _database_state() -> str:
@@ -50,7 +52,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    """The landing page; a caseworker sees how many received allocations wait for their client
+    (one count query), with the way to them."""
+    waiting = None
+    if may(request.user, LINK_WAITING_ALLOCATION):
+        waiting = waiting_allocations_for(organisation=request.user.organisation).count()
+    return render(request, "home.html", {"waiting_allocations": waiting})
 
 
 # The site's error handlers (casemanager/urls.py): under /api/ they answer in the API's error

@@ -3,10 +3,13 @@ a JW301 / WMO301 for a BSN the organisation has no client for yet. The page show
 date of birth only (the record is not a client yet); a caseworker links the allocation to the
 client with that BSN once the client is registered and the caseworker may see the client."""
 
+import datetime
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.permissions import LINK_WAITING_ALLOCATION, may
@@ -22,6 +25,13 @@ from .allocations_in import (
     waiting_allocation_link,
     waiting_allocations_for,
 )
+
+
+def _date_or_none(value) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def _refused_unless_may_link(request: HttpRequest) -> None:
@@ -49,6 +59,9 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
         for client in Client.objects.filter(organisation=organisation, bsn__in=bsns)
     }
     for row in rows:
+        # The product's dates as received (ISO text), as dates for the page's date format.
+        row.start = _date_or_none(row.product.get("start"))
+        row.end = _date_or_none(row.product.get("end"))
         client = clients.get(row.bsn)
         row.link_to = (
             client
@@ -90,7 +103,11 @@ def waiting_link(request: HttpRequest, pk: int) -> HttpResponse:
         linked = waiting_allocation_link(waiting=waiting, client=client, actor=request.user)
         messages.success(
             request,
-            _("%(count)s allocation(s) linked to the client; they are now on the client's record.")
+            ngettext(
+                "%(count)d allocation linked to the client; it is now on the client's record.",
+                "%(count)d allocations linked to the client; they are now on the client's record.",
+                len(linked),
+            )
             % {"count": len(linked)},
         )
     return redirect("exchange:waiting")

@@ -35,14 +35,19 @@ from .models import Resolution
 
 def _refused_unless(request: HttpRequest, *permissions: str) -> None:
     if not all(may(request.user, permission) for permission in permissions):
-        access_log_record(
-            user=request.user,
-            event=AccessEvent.VIEW,
-            basis=AccessBasis.NONE,
-            outcome=AccessOutcome.REFUSED,
-            detail=f"declarations {request.path}"[:200],
-        )
-        raise Http404
+        raise _refused(request)
+
+
+def _refused(request: HttpRequest) -> Http404:
+    """Log the refusal (a wrong role, or another organisation's run or line) and answer 404."""
+    access_log_record(
+        user=request.user,
+        event=AccessEvent.VIEW,
+        basis=AccessBasis.NONE,
+        outcome=AccessOutcome.REFUSED,
+        detail=f"declarations {request.path}"[:200],
+    )
+    return Http404()
 
 
 def _log_clients(request: HttpRequest, clients, detail: str) -> None:
@@ -134,7 +139,7 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _refused_unless(request, VIEW_MESSAGES)
     run = declaration_runs_for(organisation=request.user.organisation).filter(pk=pk).first()
     if run is None:
-        raise Http404
+        raise _refused(request)
     if request.method == "POST":
         _refused_unless(request, SEND_MESSAGES)
         with service_refusals(request):
@@ -176,7 +181,7 @@ def declaration_rejected(request: HttpRequest) -> HttpResponse:
         _refused_unless(request, SEND_MESSAGES)
         line = queue.filter(pk=request.POST.get("line") or 0).first()
         if line is None:
-            raise Http404
+            raise _refused(request)
         if form.is_valid():
             with service_refusals(request):
                 declaration_line_resolve(

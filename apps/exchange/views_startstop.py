@@ -23,14 +23,19 @@ PAGE_SIZE = 200
 def _refused_unless(request: HttpRequest, *permissions: str) -> None:
     """Only users who hold every named permission; others get 404 and the refusal is logged."""
     if not all(may(request.user, permission) for permission in permissions):
-        access_log_record(
-            user=request.user,
-            event=AccessEvent.VIEW,
-            basis=AccessBasis.NONE,
-            outcome=AccessOutcome.REFUSED,
-            detail=f"exchange {request.path}"[:200],
-        )
-        raise Http404
+        raise _refused(request)
+
+
+def _refused(request: HttpRequest) -> Http404:
+    """Log the refusal (a wrong role, or another organisation's notice) and answer 404."""
+    access_log_record(
+        user=request.user,
+        event=AccessEvent.VIEW,
+        basis=AccessBasis.NONE,
+        outcome=AccessOutcome.REFUSED,
+        detail=f"exchange {request.path}"[:200],
+    )
+    return Http404()
 
 
 @require_http_methods(["GET", "POST"])
@@ -82,7 +87,7 @@ def delivery_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
     _refused_unless(request, VIEW_MESSAGES, SEND_MESSAGES)
     notice = notices_for(organisation=request.user.organisation).filter(pk=pk).first()
     if notice is None:
-        raise Http404
+        raise _refused(request)
     with service_refusals(request):
         result = delivery_remove(notice=notice, today=timezone.localdate(), actor=request.user)
         if result.is_removal:

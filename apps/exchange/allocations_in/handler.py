@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from lxml import etree
 
 from apps.accounts.models import Organisation, User
@@ -184,9 +185,12 @@ def handle(
         outcome = [
             entry(
                 "",
-                _(
-                    "No client with this BSN yet: %(count)s allocated product(s) wait until a "
-                    "caseworker links them to the client."
+                ngettext(
+                    "No client with this BSN yet: %(count)s allocated product waits until a "
+                    "caseworker links it to the client.",
+                    "No client with this BSN yet: %(count)s allocated products wait until a "
+                    "caseworker links them to the client.",
+                    waiting,
                 )
                 % {"count": waiting},
             )
