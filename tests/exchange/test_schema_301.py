@@ -51,7 +51,7 @@ CLIENT = [
     ("Geboortedatum", 1, 1, "b:CDT_Geboortedatum"),
     ("Geslacht", 1, 1, "b:LDT_Geslacht"),
     ("Naam", 1, 1, "b:CDT_VolledigeNaam"),
-    ("Communicatie", 0, 1, None),
+    ("Communicatie", 0, 1, "b:CDT_Communicatie"),
     ("JuridischeStatus", 0, 1, None),
     ("WettelijkeVertegenwoordiging", 0, 1, None),
     ("Commentaar", 0, 1, "b:LDT_Commentaar"),
@@ -70,9 +70,9 @@ RELATIE = [
 ]
 CONTACT = [
     ("Soort", 1, 1, None),
-    ("Adres", 0, 1, None),
+    ("Adres", 0, 1, "b:CDT_Adres"),
     ("Organisatie", 0, 1, None),
-    ("Telefoon", 0, 1, None),
+    ("Telefoon", 0, 1, "b:CDT_Telefoonnummers"),
     ("Emailadres", 0, 1, None),
     ("Periode", 0, 1, "b:CDT_OpenPeriode"),
 ]

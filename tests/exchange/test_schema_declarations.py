@@ -17,7 +17,7 @@ XS = "{http://www.w3.org/2001/XMLSchema}"
 U = "unbounded"
 
 PRESTATIE = [
-    ("ProductReferentie", "m:ProductReferentie", "1", "1"),
+    ("ProductReferentie", "b:CDT_Referentie", "1", "1"),  # Master overview JW323/WMO323
     ("ToewijzingNummer", "b:LDT_Nummer", "1", "1"),  # RS001, RS006
     ("ProductCategorie", "b:LDT_ProductCategorie", "1", "1"),  # RS009, JZ020 / WMO020
     ("ProductCode", "b:LDT_ProductCode", "1", "1"),  # RS012, RS033
@@ -154,7 +154,7 @@ def _declaration(standard: str, *, number: str = "D2025100001", extra: str = "")
     <m:DeclaratiePeriode><b:Begindatum>2025-10-01</b:Begindatum>
       <b:Einddatum>2025-10-31</b:Einddatum></m:DeclaratiePeriode>
     <m:DeclaratieDagtekening>2025-11-05</m:DeclaratieDagtekening>
-    <m:TotaalIngediendBedrag><b:Bedrag>24690</b:Bedrag><b:DebetCredit>D</b:DebetCredit>
+    <m:TotaalIngediendBedrag><b:TotaalBedrag>24690</b:TotaalBedrag><b:DebetCredit>D</b:DebetCredit>
     </m:TotaalIngediendBedrag>
     <m:Clienten><m:Client><m:Bsn>999999990</m:Bsn><m:Prestaties><m:Prestatie>
       <m:ProductReferentie><b:ReferentieNummer>R1</b:ReferentieNummer></m:ProductReferentie>
