@@ -90,6 +90,35 @@ HEADERS = {
         "RetourCodes",
     ],
 }
+# The header with types and cardinalities (Master overview JW323 / WMO323 and JW325 / WMO325
+# Header): the provider sends the 323 (Afzender AGB code RS036, Ontvanger municipality RS035),
+# the municipality the 325; BerichtCode / BerichtVersie / BerichtSubversie are inline
+# restrictions (COD002, CS025, CS015). The 325's RetourCodes is 1..1 in its header.
+_FIXED = [
+    ("BerichtCode", None, "1", "1"),
+    ("BerichtVersie", None, "1", "1"),
+    ("BerichtSubversie", None, "1", "1"),
+]
+HEADER_TYPES = {
+    "323": [
+        *_FIXED,
+        ("Afzender", "b:LDT_AgbCode", "1", "1"),
+        ("Ontvanger", "b:LDT_Gemeente", "1", "1"),
+        ("BerichtIdentificatie", "b:CDT_BerichtIdentificatie", "1", "1"),
+        ("XsdVersie", "b:CDT_XsdVersie", "1", "1"),
+    ],
+    "325": [
+        *_FIXED,
+        ("Afzender", "b:LDT_Gemeente", "1", "1"),
+        ("Ontvanger", "b:LDT_AgbCode", "1", "1"),
+        ("BerichtIdentificatie", "b:CDT_BerichtIdentificatie", "1", "1"),
+        ("XsdVersie", "b:CDT_XsdVersie", "1", "1"),
+        ("DeclaratieIdentificatie", "b:CDT_BerichtIdentificatie", "1", "1"),
+        ("XsltVersie", "b:LDT_Versie", "0", "1"),
+        ("XsdVersieDeclaratie", "b:CDT_XsdVersie", "1", "1"),
+        ("RetourCodes", "m:RetourCodes", "1", "1"),
+    ],
+}
 CODES = {
     ("ijw", "323"): "490",
     ("iwmo", "323"): "484",
@@ -125,6 +154,9 @@ def test_the_classes_hold_the_published_elements(standard, number):
     for name, expected in EXPECTED[number].items():
         assert types[name] == expected, name
     assert [element[0] for element in types["Header"]] == HEADERS[number]
+    assert types["Header"] == HEADER_TYPES[number]
+    # Every class of the schema is listed above: nothing in it goes unchecked.
+    assert set(types) == {*EXPECTED[number], "Header"}
 
 
 @pytest.mark.parametrize("standard", ["ijw", "iwmo"])

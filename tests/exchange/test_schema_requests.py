@@ -144,6 +144,8 @@ def _retour(structure: dict, root_body: str) -> dict:
             retour[name] = children  # a list holder, not a class
         else:
             retour[name] = [*children, CODES]
+    # RetourCodes: RetourCode 1..unbounded (LDT_RetourCode, RS011, WJ001).
+    retour["RetourCodes"] = [("RetourCode", f"1..{UNBOUNDED}", "LDT_RetourCode")]
     return retour
 
 
@@ -195,6 +197,11 @@ def test_the_schema_holds_the_documented_structure(standard, number):
             if not (standard == Standard.IWMO and name in IJW_ONLY)
         ]
         assert declared[class_name] == expected, class_name
+    # Every class of the schema is listed in the documented structure: none goes unchecked.
+    documented = {
+        name for name in structure if not (standard == Standard.IWMO and name in IJW_ONLY)
+    }
+    assert set(declared) - {"Header"} == documented
 
 
 @pytest.mark.parametrize("standard", [Standard.IJW, Standard.IWMO])
