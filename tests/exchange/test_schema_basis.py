@@ -67,7 +67,8 @@ CDT = {
         ("Voorletters", 0, 1, "LDT_Voorletters"),
         ("NaamGebruik", 1, 1, "LDT_NaamGebruik"),
     ],
-    # 305-308, 315, 316 Client/Naam
+    # 305-308, 315, 316 Client/Naam: "aangeduid als Geslachtsnaam en eventueel Voornamen en/of
+    # Voorletters" (Master overview JW305-JW308, Client/Naam)
     "CDT_VerkorteNaam": [
         ("Geslachtsnaam", 1, 1, "CDT_Achternaam"),
         ("Voornamen", 0, 1, "LDT_Naam"),
