@@ -77,7 +77,7 @@ CDT = {
     # 315 / 316 AangevraagdProduct/Verwijzer: Type COD327, Naam RS025, ZorgverlenerCode (AGB)
     # with CD066-CD068 on which of them is filled.
     "CDT_Verwijzer": [
-        ("Type", 1, 1, "LDT_VerwijzerType"),
+        ("Type", 1, 1, "LDT_TypeVerwijzer"),
         ("Naam", 0, 1, "LDT_NaamVerwijzer"),
         ("ZorgverlenerCode", 0, 1, "LDT_AgbCode"),
     ],
@@ -113,7 +113,7 @@ CDT = {
         ("VorigReferentieNummer", 0, 1, "LDT_ReferentieNummer"),
     ],
     "CDT_Communicatie": [  # 301 / 302 Client/Communicatie (WMO302 example: Vorm, Taal)
-        ("Vorm", 1, 1, "LDT_CommunicatieVorm"),
+        ("Vorm", 1, 1, "LDT_Communicatievorm"),
         ("Taal", 0, 1, "LDT_Taal"),
     ],
     # WMO302 example: Huisnummer, Huisletter, HuisnummerToevoeging, AanduidingWoonadres
@@ -130,13 +130,13 @@ CDT = {
         ("Plaatsnaam", 0, 1, "LDT_Plaatsnaam"),
         ("LandCode", 0, 1, "LDT_LandCode"),
     ],
-    "CDT_Telefoonnummer": [
+    "CDT_Telefoon": [
         ("Telefoonnummer", 1, 1, "LDT_Telefoonnummer"),
         ("Landnummer", 0, 1, "LDT_Landnummer"),
     ],
     "CDT_Telefoonnummers": [  # 301 / 302 Contact/Telefoon (WMO302 example)
-        ("Telefoon01", 1, 1, "CDT_Telefoonnummer"),
-        ("Telefoon02", 0, 1, "CDT_Telefoonnummer"),
+        ("Telefoon01", 1, 1, "CDT_Telefoon"),
+        ("Telefoon02", 0, 1, "CDT_Telefoon"),
     ],
 }
 
@@ -176,20 +176,22 @@ LDT = {
     "LDT_Voorvoegsel": ("xs:string", [("minLength", "1"), ("maxLength", "10")]),  # RS016
     "LDT_Voorletters": ("xs:string", [("pattern", "[^ .]{1,6}")]),  # RS013, RS045
     "LDT_NaamGebruik": ("xs:string", [("pattern", "[0-9]")]),  # COD700
-    # The address and telephone numbers: lengths per research notes section 5.
-    "LDT_Huisnummer": ("xs:integer", [("minInclusive", "0"), ("maxInclusive", "99999")]),
-    "LDT_Huisletter": ("xs:string", [("pattern", "[a-zA-Z]")]),
+    # The address, telephone numbers and communication: "Condities, constraints, restricties
+    # per data-element" iJw 3.2, JW301 Client / Contact (RS001, RS004, RS008, RS009, RS011,
+    # RS014, RS018, RS020, RS021, RS026, RS046).
+    "LDT_Huisnummer": ("xs:integer", [("minInclusive", "0"), ("maxInclusive", "99999")]),  # RS004
+    "LDT_Huisletter": ("xs:string", [("minLength", "1"), ("maxLength", "1")]),  # RS008
     "LDT_HuisnummerToevoeging": ("xs:string", [("minLength", "1"), ("maxLength", "4")]),
-    "LDT_AanduidingWoonadres": ("xs:string", [("pattern", "[A-Z]{2}")]),
+    "LDT_AanduidingWoonadres": ("xs:string", [("minLength", "1"), ("maxLength", "2")]),  # RS009
     "LDT_Postcode": ("xs:string", [("minLength", "1"), ("maxLength", "8")]),
     "LDT_Straatnaam": ("xs:string", [("minLength", "1"), ("maxLength", "24")]),
     "LDT_Plaatsnaam": ("xs:string", [("minLength", "1"), ("maxLength", "80")]),
-    "LDT_LandCode": ("xs:string", [("pattern", "[A-Z]{2}")]),
+    "LDT_LandCode": ("xs:string", [("minLength", "1"), ("maxLength", "2")]),  # COD032, RS009
     "LDT_Telefoonnummer": ("xs:string", [("pattern", "[0-9]{1,15}")]),
-    "LDT_Landnummer": ("xs:string", [("pattern", "[0-9]{1,4}")]),
-    "LDT_CommunicatieVorm": ("xs:string", [("pattern", "[0-9]")]),
-    "LDT_Taal": ("xs:string", [("minLength", "1"), ("maxLength", "80")]),  # RS033
-    "LDT_VerwijzerType": ("xs:string", [("pattern", "[0-9]{2}")]),  # COD327
+    "LDT_Landnummer": ("xs:string", [("minLength", "1"), ("maxLength", "4")]),  # RS011
+    "LDT_Communicatievorm": ("xs:string", [("pattern", "[0-9]")]),
+    "LDT_Taal": ("xs:string", [("minLength", "1"), ("maxLength", "25")]),  # RS021, RS033
+    "LDT_TypeVerwijzer": ("xs:string", [("pattern", "[0-9]{2}")]),  # COD327
     "LDT_NaamVerwijzer": ("xs:string", [("minLength", "1"), ("maxLength", "64")]),  # RS025
 }
 
@@ -673,9 +675,11 @@ def test_a_325_breaking_the_basisschema_does_not_fit(standard, change):
     [
         ("Huisnummer", "123456"),  # at most 99999
         ("Telefoonnummer", "010-1234"),  # digits only
-        ("LandCode", "NLD"),  # two letters
+        ("LandCode", "NLD"),  # RS009: at most 2
         ("Vorm", ""),  # RS033: no empty element
-        ("Postcode", "123456789"),  # at most 8
+        ("Postcode", "123456789"),  # RS014: at most 8
+        ("Taal", "x" * 26),  # RS021: at most 25
+        ("Huisletter", "AB"),  # RS008: 1 position
     ],
 )
 def test_an_address_or_phone_breaking_its_restriction_does_not_fit(path, value):
