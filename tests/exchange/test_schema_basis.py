@@ -753,3 +753,19 @@ def test_the_short_name_of_a_305_keeps_the_published_order(standard, names, fits
         ),
     )
     assert (schema_errors(root, standard=standard, kind=kind) == []) is fits
+
+
+@pytest.mark.parametrize("number", ["301", "302"])
+@pytest.mark.parametrize("standard", STANDARDS)
+def test_the_order_of_a_relation_runs_from_0_to_99(standard, number):
+    """JW301 Relatie / Volgorde_RelatieVolgorde: RS001 (minimum 0), RS002 (maximum 99)."""
+    document = etree.fromstring(schema_text(standard, number))
+    [volgorde] = [
+        t for t in document.iter(f"{XS}simpleType") if t.get("name") == "LDT_RelatieVolgorde"
+    ]
+    restriction = volgorde.find(f"{XS}restriction")
+    assert restriction.get("base") == "xs:integer"
+    facets = [
+        (etree.QName(f).localname, f.get("value")) for f in restriction if isinstance(f.tag, str)
+    ]
+    assert facets == [("minInclusive", "0"), ("maxInclusive", "99")]
