@@ -138,7 +138,9 @@ def answer_325(
     header.append(m.RetourCodes(*[m.RetourCode(code) for code in header_codes]))
 
     def amount(name, cents, dc="D"):
-        return getattr(m, name)(b.Bedrag(str(cents)), b.DebetCredit(dc))
+        # CDT_BedragMetDC holds Bedrag; the totals (CDT_TotaalBedragMetDC) hold TotaalBedrag.
+        figure = b.TotaalBedrag if name.startswith("Totaal") else b.Bedrag
+        return getattr(m, name)(figure(str(cents)), b.DebetCredit(dc))
 
     clients = {}
     granted = 0

@@ -533,3 +533,58 @@ def test_a_325_that_does_not_fit_the_schema_changes_nothing(world):
     assert set(run.lines.values_list("status", flat=True)) == {"pending"}
     run.refresh_from_db()
     assert run.status == DeclarationStatus.SENT
+
+
+def test_a_wmo323_of_hours_validates_against_our_wmo_schema(world):
+    """The 323 of the iWmo (WMO323, BerichtCode 484, COD002): our writer fits our WMO323 schema
+    too, the totals as CDT_TotaalBedragMetDC (TotaalBedrag) and each line's ProductReferentie
+    as CDT_Referentie (Master overview WMO323)."""
+    from apps.funding.models import Unit
+    from tests.funding.factories import ContractFactory, ProductFactory, stream
+
+    funder = world.funder  # the municipality responsible for the client (woonplaatsbeginsel)
+    funder.streams.add(stream("wmo"))
+    trajectory = TrajectoryFactory(
+        start=D(2025, 1, 1),
+        client__organisation=world.organisation,
+        client__bsn="999993653",
+        client__date_of_birth=D(1980, 1, 1),  # the Wmo pays for adults
+        lead_caseworker=world.caseworker,
+    )
+    contract = ContractFactory(
+        funder=funder, organisation=world.organisation, stream=stream("wmo"), start=D(2025, 1, 1)
+    )
+    product = ProductFactory(
+        contract=contract, code="02A01", unit=Unit.HOUR, tariff_cents=5000, category="02"
+    )
+    allocation, _ = allocation_register(
+        client=trajectory.client,
+        product=product,
+        number="2001",
+        volume=6000,
+        frequency=Frequency.TOTAL,
+        start=D(2025, 1, 1),
+        end=D(2025, 12, 31),
+        actor=world.caseworker,
+    )
+    from apps.trajectories.services import activity_log
+
+    activity_log(
+        trajectory=trajectory,
+        domain="care",
+        kind="guidance",  # a kind the Wmo stream pays (funding 0005_wmo_pays_support)
+        date=D(2025, 10, 8),
+        duration_minutes=90,
+        performed_by=world.caseworker,
+        actor=world.caseworker,
+        allocation=allocation,
+    )
+    runs = declaration_draft(
+        organisation=world.organisation, funder=funder, month=OCTOBER, actor=world.manager
+    )
+    [run] = [run for run in runs if run.standard == "iwmo"]
+    run = declaration_send(run=run, actor=world.manager)
+    assert run.message.kind == "WMO323"
+    root = etree.fromstring(run.message.file.open("rb").read())
+    assert schema_errors(root, standard="iwmo", kind="WMO323") == []
+    assert root.find(".//{*}TotaalIngediendBedrag/{*}TotaalBedrag") is not None

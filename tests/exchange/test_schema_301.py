@@ -51,7 +51,7 @@ CLIENT = [
     ("Geboortedatum", 1, 1, "b:CDT_Geboortedatum"),
     ("Geslacht", 1, 1, "b:LDT_Geslacht"),
     ("Naam", 1, 1, "b:CDT_VolledigeNaam"),
-    ("Communicatie", 0, 1, None),
+    ("Communicatie", 0, 1, "b:CDT_Communicatie"),
     ("JuridischeStatus", 0, 1, None),
     ("WettelijkeVertegenwoordiging", 0, 1, None),
     ("Commentaar", 0, 1, "b:LDT_Commentaar"),
@@ -70,9 +70,9 @@ RELATIE = [
 ]
 CONTACT = [
     ("Soort", 1, 1, None),
-    ("Adres", 0, 1, None),
+    ("Adres", 0, 1, "b:CDT_Adres"),
     ("Organisatie", 0, 1, None),
-    ("Telefoon", 0, 1, None),
+    ("Telefoon", 0, 1, "b:CDT_Telefoonnummers"),
     ("Emailadres", 0, 1, None),
     ("Periode", 0, 1, "b:CDT_OpenPeriode"),
 ]
@@ -146,6 +146,23 @@ EXPECTED_MESSAGE_TYPES = {
 }
 
 
+CLASSES_301 = {
+    "Root",
+    "Header",
+    "Client",
+    "Relaties",
+    "Relatie",
+    "Contactgegevens",
+    "Contact",
+    "ToegewezenProducten",
+    "ToegewezenProduct",
+}
+
+
+def _classes(document) -> set[str]:
+    return {t.get("name") for t in document.iter(f"{XS}complexType") if t.get("name")}
+
+
 def basis_namespace_of(document) -> str:
     return next(ns for ns in document.nsmap.values() if ns.endswith("/basisschema/schema"))
 
@@ -170,6 +187,8 @@ def test_the_301_schema_has_the_published_structure(standard):
     assert _children(types, "ToegewezenProducten", document) == [
         ("ToegewezenProduct", 1, "unbounded", "m:ToegewezenProduct")
     ]
+    # Every class of the schema is one checked above (no other complex type).
+    assert _classes(document) == CLASSES_301
     # The only global element is Bericht; its BerichtCode is fixed (COD002: 436 / 414).
     assert [e.get("name") for e in document.findall(f"{XS}element")] == ["Bericht"]
     pattern = types["BerichtCode"].find(f"{XS}restriction/{XS}pattern").get("value")
@@ -188,6 +207,7 @@ def test_the_302_schema_is_the_301_with_retour_codes_on_every_class(standard):
     assert _children(types, "Relatie", document) == [*RELATIE, RETOUR_CODES]
     assert _children(types, "Contact", document) == [*CONTACT, RETOUR_CODES]
     assert _children(types, "ToegewezenProduct", document) == [*TOEGEWEZEN_PRODUCT, RETOUR_CODES]
+    assert _classes(document) == {*CLASSES_301, "RetourCodes"}
     assert _children(types, "RetourCodes", document) == [
         ("RetourCode", 1, "unbounded", "b:LDT_RetourCode")
     ]

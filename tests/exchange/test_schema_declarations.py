@@ -17,7 +17,7 @@ XS = "{http://www.w3.org/2001/XMLSchema}"
 U = "unbounded"
 
 PRESTATIE = [
-    ("ProductReferentie", "m:ProductReferentie", "1", "1"),
+    ("ProductReferentie", "b:CDT_Referentie", "1", "1"),  # Master overview JW323/WMO323
     ("ToewijzingNummer", "b:LDT_Nummer", "1", "1"),  # RS001, RS006
     ("ProductCategorie", "b:LDT_ProductCategorie", "1", "1"),  # RS009, JZ020 / WMO020
     ("ProductCode", "b:LDT_ProductCode", "1", "1"),  # RS012, RS033
@@ -90,6 +90,35 @@ HEADERS = {
         "RetourCodes",
     ],
 }
+# The header with types and cardinalities (Master overview JW323 / WMO323 and JW325 / WMO325
+# Header): the provider sends the 323 (Afzender AGB code RS036, Ontvanger municipality RS035),
+# the municipality the 325; BerichtCode / BerichtVersie / BerichtSubversie are inline
+# restrictions (COD002, CS025, CS015). The 325's RetourCodes is 1..1 in its header.
+_FIXED = [
+    ("BerichtCode", None, "1", "1"),
+    ("BerichtVersie", None, "1", "1"),
+    ("BerichtSubversie", None, "1", "1"),
+]
+HEADER_TYPES = {
+    "323": [
+        *_FIXED,
+        ("Afzender", "b:LDT_AgbCode", "1", "1"),
+        ("Ontvanger", "b:LDT_Gemeente", "1", "1"),
+        ("BerichtIdentificatie", "b:CDT_BerichtIdentificatie", "1", "1"),
+        ("XsdVersie", "b:CDT_XsdVersie", "1", "1"),
+    ],
+    "325": [
+        *_FIXED,
+        ("Afzender", "b:LDT_Gemeente", "1", "1"),
+        ("Ontvanger", "b:LDT_AgbCode", "1", "1"),
+        ("BerichtIdentificatie", "b:CDT_BerichtIdentificatie", "1", "1"),
+        ("XsdVersie", "b:CDT_XsdVersie", "1", "1"),
+        ("DeclaratieIdentificatie", "b:CDT_BerichtIdentificatie", "1", "1"),
+        ("XsltVersie", "b:LDT_Versie", "0", "1"),
+        ("XsdVersieDeclaratie", "b:CDT_XsdVersie", "1", "1"),
+        ("RetourCodes", "m:RetourCodes", "1", "1"),
+    ],
+}
 CODES = {
     ("ijw", "323"): "490",
     ("iwmo", "323"): "484",
@@ -125,6 +154,9 @@ def test_the_classes_hold_the_published_elements(standard, number):
     for name, expected in EXPECTED[number].items():
         assert types[name] == expected, name
     assert [element[0] for element in types["Header"]] == HEADERS[number]
+    assert types["Header"] == HEADER_TYPES[number]
+    # Every class of the schema is listed above: nothing in it goes unchecked.
+    assert set(types) == {*EXPECTED[number], "Header"}
 
 
 @pytest.mark.parametrize("standard", ["ijw", "iwmo"])
@@ -154,7 +186,7 @@ def _declaration(standard: str, *, number: str = "D2025100001", extra: str = "")
     <m:DeclaratiePeriode><b:Begindatum>2025-10-01</b:Begindatum>
       <b:Einddatum>2025-10-31</b:Einddatum></m:DeclaratiePeriode>
     <m:DeclaratieDagtekening>2025-11-05</m:DeclaratieDagtekening>
-    <m:TotaalIngediendBedrag><b:Bedrag>24690</b:Bedrag><b:DebetCredit>D</b:DebetCredit>
+    <m:TotaalIngediendBedrag><b:TotaalBedrag>24690</b:TotaalBedrag><b:DebetCredit>D</b:DebetCredit>
     </m:TotaalIngediendBedrag>
     <m:Clienten><m:Client><m:Bsn>999999990</m:Bsn><m:Prestaties><m:Prestatie>
       <m:ProductReferentie><b:ReferentieNummer>R1</b:ReferentieNummer></m:ProductReferentie>

@@ -44,9 +44,9 @@ RETOUR_HEADER = {
 }
 CLIENT = {
     "Client/Bsn": ("b:LDT_BurgerServicenummer", ONE),
-    "Client/Geboortedatum": ("m:Geboortedatum", ONE),
+    "Client/Geboortedatum": ("b:CDT_Geboortedatum", ONE),
     "Client/Geslacht": ("b:LDT_Geslacht", ONE),
-    "Client/Naam": ("m:VerkorteNaam", ONE),
+    "Client/Naam": ("b:CDT_VerkorteNaam", ONE),  # Master overview JW305/WMO305
 }
 START = {
     "Client/StartProducten": ("m:StartProducten", ONE),

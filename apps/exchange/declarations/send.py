@@ -83,9 +83,10 @@ class _Writer:
         with self.xf.element(f"{{{self.basis if basis else self.ns}}}{name}"):
             self.xf.write(str(text))
 
-    def amount(self, name: str, cents: int, debit_credit: str) -> None:
+    def amount(self, name: str, cents: int, debit_credit: str, *, total: bool = False) -> None:
+        """CDT_BedragMetDC (Bedrag) or, for a total, CDT_TotaalBedragMetDC (TotaalBedrag)."""
         with self.m(name):
-            self.leaf("Bedrag", cents, basis=True)
+            self.leaf("TotaalBedrag" if total else "Bedrag", cents, basis=True)
             self.leaf("DebetCredit", debit_credit, basis=True)
 
     def period(self, name: str, start, end) -> None:
@@ -136,7 +137,7 @@ def declaration_write(
                 w.leaf("DeclaratieNummer", run.number)
                 w.period("DeclaratiePeriode", run.period_start, run.period_end)
                 w.leaf("DeclaratieDagtekening", dated.isoformat())
-                w.amount("TotaalIngediendBedrag", abs(total), "C" if total < 0 else "D")
+                w.amount("TotaalIngediendBedrag", abs(total), "C" if total < 0 else "D", total=True)
                 with w.m("Clienten"):
                     client_open = None
                     current = ""
