@@ -56,6 +56,13 @@ RETOUR_OF: dict[str, str] = {
 }
 
 
+# Which standard carries the messages of a contract's funding stream, and back.
+STANDARD_OF_STREAM: dict[str, str] = {"jeugdwet": Standard.IJW, "wmo": Standard.IWMO}
+STREAM_OF_STANDARD: dict[str, str] = {
+    standard: stream for stream, standard in STANDARD_OF_STREAM.items()
+}
+
+
 def kind_for(standard: str, number: str) -> str:
     """JW301 for (iJw, 301), WMO301 for (iWmo, 301)."""
     return ("JW" if standard == Standard.IJW else "WMO") + number
@@ -165,3 +172,8 @@ def retour_text(code: str) -> str:
     if text is None:
         return str(_("Retour code %(code)s (not in this system's list of WJ001).") % {"code": code})
     return str(text)
+
+
+def retour_outcome(codes: list[str], path: str) -> list[dict]:
+    """A message's outcome entries for retour codes about one element (``Message.outcome``)."""
+    return [{"code": code, "text": retour_text(code), "path": path} for code in codes]

@@ -44,7 +44,7 @@ from apps.funding.responsibility import ResponsibleRoutes
 from apps.funding.rules import MUNICIPAL_STREAMS, units_of
 from apps.trajectories.models import Activity
 
-from .codes import MESSAGE_CODES, retour_text
+from .codes import MESSAGE_CODES, STANDARD_OF_STREAM, retour_outcome
 from .models import (
     PENDING_REQUEST_STATUSES,
     REFERRER_WITH_CODE,
@@ -72,7 +72,6 @@ from .xml import (
     text_at,
 )
 
-STANDARD_OF_STREAM = {"jeugdwet": Standard.IJW, "wmo": Standard.IWMO}
 STREAM_OF_STANDARD = {Standard.IJW: "jeugdwet", Standard.IWMO: "wmo"}
 
 
@@ -633,10 +632,6 @@ def _funder_of(code: str) -> Funder | None:
     return Funder.objects.filter(kind=FunderKind.MUNICIPALITY, code=code).first()
 
 
-def _outcome(codes: list[str], path: str) -> list[dict]:
-    return [{"code": code, "text": retour_text(code), "path": path} for code in codes]
-
-
 def request_retour_handle(
     *,
     organisation: Organisation,
@@ -683,10 +678,10 @@ def request_retour_handle(
             transport=transport,
         )
     reading = retour_read(root)
-    outcome = _outcome(reading.header_codes, "Header")
+    outcome = retour_outcome(reading.header_codes, "Header")
     codes = list(reading.header_codes)
     for element, element_codes in reading.classes:
-        outcome += _outcome(element_codes, etree.QName(element).localname)
+        outcome += retour_outcome(element_codes, etree.QName(element).localname)
         codes += element_codes
     message = message_store(
         organisation=organisation,
@@ -815,7 +810,7 @@ def request_answer_handle(
         actor=actor,
         funder=funder,
         in_reply_to=request.sent_message if request is not None else None,
-        outcome=_outcome(check.codes, "Antwoord"),
+        outcome=retour_outcome(check.codes, "Antwoord"),
         clients=clients,
         transport=transport,
     )

@@ -40,7 +40,7 @@ from apps.trajectories.models import (
     TrajectoryStatus,
 )
 
-from .codes import MESSAGE_CODES, retour_text
+from .codes import MESSAGE_CODES, STANDARD_OF_STREAM, retour_outcome
 from .models import (
     DeliveryNotice,
     DeliveryStatus,
@@ -66,7 +66,6 @@ from .xml import (
 )
 
 # The funding streams whose allocations a municipality sends as iJw / iWmo messages.
-STREAM_STANDARD = {"jeugdwet": Standard.IJW, "wmo": Standard.IWMO}
 NUMBER = {NoticeKind.START: "305", NoticeKind.STOP: "307"}
 PRODUCTS = {
     NoticeKind.START: ("StartProducten", "StartProduct"),
@@ -94,7 +93,7 @@ def allocations_reported(*, organisation: Organisation) -> QuerySet[Allocation]:
     return (
         Allocation.objects.filter(
             contract__organisation=organisation,
-            contract__stream__code__in=STREAM_STANDARD,
+            contract__stream__code__in=STANDARD_OF_STREAM,
             number__regex=r"^[0-9]{1,9}$",
             funder__code__regex=r"^[0-9]{4}$",
         )
@@ -157,7 +156,7 @@ def stop_reason_for(*, allocation: Allocation, standard: str, trajectory_closed:
 
 
 def _standard_of(allocation: Allocation) -> str:
-    return STREAM_STANDARD[allocation.contract.stream.code]
+    return STANDARD_OF_STREAM[allocation.contract.stream.code]
 
 
 def starts_due(*, organisation: Organisation, today: datetime.date) -> list[DeliveryNotice]:
@@ -488,10 +487,6 @@ def _clients_of(message: Message | None) -> list:
     return list({notice.allocation.client for notice in notices})
 
 
-def _outcome(codes: list[str], path: str) -> list[dict]:
-    return [{"code": code, "text": retour_text(code), "path": path} for code in codes]
-
-
 def retour_handle(
     *,
     organisation: Organisation,
@@ -580,7 +575,7 @@ def retour_handle(
                 product_codes[_key_of(element)] = codes
 
     notices = list(original.delivery_notices.select_related("allocation__product"))
-    outcome = _outcome(reading.header_codes, "Header")
+    outcome = retour_outcome(reading.header_codes, "Header")
     accepted = refused = 0
     for notice in notices:
         own = [
@@ -595,10 +590,12 @@ def retour_handle(
         notice.save(update_fields=["retour_codes", "status"])
         if codes:
             refused += 1
-            outcome += _outcome(own, f"{notice.get_kind_display()} {notice.allocation.number}")
+            outcome += retour_outcome(
+                own, f"{notice.get_kind_display()} {notice.allocation.number}"
+            )
         else:
             accepted += 1
-    outcome += _outcome(client_codes, "Client")
+    outcome += retour_outcome(client_codes, "Client")
     if refused and accepted:
         status = MessageStatus.PARTLY_ACCEPTED
     elif refused:

@@ -28,6 +28,7 @@ from lxml import etree
 
 from apps.accounts.models import Organisation, User
 from apps.clients.models import Client
+from apps.exchange.codes import STREAM_OF_STANDARD
 from apps.exchange.models import (
     Direction,
     Message,
@@ -68,7 +69,6 @@ from apps.trajectories.assignment import allocation_change, allocation_register
 
 from .lines import lines_read
 from .rules import (
-    STREAM_OF,
     Plan,
     duplicates,
     entry,
@@ -142,7 +142,9 @@ def handle(
 
     contracts = list(
         Contract.objects.filter(
-            funder=funder, organisation=organisation, stream__code=STREAM_OF[header.standard]
+            funder=funder,
+            organisation=organisation,
+            stream__code=STREAM_OF_STANDARD[header.standard],
         ).order_by("start", "pk")
     )
     plans = [

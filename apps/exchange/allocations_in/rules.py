@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import Organisation
 from apps.clients.models import Client
 from apps.clients.validators import bsn_passes_eleven_test
+from apps.exchange.codes import STREAM_OF_STANDARD
 from apps.exchange.xml import Header
 from apps.funding.allocation_rules import size_errors
 from apps.funding.models import Allocation, Contract, Funder, Product
@@ -25,7 +26,6 @@ from apps.funding.models import Allocation, Contract, Funder, Product
 from .lines import Line
 
 # The funding stream of each standard's allocations (FundingStream.code).
-STREAM_OF = {"ijw": "jeugdwet", "iwmo": "wmo"}
 CS338_UNITS_NEED_END = datetime.date(2020, 12, 31)  # TR412: "einddatum > 31-12-2020 of leeg"
 
 
@@ -90,7 +90,7 @@ def header_rules(*, organisation: Organisation, header: Header, funder: Funder |
         return entry(
             "8848", _("The Dagtekening lies after today (TR135)."), "Header/BerichtIdentificatie"
         )
-    stream = STREAM_OF[header.standard]
+    stream = STREAM_OF_STANDARD[header.standard]
     has_contract = (
         funder is not None
         and Contract.objects.filter(

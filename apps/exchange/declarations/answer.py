@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from apps.accounts.models import Organisation, User
-from apps.exchange.codes import retour_text
+from apps.exchange.codes import retour_outcome
 from apps.exchange.declarations.figures import AMOUNT, lines_update
 from apps.exchange.models import (
     DebitCredit,
@@ -38,10 +38,6 @@ from apps.exchange.xml import Header, child, children, schema_errors, text_at
 
 # No remark; the declaration accepted in full.
 FINE = frozenset({"0200", "8001"})
-
-
-def _outcome(codes: list[str], path: str) -> list[dict]:
-    return [{"code": code, "text": retour_text(code), "path": path} for code in codes]
 
 
 def handle(
@@ -100,7 +96,9 @@ def handle(
     header_codes = _codes_of(head)
     answer = child(root, "DeclaratieAntwoord")
     answer_codes = _codes_of(answer) if answer is not None else []
-    outcome = _outcome(header_codes, "Header") + _outcome(answer_codes, "DeclaratieAntwoord")
+    outcome = retour_outcome(header_codes, "Header") + retour_outcome(
+        answer_codes, "DeclaratieAntwoord"
+    )
     refused = set(header_codes) - FINE or set(answer_codes) - FINE or answer is None
     rejected: dict[str, list[str]] = {}
     if refused:
@@ -116,7 +114,7 @@ def handle(
                 reference = text_at(prestatie, "ProductReferentie", "ReferentieNummer")
                 codes = [code for code in _codes_of(prestatie) if code not in FINE]
                 codes = codes or client_codes
-                outcome += _outcome(codes, f"Prestatie {reference}")
+                outcome += retour_outcome(codes, f"Prestatie {reference}")
                 if codes and reference in references:
                     rejected[reference] = codes
     # IV087: the lines the answer leaves out are accepted as claimed, in one statement.
