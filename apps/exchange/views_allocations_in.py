@@ -6,14 +6,14 @@ client with that BSN once the client is registered and the caseworker may see th
 import datetime
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from apps.accounts.permissions import LINK_WAITING_ALLOCATION, may
-from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome
+from apps.accounts.permissions import LINK_WAITING_ALLOCATION
+from apps.audit.models import AccessBasis, AccessEvent
 from apps.audit.services import access_log_record
 from apps.clients.models import Client
 from apps.core.views import service_refusals
@@ -25,6 +25,7 @@ from .allocations_in import (
     waiting_allocation_link,
     waiting_allocations_for,
 )
+from .views_access import refused, refused_unless
 
 
 def _date_or_none(value) -> datetime.date | None:
@@ -34,23 +35,11 @@ def _date_or_none(value) -> datetime.date | None:
         return None
 
 
-def _refused_unless_may_link(request: HttpRequest) -> None:
-    if not may(request.user, LINK_WAITING_ALLOCATION):
-        access_log_record(
-            user=request.user,
-            event=AccessEvent.VIEW,
-            basis=AccessBasis.NONE,
-            outcome=AccessOutcome.REFUSED,
-            detail=f"exchange {request.path}"[:200],
-        )
-        raise Http404
-
-
 @require_http_methods(["GET"])
 def waiting_list(request: HttpRequest) -> HttpResponse:
     """The organisation's waiting allocations, each with the client it can be linked to (a
     client with its BSN whom the caseworker may see) or the advice to register the client."""
-    _refused_unless_may_link(request)
+    refused_unless(request, LINK_WAITING_ALLOCATION)
     organisation = request.user.organisation
     rows = list(waiting_allocations_for(organisation=organisation))
     bsns = {row.bsn for row in rows}
@@ -81,10 +70,10 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["POST"])
 def waiting_link(request: HttpRequest, pk: int) -> HttpResponse:
     """Link a waiting allocation to the client with its BSN (the client's read is logged)."""
-    _refused_unless_may_link(request)
+    refused_unless(request, LINK_WAITING_ALLOCATION)
     waiting = waiting_allocation_get_for(organisation=request.user.organisation, pk=pk)
     if waiting is None:
-        _refused_unless_may_link_record(request)
+        raise refused(request)
     client = Client.objects.filter(organisation=request.user.organisation, bsn=waiting.bsn).first()
     if client is None:
         messages.error(
@@ -116,22 +105,11 @@ def waiting_link(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["POST"])
 def waiting_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     """Dismiss a waiting allocation that will never have a client here."""
-    _refused_unless_may_link(request)
+    refused_unless(request, LINK_WAITING_ALLOCATION)
     waiting = waiting_allocation_get_for(organisation=request.user.organisation, pk=pk)
     if waiting is None:
-        _refused_unless_may_link_record(request)
+        raise refused(request)
     with service_refusals(request):
         waiting_allocation_dismiss(waiting=waiting, actor=request.user)
         messages.success(request, _("The waiting allocation is dismissed; no allocation is made."))
     return redirect("exchange:waiting")
-
-
-def _refused_unless_may_link_record(request: HttpRequest) -> None:
-    access_log_record(
-        user=request.user,
-        event=AccessEvent.VIEW,
-        basis=AccessBasis.NONE,
-        outcome=AccessOutcome.REFUSED,
-        detail=f"exchange {request.path}"[:200],
-    )
-    raise Http404

@@ -8,15 +8,15 @@ from datetime import date
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.permissions import SEND_MESSAGES, VIEW_MESSAGES, may
-from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome
-from apps.audit.services import access_log_record, access_log_record_many
+from apps.audit.models import AccessBasis, AccessEvent
+from apps.audit.services import access_log_record_many
 from apps.core.views import service_refusals
 from apps.reports.selectors import report_figures
 
@@ -31,23 +31,7 @@ from .declarations.selectors import (
     declaration_totals,
 )
 from .models import Resolution
-
-
-def _refused_unless(request: HttpRequest, *permissions: str) -> None:
-    if not all(may(request.user, permission) for permission in permissions):
-        raise _refused(request)
-
-
-def _refused(request: HttpRequest) -> Http404:
-    """Log the refusal (a wrong role, or another organisation's run or line) and answer 404."""
-    access_log_record(
-        user=request.user,
-        event=AccessEvent.VIEW,
-        basis=AccessBasis.NONE,
-        outcome=AccessOutcome.REFUSED,
-        detail=f"declarations {request.path}"[:200],
-    )
-    return Http404()
+from .views_access import refused, refused_unless
 
 
 def _log_clients(request: HttpRequest, clients, detail: str) -> None:
@@ -103,13 +87,13 @@ class ResolveForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def declaration_list(request: HttpRequest) -> HttpResponse:
-    _refused_unless(request, VIEW_MESSAGES)
+    refused_unless(request, VIEW_MESSAGES)
     organisation = request.user.organisation
     form = DraftForm(
         request.POST or None, funders=declaration_funders_for(organisation=organisation)
     )
     if request.method == "POST":
-        _refused_unless(request, SEND_MESSAGES)
+        refused_unless(request, SEND_MESSAGES)
         if form.is_valid():
             with service_refusals(request, form=form):
                 runs = declaration_draft(
@@ -136,12 +120,12 @@ def declaration_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _refused_unless(request, VIEW_MESSAGES)
+    refused_unless(request, VIEW_MESSAGES)
     run = declaration_runs_for(organisation=request.user.organisation).filter(pk=pk).first()
     if run is None:
-        raise _refused(request)
+        raise refused(request)
     if request.method == "POST":
-        _refused_unless(request, SEND_MESSAGES)
+        refused_unless(request, SEND_MESSAGES)
         with service_refusals(request):
             declaration_send(run=run, actor=request.user)
             messages.success(request, _("The declaration was sent."))
@@ -173,15 +157,15 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def declaration_rejected(request: HttpRequest) -> HttpResponse:
-    _refused_unless(request, VIEW_MESSAGES)
+    refused_unless(request, VIEW_MESSAGES)
     organisation = request.user.organisation
     queue = declaration_rejected_for(organisation=organisation)
     form = ResolveForm(request.POST or None)
     if request.method == "POST":
-        _refused_unless(request, SEND_MESSAGES)
+        refused_unless(request, SEND_MESSAGES)
         line = queue.filter(pk=request.POST.get("line") or 0).first()
         if line is None:
-            raise _refused(request)
+            raise refused(request)
         if form.is_valid():
             with service_refusals(request):
                 declaration_line_resolve(

@@ -3,8 +3,6 @@ system did and the file as it was, uploading files and fetching them from the tr
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -40,34 +38,9 @@ from .selectors import (
     message_list_for,
 )
 from .transport import transport_get
+from .views_access import permission_required
 
 MESSAGES_PER_PAGE = 50
-
-
-def permission_required(*permissions: str):
-    """Only users who hold every named permission; others get 404 and the refusal is logged."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args, **kwargs):
-            _refused_unless(request, *permissions)
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-def _refused_unless(request: HttpRequest, *permissions: str) -> None:
-    if not all(may(request.user, permission) for permission in permissions):
-        access_log_record(
-            user=request.user,
-            event=AccessEvent.VIEW,
-            basis=AccessBasis.NONE,
-            outcome=AccessOutcome.REFUSED,
-            detail=f"messages {request.path}"[:200],
-        )
-        raise Http404
 
 
 def _message_of(request: HttpRequest, pk: int) -> Message:

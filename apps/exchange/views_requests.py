@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.models import Role
-from apps.accounts.permissions import SEND_MESSAGES, VIEW_MESSAGES, may
-from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome
+from apps.accounts.permissions import SEND_MESSAGES, VIEW_MESSAGES
+from apps.audit.models import AccessBasis, AccessEvent
 from apps.audit.services import access_log_record, access_log_record_many
 from apps.clients.models import Client
 from apps.core.views import service_refusals
@@ -32,25 +32,9 @@ from .requests import (
     current_allocations,
 )
 from .selectors import allocation_requests_for
+from .views_access import refused, refused_unless
 
 REQUESTS_SHOWN = 200
-
-
-def _refused_unless(request: HttpRequest, *permissions: str) -> None:
-    """Only users who hold every permission; others get 404 and the refusal is logged."""
-    if not all(may(request.user, permission) for permission in permissions):
-        raise _refused(request)
-
-
-def _refused(request: HttpRequest) -> Http404:
-    access_log_record(
-        user=request.user,
-        event=AccessEvent.VIEW,
-        basis=AccessBasis.NONE,
-        outcome=AccessOutcome.REFUSED,
-        detail=f"exchange {request.path}"[:200],
-    )
-    return Http404()
 
 
 def _log_client(request: HttpRequest, client: Client, what: str) -> None:
@@ -66,7 +50,7 @@ def _log_client(request: HttpRequest, client: Client, what: str) -> None:
 
 @require_http_methods(["GET"])
 def request_list(request: HttpRequest) -> HttpResponse:
-    _refused_unless(request, VIEW_MESSAGES)
+    refused_unless(request, VIEW_MESSAGES)
     organisation = request.user.organisation
     requests = list(allocation_requests_for(organisation=organisation)[:REQUESTS_SHOWN])
     for item in requests:
@@ -89,7 +73,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def request_new(request: HttpRequest) -> HttpResponse:
     """One step from the unfunded queue: the proposal, confirmed or corrected, is sent."""
-    _refused_unless(request, VIEW_MESSAGES, SEND_MESSAGES)
+    refused_unless(request, VIEW_MESSAGES, SEND_MESSAGES)
     organisation = request.user.organisation
     client_pk = request.GET.get("client", "")
     client = (
@@ -98,7 +82,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
         else None
     )
     if client is None:
-        raise _refused(request)
+        raise refused(request)
     _log_client(request, client, "allocation request")
     proposal = allocation_request_proposal(organisation=organisation, client=client)
     products = (
@@ -159,7 +143,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def request_change(request: HttpRequest, pk: int) -> HttpResponse:
     """A request for a change (317) of an allocation that runs out."""
-    _refused_unless(request, VIEW_MESSAGES, SEND_MESSAGES)
+    refused_unless(request, VIEW_MESSAGES, SEND_MESSAGES)
     organisation = request.user.organisation
     allocation = (
         Allocation.objects.filter(client__organisation=organisation, pk=pk)
@@ -167,7 +151,7 @@ def request_change(request: HttpRequest, pk: int) -> HttpResponse:
         .first()
     )
     if allocation is None:
-        raise _refused(request)
+        raise refused(request)
     client = allocation.client
     _log_client(request, client, "change request")
     others = [

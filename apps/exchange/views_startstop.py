@@ -3,47 +3,30 @@ the municipalities and what they answered; prepare and send what is due; remove 
 in error."""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.permissions import SEND_MESSAGES, VIEW_MESSAGES, may
-from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome
-from apps.audit.services import access_log_record, access_log_record_many
+from apps.audit.models import AccessBasis, AccessEvent
+from apps.audit.services import access_log_record_many
 from apps.core.views import service_refusals
 
 from .codes import retour_text
 from .startstop import deliveries_prepare, delivery_remove, notices_for
+from .views_access import refused, refused_unless
 
 PAGE_SIZE = 200
 
 
-def _refused_unless(request: HttpRequest, *permissions: str) -> None:
-    """Only users who hold every named permission; others get 404 and the refusal is logged."""
-    if not all(may(request.user, permission) for permission in permissions):
-        raise _refused(request)
-
-
-def _refused(request: HttpRequest) -> Http404:
-    """Log the refusal (a wrong role, or another organisation's notice) and answer 404."""
-    access_log_record(
-        user=request.user,
-        event=AccessEvent.VIEW,
-        basis=AccessBasis.NONE,
-        outcome=AccessOutcome.REFUSED,
-        detail=f"exchange {request.path}"[:200],
-    )
-    return Http404()
-
-
 @require_http_methods(["GET", "POST"])
 def deliveries(request: HttpRequest) -> HttpResponse:
-    _refused_unless(request, VIEW_MESSAGES)
+    refused_unless(request, VIEW_MESSAGES)
     organisation = request.user.organisation
     if request.method == "POST":
-        _refused_unless(request, SEND_MESSAGES)
+        refused_unless(request, SEND_MESSAGES)
         with service_refusals(request):
             prepared = deliveries_prepare(
                 organisation=organisation, today=timezone.localdate(), actor=request.user
@@ -84,10 +67,10 @@ def deliveries(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["POST"])
 def delivery_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
-    _refused_unless(request, VIEW_MESSAGES, SEND_MESSAGES)
+    refused_unless(request, VIEW_MESSAGES, SEND_MESSAGES)
     notice = notices_for(organisation=request.user.organisation).filter(pk=pk).first()
     if notice is None:
-        raise _refused(request)
+        raise refused(request)
     with service_refusals(request):
         result = delivery_remove(notice=notice, today=timezone.localdate(), actor=request.user)
         if result.is_removal:
