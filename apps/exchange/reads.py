@@ -66,11 +66,16 @@ def message_outcome(message: Message) -> list[dict[str, str]]:
     return lines
 
 
+# Codes that say all is well with a part (WJ001): a list shows the first line that is not one.
+NO_REMARK_CODES = frozenset({"0200", "0233", "8001"})
+
+
 def message_outcome_short(message: Message) -> str:
-    """The first line of the outcome, for a list."""
+    """The first line of the outcome that says something is wrong (else the first), for a
+    list."""
     lines = message_outcome(message)
     if not lines:
         return ""
-    first = lines[0]
+    first = next((line for line in lines if line["code"] not in NO_REMARK_CODES), lines[0])
     text = f"{first['code']} {first['text']}".strip()
     return text if len(lines) == 1 else f"{text} (+{len(lines) - 1})"

@@ -9,6 +9,7 @@ from django.urls import reverse
 from apps.accounts.models import Role
 from apps.audit.models import AccessLogEntry
 from apps.exchange.models import Direction, Message, MessageStatus
+from apps.exchange.reads import message_outcome_short
 from apps.exchange.transport import FolderTransport
 from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.clients.factories import ClientFactory
@@ -354,3 +355,15 @@ def test_fetch_receives_the_transports_files(client, manager, organisation, monk
     assert (inbox / "refused" / "junk.xml").exists()
     assert "1 bericht ontvangen" in response.text
     assert "1 bestand is geweigerd" in response.text
+
+
+def test_the_list_shows_the_first_line_that_says_what_is_wrong():
+    # WJ001: 0200 says a part is in order; the list should name the code that refused it.
+    message = Message(
+        outcome=[
+            {"code": "0200", "text": "", "path": "Header"},
+            {"code": "S329", "text": "", "path": "ToegewezenProduct"},
+        ]
+    )
+    assert message_outcome_short(message).startswith("S329")
+    assert message_outcome_short(message).endswith("(+1)")
