@@ -42,6 +42,7 @@ from .models import (
     Trajectory,
     TrajectoryStatus,
 )
+from .signals import trajectory_closed
 
 MAX_DURATION_MINUTES = 24 * 60
 # Presence (nights of a stay, day parts of a day activity) records attendance as education does.
@@ -112,6 +113,7 @@ def trajectory_close(*, trajectory: Trajectory, end: date, actor: User) -> Traje
     )
     for membership in trajectory.memberships.filter(end__isnull=True):
         care_team_leave(membership=membership, end=max(end, membership.start), actor=actor)
+    trajectory_closed.send(sender=Trajectory, trajectory=trajectory, end=end, actor=actor)
     return trajectory
 
 

@@ -45,6 +45,7 @@ from .forms import (
     StayLeaveForm,
 )
 from .models import Activity, CareTeamMembership, DayPart, Goal, Stay, StayLeave, TeamRole
+from .panels import client_panels_for
 from .presence import (
     day_parts_record,
     stay_admit,
@@ -148,6 +149,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else None
         ),
         **school_and_work_for(trajectory=trajectory, lanes=access.lanes),
+        "panels": client_panels_for(request, client=client, access=access, trajectory=trajectory),
     }
     return render(request, "clients/client_detail.html", context)
 

@@ -1,0 +1,73 @@
+"""Sections that apps above this one add to the client page.
+
+The client page (views.client_detail) belongs to this app, but much of what a caseworker
+must see there belongs to apps above it: the next appointment, the treatment plan's
+warnings, a safety notice. Those apps may not be imported from here (the layers of
+pyproject.toml), so they register a panel in their AppConfig.ready():
+
+    client_panel_register(ClientPanel(
+        name="agenda", slot=PanelSlot.TOP, order=20,
+        template="agenda/_client_panel.html", context=next_appointment_panel,
+    ))
+
+`context(request, client, access, trajectory)` returns the template's context, or None when
+the panel has nothing to show this user (the wrong lane, no trajectory, nothing planned). It
+checks what `access` allows by itself and logs any read beyond what the page already logged
+("client page"). Panels render in `order` within their slot.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from django.http import HttpRequest
+
+from apps.clients.models import Client
+
+from .access import ClientAccess
+from .models import Trajectory
+
+
+class PanelSlot(StrEnum):
+    TOP = "top"  # under the client's header: notices, warnings, what is next
+    SIDE = "side"  # after the goals: plans, registers, anything a lane adds
+
+
+PanelContext = Callable[[HttpRequest, Client, ClientAccess, Trajectory | None], dict | None]
+
+
+@dataclass(frozen=True)
+class ClientPanel:
+    name: str
+    slot: PanelSlot
+    order: int
+    template: str
+    context: PanelContext
+
+
+@dataclass(frozen=True)
+class RenderedPanel:
+    name: str
+    template: str
+    context: dict[str, Any]
+
+
+_PANELS: dict[str, ClientPanel] = {}
+
+
+def client_panel_register(panel: ClientPanel) -> None:
+    """Adds (or, under the same name, replaces) a panel; called from AppConfig.ready()."""
+    _PANELS[panel.name] = panel
+
+
+def client_panels_for(
+    request: HttpRequest, *, client: Client, access: ClientAccess, trajectory: Trajectory | None
+) -> dict[str, list[RenderedPanel]]:
+    """The panels that have something for this user, per slot, in order."""
+    slots: dict[str, list[RenderedPanel]] = {slot.value: [] for slot in PanelSlot}
+    for panel in sorted(_PANELS.values(), key=lambda p: (p.slot, p.order, p.name)):
+        context = panel.context(request, client, access, trajectory)
+        if context is not None:
+            slots[panel.slot.value].append(RenderedPanel(panel.name, panel.template, context))
+    return slots
