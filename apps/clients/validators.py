@@ -1,13 +1,13 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from stdnum.nl import bsn as stdnum_bsn
 
 
 def bsn_passes_eleven_test(bsn: str) -> bool:
-    """The BSN's eleven-test: 9 digits, weights 9..2 and -1, the sum divisible by 11."""
-    if len(bsn) != 9 or not bsn.isdigit() or bsn == "000000000":
-        return False
-    weights = (9, 8, 7, 6, 5, 4, 3, 2, -1)
-    return sum(int(digit) * weight for digit, weight in zip(bsn, weights, strict=True)) % 11 == 0
+    """The BSN's eleven-test (python-stdnum's nl.bsn), on the nine digits as stored: python-stdnum
+    would also take spaces, dots or eight digits padded with a zero, which a stored BSN never
+    has, and it lets 000000000 pass the test, which is no one's BSN."""
+    return len(bsn) == 9 and bsn.isdigit() and bsn != "000000000" and stdnum_bsn.is_valid(bsn)
 
 
 def validate_bsn(value: str) -> None:

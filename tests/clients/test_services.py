@@ -32,7 +32,10 @@ def test_bsn_eleven_test_accepts_valid_numbers(bsn):
     assert bsn_passes_eleven_test(bsn)
 
 
-@pytest.mark.parametrize("bsn", ["999999991", "12345678", "1234567890", "abcdefghi", "000000000"])
+@pytest.mark.parametrize(
+    "bsn",
+    ["999999991", "12345678", "1234567890", "abcdefghi", "000000000", "12345678 ", "1234.5678"],
+)
 def test_bsn_eleven_test_refuses_invalid_numbers(bsn):
     assert not bsn_passes_eleven_test(bsn)
 
