@@ -39,13 +39,14 @@ demo: $(PROD_STAMP)
 	$(DEMO_SETTINGS) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # `make test`: the whole suite on every core (pytest-xdist, TEST_WORKERS=auto; TEST_WORKERS=0
-# runs it in one process) with the coverage of apps/ (pytest-cov). Hypothesis runs its small
+# runs it in one process; the tests that read the seeded demo share one worker, so it is seeded
+# once) with the coverage of apps/ (pytest-cov). Hypothesis runs its small
 # profile; `make test-deep` runs the Hypothesis tests alone with the large one (tests/suite.py).
 # `make test-smoke`: the few dozen tests marked smoke, in one process (CI: on SQLite).
 # PYTEST_ARGS is passed on to pytest, e.g. PYTEST_ARGS='tests/funding -x'.
 TEST_WORKERS ?= auto
 # Both come with the dev set (requirements/dev.txt).
-PYTEST_PARALLEL = -n $(TEST_WORKERS) --cov --cov-report=term:skip-covered
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadgroup --cov --cov-report=term:skip-covered
 
 test: $(STAMP)
 	$(TEST_SETTINGS) $(BIN)/python manage.py makemigrations --check --dry-run

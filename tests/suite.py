@@ -10,7 +10,8 @@ The demo seeded once
     ``seeded_demo`` (module-scoped): ``seed_demo`` run once for all the modules that ask for
     it, which run one after the other, inside a transaction that is rolled back after the last
     of them; each test's own writes are rolled back after it (the ``db`` fixture). Its value
-    holds what the command printed. With pytest-xdist: once on each worker that runs them.
+    holds what the command printed. With pytest-xdist they all run on one worker
+    (`--dist loadgroup`).
 
 The smoke set
     ``SMOKE_TESTS``: the tests marked ``smoke`` (`make test-smoke`; CI runs them on SQLite).
@@ -218,8 +219,11 @@ SMOKE_TESTS = {
 @pytest.hookimpl(tryfirst=True)  # before `-m smoke` deselects by marker
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark the smoke set; run the modules that read the seeded demo one after the other (where
-    the first of them is), so that it is seeded once for all of them."""
+    the first of them is) and, with pytest-xdist (`--dist loadgroup`, the Makefile), on one
+    worker, so that it is seeded once for all of them."""
     seeded = [item for item in items if "seeded_demo" in getattr(item, "fixturenames", ())]
+    for item in seeded:
+        item.add_marker(pytest.mark.xdist_group("seeded_demo"))
     if seeded:
         first = items.index(seeded[0])
         chosen = set(seeded)
