@@ -2,6 +2,7 @@
 
 import datetime
 import re
+import zoneinfo
 
 import pytest
 from django.urls import reverse
@@ -42,7 +43,8 @@ def test_long_lines_fold_at_75_octets_never_inside_a_character():
 
 
 def test_a_calendar_has_crlf_lines_and_utc_times():
-    start = timezone.make_aware(datetime.datetime(2026, 3, 2, 9, 30))
+    amsterdam = zoneinfo.ZoneInfo("Europe/Amsterdam")
+    start = datetime.datetime(2026, 3, 2, 9, 30, tzinfo=amsterdam)
     text = ical.calendar(
         [ical.Event("a-1@x", start, start + datetime.timedelta(minutes=45), "Zorg · Merel")],
         name="Agenda",
