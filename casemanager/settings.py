@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "apps.reports",
     "apps.privacy",  # the privacy officer's pages
     "apps.exchange",  # iJw / iWmo message traffic with municipalities
+    "apps.agenda",  # appointments and the personal calendar feed
     "apps.demo",  # seed_demo
     # The REST API under /api/v1/ (apps/api) and its OpenAPI description.
     "rest_framework",

@@ -148,6 +148,15 @@ MATRIX = {
         "privacy_officer": NOBODY,
         "administrator": NOBODY,
     },
+    # Planning an appointment (apps/agenda): who may log with the client, on the care team.
+    "agenda:plan": {
+        "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "teacher": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "job_coach": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "manager": NOBODY,
+        "privacy_officer": NOBODY,
+        "administrator": NOBODY,
+    },
     "audit:client_history": {
         "caseworker": NOBODY,
         "teacher": NOBODY,
@@ -189,6 +198,9 @@ ROLE_PAGES = {
     # The inbox and outbox (tests/exchange/test_messages_views.py).
     "exchange:messages": {"manager"},
     "exchange:waiting": {"caseworker"},
+    # The worker's own agenda (tests/agenda/test_appointments.py).
+    "agenda:week": {"caseworker", "teacher", "job_coach"},
+    "agenda:day": {"caseworker", "teacher", "job_coach"},
 }
 # Reached only by POST from a page in the table; tested in tests/audit and
 # tests/trajectories/test_forms_views.py.
@@ -240,13 +252,22 @@ POST_ONLY = {
     # Linking a waiting allocation (tests/exchange/test_allocations_in.py).
     "exchange:waiting_link",
     "exchange:waiting_dismiss",
+    # An appointment of one's own, and the calendar feed (tests/agenda/): confirm, no-show and
+    # cancel answer 404 (logged) for anyone but the appointment's worker; the feed needs no
+    # login, its secret is the key (GET, 404 when unknown or revoked).
+    "agenda:confirm",
+    "agenda:no_show",
+    "agenda:cancel",
+    "agenda:feed_create",
+    "agenda:feed_revoke",
+    "agenda:feed",
 }
 
 
 def _client_facing_url_names() -> set[str]:
     names = set()
     resolver = get_resolver()
-    for namespace in ("clients", "audit", "funding", "reports", "exchange"):
+    for namespace in ("clients", "audit", "funding", "reports", "exchange", "agenda"):
         _prefix, sub = resolver.namespace_dict[namespace]
         for pattern in sub.url_patterns:
             names.add(f"{namespace}:{pattern.name}")

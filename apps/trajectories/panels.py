@@ -71,3 +71,57 @@ def client_panels_for(
         if context is not None:
             slots[panel.slot.value].append(RenderedPanel(panel.name, panel.template, context))
     return slots
+
+
+# --- extra columns of "my clients" (views.client_list) ---------------------------------------
+#
+# The same pattern for the client list: an app above this one adds a column in its
+# AppConfig.ready():
+#
+#     client_list_column_register(ClientListColumn(
+#         name="agenda", header=_("Next appointment"), order=20,
+#         template="agenda/_client_list_cell.html", values=next_appointment_column,
+#     ))
+#
+# `values(clients, user)` gets the list's clients (already logged by the list as read) and
+# returns {client_id: value} in ONE query, whatever the number of clients, so the list's
+# query count stays constant; the template renders one cell with `value` (None when the
+# client has none).
+
+ColumnValues = Callable[[list[Client], Any], dict[int, Any]]
+
+
+@dataclass(frozen=True)
+class ClientListColumn:
+    name: str
+    header: str
+    order: int
+    template: str
+    values: ColumnValues
+
+
+@dataclass(frozen=True)
+class RenderedCell:
+    template: str
+    value: Any
+
+
+_COLUMNS: dict[str, ClientListColumn] = {}
+
+
+def client_list_column_register(column: ClientListColumn) -> None:
+    """Adds (or, under the same name, replaces) a column; called from AppConfig.ready()."""
+    _COLUMNS[column.name] = column
+
+
+def client_list_columns_for(
+    *, clients: list[Client], user
+) -> tuple[list[str], dict[int, list[RenderedCell]]]:
+    """The extra columns' headers, and each client's cells in the same order."""
+    columns = sorted(_COLUMNS.values(), key=lambda c: (c.order, c.name))
+    cells: dict[int, list[RenderedCell]] = {client.pk: [] for client in clients}
+    for column in columns:
+        values = column.values(clients, user) if clients else {}
+        for client in clients:
+            cells[client.pk].append(RenderedCell(column.template, values.get(client.pk)))
+    return [column.header for column in columns], cells

@@ -45,7 +45,7 @@ from .forms import (
     StayLeaveForm,
 )
 from .models import Activity, CareTeamMembership, DayPart, Goal, Stay, StayLeave, TeamRole
-from .panels import client_panels_for
+from .panels import client_list_columns_for, client_panels_for
 from .presence import (
     day_parts_record,
     stay_admit,
@@ -93,8 +93,18 @@ def client_list(request: HttpRequest) -> HttpResponse:
     caseload = caseload_with_attention(
         user=request.user, clients=clients, today=timezone.localdate()
     )
+    headers, cells = client_list_columns_for(clients=clients, user=request.user)
     return render(
-        request, "clients/client_list.html", {"form": form, "caseload": caseload, "query": query}
+        request,
+        "clients/client_list.html",
+        {
+            "form": form,
+            "caseload": caseload,
+            "query": query,
+            # The extra columns of apps above this one (panels.client_list_column_register).
+            "column_headers": headers,
+            "rows": [(client, attention, cells[client.pk]) for client, attention in caseload],
+        },
     )
 
 
