@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "apps.privacy",  # the privacy officer's pages
     "apps.exchange",  # iJw / iWmo message traffic with municipalities
     "apps.demo",  # seed_demo
+    "apps.workday",  # the day page (the start page) and the manager's client search
     # The REST API under /api/v1/ (apps/api) and its OpenAPI description.
     "rest_framework",
     "django_filters",
