@@ -189,6 +189,8 @@ ROLE_PAGES = {
     # The inbox and outbox (tests/exchange/test_messages_views.py).
     "exchange:messages": {"manager"},
     "exchange:waiting": {"caseworker"},
+    # The manager's client search (apps/workday, tests/workday/test_search.py).
+    "workday:clients": {"manager"},
 }
 # Reached only by POST from a page in the table; tested in tests/audit and
 # tests/trajectories/test_forms_views.py.
@@ -246,7 +248,7 @@ POST_ONLY = {
 def _client_facing_url_names() -> set[str]:
     names = set()
     resolver = get_resolver()
-    for namespace in ("clients", "audit", "funding", "reports", "exchange"):
+    for namespace in ("clients", "audit", "funding", "reports", "exchange", "workday"):
         _prefix, sub = resolver.namespace_dict[namespace]
         for pattern in sub.url_patterns:
             names.add(f"{namespace}:{pattern.name}")
