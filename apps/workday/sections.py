@@ -139,14 +139,11 @@ def funding_alerts(request: HttpRequest, today: date) -> dict | None:
 
 def waiting_allocations(request: HttpRequest, today: date) -> dict | None:
     """Allocations received from a municipality for a BSN without a client yet (caseworkers
-    link them)."""
+    link them); nothing when none waits."""
     if not may(request.user, LINK_WAITING_ALLOCATION):
         return None
-    return {
-        "waiting_allocations": waiting_allocations_for(organisation=request.user.organisation)
-        .order_by()
-        .count()
-    }
+    count = waiting_allocations_for(organisation=request.user.organisation).order_by().count()
+    return {"waiting_allocations": count} if count else None
 
 
 # --- managers ------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ def day(request: HttpRequest) -> HttpResponse:
         {
             "today": today,
             "sections": sections,
-            # Kept for the pages and tests that read it: None where the user cannot link them.
+            # How many received allocations wait (None: none, or the user cannot link them).
             "waiting_allocations": waiting.context["waiting_allocations"] if waiting else None,
         },
     )
