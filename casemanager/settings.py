@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "apps.exchange",  # iJw / iWmo message traffic with municipalities
     "apps.agenda",  # appointments and the personal calendar feed
     "apps.demo",  # seed_demo
+    "apps.workday",  # the day page (the start page) and the manager's client search
     # The REST API under /api/v1/ (apps/api) and its OpenAPI description.
     "rest_framework",
     "django_filters",

@@ -7,11 +7,12 @@ from django.views.i18n import set_language
 from apps.accounts import keepalive
 from apps.accounts import views as account_views
 from apps.api.views.base import UnknownUrlView
+from apps.workday import views as workday_views
 
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", workday_views.day, name="home"),  # the day page (apps/workday)
     path("healthz", views.healthz, name="healthz"),
     path("login/", account_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -38,6 +39,7 @@ urlpatterns = [
     path("reports/", include("apps.reports.urls")),
     path("messages/", include("apps.exchange.urls")),
     path("agenda/", include("apps.agenda.urls")),
+    path("workday/", include("apps.workday.urls")),
     path("api/v1/", include("apps.api.urls")),
     re_path(r"^api/", UnknownUrlView.as_view()),  # anything else under /api/: the API's 404
     path("admin/", admin.site.urls),

@@ -1,10 +1,9 @@
-"""Project-wide views: the health check, the landing page and the site's 404 and 500 handlers."""
+"""Project-wide views: the health check, the site's 404 and 500 handlers."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
@@ -12,9 +11,7 @@ from django.views.decorators.http import require_GET
 from kombu import Connection
 from rest_framework import exceptions, status
 
-from apps.accounts.permissions import LINK_WAITING_ALLOCATION, may
 from apps.api.errors import error_body, is_api_request
-from apps.exchange.allocations_in import waiting_allocations_for
 
 
 def _database_state() -> str:
@@ -49,15 +46,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if healthy else "unavailable", "database": database, "broker": broker},
         status=200 if healthy else 503,
     )
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    """The landing page; a caseworker sees how many received allocations wait for their client
-    (one count query), with the way to them."""
-    waiting = None
-    if may(request.user, LINK_WAITING_ALLOCATION):
-        waiting = waiting_allocations_for(organisation=request.user.organisation).count()
-    return render(request, "home.html", {"waiting_allocations": waiting})
 
 
 # The site's error handlers (casemanager/urls.py): under /api/ they answer in the API's error

@@ -201,6 +201,8 @@ ROLE_PAGES = {
     # The worker's own agenda (tests/agenda/test_appointments.py).
     "agenda:week": {"caseworker", "teacher", "job_coach"},
     "agenda:day": {"caseworker", "teacher", "job_coach"},
+    # The manager's client search (apps/workday, tests/workday/test_search.py).
+    "workday:clients": {"manager"},
 }
 # Reached only by POST from a page in the table; tested in tests/audit and
 # tests/trajectories/test_forms_views.py.
@@ -267,7 +269,7 @@ POST_ONLY = {
 def _client_facing_url_names() -> set[str]:
     names = set()
     resolver = get_resolver()
-    for namespace in ("clients", "audit", "funding", "reports", "exchange", "agenda"):
+    for namespace in ("clients", "audit", "funding", "reports", "exchange", "agenda", "workday"):
         _prefix, sub = resolver.namespace_dict[namespace]
         for pattern in sub.url_patterns:
             names.add(f"{namespace}:{pattern.name}")

@@ -128,3 +128,9 @@ def holds_role(user, role: Role | str) -> bool:
     """Whether the user, active and in an organisation, holds a role: for the per-client rules
     (apps.trajectories.access) and for naming the role an access-log entry acted in."""
     return bool(in_an_organisation(user) and user.has_role(role))
+
+
+# The manager's client search on the day page (apps.workday): figures only, the organisation's.
+SEARCH_CLIENTS = "workday.search_clients"
+PERMISSIONS[SEARCH_CLIENTS] = manager
+rules.set_perm(SEARCH_CLIENTS, manager)
