@@ -37,6 +37,7 @@ urlpatterns = [
     path("funding/", include("apps.control.urls")),
     path("reports/", include("apps.reports.urls")),
     path("messages/", include("apps.exchange.urls")),
+    path("intake/", include("apps.intake.urls")),
     path("api/v1/", include("apps.api.urls")),
     re_path(r"^api/", UnknownUrlView.as_view()),  # anything else under /api/: the API's 404
     path("admin/", admin.site.urls),
