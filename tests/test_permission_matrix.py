@@ -164,6 +164,16 @@ MATRIX = {
         "privacy_officer": row(PSEUDONYM, PSEUDONYM, PSEUDONYM, REFUSED),
         "administrator": NOBODY,
     },
+    # Registration's result and the trajectory's steps (tests/intake/test_views.py): a
+    # caseworker of the care team only.
+    "intake:registered": {
+        **dict.fromkeys(ROLES, NOBODY),
+        "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+    },
+    "intake:lifecycle": {
+        **dict.fromkeys(ROLES, NOBODY),
+        "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+    },
 }
 # Pages without a client in the URL: which roles may open them.
 ROLE_PAGES = {
@@ -189,6 +199,9 @@ ROLE_PAGES = {
     # The inbox and outbox (tests/exchange/test_messages_views.py).
     "exchange:messages": {"manager"},
     "exchange:waiting": {"caseworker"},
+    # Registering a client; the closed trajectories one may reopen (tests/intake/).
+    "intake:register": {"caseworker"},
+    "intake:closed": {"caseworker"},
 }
 # Reached only by POST from a page in the table; tested in tests/audit and
 # tests/trajectories/test_forms_views.py.
@@ -240,13 +253,17 @@ POST_ONLY = {
     # Linking a waiting allocation (tests/exchange/test_allocations_in.py).
     "exchange:waiting_link",
     "exchange:waiting_dismiss",
+    # The lifecycle's forms (tests/intake/test_views.py).
+    "intake:phase_move",
+    "intake:close",
+    "intake:resume",
 }
 
 
 def _client_facing_url_names() -> set[str]:
     names = set()
     resolver = get_resolver()
-    for namespace in ("clients", "audit", "funding", "reports", "exchange"):
+    for namespace in ("clients", "audit", "funding", "reports", "exchange", "intake"):
         _prefix, sub = resolver.namespace_dict[namespace]
         for pattern in sub.url_patterns:
             names.add(f"{namespace}:{pattern.name}")

@@ -1,5 +1,5 @@
 """Who decides about a minor client's care: the age rules of the WGBO (BW book 7, title 7,
-section 5), which the Jeugdwet applies to youth care (Jeugdwet art. 7.3.4 ff.).
+section 5), which the Jeugdwet follows for youth care (its paragraph 7.3).
 
 - under 12: the legal representatives decide (BW 7:465 lid 1); the child is informed;
 - 12 to 15 (up to the 16th birthday): both the young person and the representatives
