@@ -107,9 +107,17 @@ class RegistrationForm(forms.Form):
                 label=_("Holds parental authority"), required=False
             )
             self.fields[f"rep{slot}_phone"] = forms.CharField(
-                label=_("Phone"), max_length=30, required=False
+                label=_("Phone"),
+                max_length=30,
+                required=False,
+                widget=forms.TextInput(attrs={"inputmode": "tel"}),
             )
-            self.fields[f"rep{slot}_email"] = forms.EmailField(label=_("Email"), required=False)
+            # A text box (the stylesheet's width) that brings up the e-mail keyboard.
+            self.fields[f"rep{slot}_email"] = forms.EmailField(
+                label=_("Email"),
+                required=False,
+                widget=forms.TextInput(attrs={"inputmode": "email"}),
+            )
 
     def representative_slots(self):
         """Per slot its bound fields, for the template."""
