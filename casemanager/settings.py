@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "apps.funding",
     "apps.trajectories",
     "apps.control",  # funding control: the manager's funding pages and alerts
+    "apps.intake",  # registration of a client and the trajectory's lifecycle
     "apps.reports",
     "apps.privacy",  # the privacy officer's pages
     "apps.exchange",  # iJw / iWmo message traffic with municipalities
@@ -408,3 +409,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# A closed trajectory may be reopened (same team, goals and record) for this many months after
+# its end; later a new trajectory is opened with a new intake. A return within a few months is
+# usually a relapse of the same problem, for which the last assessment still holds; after a
+# quarter the client's situation (school, home, the municipality's allocation) has commonly
+# changed and the care must be assessed anew. Organisation policy, not law: adjustable.
+TRAJECTORY_REOPEN_MONTHS = env.int("TRAJECTORY_REOPEN_MONTHS", default=3)

@@ -40,6 +40,7 @@ urlpatterns = [
     path("messages/", include("apps.exchange.urls")),
     path("agenda/", include("apps.agenda.urls")),
     path("workday/", include("apps.workday.urls")),
+    path("intake/", include("apps.intake.urls")),
     path("api/v1/", include("apps.api.urls")),
     re_path(r"^api/", UnknownUrlView.as_view()),  # anything else under /api/: the API's 404
     path("admin/", admin.site.urls),

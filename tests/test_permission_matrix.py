@@ -173,6 +173,16 @@ MATRIX = {
         "privacy_officer": row(PSEUDONYM, PSEUDONYM, PSEUDONYM, REFUSED),
         "administrator": NOBODY,
     },
+    # Registration's result and the trajectory's steps (tests/intake/test_views.py): a
+    # caseworker of the care team only.
+    "intake:registered": {
+        **dict.fromkeys(ROLES, NOBODY),
+        "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+    },
+    "intake:lifecycle": {
+        **dict.fromkeys(ROLES, NOBODY),
+        "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+    },
 }
 # Pages without a client in the URL: which roles may open them.
 ROLE_PAGES = {
@@ -203,6 +213,9 @@ ROLE_PAGES = {
     "agenda:day": {"caseworker", "teacher", "job_coach"},
     # The manager's client search (apps/workday, tests/workday/test_search.py).
     "workday:clients": {"manager"},
+    # Registering a client; the closed trajectories one may reopen (tests/intake/).
+    "intake:register": {"caseworker"},
+    "intake:closed": {"caseworker"},
 }
 # Reached only by POST from a page in the table; tested in tests/audit and
 # tests/trajectories/test_forms_views.py.
@@ -263,13 +276,17 @@ POST_ONLY = {
     "agenda:feed_create",
     "agenda:feed_revoke",
     "agenda:feed",
+    # The lifecycle's forms (tests/intake/test_views.py).
+    "intake:phase_move",
+    "intake:close",
+    "intake:resume",
 }
 
 
 def _client_facing_url_names() -> set[str]:
     names = set()
     resolver = get_resolver()
-    for namespace in ("clients", "audit", "funding", "reports", "exchange", "agenda", "workday"):
+    for namespace in ("clients", "audit", "funding", "reports", "exchange", "agenda", "workday", "intake"):
         _prefix, sub = resolver.namespace_dict[namespace]
         for pattern in sub.url_patterns:
             names.add(f"{namespace}:{pattern.name}")

@@ -84,6 +84,8 @@ LINK_WAITING_ALLOCATION = "exchange.link_waiting_allocation"
 # The privacy officer (apps.privacy).
 VIEW_PRIVACY_PAGES = "privacy.view_privacy_pages"
 REVIEW_BREAK_THE_GLASS = "privacy.review_break_the_glass"
+# Registration and the trajectory's lifecycle (apps.intake).
+REGISTER_CLIENT = "intake.register_client"  # register a client, reopen a trajectory
 # Django's admin (configuration, not client records).
 USE_ADMIN = "admin.use_admin"
 
@@ -111,6 +113,7 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     VIEW_PRIVACY_PAGES: privacy_officer,
     REVIEW_BREAK_THE_GLASS: privacy_officer,
     USE_ADMIN: is_staff & (is_staff_superuser | is_administrator),
+    REGISTER_CLIENT: in_an_organisation & is_caseworker,
 }
 
 for _name, _predicate in PERMISSIONS.items():

@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from apps.accounts.models import Organisation
 
-from .validators import validate_bsn, validate_cbs_code
+from .validators import validate_agb_code, validate_bsn, validate_cbs_code, validate_postcode
 
 
 class Municipality(models.Model):
@@ -140,6 +140,15 @@ class Client(models.Model):
         default=False,
         help_text=_("Outside the care team only the pseudonym is shown."),
     )
+    # The address (the registered address of the BRP; blank for clients registered before it
+    # was asked). The municipality of residence above is the one it lies in.
+    street_and_number = models.CharField(
+        _("street and number"), max_length=200, blank=True, default=""
+    )
+    postcode = models.CharField(
+        _("postcode"), max_length=7, blank=True, default="", validators=[validate_postcode]
+    )
+    place = models.CharField(_("place"), max_length=100, blank=True, default="")
     status = models.CharField(
         _("status"), max_length=20, choices=ClientStatus.choices, default=ClientStatus.INTAKE
     )
@@ -431,3 +440,100 @@ class HealthInsurance(ClientPeriod, models.Model):
 
     def __str__(self) -> str:
         return f"{self.uzovi} · {self.start}"
+
+
+# --- legal representatives and the referral (registration, docs/casework.md) ---------------
+
+
+class RepresentativeRelation(models.TextChoices):
+    PARENT = "parent", _("Parent")
+    GUARDIAN = "guardian", _("Guardian")
+    OTHER = "other", _("Other")
+
+
+class LegalRepresentative(models.Model):
+    """Someone who represents a minor client: a parent or guardian, with or without parental
+    authority (gezag). Who decides about care follows from the client's age
+    (apps.clients.representation.decision_makers)."""
+
+    client = models.ForeignKey(
+        Client,
+        on_delete=models.PROTECT,
+        related_name="representatives",
+        verbose_name=_("client"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    relation = models.CharField(
+        _("relation"), max_length=20, choices=RepresentativeRelation.choices
+    )
+    parental_authority = models.BooleanField(_("holds parental authority"), default=False)
+    phone = models.CharField(_("phone"), max_length=30, blank=True, default="")
+    email = models.EmailField(_("email"), blank=True, default="")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("legal representative")
+        verbose_name_plural = _("legal representatives")
+        ordering = ["client", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(relation__in=RepresentativeRelation.values),
+                name="representative_relation_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({RepresentativeRelation(self.relation).label})"
+
+
+class ReferrerKind(models.TextChoices):
+    """Who referred the client: the iJw code list COD327 (Verwijzer, as the JW301 and JW315
+    name it; the same codes as apps.exchange's ReferrerType, which this layer cannot import)."""
+
+    MUNICIPALITY = "01", _("Municipality (municipal team)")
+    GENERAL_PRACTITIONER = "02", _("General practitioner")
+    YOUTH_DOCTOR = "03", _("Youth doctor")
+    CERTIFIED_INSTITUTION = "04", _("Certified institution")
+    MEDICAL_SPECIALIST = "05", _("Medical specialist")
+    SELF = "06", _("Self-referral / no referrer")
+    JUSTICE = "08", _("Court, public prosecutor, juvenile institution")
+
+
+# COD327 kinds whose referrer is a care provider with an AGB code (CD066-CD068).
+REFERRER_KINDS_WITH_AGB = frozenset({"02", "03", "04", "05"})
+
+
+class Referral(models.Model):
+    """Who referred the client to the care, and when."""
+
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("client")
+    )
+    kind = models.CharField(_("referrer"), max_length=2, choices=ReferrerKind.choices)
+    name = models.CharField(_("name of the referrer"), max_length=64, blank=True, default="")
+    agb_code = models.CharField(
+        _("AGB code"), max_length=8, blank=True, default="", validators=[validate_agb_code]
+    )
+    referred_on = models.DateField(_("referred on"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["client", "-referred_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=ReferrerKind.values), name="referral_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{ReferrerKind(self.kind).label} · {self.referred_on}"
+
+    def clean(self) -> None:
+        if self.agb_code and self.kind not in REFERRER_KINDS_WITH_AGB:
+            raise ValidationError(
+                {"agb_code": _("Only a doctor or a certified institution has an AGB code here.")}
+            )

@@ -15,10 +15,13 @@ from .models import (
     Client,
     ClientStatus,
     HealthInsurance,
+    LegalRepresentative,
     Municipality,
+    Referral,
     ResponsibilityRule,
     WlzIndication,
 )
+from .validators import postcode_normalise
 
 
 def responsible_municipality_decide(
@@ -61,6 +64,9 @@ def client_create(
     in_residential_stay: bool = False,
     municipality_before_stay: Municipality | None = None,
     shielded: bool = False,
+    street_and_number: str = "",
+    postcode: str = "",
+    place: str = "",
 ) -> Client:
     """Register a client and decide the responsible municipality under the Jeugdwet."""
     responsible, rule = responsible_municipality_decide(
@@ -82,6 +88,9 @@ def client_create(
         responsible_municipality=responsible,
         responsibility_rule=rule,
         shielded=shielded,
+        street_and_number=street_and_number.strip(),
+        postcode=postcode_normalise(postcode) if postcode else "",
+        place=place.strip(),
     )
     client.full_clean()
     client._history_user = actor
@@ -107,6 +116,9 @@ CLIENT_UPDATABLE_FIELDS = frozenset(
         "in_residential_stay",
         "municipality_before_stay",
         "shielded",
+        "street_and_number",
+        "postcode",
+        "place",
     }
 )
 
@@ -235,3 +247,58 @@ def health_insurance_end(
 ) -> HealthInsurance:
     """End an open health insurance: ``end`` is the last day the client is insured with it."""
     return _client_period_end(insurance, end=end, actor=actor)
+
+
+# --- legal representatives and the referral -----------------------------------------------
+
+
+@transaction.atomic
+def legal_representative_add(
+    *,
+    client: Client,
+    name: str,
+    relation: str,
+    parental_authority: bool,
+    actor: User | None,
+    phone: str = "",
+    email: str = "",
+) -> LegalRepresentative:
+    """Record a legal representative of the client (a parent, a guardian, someone else)."""
+    representative = LegalRepresentative(
+        client=client,
+        name=name.strip(),
+        relation=relation,
+        parental_authority=parental_authority,
+        phone=phone.strip(),
+        email=email.strip(),
+    )
+    representative.full_clean()
+    representative._history_user = actor
+    representative.save()
+    access_log_write(actor=actor, event=AccessEvent.CREATE, client=client, obj=representative)
+    return representative
+
+
+@transaction.atomic
+def referral_record(
+    *,
+    client: Client,
+    kind: str,
+    referred_on: date,
+    actor: User | None,
+    name: str = "",
+    agb_code: str = "",
+) -> Referral:
+    """Record who referred the client (COD327) and when."""
+    referral = Referral(
+        client=client,
+        kind=kind,
+        referred_on=referred_on,
+        name=name.strip(),
+        agb_code=agb_code.strip(),
+    )
+    referral.full_clean()
+    referral._history_user = actor
+    referral.save()
+    access_log_write(actor=actor, event=AccessEvent.CREATE, client=client, obj=referral)
+    return referral

@@ -11,3 +11,6 @@ class ControlConfig(AppConfig):
     name = "apps.control"
     label = "control"
     verbose_name = _("Funding control")
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401  (connects the trajectory_closed receiver)

@@ -20,6 +20,25 @@ class TrajectoryStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class TrajectoryPhase(models.TextChoices):
+    """The steps of a trajectory (apps.intake.services): registration, intake, treatment,
+    aftercare, closed. The trajectory's status and the client's status follow from it."""
+
+    REGISTRATION = "registration", _("Registration")
+    INTAKE = "intake", _("Intake")
+    TREATMENT = "treatment", _("Treatment")
+    AFTERCARE = "aftercare", _("Aftercare")
+    CLOSED = "closed", _("Closed")
+
+
+class ClosingReason(models.TextChoices):
+    GOALS_ACHIEVED = "goals_achieved", _("Goals achieved")
+    REFERRED_ON = "referred_on", _("Referred to other care")
+    CLIENT_STOPPED = "client_stopped", _("The client or the representatives stopped")
+    MOVED = "moved", _("Moved out of the region")
+    OTHER = "other", _("Other")
+
+
 class Trajectory(models.Model):
     """A client's single integrated trajectory across care, education and work."""
 
@@ -36,6 +55,12 @@ class Trajectory(models.Model):
         on_delete=models.PROTECT,
         related_name="led_trajectories",
         verbose_name=_("lead caseworker"),
+    )
+    phase = models.CharField(
+        _("phase"),
+        max_length=20,
+        choices=TrajectoryPhase.choices,
+        default=TrajectoryPhase.REGISTRATION,
     )
 
     history = HistoricalRecords()
@@ -54,10 +79,71 @@ class Trajectory(models.Model):
                 condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("start")),
                 name="trajectory_end_after_start",
             ),
+            # The phase and the status say the same about being closed.
+            models.CheckConstraint(
+                condition=(models.Q(status="closed") & models.Q(phase="closed"))
+                | (~models.Q(status="closed") & ~models.Q(phase="closed")),
+                name="trajectory_phase_matches_status",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.client} · {self.start:%d-%m-%Y}"
+
+    def save(self, *args, **kwargs):
+        """The phase follows the status wherever the status is written (trajectory_close
+        writes only the status): closed is the closed phase, and an open trajectory is never
+        in it."""
+        closed = self.status == TrajectoryStatus.CLOSED
+        if closed != (self.phase == TrajectoryPhase.CLOSED):
+            self.phase = TrajectoryPhase.CLOSED if closed else TrajectoryPhase.INTAKE
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "phase"}
+        super().save(*args, **kwargs)
+
+
+class TrajectoryPhaseChange(models.Model):
+    """One step of a trajectory's lifecycle: the phase it entered, on which day, by whom; a
+    closing also says why. Written only by apps.intake.services, never changed."""
+
+    trajectory = models.ForeignKey(
+        Trajectory,
+        on_delete=models.PROTECT,
+        related_name="phase_changes",
+        verbose_name=_("trajectory"),
+    )
+    phase = models.CharField(_("phase"), max_length=20, choices=TrajectoryPhase.choices)
+    reopened = models.BooleanField(_("reopened"), default=False)
+    on = models.DateField(_("date"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("by"),
+    )
+    reason = models.CharField(
+        _("reason"), max_length=20, choices=ClosingReason.choices, blank=True, default=""
+    )
+    note = models.TextField(_("note"), blank=True, default="", max_length=2000)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("phase change")
+        verbose_name_plural = _("phase changes")
+        ordering = ["trajectory", "recorded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(phase__in=TrajectoryPhase.values),
+                name="phase_change_phase_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{TrajectoryPhase(self.phase).label} · {self.on}"
 
 
 class GoalStatus(models.TextChoices):

@@ -18,6 +18,7 @@ EXPECTED = {
         p.CORRECT_ACTIVITY,
         p.VIEW_ALERTS,
         p.LINK_WAITING_ALLOCATION,
+        p.REGISTER_CLIENT,
     },
     Role.TEACHER: {p.VIEW_MY_CLIENTS},
     Role.JOB_COACH: {p.VIEW_MY_CLIENTS},
