@@ -52,3 +52,10 @@ def goals(trajectory, lead):
         )
         for lane in ("care", "education", "work")
     }
+
+
+@pytest.fixture(autouse=True)
+def _english(client, settings):
+    """The pages in English (the language switch's cookie), so the tests read the texts as
+    written; the browser test reads them in Dutch."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
