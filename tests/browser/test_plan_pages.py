@@ -70,6 +70,13 @@ def test_a_caseworker_makes_a_plan_evaluates_a_goal_twice_and_sees_the_line(
     screenshot(page, "02-plan-1366")
 
     page.set_viewport_size({"width": 390, "height": 844})
+    # Nothing of the plan is wider than the phone (the site header is the pages' own).
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll('main *')]
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+            .map(e => e.tagName + '.' + e.className)"""
+    )
+    assert wide == []
     screenshot(page, "03-plan-390")
 
     # The client page: no warning any more, the goal's progress is the latest score.
