@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "apps.trajectories",
     "apps.control",  # funding control: the manager's funding pages and alerts
     "apps.intake",  # registration of a client and the trajectory's lifecycle
+    "apps.plans",  # the treatment plan and its evaluations
     "apps.reports",
     "apps.privacy",  # the privacy officer's pages
     "apps.exchange",  # iJw / iWmo message traffic with municipalities

@@ -35,6 +35,7 @@ urlpatterns = [
     ),
     path("clients/", include("apps.trajectories.urls")),
     path("privacy/", include("apps.privacy.urls")),
+    path("plans/", include("apps.plans.urls")),
     path("funding/", include("apps.control.urls")),
     path("reports/", include("apps.reports.urls")),
     path("messages/", include("apps.exchange.urls")),

@@ -183,6 +183,20 @@ MATRIX = {
         **dict.fromkeys(ROLES, NOBODY),
         "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
     },
+    # The treatment plan (tests/plans/): read as the client page is (a manager sees figures,
+    # a teacher or job coach their lane); written by the care team's caseworkers only.
+    "plans:plan": {
+        "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "teacher": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "job_coach": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "manager": row(ALLOWED, ALLOWED, PSEUDONYM, REFUSED),
+        "privacy_officer": NOBODY,
+        "administrator": NOBODY,
+    },
+    **{
+        name: {**dict.fromkeys(ROLES, NOBODY), "caseworker": row(ALLOWED, *[REFUSED] * 3)}
+        for name in ("plans:plan_edit", "plans:goal_new", "plans:evaluation_new")
+    },
 }
 # Pages without a client in the URL: which roles may open them.
 ROLE_PAGES = {
@@ -286,7 +300,17 @@ POST_ONLY = {
 def _client_facing_url_names() -> set[str]:
     names = set()
     resolver = get_resolver()
-    for namespace in ("clients", "audit", "funding", "reports", "exchange", "agenda", "workday", "intake"):
+    for namespace in (
+        "clients",
+        "audit",
+        "funding",
+        "reports",
+        "exchange",
+        "agenda",
+        "workday",
+        "intake",
+        "plans",
+    ):
         _prefix, sub = resolver.namespace_dict[namespace]
         for pattern in sub.url_patterns:
             names.add(f"{namespace}:{pattern.name}")

@@ -1,0 +1,49 @@
+"""The plan's panel on the client page (slot TOP): the warnings "no plan yet" and "evaluation
+overdue", the plan's dates and a link to the plan page."""
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from apps.audit.models import AccessEvent
+from apps.audit.services import access_log_record
+from apps.clients.models import Client
+from apps.trajectories.access import ClientAccess
+from apps.trajectories.models import Trajectory
+
+from .rules import PLAN_DUE_AFTER, evaluation_overdue, plan_missing, writes_plan
+from .selectors import plan_for_trajectory
+
+
+def plan_panel(
+    request: HttpRequest, client: Client, access: ClientAccess, trajectory: Trajectory | None
+) -> dict | None:
+    """Dates only (no text), so every role that opens the client page sees the same warnings;
+    the read of the plan is logged beside the page's own entry."""
+    if trajectory is None:
+        return None
+    today = timezone.localdate()
+    plan = plan_for_trajectory(trajectory=trajectory)
+    if plan is not None:
+        access_log_record(
+            user=request.user,
+            event=AccessEvent.VIEW,
+            basis=access.basis,
+            client=client,
+            obj=plan,
+            detail="treatment plan panel",
+            acting_role=access.acting_role,
+            reason=access.break_glass.reason if access.break_glass else "",
+        )
+    return {
+        "client": client,
+        "plan": plan,
+        "missing": plan_missing(
+            trajectory_start=trajectory.start,
+            plan_agreed_on=plan.agreed_on if plan else None,
+            today=today,
+        ),
+        "plan_due_on": trajectory.start + PLAN_DUE_AFTER,
+        "overdue": plan is not None
+        and evaluation_overdue(next_evaluation_on=plan.next_evaluation_on, today=today),
+        "writes": writes_plan(access),
+    }
