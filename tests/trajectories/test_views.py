@@ -120,8 +120,9 @@ def test_the_client_page_queries_stay_bounded_with_2000_activities(
     client.force_login(lead)
     # 25, and four for school and work: the placements, the employments, and the mosaic's
     # pupils per funding basis and school registrations; two for the lifecycle panel
-    # (apps/intake/panels.py): the representatives and its access-log entry.
-    with django_assert_max_num_queries(31):
+    # (apps/intake/panels.py): the representatives and its access-log entry; one for the
+    # plan's warnings (apps/plans) and one for the next appointments (apps/agenda).
+    with django_assert_max_num_queries(33):
         response = client.get(reverse("clients:detail", kwargs={"pk": record.client.pk}))
     assert response.status_code == 200
 
