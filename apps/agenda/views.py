@@ -14,14 +14,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.accounts.permissions import VIEW_MY_CLIENTS, may
 from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome
-from apps.audit.services import access_log_record, access_log_record_many
+from apps.audit.services import access_log_record
 from apps.core.domains import Domain
 from apps.core.views import service_refusals
-from apps.trajectories.access import caseload_access_for, client_open_for
+from apps.trajectories.access import client_open_for
 from apps.trajectories.selectors import trajectory_open_for_client
 
 from .forms import AppointmentForm, DayForm
 from .models import Appointment, CalendarFeed
+from .rows import appointment_rows
 from .selectors import appointments_for_worker, appointments_for_worker_between, week_of
 from .services import (
     appointment_cancel,
@@ -47,40 +48,15 @@ def _day_asked(request: HttpRequest) -> date:
     return (form.cleaned_data["date"] if form.is_valid() else None) or timezone.localdate()
 
 
-def _rows(request: HttpRequest, appointments: list[Appointment]) -> list[dict]:
-    """Each appointment with its client as the user may see them; the read is logged."""
-    clients = {a.trajectory.client_id: a.trajectory.client for a in appointments}
-    access = caseload_access_for(user=request.user, clients=list(clients.values()))
-    access_log_record_many(
-        user=request.user,
-        clients=list(clients.values()),
-        event=AccessEvent.VIEW,
-        basis=AccessBasis.CARE_TEAM,
-        detail="agenda",
-    )
-    rows = []
-    for appointment in appointments:
-        client = appointment.trajectory.client
-        client_access = access.get(client.pk)
-        rows.append(
-            {
-                "appointment": appointment,
-                "client": client,
-                "name": client_access.name_of(client) if client_access else client.pseudonym,
-                "on_team": client_access is not None,
-                "ahead": appointment.date > timezone.localdate(),
-            }
-        )
-    return rows
-
-
 @require_GET
 def week(request: HttpRequest) -> HttpResponse:
     """My week: Monday to Sunday, with the previous and next week; the calendar feed."""
     _agenda_user(request)
     monday, sunday = week_of(_day_asked(request))
-    rows = _rows(
-        request, appointments_for_worker_between(user=request.user, first=monday, last=sunday)
+    rows = appointment_rows(
+        request,
+        appointments_for_worker_between(user=request.user, first=monday, last=sunday),
+        what="agenda",
     )
     days = [
         (
@@ -115,7 +91,9 @@ def day(request: HttpRequest) -> HttpResponse:
         "agenda/day.html",
         {
             "day": shown,
-            "rows": _rows(request, appointments_for_worker(user=request.user, day=shown)),
+            "rows": appointment_rows(
+                request, appointments_for_worker(user=request.user, day=shown), what="agenda"
+            ),
             "previous": shown - timedelta(days=1),
             "next": shown + timedelta(days=1),
             "today": timezone.localdate(),

@@ -5,17 +5,7 @@ template's context, or None when the section has nothing for this user (the wron
 waiting that is worth a heading). The function asks ``may`` itself, reads through selectors in
 a fixed number of queries, and logs in the access log every client it shows.
 
-A new section is one function and one line in ``SECTIONS``. Today's appointments
-(apps.agenda) and the evaluations due (apps.plans) go in right after ``clients_today``, e.g.:
-
-    def appointments_today(request, today):
-        if not may(request.user, VIEW_MY_CLIENTS):
-            return None
-        appointments = appointments_of_day(user=request.user, day=today)  # apps.agenda
-        ...log the clients shown...
-        return {"appointments": appointments} if appointments else None
-
-    Section("appointments", "workday/_appointments.html", appointments_today),
+A new section is one function and one line in ``SECTIONS``.
 """
 
 from __future__ import annotations
@@ -37,15 +27,19 @@ from apps.accounts.permissions import (
     VIEW_MY_CLIENTS,
     VIEW_ORGANISATION_ALERTS,
     VIEW_PRIVACY_PAGES,
+    holds_role,
     may,
 )
+from apps.agenda.rows import appointment_rows
+from apps.agenda.selectors import appointments_for_worker
 from apps.audit.models import AccessBasis, AccessEvent
 from apps.audit.services import access_log_record_many
 from apps.clients.models import Client
 from apps.control.alerts import funding_alert_list_for_user
 from apps.exchange.allocations_in.waiting import waiting_allocations_for
+from apps.plans.selectors import evaluations_due_for
 from apps.privacy.selectors import break_glass_review_queue
-from apps.trajectories.access import client_list_for_user
+from apps.trajectories.access import caseload_access_for, client_list_for_user
 from apps.trajectories.selectors import caseload_with_attention
 
 from .forms import ManagerClientSearchForm
@@ -109,6 +103,34 @@ def clients_today(request: HttpRequest, today: date) -> dict | None:
     shown = attention[:SECTION_LIMIT]
     _log_shown(request, [client for client, _needs in shown], "day page: clients")
     return {"attention": shown, "count": len(attention), "caseload_count": len(caseload)}
+
+
+def appointments_today(request: HttpRequest, today: date) -> dict | None:
+    """The worker's appointments today (apps.agenda), to confirm or mark as a no-show."""
+    if not may(request.user, VIEW_MY_CLIENTS):
+        return None
+    appointments = appointments_for_worker(user=request.user, day=today)
+    rows = appointment_rows(request, appointments, what="day page: appointments")
+    return {"rows": rows, "here": request.get_full_path()}
+
+
+def plans_due(request: HttpRequest, today: date) -> dict | None:
+    """For caseworkers: their clients whose treatment plan is missing six weeks after the start
+    or whose evaluation is due (apps.plans)."""
+    if not holds_role(request.user, Role.CASEWORKER):
+        return None
+    due = evaluations_due_for(user=request.user, today=today)
+    if not due:
+        return None
+    shown = due[:SECTION_LIMIT]
+    access = caseload_access_for(user=request.user, clients=[item.client for item in shown])
+    _log_shown(request, [item.client for item in shown], "day page: plans due")
+    rows = [
+        (item, access[item.client.pk].name_of(item.client))
+        for item in shown
+        if item.client.pk in access
+    ]
+    return {"rows": rows, "count": len(due)}
 
 
 def unfinished_work(request: HttpRequest, today: date) -> dict | None:
@@ -183,7 +205,8 @@ def admin_entry(request: HttpRequest, today: date) -> dict | None:
 
 SECTIONS: list[Section] = [
     Section("clients_today", "workday/_clients_today.html", clients_today),
-    # Today's appointments (apps.agenda) and the evaluations due (apps.plans) go here.
+    Section("appointments", "workday/_appointments.html", appointments_today),
+    Section("plans_due", "workday/_plans_due.html", plans_due),
     Section("unfinished", "workday/_unfinished.html", unfinished_work),
     Section("alerts", "workday/_alerts.html", funding_alerts),
     Section("waiting", "workday/_waiting.html", waiting_allocations),

@@ -7,9 +7,10 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from apps.audit.models import AccessLogEntry
+from apps.plans.services import plan_save
 from apps.workday.sections import SECTIONS, Section, day_sections_for
 from apps.workday.templatetags.workday import grouped
 
@@ -27,7 +28,13 @@ def test_a_caseworker_sees_clients_unfinished_work_and_alerts(client):
     client.force_login(world.caseworker)
     response = client.get(reverse("home"))
     assert response.status_code == 200
-    assert _names(response) == ["clients_today", "unfinished", "alerts"]  # no allocation waits
+    assert _names(response) == [
+        "clients_today",
+        "appointments",
+        "plans_due",
+        "unfinished",
+        "alerts",
+    ]  # no allocation waits
     text = response.content.decode()
     for subject in world.clients:
         assert subject.full_name in text
@@ -44,8 +51,9 @@ def test_a_teacher_sees_lessons_without_a_duration_but_no_funding(client):
     world = build_world(1)
     client.force_login(world.teacher)
     response = client.get(reverse("home"))
-    assert _names(response) == ["clients_today", "unfinished"]
+    assert _names(response) == ["clients_today", "appointments", "unfinished"]
     text = response.content.decode()
+    assert "Vandaag geen afspraken." in text  # the appointments are the caseworker's
     assert "1 activiteit zonder duur" in text
     assert "financiering" not in text.lower().split("<main")[1]
     assert response.context["waiting_allocations"] is None
@@ -65,6 +73,8 @@ def test_the_day_page_logs_each_client_it_shows(client):
             "day page: clients",
             "day page: unfinished work",
             "day page: funding alerts",
+            "day page: appointments",
+            "day page: plans due",
         } <= details
     assert not AccessLogEntry.objects.filter(client=world.foreign, user=world.caseworker).exists()
 
@@ -183,3 +193,35 @@ def test_the_day_page_in_english_writes_the_date_the_english_way(client):
 
         assert date_format(today, "DATE_FORMAT") in text
     assert "Clients with something to do" in text
+
+
+def test_today_s_appointments_can_be_confirmed_from_the_day_page_and_a_plan_leaves_the_list(client):
+    world = build_world(2)
+    first, second = world.clients
+    client.force_login(world.caseworker)
+    response = client.get(reverse("home"))
+    text = response.content.decode()
+    appointments = response.context["sections"][1].context["rows"]
+    assert [row["client"] for row in appointments] == [first, second]
+    assert text.count("Heeft plaatsgevonden: registreren als activiteit") == 2
+    assert "Gesprek over school" in text  # the appointment's purpose, for its own worker
+    assert NOTE not in text
+    due = response.context["sections"][2].context
+    assert due["count"] == 2
+    assert reverse("plans:plan", args=[first.pk]) in text
+    assert "nog geen plan" in text
+
+    trajectory = first.trajectories.get()
+    plan_save(
+        trajectory=trajectory,
+        actor=world.caseworker,
+        help_question="Veiligheid",
+        approach="Traumabehandeling",
+        agreed_on=timezone.localdate(),
+        young_person_agreed=True,
+        agreed_how="conversation",
+        guardian_name="Moeder",
+    )
+    response = client.get(reverse("home"))
+    assert response.context["sections"][2].context["count"] == 1
+    assert reverse("plans:plan", args=[first.pk]) not in response.content.decode()

@@ -1,8 +1,9 @@
 """A small organisation for the day page's tests: a caseworker, a teacher, a manager, a privacy
 officer and an administrator, and ``size`` clients on the caseworker's and the teacher's care
 teams, each with a treatment session waiting for funding (logged by the caseworker), a lesson
-without a duration (logged by the teacher) and an open funding alert. A second organisation
-with a client of its own, which nobody here may ever see."""
+without a duration (logged by the teacher), an open funding alert, an appointment with the
+caseworker today and no treatment plan (due: the trajectories started in 2025). A second
+organisation with a client of its own, which nobody here may ever see."""
 
 import datetime
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from apps.accounts.models import Organisation, Role, User
+from apps.agenda.services import appointment_plan
 from apps.clients.models import Client
 from apps.core.domains import ActivityKind, Domain
 from apps.funding.models import AlertKind, FundingAlert
@@ -91,6 +93,16 @@ def build_world(size: int, *, shielded: int = 0) -> World:
             performed_by=teacher,
             actor=teacher,
             units=1,
+        )
+        appointment_plan(
+            trajectory=trajectory,
+            domain=Domain.CARE,
+            kind=ActivityKind.TREATMENT_SESSION,
+            date=today,
+            start_time=datetime.time(9 + n % 8, 0),
+            duration_minutes=45,
+            purpose="Gesprek over school",
+            actor=caseworker,
         )
         alert_for(client, today=today)
         clients.append(client)
