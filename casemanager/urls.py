@@ -33,6 +33,7 @@ urlpatterns = [
         name="unsaved_form_discard",
     ),
     path("clients/", include("apps.trajectories.urls")),
+    path("clients/<int:pk>/safety/", include("apps.safety.urls")),
     path("privacy/", include("apps.privacy.urls")),
     path("funding/", include("apps.control.urls")),
     path("reports/", include("apps.reports.urls")),
