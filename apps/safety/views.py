@@ -33,15 +33,13 @@ def _notice_of(client, notice_pk: int) -> SafetyNotice:
 
 
 def _page(request, client, access, *, form=None, status=200):
-    notices = list(
-        SafetyNotice.objects.filter(client=client)
-        .select_related("set_by")
-        .prefetch_related("history__history_user")
-    )
+    notices = list(SafetyNotice.objects.filter(client=client).select_related("set_by"))
     today = timezone.localdate()
     for notice in notices:
         notice.in_force = notice.start <= today and (notice.end is None or notice.end >= today)
-        notice.versions = sorted(notice.history.all(), key=lambda row: (row.history_date, row.pk))
+        notice.versions = notice.history.select_related("history_user").order_by(
+            "history_date", "pk"
+        )
     return render(
         request,
         "safety/notices.html",
