@@ -14,7 +14,6 @@ from apps.audit.services import access_log_record
 from apps.trajectories.models import TeamRole
 
 from .models import SafetyNotice
-from .services import safety_notice_may_keep
 
 LOGGED_ROLES = frozenset({TeamRole.TEACHER, TeamRole.JOB_COACH})
 
@@ -46,5 +45,5 @@ def safety_notice_panel(request, client, access, trajectory) -> dict | None:
         "notices": notices if sees_text else [],
         "count": len(notices),
         "sees_text": sees_text,
-        "may_keep": may_keep and safety_notice_may_keep(user=request.user, client=client),
+        "may_keep": may_keep,
     }

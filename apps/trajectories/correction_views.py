@@ -52,9 +52,20 @@ def _open_activity(request: HttpRequest, pk: int, activity_pk: int, *, what: str
     return client, access, activity
 
 
+def _without_tick_unless_asked(form, activity, user):
+    """The "change the declared claim" tick only where an app above holds the activity back."""
+    if not activity_change_refusals(activity=activity, actor=user):
+        del form.fields["declared_confirmed"]
+    return form
+
+
 def _detail_page(request, client, access, activity, *, cancel_form=None, status=200):
     may_change = activity_may_change(user=request.user, access=access, activity=activity)
     recorded = activity.status == ActivityStatus.RECORDED
+    if cancel_form is None and may_change and recorded:
+        cancel_form = _without_tick_unless_asked(
+            ActivityCancelForm(auto_id="id_cancel_%s"), activity, request.user
+        )
     return render(
         request,
         "clients/activity_detail.html",
@@ -65,8 +76,7 @@ def _detail_page(request, client, access, activity, *, cancel_form=None, status=
             "activity": activity,
             "versions": activity_versions(activity=activity, access=access),
             "may_change": may_change and recorded,
-            "cancel_form": cancel_form
-            or (ActivityCancelForm(auto_id="id_cancel_%s") if may_change and recorded else None),
+            "cancel_form": cancel_form,
         },
         status=status,
     )
@@ -126,12 +136,13 @@ def activity_correct_view(request: HttpRequest, pk: int, activity_pk: int) -> Ht
         sees_notes=access.sees_notes,
         initial=_initial(activity),
     )
+    _without_tick_unless_asked(form, activity, request.user)
     if request.method == "POST" and form.is_valid():
         changes = _changes(form, activity)
         refusals = activity_change_refusals(
             activity=activity,
             actor=request.user,
-            confirmed=form.cleaned_data["declared_confirmed"],
+            confirmed=form.cleaned_data.get("declared_confirmed", False),
         )
         if not changes:
             form.add_error(None, _("Nothing is changed: change a field, or go back."))
@@ -172,7 +183,9 @@ def activity_cancel_view(request: HttpRequest, pk: int, activity_pk: int) -> Htt
     client, access, activity = _open_activity(
         request, pk, activity_pk, what="cancel an activity", change=True
     )
-    form = ActivityCancelForm(request.POST, auto_id="id_cancel_%s")
+    form = _without_tick_unless_asked(
+        ActivityCancelForm(request.POST, auto_id="id_cancel_%s"), activity, request.user
+    )
     if activity.status == ActivityStatus.CANCELLED:
         messages.error(request, _("This activity is already cancelled."))
         return redirect("clients:activity_detail", pk=client.pk, activity_pk=activity.pk)
@@ -180,7 +193,7 @@ def activity_cancel_view(request: HttpRequest, pk: int, activity_pk: int) -> Htt
         refusals = activity_change_refusals(
             activity=activity,
             actor=request.user,
-            confirmed=form.cleaned_data["declared_confirmed"],
+            confirmed=form.cleaned_data.get("declared_confirmed", False),
         )
         if refusals:
             form.add_error(None, refusals)

@@ -298,3 +298,18 @@ def test_an_activity_of_another_client_is_not_found(client, record):
     )
     assert client.get(url).status_code == 404
     assert Activity.objects.count() == 2
+
+
+def test_the_pages_and_refusals_speak_english_when_chosen(client, record):
+    from django.conf import settings
+
+    treatment = record["treatment"]
+    client.force_login(record["caseworker"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(_url("clients:activity_detail", treatment)).content.decode()
+    assert "Correct this activity" in page
+    assert "History" in page
+    response = client.post(_url("clients:activity_correct", treatment), _correct_data(treatment))
+    assert "Nothing is changed" in response.content.decode()
+    # No declaration holds it back: the page offers no "declared claim" tick.
+    assert "declared_confirmed" not in response.content.decode()
