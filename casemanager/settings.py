@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "apps.control",  # funding control: the manager's funding pages and alerts
     "apps.intake",  # registration of a client and the trajectory's lifecycle
     "apps.plans",  # the treatment plan and its evaluations
+    "apps.safety",  # safety notices on a client (docs/corrections.md)
     "apps.reports",
     "apps.privacy",  # the privacy officer's pages
     "apps.exchange",  # iJw / iWmo message traffic with municipalities

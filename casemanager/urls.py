@@ -34,6 +34,7 @@ urlpatterns = [
         name="unsaved_form_discard",
     ),
     path("clients/", include("apps.trajectories.urls")),
+    path("clients/<int:pk>/safety/", include("apps.safety.urls")),
     path("privacy/", include("apps.privacy.urls")),
     path("plans/", include("apps.plans.urls")),
     path("funding/", include("apps.control.urls")),

@@ -21,7 +21,8 @@ from django.urls import get_resolver, reverse
 
 from apps.accounts.models import Role
 from apps.audit.models import AccessLogEntry
-from apps.trajectories.services import care_team_join
+from apps.safety.services import safety_notice_set
+from apps.trajectories.services import activity_log, care_team_join
 from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.clients.factories import ClientFactory
 from tests.trajectories.factories import TrajectoryFactory
@@ -193,10 +194,52 @@ MATRIX = {
         "privacy_officer": NOBODY,
         "administrator": NOBODY,
     },
+    # An activity's own page (an education-lane activity of each client: the teacher's lane,
+    # not the job coach's); correcting it (tests/trajectories/test_corrections.py).
+    "clients:activity_detail": {
+        "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "teacher": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "job_coach": NOBODY,
+        "manager": row(ALLOWED, ALLOWED, PSEUDONYM, REFUSED),
+        "privacy_officer": NOBODY,
+        "administrator": NOBODY,
+    },
     **{
         name: {**dict.fromkeys(ROLES, NOBODY), "caseworker": row(ALLOWED, *[REFUSED] * 3)}
         for name in ("plans:plan_edit", "plans:goal_new", "plans:evaluation_new")
     },
+    "clients:activity_correct": {
+        "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "teacher": NOBODY,  # a teacher corrects only what they logged themselves
+        "job_coach": NOBODY,
+        "manager": NOBODY,
+        "privacy_officer": NOBODY,
+        "administrator": NOBODY,
+    },
+    # Safety notices (tests/safety/): kept by the care team's caseworkers; the team sees the
+    # notice itself on the client page.
+    "safety:notices": {
+        "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "teacher": NOBODY,
+        "job_coach": NOBODY,
+        "manager": NOBODY,
+        "privacy_officer": NOBODY,
+        "administrator": NOBODY,
+    },
+    "safety:notice_change": {
+        "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "teacher": NOBODY,
+        "job_coach": NOBODY,
+        "manager": NOBODY,
+        "privacy_officer": NOBODY,
+        "administrator": NOBODY,
+    },
+}
+# URL arguments besides the client's pk: the world's activity or notice of that client.
+EXTRA_KWARGS = {
+    "clients:activity_detail": lambda subject: {"activity_pk": subject.matrix_activity_pk},
+    "clients:activity_correct": lambda subject: {"activity_pk": subject.matrix_activity_pk},
+    "safety:notice_change": lambda subject: {"notice_pk": subject.matrix_notice_pk},
 }
 # Pages without a client in the URL: which roles may open them.
 ROLE_PAGES = {
@@ -238,6 +281,10 @@ POST_ONLY = {
     "clients:activity_preview",
     "clients:goal_progress",
     "clients:care_team_remove",
+    # Cancelling an activity, ending a safety notice: forms on the pages above
+    # (tests/trajectories/test_corrections.py, tests/safety/test_safety_notices.py).
+    "clients:activity_cancel",
+    "safety:notice_end",
     # One recorded period of extended youth care (tests/trajectories/test_youth_care_views.py).
     "clients:extended_youth_care_change",
     "clients:extended_youth_care_end",
@@ -310,6 +357,7 @@ def _client_facing_url_names() -> set[str]:
         "workday",
         "intake",
         "plans",
+        "safety",
     ):
         _prefix, sub = resolver.namespace_dict[namespace]
         for pattern in sub.url_patterns:
@@ -373,6 +421,23 @@ def _web_world_build():
             start=datetime.date(2025, 1, 1),
             actor=lead,
         )
+    for key, client in clients.items():
+        trajectory = trajectories[key]
+        client.matrix_activity_pk = activity_log(
+            trajectory=trajectory,
+            domain="education",
+            kind="lesson",
+            date=datetime.date(2025, 2, 3),
+            duration_minutes=45,
+            performed_by=trajectory.lead_caseworker,
+            actor=trajectory.lead_caseworker,
+        ).pk
+        client.matrix_notice_pk = safety_notice_set(
+            client=client,
+            text="Deel geen verblijfplaats",
+            start=datetime.date(2025, 2, 3),
+            actor=trajectory.lead_caseworker,
+        ).pk
     return users, clients
 
 
@@ -405,7 +470,8 @@ def test_permission_matrix(world, client, url_name, role, target):
     expected = MATRIX[url_name][role][target]
     client.force_login(user)
     before = AccessLogEntry.objects.filter(user=user, client=subject).count()
-    response = client.get(reverse(url_name, kwargs={"pk": subject.pk}))
+    extra = EXTRA_KWARGS.get(url_name, lambda subject: {})(subject)
+    response = client.get(reverse(url_name, kwargs={"pk": subject.pk, **extra}))
     _check(response, expected, subject)
     entries = AccessLogEntry.objects.filter(user=user, client=subject).order_by("pk")[before:]
     outcomes = [entry.outcome for entry in entries]

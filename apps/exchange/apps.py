@@ -8,3 +8,11 @@ class ExchangeConfig(AppConfig):
     name = "apps.exchange"
     label = "exchange"
     verbose_name = _("Message exchange")
+
+    def ready(self) -> None:
+        from apps.exchange.declarations.guard import declared_activity_refused
+        from apps.trajectories.signals import activity_change_asked
+
+        activity_change_asked.connect(
+            declared_activity_refused, dispatch_uid="exchange.declared_activity_refused"
+        )

@@ -388,3 +388,51 @@ class EmploymentForm(forms.Form):
 
 class EndDateForm(forms.Form):
     end = forms.DateField(label=_("End"), widget=DateInput)
+
+
+# --- correcting and cancelling an activity (apps.trajectories.correction_views) -------------
+
+CHANGE_REASON_MAX_LENGTH = 100  # django-simple-history's history_change_reason column
+
+
+def _reason_field(label):
+    return forms.CharField(
+        label=label,
+        max_length=CHANGE_REASON_MAX_LENGTH,
+        min_length=5,
+        help_text=_("Kept with the history of the activity."),
+    )
+
+
+def _declared_field():
+    return forms.BooleanField(
+        label=_("Change the declared claim"),
+        required=False,
+        help_text=_(
+            "Only when the activity was declared to a municipality and accepted: the next "
+            "declaration of that month withdraws the claim and claims it anew."
+        ),
+    )
+
+
+class ActivityCorrectForm(ActivityForm):
+    """Correct an activity: its own lane only (the lane itself does not change), a reason."""
+
+    reason = _reason_field(_("Why is it corrected?"))
+    declared_confirmed = _declared_field()
+
+    def __init__(self, *args, activity, goals, sees_notes: bool, **kwargs):
+        kinds = [
+            kind
+            for kind in KINDS_BY_DOMAIN[Domain(activity.domain)]
+            if kind != ActivityKind.RESIDENTIAL_STAY
+        ]
+        super().__init__(*args, lanes={activity.domain}, goals=goals, kinds=kinds, **kwargs)
+        self.fields["domain"].disabled = True
+        if not sees_notes:
+            del self.fields["note"]
+
+
+class ActivityCancelForm(forms.Form):
+    reason = _reason_field(_("Why is it cancelled?"))
+    declared_confirmed = _declared_field()

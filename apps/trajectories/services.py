@@ -461,6 +461,17 @@ def schooling_progress_record(
     )
 
 
+# The history's change reason is a column of 100 characters (django-simple-history).
+CHANGE_REASON_MAX_LENGTH = 100
+
+
+def _change_reason(reason: str) -> str | None:
+    reason = " ".join(reason.split())
+    if len(reason) > CHANGE_REASON_MAX_LENGTH:
+        raise ValidationError({"reason": _too_long(reason, CHANGE_REASON_MAX_LENGTH) or ""})
+    return reason or None
+
+
 ACTIVITY_CORRECTABLE_FIELDS = frozenset(
     {
         "kind",
@@ -494,11 +505,13 @@ def _presence_refused(activity: Activity, *, presence: bool) -> None:
 
 @transaction.atomic
 def activity_correct(
-    *, activity: Activity, actor: User, presence: bool = False, **changes
+    *, activity: Activity, actor: User, presence: bool = False, reason: str = "", **changes
 ) -> Activity:
     """Correct a logged activity; history keeps the original, the funding is decided again.
 
     Units it no longer uses go back to its allocation and may fund waiting activities.
+    ``reason`` (why it is corrected) is stored with the new history row
+    (``history_change_reason``).
     """
     unknown = set(changes) - ACTIVITY_CORRECTABLE_FIELDS
     if unknown:
@@ -518,6 +531,7 @@ def activity_correct(
     pilot_product = activity.pilot_product
     activity_funding_assign(activity=activity)
     activity._history_user = actor
+    activity._change_reason = _change_reason(reason)
     activity.save()
     access_log_write(
         actor=actor, event=AccessEvent.CHANGE, client=activity.trajectory.client, obj=activity
@@ -529,8 +543,12 @@ def activity_correct(
 
 
 @transaction.atomic
-def activity_cancel(*, activity: Activity, actor: User, presence: bool = False) -> Activity:
-    """Cancel an activity (nothing is deleted); its units go back and may fund waiting care."""
+def activity_cancel(
+    *, activity: Activity, actor: User, presence: bool = False, reason: str = ""
+) -> Activity:
+    """Cancel an activity (nothing is deleted); its units go back and may fund waiting care.
+
+    ``reason`` (why it is cancelled) is stored with the new history row."""
     activity = (
         Activity.objects.select_for_update()
         .select_related("trajectory__client")
@@ -548,6 +566,7 @@ def activity_cancel(*, activity: Activity, actor: User, presence: bool = False) 
     activity.priced_product = None
     activity.funding_reason = {"code": "cancelled"}
     activity._history_user = actor
+    activity._change_reason = _change_reason(reason)
     activity.save(update_fields=["status", *FUNDING_FIELDS])
     access_log_write(
         actor=actor, event=AccessEvent.DELETE, client=activity.trajectory.client, obj=activity

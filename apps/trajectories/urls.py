@@ -1,6 +1,12 @@
 from django.urls import path
 
-from . import education_views, funding_facts_views, views, youth_care_views
+from . import (
+    correction_views,
+    education_views,
+    funding_facts_views,
+    views,
+    youth_care_views,
+)
 
 app_name = "clients"
 
@@ -11,6 +17,21 @@ urlpatterns = [
     path("<int:pk>/break-the-glass/", views.client_break_glass, name="break_glass"),
     path("<int:pk>/activities/new/", views.activity_new, name="activity_new"),
     path("<int:pk>/activities/preview/", views.activity_preview, name="activity_preview"),
+    path(
+        "<int:pk>/activities/<int:activity_pk>/",
+        correction_views.activity_detail,
+        name="activity_detail",
+    ),
+    path(
+        "<int:pk>/activities/<int:activity_pk>/correct/",
+        correction_views.activity_correct_view,
+        name="activity_correct",
+    ),
+    path(
+        "<int:pk>/activities/<int:activity_pk>/cancel/",
+        correction_views.activity_cancel_view,
+        name="activity_cancel",
+    ),
     path("<int:pk>/schooling/", views.activity_new, {"lane": "education"}, name="education"),
     path("<int:pk>/work/", views.activity_new, {"lane": "work"}, name="work"),
     path("<int:pk>/goals/new/", views.goal_new, name="goal_new"),

@@ -1,0 +1,49 @@
+"""The safety notice at the top of the client page (apps.trajectories.panels, slot TOP).
+
+Shown to everyone on the care team, teachers and job coaches included, and to a caseworker
+under emergency access; each showing to a teacher or job coach is logged in the access log
+(the client page's own entry says "client page", this one says what they were shown). A
+manager learns that a notice is in force, never its text.
+"""
+
+from django.utils import timezone
+
+from apps.accounts.models import Role
+from apps.audit.models import AccessBasis, AccessEvent
+from apps.audit.services import access_log_record
+from apps.trajectories.models import TeamRole
+
+from .models import SafetyNotice
+
+LOGGED_ROLES = frozenset({TeamRole.TEACHER, TeamRole.JOB_COACH})
+
+
+def safety_notice_panel(request, client, access, trajectory) -> dict | None:
+    notices = list(
+        SafetyNotice.objects.in_force_on(timezone.localdate())
+        .filter(client=client)
+        .select_related("set_by")
+        .order_by("start", "pk")
+    )
+    may_keep = access.basis == AccessBasis.CARE_TEAM and access.acting_role == Role.CASEWORKER
+    if not notices and not may_keep:
+        return None
+    sees_text = access.basis in (AccessBasis.CARE_TEAM, AccessBasis.BREAK_THE_GLASS)
+    if notices and sees_text and access.acting_role in LOGGED_ROLES:
+        for notice in notices:
+            access_log_record(
+                user=request.user,
+                event=AccessEvent.VIEW,
+                basis=access.basis,
+                client=client,
+                obj=notice,
+                detail="safety notice",
+                acting_role=access.acting_role,
+            )
+    return {
+        "client": client,
+        "notices": notices if sees_text else [],
+        "count": len(notices),
+        "sees_text": sees_text,
+        "may_keep": may_keep,
+    }
