@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "apps.funding",
     "apps.trajectories",
     "apps.control",  # funding control: the manager's funding pages and alerts
+    "apps.registers",  # group sessions, classes and unexcused absence
     "apps.reports",
     "apps.privacy",  # the privacy officer's pages
     "apps.exchange",  # iJw / iWmo message traffic with municipalities

@@ -36,6 +36,7 @@ urlpatterns = [
     path("privacy/", include("apps.privacy.urls")),
     path("funding/", include("apps.control.urls")),
     path("reports/", include("apps.reports.urls")),
+    path("registers/", include("apps.registers.urls")),
     path("messages/", include("apps.exchange.urls")),
     path("api/v1/", include("apps.api.urls")),
     re_path(r"^api/", UnknownUrlView.as_view()),  # anything else under /api/: the API's 404
