@@ -63,7 +63,8 @@ def test_absent_clients_of_care_get_no_activity_but_a_row(world):
     ]
     session = _register(world, entries)
     absent = session.participants.get(client=world.clients[1])
-    assert absent.activity is None and absent.attendance == Attendance.ABSENT_AUTHORISED
+    assert absent.activity is None
+    assert absent.attendance == Attendance.ABSENT_AUTHORISED
     assert Activity.objects.filter(trajectory__client=world.clients[1]).count() == 0
 
 
@@ -87,7 +88,8 @@ def test_a_wrong_duration_saves_nothing(world):
     with pytest.raises(RegisterRefused) as refused:
         _register(world, entries, duration_minutes=1500)
     assert "duration_minutes" in refused.value.session_errors
-    assert not SessionParticipant.objects.exists() and not Activity.objects.exists()
+    assert not SessionParticipant.objects.exists()
+    assert not Activity.objects.exists()
 
 
 def test_a_refusal_by_activity_log_itself_rolls_back_the_rows_before_it(world):
@@ -100,7 +102,8 @@ def test_a_refusal_by_activity_log_itself_rolls_back_the_rows_before_it(world):
     with pytest.raises(RegisterRefused) as refused:
         _register(world, entries)
     assert list(refused.value.row_errors) == [1]
-    assert not Activity.objects.exists() and not GroupSession.objects.exists()
+    assert not Activity.objects.exists()
+    assert not GroupSession.objects.exists()
 
 
 def test_the_choice_is_who_the_worker_may_log_for_in_the_lane(world):
@@ -159,7 +162,8 @@ def test_after_a_report_the_absence_counts_anew(world):
             actor=world.teacher,
         )
     status = absence_status_for(clients=[pupil], today=today)[pupil.pk]
-    assert status.to_report is not None and status.to_report.unexcused_minutes == 1020
+    assert status.to_report is not None
+    assert status.to_report.unexcused_minutes == 1020
     absence_report_record(
         client=pupil,
         school_class=school_class,
@@ -171,4 +175,5 @@ def test_after_a_report_the_absence_counts_anew(world):
     )
     assert AbsenceReport.objects.get().reported_by == world.teacher
     after = absence_status_for(clients=[pupil], today=today)[pupil.pk]
-    assert after.to_report is None and after.last_report is not None
+    assert after.to_report is None
+    assert after.last_report is not None
