@@ -39,7 +39,10 @@ class ParticipantForm(forms.Form):
 
     client = forms.TypedChoiceField(label=_("Client"), coerce=int, required=False)
     attendance = forms.ChoiceField(
-        label=_("Attendance"), choices=ATTENDANCE_CHOICES, initial=Attendance.PRESENT
+        label=_("Attendance"),
+        choices=ATTENDANCE_CHOICES,
+        initial=Attendance.PRESENT,
+        widget=forms.RadioSelect,
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=ACTIVITY_NOTE_MAX_LENGTH)
 
