@@ -189,6 +189,10 @@ ROLE_PAGES = {
     # The inbox and outbox (tests/exchange/test_messages_views.py).
     "exchange:messages": {"manager"},
     "exchange:waiting": {"caseworker"},
+    # Registers (group sessions, classes): whoever works with clients (tests/registers/).
+    "registers:home": {"caseworker", "teacher", "job_coach"},
+    "registers:group_new": {"caseworker", "teacher", "job_coach"},
+    "registers:class_new": {"caseworker", "teacher", "job_coach"},
 }
 # Reached only by POST from a page in the table; tested in tests/audit and
 # tests/trajectories/test_forms_views.py.
@@ -240,13 +244,23 @@ POST_ONLY = {
     # Linking a waiting allocation (tests/exchange/test_allocations_in.py).
     "exchange:waiting_link",
     "exchange:waiting_dismiss",
+    # A register or a class of one's own (tests/registers/test_views.py and
+    # test_permission_matrix_registers.py): another worker, another organisation and the
+    # roles without clients are refused (404, logged as refused per client); a shielded
+    # client shows by pseudonym.
+    "registers:session",
+    "registers:class",
+    "registers:class_pupil_add",
+    "registers:class_pupil_remove",
+    "registers:class_lesson",
+    "registers:absence_report",
 }
 
 
 def _client_facing_url_names() -> set[str]:
     names = set()
     resolver = get_resolver()
-    for namespace in ("clients", "audit", "funding", "reports", "exchange"):
+    for namespace in ("clients", "audit", "funding", "reports", "exchange", "registers"):
         _prefix, sub = resolver.namespace_dict[namespace]
         for pattern in sub.url_patterns:
             names.add(f"{namespace}:{pattern.name}")

@@ -208,13 +208,14 @@ def _participant_rows(request: HttpRequest, session: GroupSession):
 @require_http_methods(["GET"])
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A register as saved: per participant what happened (funded where, or waiting and why)."""
-    _works_with_clients(request)
     session = (
         GroupSession.objects.filter(
             pk=pk, led_by=request.user, organisation_id=request.user.organisation_id
         )
         .select_related("school_class")
         .first()
+        if may(request.user, VIEW_MY_CLIENTS)
+        else None
     )
     if session is None:
         for participant in SessionParticipant.objects.filter(session_id=pk).select_related(
@@ -253,8 +254,11 @@ def _prompt(name: str, status) -> dict:
 
 
 def _my_class(request: HttpRequest, pk: int) -> SchoolClass:
-    _works_with_clients(request)
-    school_class = classes_of(user=request.user).filter(pk=pk).first()
+    school_class = (
+        classes_of(user=request.user).filter(pk=pk).first()
+        if may(request.user, VIEW_MY_CLIENTS)
+        else None
+    )
     if school_class is None:
         for pupil in ClassPupil.objects.filter(
             school_class_id=pk, removed_on__isnull=True
