@@ -38,6 +38,10 @@ class AbsenceWindow:
     last_absence: date  # the last unexcused absence counted
 
     @property
+    def unexcused_hours(self) -> float:
+        return self.unexcused_minutes / 60
+
+    @property
     def over_threshold(self) -> bool:
         return self.unexcused_minutes > THRESHOLD_MINUTES
 
