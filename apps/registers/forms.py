@@ -55,6 +55,8 @@ class ParticipantForm(forms.Form):
             self.fields["client"].choices = [(fixed_client.pk, register_name(fixed_client))]
             self.fields["client"].widget = forms.HiddenInput()
             self.fields["client"].required = True
+            self.fields["client"].initial = fixed_client.pk
+            self.empty_permitted = False  # a pupil's row counts even when left as it is
         else:
             self.fields["client"].choices = [("", "—")] + [
                 (client.pk, register_name(client)) for client in clients

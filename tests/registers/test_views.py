@@ -188,6 +188,9 @@ def test_a_lesson_for_a_class_of_six_with_two_absent(client, world):
     text = form.content.decode()
     assert 'value="50"' in text  # the class's usual length
     assert text.count('value="present" id=') == 6
+    # Each row carries its pupil, so a row left as it is counts (present) too.
+    for pupil in world.clients:
+        assert f'value="{pupil.pk}"' in text
     assert len(re.findall(r'value="present" id="[^"]+" checked', text)) == 6  # all present
     data = {
         "date": timezone.localdate().strftime("%d-%m-%Y"),
