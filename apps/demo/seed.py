@@ -68,6 +68,7 @@ from apps.clients.youth_care import extended_youth_care_record
 from apps.control.alerts import funding_alerts_refresh
 from apps.core.domains import DOMAIN_OF_KIND, NOT_CHARGEABLE_KINDS, ActivityKind, Attendance
 from apps.core.domains import Domain as D
+from apps.demo.registers import demo_registers_seed
 from apps.exchange.incoming import message_receive
 from apps.exchange.models import MessageStatus, Standard
 from apps.exchange.synthetic import jw301_file
@@ -1447,6 +1448,7 @@ def demo_domain_seed(*, users: dict[str, User], today: date | None = None) -> bo
         client=Client.objects.get(organisation=organisation, client_number=FIRST_CLIENT_NUMBER),
         reason="Crisisdienst in de avond: cliënt belt in paniek, eigen behandelaar onbereikbaar.",
     )
+    demo_registers_seed(users=users, today=today)  # a class, its lessons, a group session
     funding_alerts_refresh(today=today)  # what the nightly check would find
     return True
 
