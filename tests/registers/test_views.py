@@ -2,6 +2,7 @@ import datetime
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -251,3 +252,16 @@ def test_over_16_hours_unexcused_prompts_a_report_which_is_recorded(client, worl
     page = client.get(reverse("registers:class", args=[school_class.pk])).content.decode()
     assert 'id="absence-prompt"' not in page
     assert pupil.absence_reports.get().unexcused_minutes == 1020
+
+
+def test_the_pages_speak_dutch_by_default_and_english_when_chosen(client, world):
+    school_class = _class_with_pupils(world)
+    client.force_login(world.teacher)
+    url = reverse("registers:class_lesson", args=[school_class.pk])
+    dutch = client.get(url).content.decode()
+    assert "Les opslaan" in dutch
+    assert "Ongeoorloofd afwezig" in dutch
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(url).content.decode()
+    assert "Save the lesson" in english
+    assert "Unexcused" in english
