@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "apps.intake",  # registration of a client and the trajectory's lifecycle
     "apps.plans",  # the treatment plan and its evaluations
     "apps.safety",  # safety notices on a client (docs/corrections.md)
+    "apps.registers",  # group sessions, classes and unexcused absence
     "apps.reports",
     "apps.privacy",  # the privacy officer's pages
     "apps.exchange",  # iJw / iWmo message traffic with municipalities

@@ -39,6 +39,7 @@ urlpatterns = [
     path("plans/", include("apps.plans.urls")),
     path("funding/", include("apps.control.urls")),
     path("reports/", include("apps.reports.urls")),
+    path("registers/", include("apps.registers.urls")),
     path("messages/", include("apps.exchange.urls")),
     path("agenda/", include("apps.agenda.urls")),
     path("workday/", include("apps.workday.urls")),

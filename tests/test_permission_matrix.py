@@ -273,6 +273,10 @@ ROLE_PAGES = {
     # Registering a client; the closed trajectories one may reopen (tests/intake/).
     "intake:register": {"caseworker"},
     "intake:closed": {"caseworker"},
+    # Registers (group sessions, classes): whoever works with clients (tests/registers/).
+    "registers:home": {"caseworker", "teacher", "job_coach"},
+    "registers:group_new": {"caseworker", "teacher", "job_coach"},
+    "registers:class_new": {"caseworker", "teacher", "job_coach"},
 }
 # Reached only by POST from a page in the table; tested in tests/audit and
 # tests/trajectories/test_forms_views.py.
@@ -341,6 +345,16 @@ POST_ONLY = {
     "intake:phase_move",
     "intake:close",
     "intake:resume",
+    # A register or a class of one's own (tests/registers/test_views.py and
+    # test_permission_matrix_registers.py): another worker, another organisation and the
+    # roles without clients are refused (404, logged as refused per client); a shielded
+    # client shows by pseudonym.
+    "registers:session",
+    "registers:class",
+    "registers:class_pupil_add",
+    "registers:class_pupil_remove",
+    "registers:class_lesson",
+    "registers:absence_report",
 }
 
 
@@ -358,6 +372,7 @@ def _client_facing_url_names() -> set[str]:
         "intake",
         "plans",
         "safety",
+        "registers",
     ):
         _prefix, sub = resolver.namespace_dict[namespace]
         for pattern in sub.url_patterns:

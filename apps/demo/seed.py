@@ -71,6 +71,7 @@ from apps.core.domains import Domain as D
 from apps.demo.agenda import demo_agenda_seed
 from apps.demo.intake import demo_intake_seed
 from apps.demo.plans import demo_plans_seed
+from apps.demo.registers import demo_registers_seed
 from apps.demo.safety import demo_safety_seed
 from apps.exchange.incoming import message_receive
 from apps.exchange.models import MessageStatus, Standard
@@ -1455,6 +1456,7 @@ def demo_domain_seed(*, users: dict[str, User], today: date | None = None) -> bo
     demo_intake_seed(users=users, organisation=organisation, today=today)
     demo_plans_seed(users=users, today=today)  # apps/demo/plans.py
     demo_safety_seed(users=users, today=today)  # a safety notice and a corrected session
+    demo_registers_seed(users=users, today=today)  # a class, its lessons, a group session
     funding_alerts_refresh(today=today)  # what the nightly check would find
     return True
 
