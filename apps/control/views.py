@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -296,7 +297,7 @@ def allocation_replace_form(request: HttpRequest, pk: int) -> HttpResponse:
                 % {
                     "old": allocation.number,
                     "new": new.number,
-                    "start": new.start.strftime("%d-%m-%Y"),
+                    "start": date_format(new.start, "SHORT_DATE_FORMAT"),
                 },
             )
             return redirect("funding:allocation_detail", pk=new.pk)

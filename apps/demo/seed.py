@@ -68,6 +68,7 @@ from apps.clients.youth_care import extended_youth_care_record
 from apps.control.alerts import funding_alerts_refresh
 from apps.core.domains import DOMAIN_OF_KIND, NOT_CHARGEABLE_KINDS, ActivityKind, Attendance
 from apps.core.domains import Domain as D
+from apps.demo.progress import Progress, Steps, silent
 from apps.exchange.incoming import message_receive
 from apps.exchange.models import MessageStatus, Standard
 from apps.exchange.synthetic import jw301_file
@@ -1380,10 +1381,13 @@ def _names(rng: random.Random, count: int) -> list[tuple[str, str, str]]:
 
 
 @transaction.atomic
-def demo_domain_seed(*, users: dict[str, User], today: date | None = None) -> bool:
+def demo_domain_seed(
+    *, users: dict[str, User], today: date | None = None, progress: Progress = silent
+) -> bool:
     """Create the demo domain data unless it exists already; return whether it was created.
 
-    ``users`` are the demo users by username (apps.demo.accounts.demo_accounts_seed).
+    ``users`` are the demo users by username (apps.demo.accounts.demo_accounts_seed);
+    ``progress`` hears a line per step (seed_demo prints them).
     """
     organisation = Organisation.objects.get(agb_code=DEMO_AGB)
     if Client.objects.filter(organisation=organisation, client_number=FIRST_CLIENT_NUMBER).exists():
@@ -1394,6 +1398,8 @@ def demo_domain_seed(*, users: dict[str, User], today: date | None = None) -> bo
     admin = users["beheerder"]
     funders = _funders_seed(actor=admin)
     products = _contracts_seed(organisation=organisation, funders=funders, today=today, actor=admin)
+    steps = Steps(progress)
+    steps.done("Funders, contracts and products")
     planner = Planner(rng, today)
     count = len(CLIENTS) + len(NOORD_CLIENTS)
     names, bsns = _names(rng, count), _demo_bsns(rng, count)
@@ -1406,6 +1412,7 @@ def demo_domain_seed(*, users: dict[str, User], today: date | None = None) -> bo
         plan = planner.client(f"DEMO-{index + 1:03d}", row)
         bsn = "" if index % 9 == 8 else bsns[index]  # a few clients have no known BSN (yet)
         writer.client(plan, organisation=organisation, names=names[index], bsn=bsn)
+    steps.done("Clients and their care")
 
     pilot = _pilot_seed(organisation=organisation, funder=funders["0344"], today=today, actor=admin)
     control_rng = random.Random(SEED + len(CLIENTS))  # noqa: S311 - synthetic demo data
@@ -1424,6 +1431,7 @@ def demo_domain_seed(*, users: dict[str, User], today: date | None = None) -> bo
             names=FUNDING_CONTROL_NAMES[index],
             bsn=control_bsns[index],
         )
+    steps.done("Funding control clients and the pilot")
 
     # The second organisation: its own caseworker, contract, clients and allocations.
     noord_lead = users["noord-behandelaar"]
@@ -1439,6 +1447,7 @@ def demo_domain_seed(*, users: dict[str, User], today: date | None = None) -> bo
         plan = planner.client(f"NRD-{index + 1:03d}", row, lead="noord-behandelaar")
         position = len(CLIENTS) + index
         noord_writer.client(plan, organisation=noord, names=names[position], bsn=bsns[position])
+    steps.done("The second organisation")
 
     # One emergency access for the privacy officer to review: behandelaar2 is not on DEMO-001's
     # care team.
@@ -1448,6 +1457,7 @@ def demo_domain_seed(*, users: dict[str, User], today: date | None = None) -> bo
         reason="Crisisdienst in de avond: cliënt belt in paniek, eigen behandelaar onbereikbaar.",
     )
     funding_alerts_refresh(today=today)  # what the nightly check would find
+    steps.done("Funding alerts")
     return True
 
 

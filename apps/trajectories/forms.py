@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.functional import lazy
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
@@ -141,7 +141,12 @@ class GoalForm(forms.Form):
         widget=DateInput,
         help_text=lazy(
             lambda: (
-                gettext("At most %(years)s years ahead.") % {"years": GOAL_TARGET_MAX_YEARS_AHEAD}
+                ngettext(
+                    "At most %(years)s year ahead.",
+                    "At most %(years)s years ahead.",
+                    GOAL_TARGET_MAX_YEARS_AHEAD,
+                )
+                % {"years": GOAL_TARGET_MAX_YEARS_AHEAD}
             ),
             str,
         )(),

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -519,7 +520,8 @@ def stays(request: HttpRequest, pk: int) -> HttpResponse:
             stay = stay_admit(trajectory=trajectory, actor=request.user, **form.cleaned_data)
             messages.success(
                 request,
-                _("Admitted on %(day)s.") % {"day": stay.admitted_on.strftime("%d-%m-%Y")},
+                _("Admitted on %(day)s.")
+                % {"day": date_format(stay.admitted_on, "SHORT_DATE_FORMAT")},
             )
             return redirect("clients:stays", pk=client.pk)
     return _stays_page(request, client, access, forms={"admit": form})
@@ -622,7 +624,10 @@ def day_parts(request: HttpRequest, pk: int) -> HttpResponse:
                         "%(count)s day parts recorded on %(day)s.",
                         len(data["day_parts"]),
                     )
-                    % {"count": len(data["day_parts"]), "day": data["date"].strftime("%d-%m-%Y")},
+                    % {
+                        "count": len(data["day_parts"]),
+                        "day": date_format(data["date"], "SHORT_DATE_FORMAT"),
+                    },
                 )
                 return redirect(
                     reverse("clients:day_parts", kwargs={"pk": client.pk})
