@@ -76,7 +76,7 @@ ACTIVITY_COMMON_FIELDS = (
 )
 ACTIVITY_LANE_FIELDS: dict[str, tuple[str, ...]] = {
     Domain.CARE: ("units", "expected_funding"),
-    Domain.EDUCATION: ("attendance", "subject", "assessment"),
+    Domain.EDUCATION: ("attendance", "subject", "assessment", "milestone"),
     Domain.WORK: ("attendance", "milestone"),
 }
 # The kind a new activity of each lane starts as: what is logged most often there.
@@ -194,7 +194,6 @@ class ActivityForm(forms.Form):
             self.add_error("duration_minutes", _("Fill in the duration or the number of units."))
         for name in ACTIVITY_LANE_FIELDS[Domain.CARE] + ACTIVITY_LANE_FIELDS[Domain.EDUCATION]:
             cleaned.setdefault(name, None if name == "units" else "")
-        cleaned.setdefault("milestone", "")
         return cleaned
 
     @property

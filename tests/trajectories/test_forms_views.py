@@ -105,7 +105,7 @@ def test_each_role_sees_the_fields_of_its_own_lane_only(client, trajectory):
     common = {"domain", "kind", "date", "start_time", "duration_minutes", "goal", "note"}
     client.force_login(_member(trajectory, "teacher"))
     page = client.get(url)
-    assert _field_names(page) == common | {"attendance", "subject", "assessment"}
+    assert _field_names(page) == common | {"attendance", "subject", "assessment", "milestone"}
     assert "Aantal eenheden" not in page.text  # no "units (care only)" for a teacher
     assert "Verwachte financiering" not in page.text
     assert "Behandelsessie" not in page.text  # only the lane's kinds
