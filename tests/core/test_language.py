@@ -151,3 +151,42 @@ def test_the_token_limit_counts_its_days_in_the_right_number(settings, language,
             actor=user,
         )
     assert refused.value.message_dict["expires_on"] == [text]
+
+
+@pytest.mark.parametrize(
+    ("language", "paid", "text"),
+    [
+        (
+            "en",
+            1,
+            "the contract of allocation TW-1 pays 1 leave night from 01/03/2025 to 31/03/2025, "
+            "and it is used",
+        ),
+        (
+            "nl",
+            1,
+            "het contract van toewijzing TW-1 betaalt 1 verlofnacht van 01-03-2025 tot en met "
+            "31-03-2025, en die is gebruikt",
+        ),
+        (
+            "nl",
+            3,
+            "het contract van toewijzing TW-1 betaalt 3 verlofnachten van 01-03-2025 tot en met "
+            "31-03-2025, en die zijn gebruikt",
+        ),
+    ],
+)
+def test_leave_nights_are_counted_in_the_right_number_and_dates_written_per_language(
+    language, paid, text
+):
+    from apps.funding.reasons import refusal_text
+
+    refusal = {
+        "code": "leave_limit_reached",
+        "number": "TW-1",
+        "paid": paid,
+        "first": "2025-03-01",
+        "last": "2025-03-31",
+    }
+    with translation.override(language):
+        assert refusal_text(refusal) == text
