@@ -32,11 +32,14 @@ $(STAMP): $(BIN)/python requirements/dev.txt
 	rm -f $(VENV)/.installed-dev-*
 	touch $@
 
+# `make demo PORT=8010` serves on another port when 8000 is taken.
+PORT ?= 8000
+
 demo: $(PROD_STAMP)
 	$(DEMO_SETTINGS) $(BIN)/python manage.py migrate --noinput
 	$(DEMO_SETTINGS) $(BIN)/python manage.py seed_demo
-	@echo "Serving on http://127.0.0.1:8000/ (Ctrl+C stops)"
-	$(DEMO_SETTINGS) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl+C stops)"
+	$(DEMO_SETTINGS) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # `make test`: the whole suite on every core (pytest-xdist, TEST_WORKERS=auto; TEST_WORKERS=0
 # runs it in one process; the tests that read the seeded demo share one worker, so it is seeded

@@ -191,7 +191,7 @@ ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 
 LANGUAGE_CODE = "nl"
-FORMAT_MODULE_PATH = ["casemanager.formats"]  # dd-mm-jjjj in Dutch
+FORMAT_MODULE_PATH = ["casemanager.formats"]  # dd-mm-jjjj in Dutch, dd/mm/yyyy in English
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Amsterdam"

@@ -131,7 +131,8 @@ def test_entry_points_default_to_the_production_settings(module):
 
 def test_demo_settings_need_no_environment():
     env = {"DJANGO_SETTINGS_MODULE": "casemanager.settings_demo"}
-    assert _settings_value("DEBUG", env) == "True"
+    # DEBUG off so that the demo shows the product's 404 and 500 pages (tests/test_demo_pages.py).
+    assert _settings_value("DEBUG", env) == "False"
     assert _settings_value("REQUIRE_2FA", env) == "False"
     assert _settings_value("SESSION_COOKIE_SECURE", env) == "False"
     assert _settings_value("SECURE_SSL_REDIRECT", env) == "False"

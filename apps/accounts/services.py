@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome
 from apps.audit.services import access_log_record
@@ -135,12 +136,21 @@ def api_token_create(
         errors.setdefault("expires_on", []).append(_("The expiry date lies in the past or today."))
     elif expires_on > today + timedelta(days=settings.API_TOKEN_MAX_DAYS):
         errors.setdefault("expires_on", []).append(
-            _("A token is valid for at most %(days)s days.") % {"days": settings.API_TOKEN_MAX_DAYS}
+            ngettext(
+                "A token is valid for at most %(days)s day.",
+                "A token is valid for at most %(days)s days.",
+                settings.API_TOKEN_MAX_DAYS,
+            )
+            % {"days": settings.API_TOKEN_MAX_DAYS}
         )
     User.objects.select_for_update().get(pk=user.pk)  # counts tokens one request at a time
     if ApiToken.objects.active().filter(user=user).count() >= settings.API_TOKENS_PER_USER:
         errors.setdefault("__all__", []).append(
-            _("You have %(count)s active tokens, the most allowed: revoke one first.")
+            ngettext(
+                "You have %(count)s active token, the most allowed: revoke it first.",
+                "You have %(count)s active tokens, the most allowed: revoke one first.",
+                settings.API_TOKENS_PER_USER,
+            )
             % {"count": settings.API_TOKENS_PER_USER}
         )
     if errors:

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -59,6 +60,8 @@ from .selectors import (
 )
 
 ALLOCATIONS_PER_PAGE = 50
+QUEUE_ITEMS_PER_PAGE = 50
+REGISTERED_PER_PAGE = 25
 ALERTS_PER_PAGE = 100
 WHAT = "funding overview"
 
@@ -81,6 +84,13 @@ def _organisation_if_may(request: HttpRequest, permission: str, what: str) -> Or
     if not may(user, permission):
         raise _refused(user, what)
     return user.organisation
+
+
+def _other_parameters(request: HttpRequest, name: str) -> str:
+    """The query string without ``name``: the other lists keep their page when one pages."""
+    others = request.GET.copy()
+    others.pop(name, None)
+    return others.urlencode()
 
 
 def _log_shown(user: User, clients, what: str) -> None:
@@ -107,11 +117,21 @@ def funding_overview(request: HttpRequest) -> HttpResponse:
     for allocation in allocations:
         allocation.use = uses[allocation.pk]
     queue = unfunded_queue(organisation=organisation)
-    registered = allocations_recently_registered(organisation=organisation, today=today)
+    # The waiting care and the new allocations are paged as well (a page of each, in the
+    # order of the groups), so that the page stays a page; only what is shown is logged.
+    queue_page = Paginator(queue.items, QUEUE_ITEMS_PER_PAGE).get_page(request.GET.get("queue"))
+    on_page = {id(item) for item in queue_page}
+    queue_groups = [
+        (group, [item for item in group.items if id(item) in on_page]) for group in queue.groups
+    ]
+    registered = Paginator(
+        allocations_recently_registered(organisation=organisation, today=today),
+        REGISTERED_PER_PAGE,
+    ).get_page(request.GET.get("registered"))
     _log_shown(
         request.user,
         [allocation.client for allocation in allocations]
-        + [item.client for item in queue.items]
+        + [item.client for item in queue_page]
         + [allocation.client for allocation in registered],
         WHAT,
     )
@@ -121,7 +141,12 @@ def funding_overview(request: HttpRequest) -> HttpResponse:
         "contracts": contract_list(organisation=organisation, today=today),
         "allocations": allocations,
         "queue": queue,
+        "queue_page": queue_page,
+        "queue_groups": [(group, items) for group, items in queue_groups if items],
         "registered": registered,
+        "keep_for_page": _other_parameters(request, "page"),
+        "keep_for_queue": _other_parameters(request, "queue"),
+        "keep_for_registered": _other_parameters(request, "registered"),
         "pilots": pilot_list(organisation=organisation),
         "open_alerts": funding_alert_list_for_user(user=request.user).count(),
         "team_roles": TeamRole.choices,
@@ -296,7 +321,7 @@ def allocation_replace_form(request: HttpRequest, pk: int) -> HttpResponse:
                 % {
                     "old": allocation.number,
                     "new": new.number,
-                    "start": new.start.strftime("%d-%m-%Y"),
+                    "start": date_format(new.start, "SHORT_DATE_FORMAT"),
                 },
             )
             return redirect("funding:allocation_detail", pk=new.pk)

@@ -71,6 +71,7 @@ from apps.core.domains import Domain as D
 from apps.demo.agenda import demo_agenda_seed
 from apps.demo.intake import demo_intake_seed
 from apps.demo.plans import demo_plans_seed
+from apps.demo.progress import Progress, Steps, silent
 from apps.demo.registers import demo_registers_seed
 from apps.demo.safety import demo_safety_seed
 from apps.exchange.incoming import message_receive
@@ -1385,10 +1386,13 @@ def _names(rng: random.Random, count: int) -> list[tuple[str, str, str]]:
 
 
 @transaction.atomic
-def demo_domain_seed(*, users: dict[str, User], today: date | None = None) -> bool:
+def demo_domain_seed(
+    *, users: dict[str, User], today: date | None = None, progress: Progress = silent
+) -> bool:
     """Create the demo domain data unless it exists already; return whether it was created.
 
-    ``users`` are the demo users by username (apps.demo.accounts.demo_accounts_seed).
+    ``users`` are the demo users by username (apps.demo.accounts.demo_accounts_seed);
+    ``progress`` hears a line per step (seed_demo prints them).
     """
     organisation = Organisation.objects.get(agb_code=DEMO_AGB)
     if Client.objects.filter(organisation=organisation, client_number=FIRST_CLIENT_NUMBER).exists():
@@ -1399,6 +1403,8 @@ def demo_domain_seed(*, users: dict[str, User], today: date | None = None) -> bo
     admin = users["beheerder"]
     funders = _funders_seed(actor=admin)
     products = _contracts_seed(organisation=organisation, funders=funders, today=today, actor=admin)
+    steps = Steps(progress)
+    steps.done("Funders, contracts and products")
     planner = Planner(rng, today)
     count = len(CLIENTS) + len(NOORD_CLIENTS)
     names, bsns = _names(rng, count), _demo_bsns(rng, count)
@@ -1411,6 +1417,7 @@ def demo_domain_seed(*, users: dict[str, User], today: date | None = None) -> bo
         plan = planner.client(f"DEMO-{index + 1:03d}", row)
         bsn = "" if index % 9 == 8 else bsns[index]  # a few clients have no known BSN (yet)
         writer.client(plan, organisation=organisation, names=names[index], bsn=bsn)
+    steps.done("Clients and their care")
 
     pilot = _pilot_seed(organisation=organisation, funder=funders["0344"], today=today, actor=admin)
     control_rng = random.Random(SEED + len(CLIENTS))  # noqa: S311 - synthetic demo data
@@ -1429,6 +1436,7 @@ def demo_domain_seed(*, users: dict[str, User], today: date | None = None) -> bo
             names=FUNDING_CONTROL_NAMES[index],
             bsn=control_bsns[index],
         )
+    steps.done("Funding control clients and the pilot")
 
     # The second organisation: its own caseworker, contract, clients and allocations.
     noord_lead = users["noord-behandelaar"]
@@ -1444,6 +1452,7 @@ def demo_domain_seed(*, users: dict[str, User], today: date | None = None) -> bo
         plan = planner.client(f"NRD-{index + 1:03d}", row, lead="noord-behandelaar")
         position = len(CLIENTS) + index
         noord_writer.client(plan, organisation=noord, names=names[position], bsn=bsns[position])
+    steps.done("The second organisation")
 
     # One emergency access for the privacy officer to review: behandelaar2 is not on DEMO-001's
     # care team.
@@ -1457,7 +1466,9 @@ def demo_domain_seed(*, users: dict[str, User], today: date | None = None) -> bo
     demo_plans_seed(users=users, today=today)  # apps/demo/plans.py
     demo_safety_seed(users=users, today=today)  # a safety notice and a corrected session
     demo_registers_seed(users=users, today=today)  # a class, its lessons, a group session
+    steps.done("Appointments, a registration, plans, a safety notice and registers")
     funding_alerts_refresh(today=today)  # what the nightly check would find
+    steps.done("Funding alerts")
     return True
 
 

@@ -116,7 +116,11 @@ def message_upload(request: HttpRequest) -> HttpResponse:
         length = 0
     if upload_too_large(length):
         # Refused on its announced size, before the files are looked at.
-        error = _("The upload is too large: at most %(count)s files of %(mb)s MB each.") % {
+        error = ngettext(
+            "The upload is too large: at most %(count)s file of %(mb)s MB.",
+            "The upload is too large: at most %(count)s files of %(mb)s MB each.",
+            MAX_UPLOAD_FILES,
+        ) % {
             "count": MAX_UPLOAD_FILES,
             "mb": MAX_UPLOAD_MB,
         }

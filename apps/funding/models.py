@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
 from apps.accounts.models import Organisation
@@ -34,6 +35,25 @@ MINUTES_PER_UNIT: dict[str, int] = {
     Unit.MINUTE: 1,
     Unit.HOUR: 60,
 }
+
+
+def volume_text(unit: str, volume: int) -> str:
+    """A volume with its unit in words, singular or plural by the volume: 1 hour, 7 etmalen."""
+    count = number_format(volume, force_grouping=True)
+    forms = {
+        Unit.MINUTE: ngettext("%(count)s minute", "%(count)s minutes", volume),
+        Unit.HOUR: ngettext("%(count)s hour", "%(count)s hours", volume),
+        Unit.DAY_24H: ngettext(
+            "%(count)s day of 24 hours (etmaal)", "%(count)s days of 24 hours (etmalen)", volume
+        ),
+        Unit.DAY_PART: ngettext("%(count)s day part", "%(count)s day parts", volume),
+        Unit.ITEM_OUTPUT: ngettext("%(count)s item (output)", "%(count)s items (output)", volume),
+        Unit.EURO: ngettext("%(count)s euro", "%(count)s euros", volume),
+        Unit.ITEM_EFFORT: ngettext("%(count)s item (effort)", "%(count)s items (effort)", volume),
+    }
+    return forms[unit] % {"count": count}
+
+
 PRESENCE_UNITS = frozenset({Unit.DAY_24H, Unit.DAY_PART})
 ITEM_UNITS = frozenset({Unit.ITEM_OUTPUT, Unit.ITEM_EFFORT})
 
@@ -647,10 +667,7 @@ class Allocation(models.Model):
     def size_text(self) -> str:
         """Its volume, unit and frequency; or its budget (aspecific, generic)."""
         if self.is_specific:
-            return (
-                f"{self.volume} {self.get_unit_display().lower()} · "
-                f"{self.get_frequency_display().lower()}"
-            )
+            return f"{volume_text(self.unit, self.volume)} · {self.get_frequency_display().lower()}"
         if self.budget_cents is None:
             return str(_("no budget: no volume limit"))
         return _("budget € %(amount)s over the validity") % {

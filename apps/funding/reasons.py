@@ -138,9 +138,12 @@ def refusal_text(refusal: dict) -> str:
     if code == "leave_not_paid":
         return _("the contract of allocation %(number)s does not pay leave nights") % refusal
     if code == "leave_limit_reached":
-        return _(
+        return ngettext(
+            "the contract of allocation %(number)s pays %(paid)s leave night from %(first)s "
+            "to %(last)s, and it is used",
             "the contract of allocation %(number)s pays %(paid)s leave nights from %(first)s "
-            "to %(last)s, and they are used"
+            "to %(last)s, and they are used",
+            refusal["paid"],
         ) % {**refusal, "first": _day(refusal["first"]), "last": _day(refusal["last"])}
     if code == "uwv_needs_employment":
         return (

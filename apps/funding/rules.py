@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.accounts.models import Organisation
 from apps.clients.models import Client, Municipality
@@ -52,6 +53,20 @@ def unit_name(unit: str) -> str:
     if unit == Unit.DAY_PART:
         return _("day parts")
     return Unit(unit).label.lower()
+
+
+def unit_count_name(unit: str, count: int) -> str:
+    """The name of the units an allocation's use is counted in, singular or plural by the
+    count it stands beside ("1 minute", "587 minutes"; "1 etmaal", "7 etmalen")."""
+    if unit in MINUTES_PER_UNIT:
+        return ngettext("minute", "minutes", count)
+    if unit == Unit.DAY_24H:
+        return ngettext("night", "nights", count)
+    if unit == Unit.DAY_PART:
+        return ngettext("day part", "day parts", count)
+    if unit == Unit.EURO:
+        return ngettext("euro", "euros", count)
+    return ngettext("item", "items", count)
 
 
 def consumption_for(*, activity: Activity, allocation: Allocation) -> int | None:

@@ -37,6 +37,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q, Sum
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
@@ -638,8 +639,8 @@ def _validate_allocation(allocation: Allocation) -> None:
         errors.setdefault("start", []).append(
             _("The allocation must lie within the contract's period (%(start)s to %(end)s).")
             % {
-                "start": contract.start.strftime("%d-%m-%Y"),
-                "end": contract.end.strftime("%d-%m-%Y") if contract.end else "…",
+                "start": date_format(contract.start, "SHORT_DATE_FORMAT"),
+                "end": date_format(contract.end, "SHORT_DATE_FORMAT") if contract.end else "…",
             }
         )
     same_family = product is None or (

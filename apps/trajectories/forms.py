@@ -4,12 +4,19 @@ from django import forms
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.functional import lazy
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.clients.models import ExtendedYouthCareBasis
-from apps.core.domains import DOMAIN_OF_KIND, KINDS_BY_DOMAIN, ActivityKind, Attendance, Domain
+from apps.core.domains import (
+    DOMAIN_OF_KIND,
+    KINDS_BY_DOMAIN,
+    NOT_CHARGEABLE_KINDS,
+    ActivityKind,
+    Attendance,
+    Domain,
+)
 from apps.core.forms import DateInput, TimeInput
 
 from .models import (
@@ -56,10 +63,50 @@ class ClientNumberForm(forms.Form):
     client_number = forms.CharField(label=_("Client number"), max_length=30)
 
 
-class ActivityForm(forms.Form):
-    """Log an activity: a few fields; the lanes and goals offered follow the user's access."""
+# What each lane records beside what every activity has (kind, date, time, duration, goal,
+# note): a teacher sees lesson fields, a job coach work fields, a caseworker care fields.
+ACTIVITY_COMMON_FIELDS = (
+    "domain",
+    "kind",
+    "date",
+    "start_time",
+    "duration_minutes",
+    "goal",
+    "note",
+)
+ACTIVITY_LANE_FIELDS: dict[str, tuple[str, ...]] = {
+    Domain.CARE: ("units", "expected_funding"),
+    Domain.EDUCATION: ("attendance", "subject", "assessment", "milestone"),
+    Domain.WORK: ("attendance", "milestone"),
+}
+# The kind a new activity of each lane starts as: what is logged most often there.
+DEFAULT_KIND_OF_LANE: dict[str, str] = {
+    Domain.CARE: ActivityKind.TREATMENT_SESSION,
+    Domain.EDUCATION: ActivityKind.LESSON,
+    Domain.WORK: ActivityKind.JOB_COACHING,
+}
+# The funding counts these in minutes (apps.funding.rules.consumption_for): without a duration
+# no allocation in time units can be chosen. Never billed kinds, and presence counted in
+# nights or day parts, need none.
+DURATION_NOT_NEEDED_KINDS = frozenset(
+    {*NOT_CHARGEABLE_KINDS, ActivityKind.DAY_ACTIVITY, ActivityKind.RESIDENTIAL_STAY}
+)
 
-    domain = forms.ChoiceField(label=_("Lane"))
+
+def duration_needed(kind: str) -> bool:
+    """Whether the funding of an activity of this kind needs its duration."""
+    return kind not in DURATION_NOT_NEEDED_KINDS
+
+
+class ActivityForm(forms.Form):
+    """Log an activity in one lane: the fields of that lane only, the lane's most common kind
+    and today filled in, and the duration asked for where the funding counts it.
+
+    The lanes and goals offered follow the user's access; ``lane`` is the lane chosen (the
+    first of ``lanes`` when not given).
+    """
+
+    domain = forms.ChoiceField(label=_("Lane"), widget=forms.HiddenInput)
     kind = forms.ChoiceField(label=_("Kind"))
     date = forms.DateField(label=_("Date"), widget=DateInput)
     start_time = forms.TimeField(label=_("Start time"), required=False, widget=TimeInput)
@@ -67,7 +114,7 @@ class ActivityForm(forms.Form):
     units = forms.IntegerField(
         label=_("Number of units"),
         required=False,
-        help_text=_("Only for care counted in items or euros."),
+        help_text=_("Only for care counted in items, euros, nights or day parts."),
     )
     goal = forms.ModelChoiceField(label=_("Goal"), queryset=Goal.objects.none(), required=False)
     note = forms.CharField(
@@ -90,30 +137,38 @@ class ActivityForm(forms.Form):
         help_text=_("When no allocation fits yet: who is expected to pay (e.g. Jeugdwet, crisis)."),
     )
 
-    def __init__(self, *args, lanes, goals, kinds=None, **kwargs):
+    def __init__(self, *args, lanes, goals, kinds=None, lane=None, sees_funding=True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["domain"].choices = [(d.value, d.label) for d in Domain if d.value in lanes]
+        lanes = [d.value for d in Domain if d.value in lanes]
+        self.lane = lane if lane in lanes else next(iter(lanes), Domain.CARE)
+        keep = {*ACTIVITY_COMMON_FIELDS, *ACTIVITY_LANE_FIELDS[self.lane]}
+        if not sees_funding:
+            keep.discard("expected_funding")
+        for name in [name for name in self.fields if name not in keep]:
+            del self.fields[name]
+        self.fields["domain"].choices = [(self.lane, Domain(self.lane).label)]
+        self.fields["domain"].initial = self.lane
         # Nights of a residential stay follow from its admission and discharge (the stays
         # page, apps.trajectories.presence), never logged one by one.
         kinds = kinds or [
-            k
-            for d in Domain
-            if d.value in lanes
-            for k in KINDS_BY_DOMAIN[d]
-            if k != ActivityKind.RESIDENTIAL_STAY
+            k for k in KINDS_BY_DOMAIN[self.lane] if k != ActivityKind.RESIDENTIAL_STAY
         ]
-        grouped: dict[str, list] = {}
-        for kind in kinds:
-            grouped.setdefault(str(Domain(DOMAIN_OF_KIND[kind]).label), []).append(
-                (kind, ActivityKind(kind).label)
+        self.fields["kind"].choices = [(kind, ActivityKind(kind).label) for kind in kinds]
+        self.fields["kind"].initial = DEFAULT_KIND_OF_LANE[self.lane]
+        self.fields["date"].initial = timezone.localdate
+        self.fields["goal"].queryset = goals.filter(domain=self.lane)
+        self.fields["goal"].label_from_instance = lambda goal: goal.description[:60]
+        # An activity records a duration or a number of units (the model's constraint); the
+        # lanes without units ask for the duration, care marks it as needed where the funding
+        # counts minutes and clean() says so per kind.
+        duration = self.fields["duration_minutes"]
+        if "units" not in self.fields:
+            duration.required = True
+        duration.needed = duration.required or duration_needed(DEFAULT_KIND_OF_LANE[self.lane])
+        if self.lane == Domain.CARE:
+            duration.help_text = _(
+                "Needed for the funding; for a day activity give the day parts as units instead."
             )
-        self.fields["kind"].choices = (
-            list(grouped.items()) if len(grouped) > 1 else next(iter(grouped.values()), [])
-        )
-        self.fields["goal"].queryset = goals
-        self.fields["goal"].label_from_instance = lambda goal: (
-            f"{goal.get_domain_display()}: {goal.description[:60]}"
-        )
 
     def clean(self):
         cleaned = super().clean()
@@ -124,7 +179,36 @@ class ActivityForm(forms.Form):
                 _("%(kind)s is not an activity of the domain %(domain)s.")
                 % {"kind": ActivityKind(kind).label, "domain": Domain(domain).label},
             )
+        missing_duration = (
+            kind
+            and cleaned.get("duration_minutes") is None
+            and "duration_minutes" not in self.errors
+        )
+        if missing_duration and duration_needed(kind):
+            self.add_error(
+                "duration_minutes",
+                _("Fill in the duration: the funding of %(kind)s counts minutes.")
+                % {"kind": ActivityKind(kind).label.lower()},
+            )
+        elif missing_duration and cleaned.get("units") is None:
+            self.add_error("duration_minutes", _("Fill in the duration or the number of units."))
+        for name in ACTIVITY_LANE_FIELDS[Domain.CARE] + ACTIVITY_LANE_FIELDS[Domain.EDUCATION]:
+            cleaned.setdefault(name, None if name == "units" else "")
         return cleaned
+
+    @property
+    def preview_hint(self) -> str:
+        """Why the funding cannot be shown yet: the fields it still needs, by their labels."""
+        missing = [
+            str(self.fields[name].label).lower()
+            for name in ("kind", "date", "duration_minutes", "units")
+            if name in self.errors
+        ]
+        if not missing:
+            return gettext("Correct the form to see which allocation the activity draws on.")
+        return gettext("Fill in the %(fields)s to see which allocation the activity draws on.") % {
+            "fields": ", ".join(missing)
+        }
 
 
 class GoalForm(forms.Form):
@@ -141,7 +225,12 @@ class GoalForm(forms.Form):
         widget=DateInput,
         help_text=lazy(
             lambda: (
-                gettext("At most %(years)s years ahead.") % {"years": GOAL_TARGET_MAX_YEARS_AHEAD}
+                ngettext(
+                    "At most %(years)s year ahead.",
+                    "At most %(years)s years ahead.",
+                    GOAL_TARGET_MAX_YEARS_AHEAD,
+                )
+                % {"years": GOAL_TARGET_MAX_YEARS_AHEAD}
             ),
             str,
         )(),

@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
@@ -45,7 +46,7 @@ def _today() -> date:
 
 
 def _day(value: date) -> str:
-    return value.strftime("%d-%m-%Y")
+    return date_format(value, "SHORT_DATE_FORMAT")
 
 
 # --- stays -------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.accounts.models import User
 from apps.audit.models import AccessBasis, AccessEvent
@@ -154,12 +155,19 @@ def _validate_goal(goal: Goal, *, changed: frozenset[str] = GOAL_UPDATABLE_FIELD
         if goal.target_date < born:
             errors["target_date"] = [
                 _("The target date lies before the client was born (%(born)s).")
-                % {"born": born.strftime("%d-%m-%Y")}
+                % {"born": date_format(born, "SHORT_DATE_FORMAT")}
             ]
         elif goal.target_date > latest:
             errors["target_date"] = [
-                _("Choose a target date at most %(years)s years ahead (until %(latest)s).")
-                % {"years": GOAL_TARGET_MAX_YEARS_AHEAD, "latest": latest.strftime("%d-%m-%Y")}
+                ngettext(
+                    "Choose a target date at most %(years)s year ahead (until %(latest)s).",
+                    "Choose a target date at most %(years)s years ahead (until %(latest)s).",
+                    GOAL_TARGET_MAX_YEARS_AHEAD,
+                )
+                % {
+                    "years": GOAL_TARGET_MAX_YEARS_AHEAD,
+                    "latest": date_format(latest, "SHORT_DATE_FORMAT"),
+                }
             ]
     if errors:
         raise ValidationError(errors)
@@ -308,7 +316,7 @@ def _validate_activity(activity: Activity, *, note_written: bool = True) -> None
         add(
             "date",
             _("The date lies before the trajectory started (%(start)s).")
-            % {"start": trajectory.start.strftime("%d-%m-%Y")},
+            % {"start": date_format(trajectory.start, "SHORT_DATE_FORMAT")},
         )
     if activity.date > _today():
         add("date", _("The date lies in the future; log an activity once it has taken place."))

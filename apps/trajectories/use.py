@@ -30,10 +30,11 @@ from datetime import date, timedelta
 from django.db.models import Count, IntegerField, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.funding.figures import MOSTLY_USED_PERCENT, mostly_used
 from apps.funding.models import Allocation, Frequency
-from apps.funding.rules import unit_name
+from apps.funding.rules import unit_count_name, unit_name
 
 from .models import Activity, ActivityStatus, FundingStatus
 
@@ -109,6 +110,21 @@ class AllocationUse:
         if not self.allocation.is_specific:  # its budget is drawn in cents
             return _("euro cents")
         return unit_name(self.allocation.unit)
+
+    def _unit_for(self, count: int) -> str:
+        if not self.allocation.is_specific:
+            return ngettext("euro cent", "euro cents", count)
+        return unit_count_name(self.allocation.unit, count)
+
+    @property
+    def capacity_unit(self) -> str:
+        """The unit's name beside the capacity: "600 minutes", "1 night"."""
+        return self._unit_for(self.capacity or 0)
+
+    @property
+    def burn_unit(self) -> str:
+        """The unit's name beside the weekly pace: "60 minutes a week"."""
+        return self._unit_for(self.burn_per_week)
 
     @property
     def burn_per_day(self) -> float:

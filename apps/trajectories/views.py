@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -183,18 +184,40 @@ def _manages_care_team(access) -> bool:
 
 
 def _activity_form(request: HttpRequest, client: Client, access, lane, data=None):
+    """The form of one lane: the lane posted, else the one asked for (?lane=), else the page's
+    or the role's own; the lane's fields only, also without JavaScript."""
     lanes = access.lanes if lane is None else access.lanes & {lane}
     trajectory = trajectory_open_for_client(client=client)
-    default_lane = lane or DEFAULT_LANE_OF_ROLE.get(access.acting_role, Domain.CARE)
-    if default_lane not in lanes:
-        default_lane = next(iter(sorted(lanes)), None)
+    asked = (data or {}).get("domain") or request.GET.get("lane")
+    chosen = lane or DEFAULT_LANE_OF_ROLE.get(access.acting_role, Domain.CARE)
+    if asked in lanes:
+        chosen = asked
+    elif chosen not in lanes:
+        chosen = next(iter(sorted(lanes)), None)
     form = ActivityForm(
         data,
         lanes=lanes,
+        lane=chosen,
+        sees_funding=access.sees_funding,
         goals=goal_list_for_client(client=client, lanes=lanes).filter(status="open"),
-        initial={"domain": default_lane, "date": timezone.localdate()},
     )
     return form, trajectory
+
+
+def _lane_links(request: HttpRequest, client: Client, access, form) -> list[dict]:
+    """The other lanes the user may log in, as links (the general form only)."""
+    if len(access.lanes) < 2:
+        return []
+    url = reverse("clients:activity_new", kwargs={"pk": client.pk})
+    return [
+        {
+            "label": domain.label,
+            "url": f"{url}?lane={domain.value}",
+            "current": domain.value == form.lane,
+        }
+        for domain in Domain
+        if domain.value in access.lanes
+    ]
 
 
 def _unsaved_activity(form, trajectory, user) -> Activity:
@@ -274,6 +297,7 @@ def activity_new(request: HttpRequest, pk: int, lane: str | None = None) -> Http
             "preview": preview,
             "record": record,
             "lane": lane,
+            "lane_links": _lane_links(request, client, access, form) if lane is None else [],
         },
     )
 
@@ -529,7 +553,8 @@ def stays(request: HttpRequest, pk: int) -> HttpResponse:
             stay = stay_admit(trajectory=trajectory, actor=request.user, **form.cleaned_data)
             messages.success(
                 request,
-                _("Admitted on %(day)s.") % {"day": stay.admitted_on.strftime("%d-%m-%Y")},
+                _("Admitted on %(day)s.")
+                % {"day": date_format(stay.admitted_on, "SHORT_DATE_FORMAT")},
             )
             return redirect("clients:stays", pk=client.pk)
     return _stays_page(request, client, access, forms={"admit": form})
@@ -632,7 +657,10 @@ def day_parts(request: HttpRequest, pk: int) -> HttpResponse:
                         "%(count)s day parts recorded on %(day)s.",
                         len(data["day_parts"]),
                     )
-                    % {"count": len(data["day_parts"]), "day": data["date"].strftime("%d-%m-%Y")},
+                    % {
+                        "count": len(data["day_parts"]),
+                        "day": date_format(data["date"], "SHORT_DATE_FORMAT"),
+                    },
                 )
                 return redirect(
                     reverse("clients:day_parts", kwargs={"pk": client.pk})

@@ -451,7 +451,11 @@ def test_an_allocation_with_nothing_waiting_says_so(client, office):
     )
     assert "Nothing was waiting for this allocation." in text
     assert "TW-ZICHTBAAR" in text
-    assert "480 of 600 used (80%), 120 left" in text
+    assert "480 of 600 minutes used (80%), 120 left" in text  # the unit in its plural
+    dutch = _as(client, office.manager, "nl").get(
+        reverse("funding:allocation_detail", args=[office.allocation.pk])
+    )
+    assert "480 van 600 minuten gebruikt (80%), 120 over" in dutch.text
 
 
 def test_the_form_offers_only_the_organisations_regular_products(client, office):

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -62,17 +63,135 @@ def _post_activity(client, trajectory, url_name="clients:activity_new", **data):
     return client.post(reverse(url_name, kwargs={"pk": trajectory.client.pk}), values)
 
 
-def test_the_form_preselects_the_lane_and_today(client, trajectory):
+def _initial(form) -> dict:
+    return {name: form[name].value() for name in ("domain", "kind", "date")}
+
+
+def test_the_form_preselects_the_lane_its_most_common_kind_and_today(client, trajectory):
     client.force_login(trajectory.lead_caseworker)
     page = client.get(reverse("clients:activity_new", kwargs={"pk": trajectory.client.pk}))
-    assert page.context["form"].initial == {"domain": "care", "date": timezone.localdate()}
+    today = timezone.localdate()
+    assert _initial(page.context["form"]) == {
+        "domain": "care",
+        "kind": "treatment_session",
+        "date": today,
+    }
     teacher = _member(trajectory, "teacher")
     client.force_login(teacher)
     page = client.get(reverse("clients:activity_new", kwargs={"pk": trajectory.client.pk}))
-    assert page.context["form"].initial["domain"] == "education"
+    assert _initial(page.context["form"]) == {
+        "domain": "education",
+        "kind": "lesson",
+        "date": today,
+    }
     assert [value for value, _label in page.context["form"].fields["domain"].choices] == [
         "education"
     ]
+    client.force_login(_member(trajectory, "job_coach"))
+    page = client.get(reverse("clients:activity_new", kwargs={"pk": trajectory.client.pk}))
+    assert _initial(page.context["form"]) == {
+        "domain": "work",
+        "kind": "job_coaching",
+        "date": today,
+    }
+
+
+def _field_names(page) -> set[str]:
+    return set(page.context["form"].fields)
+
+
+def test_each_role_sees_the_fields_of_its_own_lane_only(client, trajectory):
+    url = reverse("clients:activity_new", kwargs={"pk": trajectory.client.pk})
+    common = {"domain", "kind", "date", "start_time", "duration_minutes", "goal", "note"}
+    client.force_login(_member(trajectory, "teacher"))
+    page = client.get(url)
+    assert _field_names(page) == common | {"attendance", "subject", "assessment", "milestone"}
+    assert "Aantal eenheden" not in page.text  # no "units (care only)" for a teacher
+    assert "Verwachte financiering" not in page.text
+    assert "Behandelsessie" not in page.text  # only the lane's kinds
+    client.force_login(_member(trajectory, "job_coach"))
+    page = client.get(url)
+    assert _field_names(page) == common | {"attendance", "milestone"}
+    assert "Onderwerp" not in page.text
+    client.force_login(trajectory.lead_caseworker)
+    page = client.get(url)
+    assert _field_names(page) == common | {"units", "expected_funding"}
+    assert "Mijlpaal" not in page.text
+    assert "Lesson" not in page.text
+    assert "Les</option>" not in page.text
+
+
+def test_a_user_of_several_lanes_switches_lane_with_a_link_without_javascript(client, trajectory):
+    client.force_login(trajectory.lead_caseworker)
+    url = reverse("clients:activity_new", kwargs={"pk": trajectory.client.pk})
+    lanes = client.get(url).context["lane_links"]
+    if len(lanes) < 2:
+        pytest.skip("the lead caseworker logs in one lane here")
+    page = client.get(f"{url}?lane=education")
+    assert _field_names(page) >= {"subject", "assessment"}
+    assert "units" not in _field_names(page)
+    assert f'href="{url}?lane=care"' in page.text
+    assert 'aria-current="page">Onderwijs' in page.text
+    saved = _post_activity(client, trajectory, domain="education", kind="lesson", subject="Rekenen")
+    assert saved.status_code == 302
+    assert Activity.objects.get().subject == "Rekenen"
+
+
+def test_a_lane_the_user_may_not_log_in_is_not_offered_by_the_query(client, trajectory):
+    client.force_login(_member(trajectory, "teacher"))
+    url = reverse("clients:activity_new", kwargs={"pk": trajectory.client.pk})
+    page = client.get(f"{url}?lane=care")
+    assert page.context["form"].lane == "education"
+    assert page.context["lane_links"] == []
+
+
+def test_the_duration_is_marked_and_asked_for_where_the_funding_counts_it(client, trajectory):
+    client.force_login(trajectory.lead_caseworker)
+    url = reverse("clients:activity_new", kwargs={"pk": trajectory.client.pk})
+    page = client.get(url)
+    assert page.context["form"].fields["duration_minutes"].needed
+    assert "Nodig voor de financiering; geef bij dagbesteding" in page.text
+    assert '<span class="visually-hidden"> (verplicht)</span>' in page.text
+    response = _post_activity(client, trajectory, duration_minutes="")
+    assert response.status_code == 200
+    assert response.context["form"].errors["duration_minutes"] == [
+        "Vul de duur in: de financiering van behandelsessie telt minuten."
+    ]
+    # A day activity counts day parts: its units stand in for the duration.
+    response = _post_activity(client, trajectory, kind="day_activity", duration_minutes="")
+    assert response.context["form"].errors["duration_minutes"] == [
+        "Vul de duur of het aantal eenheden in."
+    ]
+    assert not Activity.objects.exists()
+    day = _post_activity(client, trajectory, kind="day_activity", duration_minutes="", units="2")
+    assert day.status_code == 302
+    assert Activity.objects.get().units == 2
+    # Lessons have no units: their duration is simply required.
+    client.force_login(_member(trajectory, "teacher"))
+    page = client.get(url)
+    assert page.context["form"].fields["duration_minutes"].required
+    lesson = _post_activity(
+        client, trajectory, domain="education", kind="lesson", duration_minutes=""
+    )
+    assert lesson.status_code == 200
+    assert lesson.context["form"].errors["duration_minutes"]
+    assert Activity.objects.count() == 1
+
+
+def test_the_preview_says_what_to_fill_in_instead_of_unfunded(client, trajectory):
+    client.force_login(trajectory.lead_caseworker)
+    url = reverse("clients:activity_preview", kwargs={"pk": trajectory.client.pk})
+    values = {"domain": "care", "kind": "intake", "date": timezone.localdate().isoformat()}
+    fragment = client.post(url, values, HTTP_HX_REQUEST="true")
+    assert fragment.status_code == 200
+    assert "Vul in: duur in minuten." in fragment.text
+    assert "Ongefinancierd" not in fragment.text
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    fragment = client.post(url, values, HTTP_HX_REQUEST="true")
+    assert "Fill in the duration in minutes to see which allocation" in fragment.text
+    assert "Unfunded" not in fragment.text
+    no_js = _post_activity(client, trajectory, kind="intake", duration_minutes="", preview="1")
+    assert "Fill in the duration in minutes to see" in no_js.text
 
 
 def test_a_caseworker_logs_a_treatment_step_and_sees_where_it_is_funded(client, trajectory):

@@ -276,7 +276,7 @@ def test_a_goal_target_date_before_the_clients_birth_is_refused(trajectory, case
         ),
         "target_date",
     )
-    assert messages["en"] == "The target date lies before the client was born (17-05-2010)."
+    assert messages["en"] == "The target date lies before the client was born (17/05/2010)."
     assert messages["nl"] == "De streefdatum ligt vóór de geboorte van de cliënt (17-05-2010)."
     assert not trajectory.goals.exists()
 

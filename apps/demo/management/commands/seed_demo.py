@@ -9,9 +9,15 @@ class Command(BaseCommand):
     help = "Load synthetic demo data (idempotent) and print the demo logins."
 
     def handle(self, *args, **options) -> None:
+        self.stdout.write("Loading the demo data (a minute or two), step by step:")
         with transaction.atomic():
             users = demo_accounts_seed()
-            demo_domain_seed(users=users)
+            self.stdout.write(f"  Demo logins: {len(users)}")
+            created = demo_domain_seed(
+                users=users, progress=lambda line: self.stdout.write(f"  {line}")
+            )
+        if not created:
+            self.stdout.write("  The demo data was there already: nothing added.")
         counts = demo_summary()
         self.stdout.write(
             "Demo clients: {clients}, activities: {activities} ({funded} funded, {unfunded} "
