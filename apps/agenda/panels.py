@@ -4,8 +4,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.audit.models import AccessEvent
-from apps.audit.services import access_log_record
 from apps.clients.models import Client
 from apps.trajectories.access import ClientAccess
 from apps.trajectories.models import Trajectory, TrajectoryStatus
@@ -18,21 +16,13 @@ def next_appointments_panel(
     request: HttpRequest, client: Client, access: ClientAccess, trajectory: Trajectory | None
 ) -> dict | None:
     """The client's next appointments in the user's lanes and "plan an appointment", for who
-    may plan with the client (managers see figures, not the agenda). The read is logged."""
+    may plan with the client (managers see figures, not the agenda). The client page's own entry
+    in the access log covers the read."""
     if not may_plan(access) or trajectory is None:
         return None
     appointments = next_appointments_for_client(
         client=client, lanes=access.lanes, today=timezone.localdate()
     )
-    if appointments:
-        access_log_record(
-            user=request.user,
-            event=AccessEvent.VIEW,
-            basis=access.basis,
-            client=client,
-            detail="next appointments",
-            acting_role=access.acting_role,
-        )
     return {
         "client": client,
         "appointments": appointments,

@@ -8,11 +8,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.permissions import VIEW_MY_CLIENTS, may
+from apps.accounts.redirects import safe_next_url
 from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome
 from apps.audit.services import access_log_record
 from apps.core.domains import Domain
@@ -159,12 +159,9 @@ def _appointment_opened(request: HttpRequest, pk: int, what: str):
 
 
 def _back(request: HttpRequest, appointment: Appointment) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = reverse("agenda:day") + f"?date={appointment.date.isoformat()}"
-    return redirect(target)
+    """Back to the page the button was on (the day page, the agenda), else the day's agenda."""
+    day = reverse("agenda:day") + f"?date={appointment.date.isoformat()}"
+    return redirect(safe_next_url(request, default=day))
 
 
 @require_POST

@@ -57,7 +57,6 @@ def demo_intake_seed(*, users: dict[str, User], organisation: Organisation, toda
         place="Utrecht",
         municipality=Municipality.objects.get(cbs_code="0344"),
         lead_caseworker=caseworker,
-        teacher=users["docent"],
         start=start,
         representatives=[
             RepresentativeData(

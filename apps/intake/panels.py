@@ -3,8 +3,6 @@ about the care, and the buttons; for caseworkers on the care team only."""
 
 from django.utils import timezone
 
-from apps.audit.models import AccessEvent
-from apps.audit.services import access_log_record
 from apps.clients.representation import decision_makers
 
 from .selectors import representatives_for_client
@@ -14,16 +12,7 @@ from .services import NEXT_PHASE, PHASE_MOVES
 def lifecycle_panel(request, client, access, trajectory) -> dict | None:
     if trajectory is None or not access.may_change_care_team:
         return None
-    representatives = representatives_for_client(client=client)
-    access_log_record(
-        user=request.user,
-        event=AccessEvent.VIEW,
-        basis=access.basis,
-        client=client,
-        obj=trajectory,
-        detail="lifecycle panel: phase and representatives",
-        acting_role=access.acting_role,
-    )
+    representatives = representatives_for_client(client=client)  # the page's read covers it
     return {
         "client": client,
         "display_name": access.name_of(client),

@@ -4,8 +4,6 @@ overdue", the plan's dates and a link to the plan page."""
 from django.http import HttpRequest
 from django.utils import timezone
 
-from apps.audit.models import AccessEvent
-from apps.audit.services import access_log_record
 from apps.clients.models import Client
 from apps.trajectories.access import ClientAccess
 from apps.trajectories.models import Trajectory
@@ -18,22 +16,11 @@ def plan_panel(
     request: HttpRequest, client: Client, access: ClientAccess, trajectory: Trajectory | None
 ) -> dict | None:
     """Dates only (no text), so every role that opens the client page sees the same warnings;
-    the read of the plan is logged beside the page's own entry."""
+    the client page's own entry in the access log covers the read."""
     if trajectory is None:
         return None
     today = timezone.localdate()
     plan = plan_for_trajectory(trajectory=trajectory)
-    if plan is not None:
-        access_log_record(
-            user=request.user,
-            event=AccessEvent.VIEW,
-            basis=access.basis,
-            client=client,
-            obj=plan,
-            detail="treatment plan panel",
-            acting_role=access.acting_role,
-            reason=access.break_glass.reason if access.break_glass else "",
-        )
     return {
         "client": client,
         "plan": plan,

@@ -12,8 +12,10 @@ pyproject.toml), so they register a panel in their AppConfig.ready():
 
 `context(request, client, access, trajectory)` returns the template's context, or None when
 the panel has nothing to show this user (the wrong lane, no trajectory, nothing planned). It
-checks what `access` allows by itself and logs any read beyond what the page already logged
-("client page"). Panels render in `order` within their slot.
+checks what `access` allows by itself. A panel is part of the client page, whose read is logged
+once ("client page"), so a panel writes no entry of its own unless the privacy officer must be
+able to tell its showing apart (the safety notice shown to a teacher or job coach). Panels
+render in `order` within their slot.
 """
 
 from collections.abc import Callable

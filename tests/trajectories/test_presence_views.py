@@ -13,6 +13,7 @@ from apps.trajectories.presence import stay_admit, stay_leave_record
 from apps.trajectories.services import care_team_join
 from tests.accounts.factories import UserFactory
 from tests.trajectories.factories import TrajectoryFactory
+from tests.trajectories.test_views import CLIENT_PAGE_QUERIES
 
 D = datetime.date
 
@@ -298,7 +299,7 @@ def test_the_stays_and_day_parts_pages_are_bounded_in_queries(
         page = client.get(_url("clients:stays", trajectory))
     assert page.text.count('class="stay-bar') == 3
     # The client page's bound (tests/trajectories/test_views.py): stays add none per stay.
-    with django_assert_max_num_queries(29):
+    with django_assert_max_num_queries(CLIENT_PAGE_QUERIES):
         assert client.get(_url("clients:detail", trajectory)).status_code == 200
     with django_assert_max_num_queries(15):
         assert client.get(_url("clients:day_parts", trajectory)).status_code == 200

@@ -11,6 +11,11 @@ from tests.clients.factories import ClientFactory
 from tests.trajectories.factories import TrajectoryFactory
 
 D = datetime.date
+# The client page's queries, whatever the number of activities: 25, and four for school and work
+# (the placements, the employments, and the mosaic's pupils per funding basis and school
+# registrations); one for each panel of the apps above (trajectories/panels.py): the lifecycle's
+# representatives, the plan, the next appointments and the safety notices.
+CLIENT_PAGE_QUERIES = 33
 
 
 @pytest.fixture
@@ -118,11 +123,7 @@ def test_the_client_page_queries_stay_bounded_with_2000_activities(
         for _ in range(2000)
     )
     client.force_login(lead)
-    # 25, and four for school and work: the placements, the employments, and the mosaic's
-    # pupils per funding basis and school registrations; two for the lifecycle panel
-    # (apps/intake/panels.py): the representatives and its access-log entry; one for the
-    # plan's warnings (apps/plans) and one for the next appointments (apps/agenda).
-    with django_assert_max_num_queries(33):
+    with django_assert_max_num_queries(CLIENT_PAGE_QUERIES):
         response = client.get(reverse("clients:detail", kwargs={"pk": record.client.pk}))
     assert response.status_code == 200
 
