@@ -52,7 +52,7 @@ class RegistrationForm(forms.Form):
     # The address and the municipality
     street_and_number = forms.CharField(label=_("Street and number"), max_length=200)
     postcode = forms.CharField(label=_("Postcode"), max_length=7, validators=[validate_postcode])
-    place = forms.CharField(label=_("Place"), max_length=100)
+    place = forms.CharField(label=_("Place of residence"), max_length=100)
     municipality = forms.ModelChoiceField(
         label=_("Municipality of residence"), queryset=Municipality.objects.all()
     )
