@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from _pytest.nodeid import coerce_node_id
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
@@ -216,14 +217,23 @@ SMOKE_TESTS = {
 }
 
 
+def _xdist_group(config: pytest.Config, item: pytest.Item, group: str) -> None:
+    """Send the item to the group's one worker under `--dist loadgroup`. pytest-xdist 3.8 marks a
+    group by appending "@group" to the item's `_nodeid`, which pytest 9.2 no longer reads (the
+    node id is `_id`), so its `xdist_group` marker has no effect there: this appends it where
+    pytest keeps it. tests/test_suite_grouping.py fails if the two stop agreeing."""
+    if getattr(config.option, "loadgroup", False) and not item.nodeid.endswith(f"@{group}"):
+        item._id = coerce_node_id(f"{item.nodeid}@{group}")
+
+
 @pytest.hookimpl(tryfirst=True)  # before `-m smoke` deselects by marker
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark the smoke set; run the modules that read the seeded demo one after the other (where
     the first of them is) and, with pytest-xdist (`--dist loadgroup`, the Makefile), on one
     worker, so that it is seeded once for all of them."""
     seeded = [item for item in items if "seeded_demo" in getattr(item, "fixturenames", ())]
     for item in seeded:
-        item.add_marker(pytest.mark.xdist_group("seeded_demo"))
+        _xdist_group(config, item, "seeded_demo")
     if seeded:
         first = items.index(seeded[0])
         chosen = set(seeded)
