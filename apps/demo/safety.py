@@ -1,12 +1,15 @@
 """The demo's safety notice and corrected activity (docs/corrections.md).
 
-A safety notice on the first demo client (by client number) with a teacher on its care team,
-set by its lead caseworker, so that the teacher ("docent") sees it at the top of the client
-page; and one of that client's treatment sessions corrected with a reason, so that the
-activity's page shows both versions and why.
+A safety notice on the first demo client (by client number) with a teacher on its care team
+and a treatment session by its lead caseworker, set by that caseworker, so that the teacher
+("docent") sees it at the top of the client page; and that session corrected with a reason, so
+that the activity's page shows both versions and why. (A client just registered in intake has
+a teacher on its team but no sessions yet: it is passed over.)
 """
 
 from datetime import date, timedelta
+
+from django.db.models import Exists, OuterRef
 
 from apps.accounts.models import User
 from apps.core.domains import ActivityKind
@@ -31,9 +34,20 @@ CORRECTION_REASON = "Sessie liep 15 minuten uit; duur gelijk aan de agenda."
 
 def demo_safety_seed(*, users: dict[str, User], today: date) -> CareTeamMembership | None:
     """Set the notice and correct the session; returns the teacher's membership it is for."""
+    sessions = Activity.objects.filter(
+        kind=ActivityKind.TREATMENT_SESSION,
+        status=ActivityStatus.RECORDED,
+        duration_minutes__lte=60,
+    )
     membership = (
         CareTeamMembership.objects.filter(
             current_memberships(),
+            Exists(
+                sessions.filter(
+                    trajectory=OuterRef("trajectory"),
+                    performed_by=OuterRef("trajectory__lead_caseworker"),
+                )
+            ),
             user=users["docent"],
             role=TeamRole.TEACHER,
             trajectory__status=TrajectoryStatus.OPEN,
@@ -54,15 +68,7 @@ def demo_safety_seed(*, users: dict[str, User], today: date) -> CareTeamMembersh
         actor=lead,
     )
     session = (
-        Activity.objects.filter(
-            trajectory=trajectory,
-            kind=ActivityKind.TREATMENT_SESSION,
-            status=ActivityStatus.RECORDED,
-            performed_by=lead,
-            duration_minutes__lte=60,
-        )
-        .order_by("-date", "-pk")
-        .first()
+        sessions.filter(trajectory=trajectory, performed_by=lead).order_by("-date", "-pk").first()
     )
     if session is not None:
         activity_correct(

@@ -55,7 +55,7 @@ def _open_activity(request: HttpRequest, pk: int, activity_pk: int, *, what: str
 def _without_tick_unless_asked(form, activity, user):
     """The "change the declared claim" tick only where an app above holds the activity back."""
     if not activity_change_refusals(activity=activity, actor=user):
-        del form.fields["declared_confirmed"]
+        form.fields.pop("declared_confirmed", None)
     return form
 
 
@@ -134,6 +134,7 @@ def activity_correct_view(request: HttpRequest, pk: int, activity_pk: int) -> Ht
             pk=activity.goal_id or 0
         ),
         sees_notes=access.sees_notes,
+        sees_funding=access.sees_funding,
         initial=_initial(activity),
     )
     _without_tick_unless_asked(form, activity, request.user)

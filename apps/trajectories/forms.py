@@ -79,6 +79,9 @@ ACTIVITY_LANE_FIELDS: dict[str, tuple[str, ...]] = {
     Domain.EDUCATION: ("attendance", "subject", "assessment", "milestone"),
     Domain.WORK: ("attendance", "milestone"),
 }
+ACTIVITY_FIELDS = frozenset(
+    {*ACTIVITY_COMMON_FIELDS, *(name for names in ACTIVITY_LANE_FIELDS.values() for name in names)}
+)
 # The kind a new activity of each lane starts as: what is logged most often there.
 DEFAULT_KIND_OF_LANE: dict[str, str] = {
     Domain.CARE: ActivityKind.TREATMENT_SESSION,
@@ -144,7 +147,9 @@ class ActivityForm(forms.Form):
         keep = {*ACTIVITY_COMMON_FIELDS, *ACTIVITY_LANE_FIELDS[self.lane]}
         if not sees_funding:
             keep.discard("expected_funding")
-        for name in [name for name in self.fields if name not in keep]:
+        # Only the other lanes' fields go: a form built on this one (ActivityCorrectForm)
+        # keeps its own fields (the reason, the declared-claim tick).
+        for name in [name for name in ACTIVITY_FIELDS if name not in keep]:
             del self.fields[name]
         self.fields["domain"].choices = [(self.lane, Domain(self.lane).label)]
         self.fields["domain"].initial = self.lane
@@ -505,19 +510,33 @@ def _declared_field():
 
 
 class ActivityCorrectForm(ActivityForm):
-    """Correct an activity: its own lane only (the lane itself does not change), a reason."""
+    """Correct an activity: the form of its own lane (the lane itself does not change), with
+    its fields filled in, and a reason; the "change the declared claim" tick only where the
+    view keeps it (an app above holds the activity back)."""
 
     reason = _reason_field(_("Why is it corrected?"))
     declared_confirmed = _declared_field()
 
-    def __init__(self, *args, activity, goals, sees_notes: bool, **kwargs):
+    def __init__(self, *args, activity, goals, sees_notes: bool, sees_funding: bool, **kwargs):
         kinds = [
             kind
             for kind in KINDS_BY_DOMAIN[Domain(activity.domain)]
             if kind != ActivityKind.RESIDENTIAL_STAY
         ]
-        super().__init__(*args, lanes={activity.domain}, goals=goals, kinds=kinds, **kwargs)
+        super().__init__(
+            *args,
+            lanes={activity.domain},
+            lane=activity.domain,
+            goals=goals,
+            kinds=kinds,
+            sees_funding=sees_funding,
+            **kwargs,
+        )
         self.fields["domain"].disabled = True
+        # The duration is needed as the funding of the activity's own kind asks, not as the
+        # lane's most common kind does.
+        duration = self.fields["duration_minutes"]
+        duration.needed = duration.required or duration_needed(activity.kind)
         if not sees_notes:
             del self.fields["note"]
 

@@ -36,6 +36,12 @@ def test_a_caseworker_corrects_an_activity_and_the_history_shows_both_versions(
     page.get_by_role("button", name="Correctie opslaan").click()
     # No reason: refused, in Dutch, nothing saved.
     expect(page.locator("main")).to_contain_text("Dit veld is vereist")
+    # The care lane's form: the lane shown, its fields filled in, no other lane's fields.
+    expect(page.locator(".activity-lane")).to_have_text("Domein: Zorg")
+    expect(page.get_by_label("Duur in minuten")).to_have_value("90")
+    expect(page.get_by_label("Aantal eenheden")).to_have_count(1)
+    expect(page.get_by_label("Vak", exact=True)).to_have_count(0)
+    _both_widths(page, screenshot, "activity-correct-form")
     page.get_by_label("Waarom wordt het gecorrigeerd?").fill("Sessie liep uit, 90 minuten")
     page.get_by_role("button", name="Correctie opslaan").click()
     expect(page).to_have_url(re.compile(rf"/activities/{record.treatment.pk}/$"))

@@ -47,6 +47,7 @@ def test_a_claim_without_an_answer_is_locked_and_an_accepted_one_needs_a_tick(cl
     _answer(world, run)  # accepted
     response = _correct(client, activity)
     assert "vink" in response.content.decode()
+    assert 'name="declared_confirmed"' in response.content.decode()  # the tick is offered
     activity.refresh_from_db()
     assert activity.duration_minutes == 45
     assert _correct(client, activity, declared_confirmed="on").status_code == 302

@@ -313,3 +313,21 @@ def test_the_pages_and_refusals_speak_english_when_chosen(client, record):
     assert "Nothing is changed" in response.content.decode()
     # No declaration holds it back: the page offers no "declared claim" tick.
     assert "declared_confirmed" not in response.content.decode()
+
+
+def test_the_correction_form_is_the_form_of_the_activitys_own_lane(client, record):
+    client.force_login(record["teacher"])
+    page = client.get(_url("clients:activity_correct", record["lesson"])).content.decode()
+    assert 'type="hidden" name="domain" value="education"' in page
+    assert 'name="subject" value="Rekenen"' in page
+    assert 'name="attendance"' in page
+    assert 'name="units"' not in page
+    assert 'name="expected_funding"' not in page
+    assert 'name="reason"' in page
+    client.force_login(record["caseworker"])
+    page = client.get(_url("clients:activity_correct", record["treatment"])).content.decode()
+    assert 'type="hidden" name="domain" value="care"' in page
+    assert 'name="units"' in page
+    assert 'name="expected_funding"' in page
+    assert 'name="subject"' not in page
+    assert 'name="declared_confirmed"' not in page  # nothing holds it back
