@@ -41,7 +41,7 @@ def test_a_group_runs_on_one_worker(tmp_path: Path):
     for n in range(4):
         (project / f"test_{n}.py").write_text(textwrap.dedent(TESTS).replace("{n}", str(n)))
     out = tmp_path / "out.txt"
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603 - our own interpreter on a generated project
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:django",
          "-n", "2", "--dist", "loadgroup", "-c", "/dev/null", "--rootdir", str(project),
          str(project)],
