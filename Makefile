@@ -43,13 +43,17 @@ demo: $(PROD_STAMP)
 
 # `make test`: the whole suite on every core (pytest-xdist, TEST_WORKERS=auto; TEST_WORKERS=0
 # runs it in one process; the tests that read the seeded demo share one worker, so it is seeded
-# once) with the coverage of apps/ (pytest-cov). Hypothesis runs its small
-# profile; `make test-deep` runs the Hypothesis tests alone with the large one (tests/suite.py).
+# once); `make test COVERAGE=1` adds the coverage of apps/ (pytest-cov; on Python 3.11 it makes
+# the run about 40 % slower, which CI cannot afford). Hypothesis runs its small profile;
+# `make test-deep` runs the Hypothesis tests with the large one, and the tests marked `deep`
+# (the data migrations of earlier releases, a minute each) that `make test` leaves out.
 # `make test-smoke`: the few dozen tests marked smoke, in one process (CI: on SQLite).
 # PYTEST_ARGS is passed on to pytest, e.g. PYTEST_ARGS='tests/funding -x'.
 TEST_WORKERS ?= auto
+COVERAGE ?= 0
 # Both come with the dev set (requirements/dev.txt).
-PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadgroup --cov --cov-report=term:skip-covered
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadgroup -m "not deep" \
+	$(if $(filter 1,$(COVERAGE)),--cov --cov-report=term:skip-covered)
 
 test: $(STAMP)
 	$(TEST_SETTINGS) $(BIN)/python manage.py makemigrations --check --dry-run
@@ -59,7 +63,7 @@ test-smoke: $(STAMP)
 	$(TEST_SETTINGS) $(BIN)/python -m pytest -m smoke $(PYTEST_ARGS)
 
 test-deep: $(STAMP)
-	$(TEST_SETTINGS) HYPOTHESIS_PROFILE=deep $(BIN)/python -m pytest -m hypothesis \
+	$(TEST_SETTINGS) HYPOTHESIS_PROFILE=deep $(BIN)/python -m pytest -m "hypothesis or deep" \
 		-n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP)

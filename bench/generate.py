@@ -1095,7 +1095,7 @@ class Generator:
             "id, client_number, given_name, family_name, pseudonym, date_of_birth, bsn,"
             " in_residential_stay, responsibility_rule, extended_youth_care_until, shielded,"
             " status, created_at, organisation_id, municipality_id, municipality_before_stay_id,"
-            " responsible_municipality_id"
+            " responsible_municipality_id, street_and_number, postcode, place"
         )
         mun = {code: pk for code, (pk, _name) in self.municipalities.items()}
 
@@ -1118,6 +1118,9 @@ class Generator:
                 mun[c.municipality],
                 mun[c.before_stay] if c.before_stay else None,
                 mun[c.responsible],
+                "",  # no address: the generator writes none (the registration form asks it)
+                "",
+                "",
             )
 
         copy("clients_client", client_cols, (client_row(c) for c in self.clients))
@@ -1130,7 +1133,9 @@ class Generator:
             ),
         )
         lead_of = {c.id: c.members[0][0] for c in self.clients}
-        traj_cols = 'id, start, "end", status, client_id, lead_caseworker_id'
+        traj_cols = 'id, start, "end", status, client_id, lead_caseworker_id, phase'
+        # The trajectory's phase follows its client's status, as apps/intake keeps them.
+        phase_of_status = {"intake": "intake", "active": "treatment", "aftercare": "aftercare"}
 
         def traj_row(c: Client, closed: bool):
             return (
@@ -1140,6 +1145,7 @@ class Generator:
                 "closed" if closed else "open",
                 c.id,
                 lead_of[c.id],
+                "closed" if closed else phase_of_status.get(c.status, "treatment"),
             )
 
         copy(

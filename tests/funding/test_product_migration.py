@@ -24,7 +24,9 @@ from tests.accounts.factories import OrganisationFactory
 from tests.funding.builders import log, product, register, trajectory_of
 
 # Migrating changes the schema: as the owner role where there is one (tests/conftest.py).
+# A data migration of an earlier release, replayed (about a minute): `make test-deep` only.
 pytestmark = [
+    pytest.mark.deep,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.usefixtures("as_schema_owner"),
 ]
