@@ -86,6 +86,8 @@ VIEW_PRIVACY_PAGES = "privacy.view_privacy_pages"
 REVIEW_BREAK_THE_GLASS = "privacy.review_break_the_glass"
 # Registration and the trajectory's lifecycle (apps.intake).
 REGISTER_CLIENT = "intake.register_client"  # register a client, reopen a trajectory
+# The manager's client search on the day page (apps.workday): figures only, the organisation's.
+SEARCH_CLIENTS = "workday.search_clients"
 # Django's admin (configuration, not client records).
 USE_ADMIN = "admin.use_admin"
 
@@ -114,6 +116,7 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     REVIEW_BREAK_THE_GLASS: privacy_officer,
     USE_ADMIN: is_staff & (is_staff_superuser | is_administrator),
     REGISTER_CLIENT: in_an_organisation & is_caseworker,
+    SEARCH_CLIENTS: manager,
 }
 
 for _name, _predicate in PERMISSIONS.items():
@@ -131,9 +134,3 @@ def holds_role(user, role: Role | str) -> bool:
     """Whether the user, active and in an organisation, holds a role: for the per-client rules
     (apps.trajectories.access) and for naming the role an access-log entry acted in."""
     return bool(in_an_organisation(user) and user.has_role(role))
-
-
-# The manager's client search on the day page (apps.workday): figures only, the organisation's.
-SEARCH_CLIENTS = "workday.search_clients"
-PERMISSIONS[SEARCH_CLIENTS] = manager
-rules.set_perm(SEARCH_CLIENTS, manager)

@@ -113,7 +113,8 @@ _PREFIX = re.compile(r"[0-9a-f]{12}")  # secrets.token_hex(6): a key of another 
 API_TOKEN_LAST_USED_EVERY = timedelta(minutes=1)
 
 
-def _secret_hash(secret: str) -> str:
+def secret_hash(secret: str) -> str:
+    """What is stored of a secret (an API token's, a calendar feed's): its SHA-256."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -163,7 +164,7 @@ def api_token_create(
         user=user,
         name=name,
         prefix=prefix,
-        secret_hash=_secret_hash(secret),
+        secret_hash=secret_hash(secret),
         expires_at=timezone.make_aware(datetime.combine(expires_on + timedelta(days=1), time.min)),
     )
     token.full_clean()
@@ -218,7 +219,7 @@ def api_token_authenticate(*, key: str) -> ApiToken:
     token = None
     if len(parts) == 3 and parts[0] == API_TOKEN_KEY_PREFIX and _PREFIX.fullmatch(parts[1]):
         token = ApiToken.objects.select_related("user").filter(prefix=parts[1]).first()
-    if token is None or not hmac.compare_digest(token.secret_hash, _secret_hash(parts[2])):
+    if token is None or not hmac.compare_digest(token.secret_hash, secret_hash(parts[2])):
         _refused(token=None, code="token_invalid")
     now = timezone.now()
     if token.revoked_at is not None:

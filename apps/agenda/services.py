@@ -5,7 +5,6 @@ entry. Confirming logs the activity through ``activity_log`` (with its funding a
 the same transaction, so a refused activity leaves the appointment planned.
 """
 
-import hashlib
 import secrets
 from datetime import date, datetime, time, timedelta
 
@@ -18,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
+from apps.accounts.services import secret_hash
 from apps.audit.models import AccessBasis, AccessEvent
 from apps.audit.services import access_log_record, access_log_write, access_log_write_many
 from apps.core.domains import KINDS_BY_DOMAIN, ActivityKind, Domain
@@ -333,10 +333,6 @@ def appointments_cancel_after_closing(
 # --- the calendar feed ---------------------------------------------------------------------
 
 
-def _secret_hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 @transaction.atomic
 def calendar_feed_create(*, user: User, actor: User) -> tuple[CalendarFeed, str]:
     """A new feed for the user (any earlier one is revoked); returns it and its secret, which
@@ -346,7 +342,7 @@ def calendar_feed_create(*, user: User, actor: User) -> tuple[CalendarFeed, str]
     User.objects.select_for_update().get(pk=user.pk)
     calendar_feed_revoke(user=user, actor=actor)
     secret = secrets.token_urlsafe(32)
-    feed = CalendarFeed.objects.create(user=user, secret_hash=_secret_hash(secret))
+    feed = CalendarFeed.objects.create(user=user, secret_hash=secret_hash(secret))
     access_log_record(
         user=actor,
         event=AccessEvent.PERMISSION_CHANGE,
@@ -383,7 +379,7 @@ def calendar_feed_find(*, secret: str) -> CalendarFeed | None:
     return (
         CalendarFeed.objects.active()
         .select_related("user")
-        .filter(secret_hash=_secret_hash(secret), user__is_active=True)
+        .filter(secret_hash=secret_hash(secret), user__is_active=True)
         .first()
     )
 

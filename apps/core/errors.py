@@ -7,7 +7,9 @@ words in one place: the API's exception handler (apps/api/errors.py) and, for th
 ``service_refusals`` (apps/core/views.py).
 """
 
+from django.utils.formats import number_format
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -32,3 +34,14 @@ class PermissionRefused(ServiceError, PermissionError):
 
     default_message = _("You are not allowed to do this.")
     default_code = "permission_denied"
+
+
+def text_too_long(text: str, limit: int) -> str | None:
+    """The message for a text over its limit (in characters, numbers as the language writes
+    them), or None when it fits: the services' one wording for it."""
+    if len(text) <= limit:
+        return None
+    return gettext("Write at most %(limit)s characters (this text has %(length)s).") % {
+        "limit": number_format(limit, force_grouping=True),
+        "length": number_format(len(text), force_grouping=True),
+    }

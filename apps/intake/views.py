@@ -15,7 +15,7 @@ from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome
 from apps.audit.services import access_log_record, access_log_record_many
 from apps.clients.representation import decision_makers
 from apps.core.views import service_refusals
-from apps.trajectories.access import client_access_for, client_open_for
+from apps.trajectories.access import client_access_for, client_open_for, sees_identity_of
 from apps.trajectories.models import Trajectory, TrajectoryPhase
 from apps.trajectories.selectors import care_team_for_client, trajectory_open_for_client
 
@@ -237,7 +237,11 @@ def closed(request: HttpRequest) -> HttpResponse:
         {
             "trajectory": t,
             # A former team member no longer sees a shielded client's name.
-            "name": t.client.pseudonym if t.client.shielded else t.client.full_name,
+            "name": (
+                t.client.full_name
+                if sees_identity_of(t.client, on_care_team=False)
+                else t.client.pseudonym
+            ),
             "until": reopen_until(t),
             "reopens": today <= reopen_until(t),
         }

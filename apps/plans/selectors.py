@@ -12,7 +12,7 @@ from apps.trajectories.access import client_list_for_user
 from apps.trajectories.models import Goal, Trajectory, TrajectoryStatus
 
 from .models import Evaluation, GoalScore, TreatmentPlan
-from .rules import PLAN_DUE_AFTER, evaluation_overdue, plan_missing
+from .rules import ALL_LANES, PLAN_DUE_AFTER, evaluation_overdue, plan_missing
 
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 240, 64, 6
 
@@ -96,7 +96,7 @@ def evaluations_for(*, plan: TreatmentPlan, lanes) -> list[Evaluation]:
     shown = []
     for evaluation in evaluations:
         evaluation.lane_scores = [s for s in evaluation.scores.all() if s.goal.domain in lanes]
-        if evaluation.lane_scores or lanes >= {"care", "education", "work"}:
+        if evaluation.lane_scores or lanes >= ALL_LANES:
             shown.append(evaluation)
     return shown
 

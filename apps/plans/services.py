@@ -6,13 +6,14 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.audit.models import AccessEvent
 from apps.audit.services import access_log_write
-from apps.core.errors import PermissionRefused
+from apps.clients.representation import MINOR_WHO_DECIDES_ALONE_AGE
+from apps.core.errors import PermissionRefused, text_too_long
 from apps.trajectories.access import client_access_for
 from apps.trajectories.models import Goal, Trajectory, TrajectoryStatus
 from apps.trajectories.services import goal_update
@@ -31,8 +32,9 @@ from .models import (
 from .rules import writes_plan
 
 # Below this age a parent or guardian agrees to the plan as well (WGBO art. 7:450 and Jeugdwet
-# art. 7.3.4: under 16 the parents' consent is needed, from 12 beside the young person's own).
-GUARDIAN_NEEDED_BELOW_AGE = 16
+# art. 7.3.4: under 16 the parents' consent is needed, from 12 beside the young person's own):
+# the age from which the young person decides alone (apps/clients/representation.py).
+GUARDIAN_NEEDED_BELOW_AGE = MINOR_WHO_DECIDES_ALONE_AGE
 
 PLAN_FIELDS = frozenset(
     {
@@ -60,15 +62,6 @@ def _actor_writes(*, actor: User, trajectory: Trajectory) -> None:
         )
 
 
-def _too_long(text: str, limit: int) -> str | None:
-    if len(text) <= limit:
-        return None
-    return _("Write at most %(limit)s characters (this text has %(length)s).") % {
-        "limit": number_format(limit, force_grouping=True),
-        "length": number_format(len(text), force_grouping=True),
-    }
-
-
 def guardian_needed(*, trajectory: Trajectory, on: date) -> bool:
     """Whether a parent or guardian agrees as well: the client was under 16 on that day."""
     return trajectory.client.age_on(on) < GUARDIAN_NEEDED_BELOW_AGE
@@ -78,7 +71,7 @@ def _validate_plan(plan: TreatmentPlan) -> None:
     trajectory = plan.trajectory
     errors: dict[str, list[str]] = {}
     for field in ("help_question", "approach"):
-        too_long = _too_long(getattr(plan, field), PLAN_TEXT_MAX_LENGTH)
+        too_long = text_too_long(getattr(plan, field), PLAN_TEXT_MAX_LENGTH)
         if too_long:
             errors[field] = [too_long]
     if not 1 <= plan.evaluation_weeks <= MAX_EVALUATION_WEEKS:
@@ -194,7 +187,7 @@ def evaluation_record(
             _("The plan was agreed on %(day)s; evaluate it on or after that day.")
             % {"day": date_format(plan.agreed_on, "SHORT_DATE_FORMAT")}
         ]
-    too_long = _too_long(text, EVALUATION_TEXT_MAX_LENGTH)
+    too_long = text_too_long(text, EVALUATION_TEXT_MAX_LENGTH)
     if too_long:
         errors["text"] = [too_long]
     if not scores:
@@ -206,8 +199,8 @@ def evaluation_record(
         seen.add(goal.pk)
         if not SCORE_MIN <= score <= SCORE_MAX:
             errors.setdefault("__all__", []).append(_("A score is a percentage from 0 to 100."))
-        if _too_long(comment, SCORE_COMMENT_MAX_LENGTH):
-            errors.setdefault("__all__", []).append(_too_long(comment, SCORE_COMMENT_MAX_LENGTH))
+        if message := text_too_long(comment, SCORE_COMMENT_MAX_LENGTH):
+            errors.setdefault("__all__", []).append(message)
     if errors:
         raise ValidationError(errors)
 

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from apps.accounts.models import User
 from apps.clients.models import Client
 from apps.core.domains import ActivityKind, Attendance, Domain
-from apps.trajectories.access import caseload_access_for, client_list_for_user
+from apps.trajectories.access import caseload_access_for, client_list_for_user, sees_identity_of
 from apps.trajectories.models import Activity, ActivityStatus
 
 from .absence import AbsenceWindow, LessonRecord, absence_to_report, heaviest_window
@@ -22,7 +22,7 @@ TEACHING_KINDS = (ActivityKind.LESSON, ActivityKind.EXAM)
 def register_name(client: Client) -> str:
     """How a client shows in a register, a list of several clients: a shielded client by
     pseudonym only, whoever reads it."""
-    return client.pseudonym if client.shielded else client.full_name
+    return client.full_name if sees_identity_of(client, on_care_team=False) else client.pseudonym
 
 
 def clients_to_log_for(*, user: User, lane: str) -> list[Client]:

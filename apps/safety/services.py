@@ -13,10 +13,9 @@ from apps.audit.services import access_log_write
 from apps.clients.models import Client
 from apps.core.errors import PermissionRefused
 from apps.trajectories.access import client_access_for
+from apps.trajectories.services import change_reason_clean
 
 from .models import SAFETY_NOTICE_MAX_LENGTH, SafetyNotice
-
-CHANGE_REASON_MAX_LENGTH = 100  # django-simple-history's history_change_reason column
 
 
 def safety_notice_may_keep(*, user: User, client: Client) -> bool:
@@ -55,18 +54,6 @@ def _validate(notice: SafetyNotice) -> None:
     notice.full_clean(exclude=["client", "set_by"], validate_constraints=False)
 
 
-def _reason(reason: str) -> str | None:
-    reason = " ".join(reason.split())
-    if len(reason) > CHANGE_REASON_MAX_LENGTH:
-        raise ValidationError(
-            {
-                "reason": _("Write at most %(limit)s characters (this text has %(length)s).")
-                % {"limit": CHANGE_REASON_MAX_LENGTH, "length": len(reason)}
-            }
-        )
-    return reason or None
-
-
 @transaction.atomic
 def safety_notice_set(
     *, client: Client, text: str, start: date, actor: User, end: date | None = None
@@ -97,7 +84,7 @@ def safety_notice_change(
     notice.text, notice.start, notice.end = text.strip(), start, end
     _validate(notice)
     notice._history_user = actor
-    notice._change_reason = _reason(reason)
+    notice._change_reason = change_reason_clean(reason)
     notice.save()
     access_log_write(actor=actor, event=AccessEvent.CHANGE, client=notice.client, obj=notice)
     return notice

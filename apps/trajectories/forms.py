@@ -21,6 +21,7 @@ from apps.core.forms import DateInput, TimeInput
 
 from .models import (
     ACTIVITY_NOTE_MAX_LENGTH,
+    CHANGE_REASON_MAX_LENGTH,
     GOAL_DESCRIPTION_MAX_LENGTH,
     GOAL_TARGET_MAX_YEARS_AHEAD,
     DayPart,
@@ -485,8 +486,6 @@ class EndDateForm(forms.Form):
 
 
 # --- correcting and cancelling an activity (apps.trajectories.correction_views) -------------
-
-CHANGE_REASON_MAX_LENGTH = 100  # django-simple-history's history_change_reason column
 
 
 def _reason_field(label):

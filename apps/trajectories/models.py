@@ -10,6 +10,8 @@ from apps.funding.reasons import funding_reason_text
 
 # Limits on what people type (the forms, the services and the API say and enforce the same).
 ACTIVITY_NOTE_MAX_LENGTH = 10_000
+# The reason kept with a history row: django-simple-history's change-reason column.
+CHANGE_REASON_MAX_LENGTH = 100
 GOAL_DESCRIPTION_MAX_LENGTH = 2_000
 # A goal's target date lies between the client's birth and this many years from today.
 GOAL_TARGET_MAX_YEARS_AHEAD = 10

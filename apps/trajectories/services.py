@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -19,6 +19,7 @@ from apps.audit.models import AccessBasis, AccessEvent
 from apps.audit.services import access_log_record, access_log_write
 from apps.clients.models import Client
 from apps.core.domains import DOMAIN_OF_KIND, ActivityKind, Attendance, Domain
+from apps.core.errors import text_too_long
 from apps.funding.models import Allocation
 from apps.trajectories.assignment import (
     FUNDING_FIELDS,
@@ -30,6 +31,7 @@ from apps.trajectories.assignment import (
 from .access import client_access_for, memberships_giving_access
 from .models import (
     ACTIVITY_NOTE_MAX_LENGTH,
+    CHANGE_REASON_MAX_LENGTH,
     GOAL_DESCRIPTION_MAX_LENGTH,
     GOAL_TARGET_MAX_YEARS_AHEAD,
     Activity,
@@ -124,16 +126,6 @@ def trajectory_close(*, trajectory: Trajectory, end: date, actor: User) -> Traje
 GOAL_UPDATABLE_FIELDS = frozenset({"description", "target_date", "progress", "status"})
 
 
-def _too_long(text: str, limit: int) -> str | None:
-    """The message for a text over its limit, or None."""
-    if len(text) <= limit:
-        return None
-    return _("Write at most %(limit)s characters (this text has %(length)s).") % {
-        "limit": number_format(limit, force_grouping=True),
-        "length": number_format(len(text), force_grouping=True),
-    }
-
-
 def _years_from(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)
@@ -146,7 +138,7 @@ def _validate_goal(goal: Goal, *, changed: frozenset[str] = GOAL_UPDATABLE_FIELD
     errors: dict[str, list[str]] = {}
     if not 0 <= goal.progress <= 100:
         errors["progress"] = [_("Progress is a percentage from 0 to 100.")]
-    too_long = _too_long(goal.description, GOAL_DESCRIPTION_MAX_LENGTH)
+    too_long = text_too_long(goal.description, GOAL_DESCRIPTION_MAX_LENGTH)
     if too_long and "description" in changed:
         errors["description"] = [too_long]
     if goal.target_date is not None and "target_date" in changed:
@@ -351,7 +343,7 @@ def _validate_activity(activity: Activity, *, note_written: bool = True) -> None
         and activity.kind not in PRESENCE_ACTIVITY_KINDS
     ):
         add("attendance", _("Attendance is recorded for education and presence only."))
-    too_long = _too_long(activity.note, ACTIVITY_NOTE_MAX_LENGTH)
+    too_long = text_too_long(activity.note, ACTIVITY_NOTE_MAX_LENGTH)
     if too_long and note_written:
         add("note", too_long)
     if errors:
@@ -469,14 +461,12 @@ def schooling_progress_record(
     )
 
 
-# The history's change reason is a column of 100 characters (django-simple-history).
-CHANGE_REASON_MAX_LENGTH = 100
-
-
-def _change_reason(reason: str) -> str | None:
+def change_reason_clean(reason: str) -> str | None:
+    """The reason for a change as the history keeps it (spaces collapsed, None when empty), or a
+    ValidationError on `reason` when it is over the column's length."""
     reason = " ".join(reason.split())
     if len(reason) > CHANGE_REASON_MAX_LENGTH:
-        raise ValidationError({"reason": _too_long(reason, CHANGE_REASON_MAX_LENGTH) or ""})
+        raise ValidationError({"reason": text_too_long(reason, CHANGE_REASON_MAX_LENGTH) or ""})
     return reason or None
 
 
@@ -539,7 +529,7 @@ def activity_correct(
     pilot_product = activity.pilot_product
     activity_funding_assign(activity=activity)
     activity._history_user = actor
-    activity._change_reason = _change_reason(reason)
+    activity._change_reason = change_reason_clean(reason)
     activity.save()
     access_log_write(
         actor=actor, event=AccessEvent.CHANGE, client=activity.trajectory.client, obj=activity
@@ -574,7 +564,7 @@ def activity_cancel(
     activity.priced_product = None
     activity.funding_reason = {"code": "cancelled"}
     activity._history_user = actor
-    activity._change_reason = _change_reason(reason)
+    activity._change_reason = change_reason_clean(reason)
     activity.save(update_fields=["status", *FUNDING_FIELDS])
     access_log_write(
         actor=actor, event=AccessEvent.DELETE, client=activity.trajectory.client, obj=activity
