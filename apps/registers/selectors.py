@@ -25,16 +25,25 @@ def register_name(client: Client) -> str:
     return client.full_name if sees_identity_of(client, on_care_team=False) else client.pseudonym
 
 
-def clients_to_log_for(*, user: User, lane: str) -> list[Client]:
-    """The clients on the user's care teams the user may log for in the lane, by name."""
+def clients_to_log_for_by_lane(*, user: User) -> dict[str, list[Client]]:
+    """Per lane, the clients on the user's care teams the user may log for in it, by name
+    (every lane a key, the lists possibly empty); the caseload and its access read once."""
     clients = list(client_list_for_user(user=user))
     access = caseload_access_for(user=user, clients=clients)
-    chosen = [
-        client
-        for client in clients
-        if client.pk in access and access[client.pk].may_log and lane in access[client.pk].lanes
-    ]
-    return sorted(chosen, key=lambda client: (register_name(client).lower(), client.pk))
+    clients.sort(key=lambda client: (register_name(client).lower(), client.pk))
+    return {
+        lane: [
+            client
+            for client in clients
+            if client.pk in access and access[client.pk].may_log and lane in access[client.pk].lanes
+        ]
+        for lane in Domain.values
+    }
+
+
+def clients_to_log_for(*, user: User, lane: str) -> list[Client]:
+    """The clients on the user's care teams the user may log for in the lane, by name."""
+    return clients_to_log_for_by_lane(user=user)[lane]
 
 
 def sessions_led_by(*, user: User) -> QuerySet[GroupSession]:

@@ -29,6 +29,7 @@ from .selectors import (
     absence_status_for,
     classes_of,
     clients_to_log_for,
+    clients_to_log_for_by_lane,
     current_pupils,
     register_name,
     sessions_led_by,
@@ -78,11 +79,6 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _lanes_of(request: HttpRequest) -> list[Domain]:
-    """The lanes offered: those in which the worker may log for at least one client."""
-    return [lane for lane in Domain if clients_to_log_for(user=request.user, lane=lane)]
-
-
 def _show_refusal(refusal: RegisterRefused, form, formset, row_index: list[int]) -> None:
     for field_name, errors in refusal.session_errors.items():
         form.add_error(field_name if field_name in form.fields else None, errors)
@@ -111,7 +107,9 @@ def _entries(formset, clients_by_pk) -> tuple[list[ParticipantEntry], list[int]]
 def group_new(request: HttpRequest) -> HttpResponse:
     """One form for a group session with several clients, each getting their own activity."""
     _works_with_clients(request)
-    lanes = _lanes_of(request)
+    by_lane = clients_to_log_for_by_lane(user=request.user)
+    # The lanes offered: those in which the worker may log for at least one client.
+    lanes = [lane for lane in Domain if by_lane[lane]]
     wanted = request.POST.get("lane") or request.GET.get("lane")
     default = next(
         (lane for role, lane in DEFAULT_LANE_OF_ROLE.items() if request.user.has_role(role)),
@@ -120,7 +118,7 @@ def group_new(request: HttpRequest) -> HttpResponse:
     lane = next((each for each in lanes if each == wanted), None) or (
         default if default in lanes else (lanes[0] if lanes else Domain.CARE)
     )
-    clients = clients_to_log_for(user=request.user, lane=lane) if lanes else []
+    clients = by_lane[lane]
     try:
         rows = min(max(int(request.GET.get("rows", 6)), 1), MAX_ROWS)
     except ValueError:

@@ -1,5 +1,7 @@
 """The safety notices of a client: a caseworker of the care team sets, changes and ends them."""
 
+from collections import defaultdict
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -35,11 +37,16 @@ def _notice_of(client, notice_pk: int) -> SafetyNotice:
 def _page(request, client, access, *, form=None, status=200):
     notices = list(SafetyNotice.objects.filter(client=client).select_related("set_by"))
     today = timezone.localdate()
+    versions = defaultdict(list)  # every notice's history in one query
+    for version in (
+        SafetyNotice.history.filter(id__in=[notice.pk for notice in notices])
+        .select_related("history_user")
+        .order_by("history_date", "pk")
+    ):
+        versions[version.id].append(version)
     for notice in notices:
         notice.in_force = notice.start <= today and (notice.end is None or notice.end >= today)
-        notice.versions = notice.history.select_related("history_user").order_by(
-            "history_date", "pk"
-        )
+        notice.versions = versions[notice.pk]
     return render(
         request,
         "safety/notices.html",
