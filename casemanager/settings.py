@@ -65,7 +65,9 @@ INSTALLED_APPS = [
     "apps.registers",  # group sessions, classes and unexcused absence
     "apps.reports",
     "apps.privacy",  # the privacy officer's pages
+    "apps.records",  # the client's copy of the record and their own statement
     "apps.exchange",  # iJw / iWmo message traffic with municipalities
+    "apps.retention",  # retention periods, destruction and its tombstones
     "apps.agenda",  # appointments and the personal calendar feed
     "apps.demo",  # seed_demo
     "apps.workday",  # the day page (the start page) and the manager's client search

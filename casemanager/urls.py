@@ -36,6 +36,8 @@ urlpatterns = [
     path("clients/", include("apps.trajectories.urls")),
     path("clients/<int:pk>/safety/", include("apps.safety.urls")),
     path("privacy/", include("apps.privacy.urls")),
+    path("privacy/retention/", include("apps.retention.urls")),
+    path("records/", include("apps.records.urls")),
     path("plans/", include("apps.plans.urls")),
     path("funding/", include("apps.control.urls")),
     path("reports/", include("apps.reports.urls")),
