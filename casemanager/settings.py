@@ -276,6 +276,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_ROUTES = {"reports.report_build_task": {"queue": "reports"}}
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_KB", default=600_000)
 REPORT_MAX_ATTEMPTS = 3
+# A copy of a client's record (apps/records) is kept this many days, then its file is deleted.
+RECORD_COPY_KEEP_DAYS = env.int("RECORD_COPY_KEEP_DAYS", default=30)
 
 # iJw / iWmo messages (docs/messages.md): how files travel, and the folder of the folder transport.
 EXCHANGE_TRANSPORT = env.str(
@@ -317,6 +319,12 @@ CELERY_BEAT_SCHEDULE = {
     "messages-deliver": {
         "task": "exchange.messages_deliver_task",
         "schedule": crontab(minute="7-59/15"),
+    },
+    # Every night: the files of copies of clients' records past their days are deleted
+    # (RECORD_COPY_KEEP_DAYS; apps/records/tasks.py).
+    "record-copies-expire": {
+        "task": "records.record_copies_expire_task",
+        "schedule": crontab(hour=3, minute=10),
     },
 }
 

@@ -9,3 +9,18 @@ class RecordsConfig(AppConfig):
     name = "apps.records"
     label = "records"
     verbose_name = _("The client's record")
+
+    def ready(self) -> None:
+        from apps.trajectories.panels import ClientPanel, PanelSlot, client_panel_register
+
+        from .panels import statements_panel
+
+        client_panel_register(
+            ClientPanel(
+                name="records_statements",
+                slot=PanelSlot.SIDE,
+                order=80,
+                template="records/_client_panel.html",
+                context=statements_panel,
+            )
+        )
