@@ -234,6 +234,18 @@ MATRIX = {
         "privacy_officer": NOBODY,
         "administrator": NOBODY,
     },
+    # A copy of the record and the client's statements (tests/records/): the privacy
+    # officer's pages show a client by pseudonym; the statements are kept by the care team's
+    # caseworkers and the privacy officer.
+    "records:client": {
+        **dict.fromkeys(ROLES, NOBODY),
+        "privacy_officer": row(PSEUDONYM, PSEUDONYM, PSEUDONYM, REFUSED),
+    },
+    "records:statements": {
+        **dict.fromkeys(ROLES, NOBODY),
+        "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "privacy_officer": row(PSEUDONYM, PSEUDONYM, PSEUDONYM, REFUSED),
+    },
 }
 # URL arguments besides the client's pk: the world's activity or notice of that client.
 EXTRA_KWARGS = {
@@ -277,6 +289,8 @@ ROLE_PAGES = {
     "registers:home": {"caseworker", "teacher", "job_coach"},
     "registers:group_new": {"caseworker", "teacher", "job_coach"},
     "registers:class_new": {"caseworker", "teacher", "job_coach"},
+    # Access requests still to answer (tests/records/test_views.py).
+    "records:home": {"privacy_officer"},
 }
 # Reached only by POST from a page in the table; tested in tests/audit and
 # tests/trajectories/test_forms_views.py.
@@ -355,6 +369,11 @@ POST_ONLY = {
     "registers:class_pupil_remove",
     "registers:class_lesson",
     "registers:absence_report",
+    # Making, watching and downloading a copy of the record (tests/records/): the privacy
+    # officer of the client's organisation only, others 404 (logged).
+    "records:copy_make",
+    "records:copy_status",
+    "records:copy_download",
 }
 
 
@@ -373,6 +392,7 @@ def _client_facing_url_names() -> set[str]:
         "plans",
         "safety",
         "registers",
+        "records",
     ):
         _prefix, sub = resolver.namespace_dict[namespace]
         for pattern in sub.url_patterns:
