@@ -72,6 +72,7 @@ from apps.demo.agenda import demo_agenda_seed
 from apps.demo.intake import demo_intake_seed
 from apps.demo.plans import demo_plans_seed
 from apps.demo.progress import Progress, Steps, silent
+from apps.demo.records import demo_records_seed
 from apps.demo.registers import demo_registers_seed
 from apps.demo.safety import demo_safety_seed
 from apps.exchange.incoming import message_receive
@@ -1467,6 +1468,7 @@ def demo_domain_seed(
     demo_safety_seed(users=users, today=today)  # a safety notice and a corrected session
     demo_registers_seed(users=users, today=today)  # a class, its lessons, a group session
     steps.done("Appointments, a registration, plans, a safety notice and registers")
+    demo_records_seed(users=users, today=today)  # a client's statement and a copy of the record
     funding_alerts_refresh(today=today)  # what the nightly check would find
     steps.done("Funding alerts")
     return True
