@@ -31,7 +31,9 @@ from apps.safety.models import SafetyNotice
 from apps.trajectories.models import (
     Activity,
     CareTeamMembership,
+    Employment,
     Goal,
+    SchoolPlacement,
     Stay,
     Trajectory,
     TrajectoryPhaseChange,
@@ -385,6 +387,23 @@ def activities(client: Client) -> Section:
     )
 
 
+def school_and_work(client: Client) -> Section:
+    schools = [
+        [s.school_name, s.get_school_type_display(), period(s.start, s.end)]
+        for s in SchoolPlacement.objects.filter(trajectory__client=client).order_by("start", "pk")
+    ]
+    jobs = [
+        [e.employer, str(e.hours_per_week), period(e.start, e.end)]
+        for e in Employment.objects.filter(trajectory__client=client).order_by("start", "pk")
+    ]
+    blocks: list[Facts | Table] = []
+    if schools:
+        blocks.append(Table([_("School"), _("Kind of school"), _("Period")], schools))
+    if jobs:
+        blocks.append(Table([_("Employer"), _("Hours per week"), _("Period")], jobs))
+    return Section(_("School and work"), blocks, empty=_("No school placement or job is recorded."))
+
+
 def appointments(client: Client) -> Section:
     rows = [
         [
@@ -473,6 +492,7 @@ SECTIONS: list[SectionBuilder] = [
     care_team,
     plans,
     activities,
+    school_and_work,
     appointments,
     safety_notices,
     absences,

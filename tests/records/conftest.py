@@ -13,7 +13,7 @@ from apps.core.domains import ActivityKind, Attendance, Domain
 from apps.plans.models import Evaluation, GoalScore, TreatmentPlan
 from apps.registers.models import AbsenceReport
 from apps.safety.services import safety_notice_set
-from apps.trajectories.models import TeamRole, Trajectory
+from apps.trajectories.models import Employment, TeamRole, Trajectory
 from apps.trajectories.services import (
     activity_log,
     care_team_join,
@@ -36,6 +36,7 @@ TEXTS = {
     "absence": "VERZUIMNOTITIE gemeld bij leerplicht",
     "referral": "Huisartsenpraktijk Zuidpoort",
     "representative": "Johanna Verbrugghen",
+    "employer": "WERKGEVER Bakkerij de Korenschoof",
 }
 
 
@@ -133,5 +134,8 @@ def record(db) -> Record:
         absence_until=today - datetime.timedelta(days=21),
         unexcused_minutes=17 * 60,
         note=TEXTS["absence"],
+    )
+    Employment.objects.create(
+        trajectory=trajectory, employer=TEXTS["employer"], hours_per_week=8, start=start
     )
     return Record(client, trajectory, caseworker, teacher, privacy_officer, mother, father)
