@@ -47,3 +47,28 @@ def safety_notice_panel(request, client, access, trajectory) -> dict | None:
         "sees_text": sees_text,
         "may_keep": may_keep,
     }
+
+
+def meldcode_panel(request, client, access, trajectory) -> dict | None:
+    """The meldcode on the client page: the care team only (not a manager, not emergency
+    access: docs/privacy.md), with the stalled steps as reminders and the late reports to the
+    inspectorate. Part of the client page, whose read is logged."""
+    from .meldcode import meldcode_access_allows
+    from .models import MeldcodeTrackStatus
+    from .selectors import inspectorate_reports_of, meldcode_tracks_of
+
+    if not meldcode_access_allows(access):
+        return None
+    today = timezone.localdate()
+    states = [
+        state
+        for state in meldcode_tracks_of(client=client, today=today)
+        if state.track.status == MeldcodeTrackStatus.OPEN
+    ]
+    late = [
+        timeline
+        for timeline in inspectorate_reports_of(client=client, today=today)
+        if timeline.report.closed_on is None
+        and (timeline.investigation_overdue or (timeline.late and not timeline.report.reported_on))
+    ]
+    return {"client": client, "states": states, "late_reports": late}
