@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.core.forms import DateInput
 
@@ -51,7 +52,10 @@ class SafetyNoticeEndForm(forms.Form):
 
 # --- the meldcode and reports to the inspectorate ------------------------------------------------
 
-YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+YES_NO = [
+    ("yes", pgettext_lazy("meldcode answer", "Yes")),
+    ("no", pgettext_lazy("meldcode answer", "No")),
+]
 
 
 def _yes_no(label, *, help_text="", required=True):

@@ -166,14 +166,16 @@ class MeldcodeStepRecord(models.Model):
     outcome = models.CharField(_("outcome"), max_length=300)
     notes = models.TextField(_("notes"), blank=True)
     # Step 2: was Veilig Thuis consulted (advice, not a report)?
-    veilig_thuis_consulted = models.BooleanField(_("Veilig Thuis consulted"), null=True)
+    veilig_thuis_consulted = models.BooleanField(_("Veilig Thuis consulted"), null=True, blank=True)
     # Step 3: the conversation may be left out when it endangers the client or others.
-    conversation_held = models.BooleanField(_("conversation held"), null=True)
+    conversation_held = models.BooleanField(_("conversation held"), null=True, blank=True)
     # Step 4: afwegingen 1 to 4 of the afwegingskader (None: not reached).
-    suspicion = models.BooleanField(_("suspicion"), null=True)
-    acute_or_structural = models.BooleanField(_("acute or structural unsafety"), null=True)
-    effective_help = models.BooleanField(_("able to give effective help"), null=True)
-    help_accepted = models.BooleanField(_("help accepted"), null=True)
+    suspicion = models.BooleanField(_("suspicion"), null=True, blank=True)
+    acute_or_structural = models.BooleanField(
+        _("acute or structural unsafety"), null=True, blank=True
+    )
+    effective_help = models.BooleanField(_("able to give effective help"), null=True, blank=True)
+    help_accepted = models.BooleanField(_("help accepted"), null=True, blank=True)
     # Step 5.
     decision = models.CharField(
         _("decision"), max_length=20, choices=MeldcodeDecision.choices, blank=True
@@ -215,7 +217,7 @@ class MeldcodeFollowUp(models.Model):
         related_name="+",
         verbose_name=_("by"),
     )
-    help_works = models.BooleanField(_("the help leads to safety"), null=True)
+    help_works = models.BooleanField(_("the help leads to safety"), null=True, blank=True)
     notes = models.TextField(_("notes"))
 
     history = HistoricalRecords()
