@@ -470,3 +470,21 @@ def test_a_report_to_the_inspectorate_keeps_its_timeline_and_flags_lateness(clie
     assert "Achterstallig" in page  # the investigation report is overdue
     assert report.history.count() == 2
     assert InspectorateReport.objects.count() == 1
+
+
+def test_the_tracks_page_and_the_day_page_read_a_fixed_number_of_queries(
+    client, team, django_assert_max_num_queries
+):
+    subject, users = team
+    client.force_login(users["caseworker"])
+    url = reverse("safety:meldcode", kwargs={"pk": subject.pk})
+    counts = []
+    for _round in range(2):
+        for _track in range(3):
+            _steps_1_to_3(_open(subject, users), users)
+        with django_assert_max_num_queries(40) as counted:
+            assert client.get(url).status_code == 200
+        with django_assert_max_num_queries(80) as day:
+            client.get(reverse("home"))
+        counts.append((len(counted), len(day)))
+    assert counts[0] == counts[1]  # six tracks cost what three did
