@@ -377,6 +377,65 @@ POST_ONLY = {
 }
 
 
+# --- The meldcode and reports to the inspectorate (tests/safety/test_meldcode.py): the client's
+# care team only, every team role; a manager, a privacy officer, another organisation and a
+# caseworker outside the team get 404, logged. A track and a report are made per case by the
+# client's lead caseworker (the world is rolled back after each case).
+def _matrix_meldcode_track(subject):
+    from apps.safety.meldcode import meldcode_track_open
+    from apps.trajectories.models import Trajectory
+
+    lead = Trajectory.objects.get(client=subject).lead_caseworker
+    track = meldcode_track_open(
+        client=subject, concern="Qzorg", opened_on=datetime.date(2025, 2, 3), actor=lead
+    )
+    return {"track_pk": track.pk}
+
+
+def _matrix_inspectorate_report(subject):
+    from apps.safety.meldcode import inspectorate_report_record
+    from apps.trajectories.models import Trajectory
+
+    lead = Trajectory.objects.get(client=subject).lead_caseworker
+    report = inspectorate_report_record(
+        client=subject,
+        kind="violence",
+        summary="Qgeweld",
+        occurred_on=datetime.date(2025, 2, 3),
+        discovered_on=datetime.date(2025, 2, 3),
+        actor=lead,
+    )
+    return {"report_pk": report.pk}
+
+
+_CARE_TEAM_ONLY = {
+    **dict.fromkeys(ROLES, NOBODY),
+    **dict.fromkeys(TEAM_ROLE, row(ALLOWED, REFUSED, REFUSED, REFUSED)),
+}
+MATRIX.update(
+    {
+        "safety:meldcode": _CARE_TEAM_ONLY,
+        "safety:meldcode_track": _CARE_TEAM_ONLY,
+        "safety:inspectorate": _CARE_TEAM_ONLY,
+        "safety:inspectorate_report": _CARE_TEAM_ONLY,
+    }
+)
+EXTRA_KWARGS.update(
+    {
+        "safety:meldcode_track": _matrix_meldcode_track,
+        "safety:inspectorate_report": _matrix_inspectorate_report,
+    }
+)
+# The track's forms (a step, the report to Veilig Thuis, a follow-up, closing).
+POST_ONLY |= {
+    "safety:meldcode_step",
+    "safety:meldcode_report",
+    "safety:meldcode_follow_up",
+    "safety:meldcode_close",
+}
+# --- end of the meldcode block.
+
+
 def _client_facing_url_names() -> set[str]:
     names = set()
     resolver = get_resolver()

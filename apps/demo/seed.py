@@ -70,6 +70,7 @@ from apps.core.domains import DOMAIN_OF_KIND, NOT_CHARGEABLE_KINDS, ActivityKind
 from apps.core.domains import Domain as D
 from apps.demo.agenda import demo_agenda_seed
 from apps.demo.intake import demo_intake_seed
+from apps.demo.meldcode import demo_meldcode_seed
 from apps.demo.plans import demo_plans_seed
 from apps.demo.progress import Progress, Steps, silent
 from apps.demo.records import demo_records_seed
@@ -1469,6 +1470,7 @@ def demo_domain_seed(
     demo_registers_seed(users=users, today=today)  # a class, its lessons, a group session
     steps.done("Appointments, a registration, plans, a safety notice and registers")
     demo_records_seed(users=users, today=today)  # a client's statement and a copy of the record
+    demo_meldcode_seed(client_number=FIRST_CLIENT_NUMBER, today=today)  # apps/demo/meldcode.py
     funding_alerts_refresh(today=today)  # what the nightly check would find
     steps.done("Funding alerts")
     return True

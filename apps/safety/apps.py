@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SafetyConfig(AppConfig):
-    """Safety notices on a client (docs/corrections.md), shown at the top of the client page."""
+    """Safety notices on a client (docs/corrections.md), shown at the top of the client page; the
+    meldcode and reports to the inspectorate (docs/privacy.md), the care team's only."""
 
     name = "apps.safety"
     label = "safety"
@@ -12,7 +13,7 @@ class SafetyConfig(AppConfig):
     def ready(self) -> None:
         from apps.trajectories.panels import ClientPanel, PanelSlot, client_panel_register
 
-        from .panels import safety_notice_panel
+        from .panels import meldcode_panel, safety_notice_panel
 
         client_panel_register(
             ClientPanel(
@@ -21,5 +22,14 @@ class SafetyConfig(AppConfig):
                 order=0,  # first: it is about the client's safety
                 template="safety/_client_panel.html",
                 context=safety_notice_panel,
+            )
+        )
+        client_panel_register(
+            ClientPanel(
+                name="meldcode",
+                slot=PanelSlot.TOP,
+                order=1,  # right after the safety notice: a step that stalls is urgent
+                template="safety/_meldcode_panel.html",
+                context=meldcode_panel,
             )
         )

@@ -47,3 +47,57 @@ def safety_notice_panel(request, client, access, trajectory) -> dict | None:
         "sees_text": sees_text,
         "may_keep": may_keep,
     }
+
+
+def meldcode_panel(request, client, access, trajectory) -> dict | None:
+    """The meldcode on the client page: the care team only (not a manager, not emergency
+    access: docs/privacy.md), with the stalled steps as reminders and the late reports to the
+    inspectorate. Part of the client page, whose read is logged. One query when the client has
+    no open track and no open report (the usual case), a few more when it has."""
+    from django.db.models import Exists, OuterRef
+
+    from apps.clients.models import Client
+
+    from .meldcode import meldcode_access_allows
+    from .models import InspectorateReport, MeldcodeTrack, MeldcodeTrackStatus
+    from .selectors import inspectorate_reports_of, meldcode_tracks_of
+
+    if not meldcode_access_allows(access):
+        return None
+    today = timezone.localdate()
+    flags = (
+        Client.objects.filter(pk=client.pk)
+        .annotate(
+            open_tracks=Exists(
+                MeldcodeTrack.objects.filter(client=OuterRef("pk"), status=MeldcodeTrackStatus.OPEN)
+            ),
+            open_reports=Exists(
+                InspectorateReport.objects.filter(client=OuterRef("pk"), closed_on__isnull=True)
+            ),
+        )
+        .values("open_tracks", "open_reports")
+        .get()
+    )
+    states = (
+        [
+            state
+            for state in meldcode_tracks_of(client=client, today=today)
+            if state.track.status == MeldcodeTrackStatus.OPEN
+        ]
+        if flags["open_tracks"]
+        else []
+    )
+    late = (
+        [
+            timeline
+            for timeline in inspectorate_reports_of(client=client, today=today)
+            if timeline.report.closed_on is None
+            and (
+                timeline.investigation_overdue
+                or (timeline.late and not timeline.report.reported_on)
+            )
+        ]
+        if flags["open_reports"]
+        else []
+    )
+    return {"client": client, "states": states, "late_reports": late}

@@ -39,6 +39,7 @@ from apps.control.alerts import funding_alert_list_for_user
 from apps.exchange.allocations_in.waiting import waiting_allocations_for
 from apps.plans.selectors import evaluations_due_for
 from apps.privacy.selectors import break_glass_review_queue
+from apps.safety.selectors import meldcode_reminders_for
 from apps.trajectories.access import caseload_access_for, client_list_for_user
 from apps.trajectories.selectors import caseload_with_attention
 
@@ -133,6 +134,19 @@ def plans_due(request: HttpRequest, today: date) -> dict | None:
     return {"rows": rows, "count": len(due)}
 
 
+def meldcode_stalled(request: HttpRequest, today: date) -> dict | None:
+    """For caseworkers: meldcode steps that stall on the clients of their care teams
+    (apps.safety; the day counts are apps/safety/meldcode_rules.py)."""
+    if not holds_role(request.user, Role.CASEWORKER):
+        return None
+    reminders = meldcode_reminders_for(user=request.user, today=today)
+    if not reminders:
+        return None
+    shown = reminders[:SECTION_LIMIT]
+    _log_shown(request, [reminder.client for reminder in shown], "day page: meldcode")
+    return {"reminders": shown, "count": len(reminders)}
+
+
 def unfinished_work(request: HttpRequest, today: date) -> dict | None:
     """Forms kept after a session ended, and the user's own activities waiting for funding or
     without a duration."""
@@ -207,6 +221,7 @@ SECTIONS: list[Section] = [
     Section("clients_today", "workday/_clients_today.html", clients_today),
     Section("appointments", "workday/_appointments.html", appointments_today),
     Section("plans_due", "workday/_plans_due.html", plans_due),
+    Section("meldcode", "workday/_meldcode.html", meldcode_stalled),
     Section("unfinished", "workday/_unfinished.html", unfinished_work),
     Section("alerts", "workday/_alerts.html", funding_alerts),
     Section("waiting", "workday/_waiting.html", waiting_allocations),

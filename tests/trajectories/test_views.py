@@ -14,8 +14,9 @@ D = datetime.date
 # The client page's queries, whatever the number of activities: 25, and four for school and work
 # (the placements, the employments, and the mosaic's pupils per funding basis and school
 # registrations); one for each panel of the apps above (trajectories/panels.py): the lifecycle's
-# representatives, the plan, the next appointments and the safety notices.
-CLIENT_PAGE_QUERIES = 33
+# representatives, the plan, the next appointments and the safety notices; one for the meldcode
+# (whether an open track or report exists).
+CLIENT_PAGE_QUERIES = 34
 
 
 @pytest.fixture
