@@ -318,6 +318,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exchange.messages_deliver_task",
         "schedule": crontab(minute="7-59/15"),
     },
+    # Every night: access-log entries older than five years are destroyed (NEN 7513 par. 8.5,
+    # Stcrt. 2019, 38007; apps/audit/services.py, access_log_purge_expired).
+    "access-log-purge": {
+        "task": "audit.access_log_purge_task",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }
 
 # The cache: API throttling counts requests in it. The default is per process; with several
