@@ -326,6 +326,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "records.record_copies_expire_task",
         "schedule": crontab(hour=3, minute=10),
     },
+    # Every night: access-log entries older than five years are destroyed (NEN 7513 par. 8.5,
+    # Stcrt. 2019, 38007; apps/audit/services.py, access_log_purge_expired).
+    "access-log-purge": {
+        "task": "audit.access_log_purge_task",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }
 
 # The cache: API throttling counts requests in it. The default is per process; with several

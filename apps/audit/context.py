@@ -6,7 +6,7 @@ action came from.
 """
 
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -16,6 +16,7 @@ from django.http import HttpRequest
 class AccessPoint:
     ip_address: str | None = None
     user_agent: str = ""
+    view_name: str = ""  # the URL name of the page (apps/audit/labels.py puts it into words)
 
 
 _NOWHERE = AccessPoint()  # outside a request (commands, tasks)
@@ -61,3 +62,9 @@ class AccessPointMiddleware:
             return self.get_response(request)
         finally:
             _current.reset(token)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> None:
+        """Add the page's URL name once the URL is resolved (the reset above undoes it too)."""
+        match = request.resolver_match
+        if match is not None and match.view_name:
+            _current.set(replace(_current.get(), view_name=match.view_name[:100]))

@@ -84,6 +84,9 @@ class AccessLogEntry(models.Model):
     object_type = models.CharField(_("object type"), max_length=60, blank=True)
     object_id = models.CharField(_("object"), max_length=40, blank=True)
     detail = models.CharField(_("what"), max_length=200, blank=True)
+    # The URL name of the request that wrote the entry ("clients:detail"); apps/audit/labels.py
+    # puts it into words. Empty outside a request (tasks, commands) and in entries before 0004.
+    view_name = models.CharField(_("page"), max_length=100, blank=True, db_default="")
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
     basis = models.CharField(_("basis"), max_length=30, choices=AccessBasis.choices)

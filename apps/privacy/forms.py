@@ -26,8 +26,10 @@ class HistoryFilterForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    since = forms.DateField(label=_("From"), widget=DateInput)
-    until = forms.DateField(label=_("Until"), widget=DateInput)
+    """A period to narrow the overview to; without dates it covers the whole history."""
+
+    since = forms.DateField(label=_("From"), required=False, widget=DateInput)
+    until = forms.DateField(label=_("Until"), required=False, widget=DateInput)
 
     def clean(self):
         cleaned = super().clean()

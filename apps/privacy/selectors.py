@@ -34,7 +34,10 @@ def access_log_for_client(
     since: date | None = None,
     until: date | None = None,
 ) -> QuerySet[AccessLogEntry]:
-    entries = AccessLogEntry.objects.filter(client=client).select_related("user", "on_behalf_of")
+    """A client's access log, newest first, filtered by user, event and period (whole days)."""
+    entries = AccessLogEntry.objects.filter(client=client).select_related(
+        "user", "on_behalf_of", "organisation"
+    )
     if user_id:
         entries = entries.filter(user_id=user_id)
     if event:
@@ -43,7 +46,7 @@ def access_log_for_client(
         entries = entries.filter(occurred_at__date__gte=since)
     if until:
         entries = entries.filter(occurred_at__date__lte=until)
-    return entries.order_by("occurred_at", "pk")
+    return entries.order_by("-occurred_at", "-pk")
 
 
 def break_glass_review_queue(*, organisation_id: int) -> QuerySet[BreakGlassAccess]:
@@ -52,7 +55,7 @@ def break_glass_review_queue(*, organisation_id: int) -> QuerySet[BreakGlassAcce
             client__organisation_id=organisation_id, reviewed_at__isnull=True
         )
         .select_related("user", "client")
-        .order_by("started_at")
+        .order_by("-started_at", "-pk")
     )
 
 
@@ -62,7 +65,7 @@ def break_glass_reviewed(*, organisation_id: int) -> QuerySet[BreakGlassAccess]:
             client__organisation_id=organisation_id, reviewed_at__isnull=False
         )
         .select_related("user", "client", "reviewed_by")
-        .order_by("-reviewed_at")[:50]
+        .order_by("-reviewed_at", "-pk")[:50]
     )
 
 
@@ -99,7 +102,8 @@ def client_change_history(
     since: date | None = None,
     until: date | None = None,
 ) -> list[Change]:
-    """Who changed what of a client's record and when, oldest first, without clinical text."""
+    """Who changed what of a client's record and when, newest first (the latest
+    ``HISTORY_LIMIT``), without clinical text."""
     actions = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
     changes: list[Change] = []
     for label, history in _histories(client):
@@ -110,10 +114,12 @@ def client_change_history(
         if until:
             history = history.filter(history_date__date__lte=until)
         records = list(
-            history.select_related("history_user").order_by("id", "history_date", "history_id")[
+            history.select_related("history_user").order_by("-history_date", "-history_id")[
                 :HISTORY_LIMIT
             ]
         )
+        # Each version is compared with the one before it of the same object.
+        records.sort(key=lambda record: (record.id, record.history_date, record.history_id))
         previous_by_object: dict = {}
         for record in records:
             previous = previous_by_object.get(record.id)
@@ -139,5 +145,5 @@ def client_change_history(
                     fields=fields,
                 )
             )
-    changes.sort(key=lambda change: change.when)
-    return changes[-HISTORY_LIMIT:]
+    changes.sort(key=lambda change: change.when, reverse=True)
+    return changes[:HISTORY_LIMIT]

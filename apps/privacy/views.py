@@ -4,6 +4,7 @@ and the NEN 7513 overview that a client may ask for."""
 from functools import wraps
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +20,7 @@ from apps.clients.models import Client
 from apps.core.csv_export import CsvWriter
 from apps.core.views import service_refusals
 
+from .display import entry_role, entry_what
 from .forms import ClientFindForm, HistoryFilterForm, PeriodForm, ReviewForm
 from .selectors import (
     access_log_for_client,
@@ -73,6 +75,15 @@ def _privacy_read(request: HttpRequest, client: Client, event: AccessEvent, what
         detail=what,
         acting_role=Role.PRIVACY_OFFICER,
     )
+
+
+ENTRIES_PER_PAGE = 50
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
@@ -160,9 +171,9 @@ def client_history(request: HttpRequest, pk: int) -> HttpResponse:
             [
                 timezone.localtime(e.occurred_at).isoformat(timespec="seconds"),
                 e.username,
-                e.acting_role,
+                entry_role(e),
                 e.get_event_display(),
-                e.detail,
+                entry_what(e),
                 e.get_basis_display(),
                 e.get_outcome_display(),
                 e.ip_address or "",
@@ -181,7 +192,7 @@ def client_history(request: HttpRequest, pk: int) -> HttpResponse:
             ]
             for c in changes
         ]
-        rows.sort(key=lambda row: row[0])
+        rows.sort(key=lambda row: row[0], reverse=True)  # newest first, as on the page
         return _csv_response(
             f"history-{client.client_number}.csv",
             [
@@ -199,58 +210,64 @@ def client_history(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "audit/client_history.html",
-        {"client": client, "form": form, "entries": entries[:500], "changes": changes},
+        {
+            "client": client,
+            "form": form,
+            "page": Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page")),
+            "keep": _query_without_page(request),
+            "changes": changes,
+        },
     )
 
 
 @require_http_methods(["GET"])
 @privacy_officer_required
 def client_access_report(request: HttpRequest, pk: int) -> HttpResponse:
-    """The chronological overview of access that NEN 7513 promises a client, for a period."""
+    """The chronological overview of access that NEN 7513 promises a client: the whole history,
+    newest first and paged, or the period asked for."""
     client = _client_for_privacy_officer(request, pk, "access report for the client")
     form = PeriodForm(request.GET or None)
-    entries = None
-    if form.is_valid():
-        entries = (
-            access_log_for_client(
-                client=client, since=form.cleaned_data["since"], until=form.cleaned_data["until"]
-            )
-            .filter(outcome=AccessOutcome.ALLOWED)
-            .select_related("organisation")
-        )
-        if request.GET.get("export") == "csv":
-            _privacy_read(request, client, AccessEvent.EXPORT, "access report export")
-            rows = [
-                [
-                    timezone.localtime(e.occurred_at).isoformat(timespec="seconds"),
-                    e.organisation.name if e.organisation else "",
-                    _role_label(e.acting_role),
-                    e.detail,
-                    e.get_event_display(),
-                    e.get_basis_display(),
-                    _("yes") if e.basis == AccessBasis.BREAK_THE_GLASS else _("no"),
-                ]
-                for e in entries
+    period = form.cleaned_data if form.is_valid() else {}
+    entries = access_log_for_client(
+        client=client, since=period.get("since"), until=period.get("until")
+    ).filter(outcome=AccessOutcome.ALLOWED)
+    if form.is_bound and not form.is_valid():
+        entries = entries.none()
+    if request.GET.get("export") == "csv" and not form.errors:
+        _privacy_read(request, client, AccessEvent.EXPORT, "access report export")
+        rows = [
+            [
+                timezone.localtime(e.occurred_at).isoformat(timespec="seconds"),
+                e.organisation.name if e.organisation else "",
+                entry_role(e),
+                entry_what(e),
+                e.get_event_display(),
+                e.get_basis_display(),
+                _("yes") if e.basis == AccessBasis.BREAK_THE_GLASS else _("no"),
             ]
-            return _csv_response(
-                f"access-report-{client.client_number}.csv",
-                [
-                    _("When"),
-                    _("Organisation"),
-                    _("Role"),
-                    _("Data"),
-                    _("Action"),
-                    _("Basis"),
-                    _("Emergency access"),
-                ],
-                rows,
-            )
+            for e in entries
+        ]
+        return _csv_response(
+            f"access-report-{client.client_number}.csv",
+            [
+                _("When"),
+                _("Organisation"),
+                _("Role"),
+                _("Data"),
+                _("Action"),
+                _("Basis"),
+                _("Emergency access"),
+            ],
+            rows,
+        )
     return render(
         request,
         "audit/client_access_report.html",
-        {"client": client, "form": form, "entries": entries},
+        {
+            "client": client,
+            "form": form,
+            "period": period,
+            "page": Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page")),
+            "keep": _query_without_page(request),
+        },
     )
-
-
-def _role_label(code: str) -> str:
-    return str(Role(code).label) if code in Role.values else code

@@ -225,7 +225,7 @@ def test_history_page_shows_who_changed_what_without_notes_and_exports_csv(clien
     assert page.status_code == 200
     assert "Vertrouwelijke notitie" not in page.text
     assert lead.username in page.text
-    assert "client page" in page.text
+    assert "Cliëntpagina" in page.text  # the page in words (apps/audit/labels.py)
     export = client.get(
         reverse("audit:client_history", kwargs={"pk": trajectory.client.pk}), {"export": "csv"}
     )
@@ -238,7 +238,7 @@ def test_history_page_shows_who_changed_what_without_notes_and_exports_csv(clien
         reverse("audit:client_history", kwargs={"pk": trajectory.client.pk}),
         {"user": officer.pk, "event": "view"},
     )
-    assert "client page" not in filtered.text
+    assert "Cliëntpagina" not in filtered.text
 
 
 def test_access_report_lists_who_accessed_the_record_in_a_period(client, trajectory):
@@ -253,7 +253,7 @@ def test_access_report_lists_who_accessed_the_record_in_a_period(client, traject
         {"since": today, "until": today},
     )
     assert trajectory.client.organisation.name in page.text
-    assert "client page" in page.text
+    assert "Cliëntpagina" in page.text
     wrong = client.get(
         reverse("audit:client_access_report", kwargs={"pk": trajectory.client.pk}),
         {"since": today, "until": "2000-01-01"},
