@@ -73,6 +73,7 @@ from apps.demo.intake import demo_intake_seed
 from apps.demo.plans import demo_plans_seed
 from apps.demo.progress import Progress, Steps, silent
 from apps.demo.registers import demo_registers_seed
+from apps.demo.retention import demo_retention_seed
 from apps.demo.safety import demo_safety_seed
 from apps.exchange.incoming import message_receive
 from apps.exchange.models import MessageStatus, Standard
@@ -1467,6 +1468,7 @@ def demo_domain_seed(
     demo_safety_seed(users=users, today=today)  # a safety notice and a corrected session
     demo_registers_seed(users=users, today=today)  # a class, its lessons, a group session
     steps.done("Appointments, a registration, plans, a safety notice and registers")
+    demo_retention_seed(users=users, today=today)  # a destruction request to review
     funding_alerts_refresh(today=today)  # what the nightly check would find
     steps.done("Funding alerts")
     return True

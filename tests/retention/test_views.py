@@ -1,0 +1,115 @@
+"""The privacy officer's retention pages through the test client: allowed and refused (404,
+logged) from the same setup, every read logged, wrong input answered with a message."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from apps.accounts.models import Role
+from apps.audit.models import AccessLogEntry
+from apps.clients.models import Client
+from apps.retention.models import DestructionRequest, Requester, RequestStatus, Tombstone
+from tests.accounts.factories import UserFactory
+from tests.clients.factories import ClientFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setup():
+    client = ClientFactory(date_of_birth=date(2000, 1, 1), family_name="Zeldzaamnaam")
+    officer = UserFactory(organisation=client.organisation, roles=[Role.PRIVACY_OFFICER])
+    other_officer = UserFactory(roles=[Role.PRIVACY_OFFICER])  # another organisation
+    caseworker = UserFactory(organisation=client.organisation, roles=[Role.CASEWORKER])
+    request = DestructionRequest.objects.create(
+        organisation=client.organisation,
+        client=client,
+        requester=Requester.YOUNG_PERSON,
+        received_on=date(2026, 1, 15),
+        recorded_by=officer,
+    )
+    return client, officer, other_officer, caseworker, request
+
+
+def test_the_officer_reads_a_request_with_its_deadline_and_the_read_is_logged(setup, client):
+    subject, officer, *_rest, request = setup
+    client.force_login(officer)
+    response = client.get(reverse("retention:request", args=[request.pk]))
+    assert response.status_code == 200
+    assert "15-04-2026" in response.content.decode()  # three months (BW 7:455 lid 1)
+    assert AccessLogEntry.objects.filter(
+        user=officer, client=subject, outcome="allowed", detail="destruction request"
+    ).exists()
+    response = client.get(reverse("retention:requests"))
+    assert subject.client_number in response.content.decode()
+    assert AccessLogEntry.objects.filter(user=officer, detail="destruction requests").exists()
+
+
+@pytest.mark.parametrize("who", ["other_officer", "caseworker"])
+@pytest.mark.parametrize("url_name", ["request", "request_review", "request_execute"])
+def test_wrong_role_or_organisation_gets_a_logged_404(setup, client, who, url_name):
+    _subject, _officer, other_officer, caseworker, request = setup
+    user = other_officer if who == "other_officer" else caseworker
+    client.force_login(user)
+    url = reverse(f"retention:{url_name}", args=[request.pk])
+    response = client.get(url) if url_name == "request" else client.post(url, {})
+    assert response.status_code == 404
+    assert AccessLogEntry.objects.filter(user=user, outcome="refused").exists()
+    request.refresh_from_db()
+    assert request.status == RequestStatus.PENDING
+
+
+def test_recording_a_request_for_the_wrong_person_shows_the_rule(setup, client):
+    subject, officer, *_rest, request = setup
+    request.delete()
+    client.force_login(officer)
+    response = client.post(
+        reverse("retention:requests"),
+        {
+            "client_number": subject.client_number,
+            "requester": Requester.REPRESENTATIVES,
+            "received_on": "2026-02-01",
+        },
+    )
+    assert response.status_code == 400
+    assert "16" in response.content.decode()
+    assert not DestructionRequest.objects.exists()
+    response = client.post(
+        reverse("retention:requests"),
+        {"client_number": "nope", "requester": Requester.YOUNG_PERSON, "received_on": "x"},
+    )
+    assert response.status_code == 400
+
+
+def test_review_and_execution_through_the_pages(setup, client):
+    subject, officer, *_rest, request = setup
+    client.force_login(officer)
+    review = reverse("retention:request_review", args=[request.pk])
+    response = client.post(review, {"decision": "refuse"}, follow=True)
+    assert "legal ground" in response.content.decode() or "grond" in response.content.decode()
+    client.post(review, {"decision": "grant"})
+    request.refresh_from_db()
+    assert request.status == RequestStatus.GRANTED
+    execute = reverse("retention:request_execute", args=[request.pk])
+    client.post(execute, {"confirmation": "wrong"})
+    assert not Tombstone.objects.exists()
+    response = client.post(execute, {"confirmation": subject.client_number})
+    assert response.status_code == 302
+    tombstone = Tombstone.objects.get()
+    assert tombstone.client_id == subject.pk
+    assert Client.objects.get(pk=subject.pk).family_name == ""
+    response = client.get(reverse("retention:tombstones"))
+    assert f"#{subject.pk}" in response.content.decode()
+    assert "Zeldzaamnaam" not in response.content.decode()
+
+
+def test_extending_a_retention_needs_a_reason(setup, client):
+    subject, officer, *_rest = setup
+    client.force_login(officer)
+    url = reverse("retention:extend", args=[subject.pk])
+    response = client.post(url, {"until": "2090-01-01", "reason": ""})
+    assert response.status_code == 400
+    response = client.post(url, {"until": "2090-01-01", "reason": "Klachtprocedure"})
+    assert response.status_code == 302
+    assert "Klachtprocedure" in client.get(url).content.decode()
