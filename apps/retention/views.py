@@ -86,14 +86,22 @@ def _read_many(request: HttpRequest, clients: list[Client], what: str) -> None:
 
 def _request_for(request: HttpRequest, pk: int) -> DestructionRequest:
     found = DestructionRequest.objects.select_related("client").filter(pk=pk).first()
-    if found is None or found.organisation_id != request.user.organisation_id:
+    if (
+        found is None
+        or not may(request.user, VIEW_PRIVACY_PAGES)
+        or found.organisation_id != request.user.organisation_id
+    ):
         _refused(request, found.client if found else None)
     return found
 
 
 def _client_for(request: HttpRequest, pk: int) -> Client:
     client = Client.objects.filter(pk=pk, tombstone__isnull=True).first()
-    if client is None or client.organisation_id != request.user.organisation_id:
+    if (
+        client is None
+        or not may(request.user, VIEW_PRIVACY_PAGES)
+        or client.organisation_id != request.user.organisation_id
+    ):
         _refused(request, client)
     return client
 
@@ -134,7 +142,6 @@ def requests_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-@officer_only
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     found = _request_for(request, pk)
     _read(request, found.client, "destruction request")
@@ -155,7 +162,6 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@officer_only
 def request_review(request: HttpRequest, pk: int) -> HttpResponse:
     found = _request_for(request, pk)
     form = ReviewForm(request.POST)
@@ -175,7 +181,6 @@ def request_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@officer_only
 def request_execute(request: HttpRequest, pk: int) -> HttpResponse:
     found = _request_for(request, pk)
     form = ConfirmForm(request.POST)
@@ -201,10 +206,13 @@ def due_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@officer_only
 def due_destroy(request: HttpRequest, pk: int) -> HttpResponse:
     due = RetentionDue.objects.select_related("client").filter(pk=pk).first()
-    if due is None or due.organisation_id != request.user.organisation_id:
+    if (
+        due is None
+        or not may(request.user, VIEW_PRIVACY_PAGES)
+        or due.organisation_id != request.user.organisation_id
+    ):
         _refused(request, due.client if due else None)
     form = ConfirmForm(request.POST)
     if form.is_valid():
@@ -220,7 +228,6 @@ def due_destroy(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@officer_only
 def extend(request: HttpRequest, pk: int) -> HttpResponse:
     """A record's retention date, its extensions, and a new extension with its reason."""
     client = _client_for(request, pk)

@@ -36,7 +36,7 @@ from apps.retention.services import (
     retention_due_refresh,
     retention_extend,
 )
-from apps.trajectories.models import TrajectoryStatus
+from apps.trajectories.services import trajectory_close
 from tests.accounts.factories import UserFactory
 from tests.clients.factories import ClientFactory
 from tests.trajectories.factories import TrajectoryFactory
@@ -161,13 +161,8 @@ def test_an_open_trajectory_blocks_the_destruction_and_nothing_changes(officer_a
 
 def test_retention_is_twenty_years_after_the_last_care_and_can_be_extended(officer_and_client):
     officer, client = officer_and_client
-    TrajectoryFactory(
-        client=client,
-        start=date(2000, 1, 1),
-        end=date(2005, 6, 30),
-        status=TrajectoryStatus.CLOSED,
-        phase="closed",
-    )
+    trajectory = TrajectoryFactory(client=client, start=date(2000, 1, 1))
+    trajectory_close(trajectory=trajectory, end=date(2005, 6, 30), actor=trajectory.lead_caseworker)
     assert retention_of(client).until == date(2025, 6, 30)  # BW 7:454 lid 3
     assert retention_due_refresh(organisation=client.organisation, today=date(2025, 6, 30)) == 0
     assert retention_due_refresh(organisation=client.organisation, today=date(2025, 7, 1)) == 1
