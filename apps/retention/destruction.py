@@ -219,8 +219,23 @@ def _delete_history(collected: dict[type[models.Model], set], outcome: Outcome) 
             outcome.removed[_label(model)] = outcome.removed.get(_label(model), 0) + count
 
 
-def _identifiers(client: Client) -> list[str]:
-    return [value for value in (client.bsn, client.given_name, client.family_name) if value]
+def _delete_admin_log(collected: dict[type[models.Model], set], outcome: Outcome) -> None:
+    """Django's admin log names a changed row by its text (``object_repr``) and points to it by
+    content type and id, not by a foreign key: its entries for the removed rows go too."""
+    if not apps.is_installed("django.contrib.admin"):
+        return
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    condition = models.Q(pk__in=[])
+    for model, pks in collected.items():
+        if pks:
+            content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+            condition |= models.Q(content_type=content_type, object_id__in=[str(pk) for pk in pks])
+    queryset = LogEntry.objects.filter(condition)
+    count = queryset._raw_delete(queryset.db)
+    if count:
+        outcome.removed["admin.logentry"] = count
 
 
 def _redacted(content: bytes, client: Client) -> bytes:
@@ -327,6 +342,7 @@ def record_destroy(*, client: Client) -> Outcome:
 
     _documents_naming(client, outcome, after_commit)
     _delete_history(collected, outcome)
+    _delete_admin_log(collected, outcome)
     for model, pks in collected.items():
         removed = pks - kept.get(model, set())
         if not removed:

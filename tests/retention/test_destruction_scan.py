@@ -17,6 +17,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from apps.accounts.models import Role, User
@@ -60,7 +62,7 @@ def demo_client(postgres_only, seeded_demo, settings, tmp_path, django_capture_o
     families = Client.objects.values_list("family_name", flat=True)
     candidates = [
         c
-        for c in Client.objects.exclude(bsn="").order_by("pk")
+        for c in Client.objects.exclude(bsn="").filter(destruction_requests=None).order_by("pk")
         if list(families).count(c.family_name) == 1
         and Message.objects.filter(client_ids__contains=[c.pk]).exists()
         and Activity.objects.filter(trajectory__client=c).exists()
@@ -90,6 +92,14 @@ def demo_client(postgres_only, seeded_demo, settings, tmp_path, django_capture_o
             fmt=ReportFormat.CSV,
             actor=manager,
         )
+    # What Django's admin logs of a change names the row by its text, without a foreign key.
+    LogEntry.objects.create(
+        user=manager,
+        content_type=ContentType.objects.get_for_model(Client),
+        object_id=str(client.pk),
+        object_repr=f"{client.given_name} {client.family_name}",
+        action_flag=CHANGE,
+    )
     LegalRepresentative.objects.create(
         client=client, name="Wilhelmina Regenwulp", relation="parent", parental_authority=True
     )

@@ -10,9 +10,18 @@ from django.utils.formats import date_format
 from apps.accounts.models import Role
 from apps.audit.models import AccessLogEntry
 from apps.clients.models import Client
-from apps.retention.models import DestructionRequest, Requester, RequestStatus, Tombstone
+from apps.retention.models import (
+    DestructionRequest,
+    Requester,
+    RequestStatus,
+    RetentionDue,
+    Tombstone,
+)
+from apps.retention.tasks import retention_due_task
+from apps.trajectories.services import trajectory_close
 from tests.accounts.factories import UserFactory
 from tests.clients.factories import ClientFactory
+from tests.trajectories.factories import TrajectoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +124,44 @@ def test_extending_a_retention_needs_a_reason(setup, client):
     response = client.post(url, {"until": "2090-01-01", "reason": "Klachtprocedure"})
     assert response.status_code == 302
     assert "Klachtprocedure" in client.get(url).content.decode()
+
+
+def _past_retention(organisation):
+    """A record whose last care ended more than twenty years ago (BW 7:454 lid 3)."""
+    subject = ClientFactory(organisation=organisation, date_of_birth=date(1980, 1, 1))
+    trajectory = TrajectoryFactory(client=subject, start=date(2000, 1, 1))
+    trajectory_close(
+        trajectory=trajectory, end=date(2004, 12, 31), actor=trajectory.lead_caseworker
+    )
+    return subject
+
+
+def test_the_nightly_job_lists_records_past_their_date_and_the_officer_destroys_one(setup, client):
+    _subject, officer, other_officer, *_rest = setup
+    old = _past_retention(officer.organisation)
+    _past_retention(other_officer.organisation)
+    counts = retention_due_task()
+    assert counts[str(officer.organisation_id)] == 1
+    due = RetentionDue.objects.get(organisation=officer.organisation)
+    client.force_login(other_officer)
+    assert client.post(reverse("retention:due_destroy", args=[due.pk])).status_code == 404
+    assert client.get(reverse("retention:extend", args=[old.pk])).status_code == 404
+    assert (
+        AccessLogEntry.objects.filter(user=other_officer, client=old, outcome="refused").count()
+        == 2
+    )
+    client.force_login(officer)
+    response = client.get(reverse("retention:due"))
+    assert old.client_number in response.content.decode()
+    assert AccessLogEntry.objects.filter(
+        user=officer, client=old, detail="records past their retention date"
+    ).exists()
+    client.post(reverse("retention:due_destroy", args=[due.pk]), {"confirmation": "wrong"})
+    assert not Tombstone.objects.exists()
+    client.post(
+        reverse("retention:due_destroy", args=[due.pk]), {"confirmation": old.client_number}
+    )
+    tombstone = Tombstone.objects.get()
+    assert tombstone.ground == "retention_ended"
+    assert tombstone.client_id == old.pk
+    assert not RetentionDue.objects.filter(client=old).exists()
