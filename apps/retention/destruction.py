@@ -206,7 +206,7 @@ def _delete_history(collected: dict[type[models.Model], set], outcome: Outcome) 
         condition = models.Q(pk__in=[])
         own = ids_by_model.get(model.instance_type._meta.concrete_model)
         if own:
-            condition |= models.Q(id__in=own)
+            condition |= models.Q(**{f"{model.instance_type._meta.pk.attname}__in": own})
         for fk in _foreign_keys(model):
             if fk.name == "history_user":
                 continue

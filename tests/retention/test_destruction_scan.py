@@ -30,7 +30,7 @@ from apps.exchange.models import DeclarationLine, Message
 from apps.funding.models import Allocation
 from apps.reports.models import ReportFormat, ReportRun
 from apps.reports.services import report_request
-from apps.retention.models import Requester, RequestStatus, Tombstone
+from apps.retention.models import DestructionRequest, Requester, RequestStatus, Tombstone
 from apps.retention.services import (
     destruction_request_execute,
     destruction_request_record,
@@ -160,3 +160,10 @@ def test_destruction_leaves_no_name_bsn_or_note_anywhere(
     emptied = Client.objects.get(pk=client.pk)
     assert (emptied.given_name, emptied.family_name, emptied.bsn) == ("", "", "")
     assert emptied.date_of_birth == date(1900, 1, 1)
+
+
+def test_the_demo_has_a_request_waiting_for_review(postgres_only, seeded_demo):
+    request = DestructionRequest.objects.get(status=RequestStatus.PENDING)
+    assert request.recorded_by.has_role(Role.PRIVACY_OFFICER)
+    assert request.requester == Requester.YOUNG_PERSON
+    assert request.client.age_on(request.received_on) >= 16
