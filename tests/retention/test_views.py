@@ -165,3 +165,20 @@ def test_the_nightly_job_lists_records_past_their_date_and_the_officer_destroys_
     assert tombstone.ground == "retention_ended"
     assert tombstone.client_id == old.pk
     assert not RetentionDue.objects.filter(client=old).exists()
+
+
+def test_the_lists_read_a_fixed_number_of_queries(setup, client, django_assert_max_num_queries):
+    subject, officer, *_rest = setup
+    for _ in range(5):
+        other = ClientFactory(organisation=subject.organisation, date_of_birth=date(2000, 1, 1))
+        DestructionRequest.objects.create(
+            organisation=subject.organisation,
+            client=other,
+            requester=Requester.YOUNG_PERSON,
+            received_on=date(2026, 1, 15),
+            recorded_by=officer,
+        )
+    client.force_login(officer)
+    for url_name in ("retention:requests", "retention:due", "retention:tombstones"):
+        with django_assert_max_num_queries(12):
+            assert client.get(reverse(url_name)).status_code == 200
