@@ -119,9 +119,12 @@ def _collect(client: Client) -> dict[type[models.Model], set]:
             for fk in _foreign_keys(model):
                 if fk.related_model._meta.concrete_model is not target._meta.concrete_model:
                     continue
+                # By the related rows rather than their ids: a key to another field than the
+                # primary key (``to_field``) is followed as well.
+                targets = target._base_manager.filter(pk__in=pks)
                 found = (
                     set(
-                        model._base_manager.filter(**{f"{fk.attname}__in": pks}).values_list(
+                        model._base_manager.filter(**{f"{fk.name}__in": targets}).values_list(
                             "pk", flat=True
                         )
                     )
