@@ -332,6 +332,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audit.access_log_purge_task",
         "schedule": crontab(hour=3, minute=45),
     },
+    # Every night: the records past their retention date (twenty years after the last care,
+    # BW 7:454 lid 3) are listed for the privacy officer, who confirms each destruction
+    # (apps/retention/services.py, retention_due_refresh).
+    "retention-due": {
+        "task": "retention.retention_due_task",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 
 # The cache: API throttling counts requests in it. The default is per process; with several

@@ -166,6 +166,15 @@ MATRIX = {
         "privacy_officer": row(PSEUDONYM, PSEUDONYM, PSEUDONYM, REFUSED),
         "administrator": NOBODY,
     },
+    # A record's retention date and its extensions (apps/retention, tests/retention/).
+    "retention:extend": {
+        "caseworker": NOBODY,
+        "teacher": NOBODY,
+        "job_coach": NOBODY,
+        "manager": NOBODY,
+        "privacy_officer": row(PSEUDONYM, PSEUDONYM, PSEUDONYM, REFUSED),
+        "administrator": NOBODY,
+    },
     "audit:client_access_report": {
         "caseworker": NOBODY,
         "teacher": NOBODY,
@@ -265,6 +274,10 @@ ROLE_PAGES = {
     },
     "clients:break_glass_find": {"caseworker"},
     "audit:home": {"privacy_officer"},
+    # Retention and destruction (apps/retention, tests/retention/test_views.py).
+    "retention:requests": {"privacy_officer"},
+    "retention:due": {"privacy_officer"},
+    "retention:tombstones": {"privacy_officer"},
     "funding:overview": {"manager"},
     "funding:alerts": {"caseworker", "manager"},
     "funding:allocation_new": {"manager"},
@@ -296,6 +309,12 @@ ROLE_PAGES = {
 # tests/trajectories/test_forms_views.py.
 POST_ONLY = {
     "audit:break_glass_review",
+    # A destruction request (its own pk, GET) and the forms on it and on the list of records
+    # past their date (tests/retention/test_views.py): the organisation's privacy officer only.
+    "retention:request",
+    "retention:request_review",
+    "retention:request_execute",
+    "retention:due_destroy",
     "clients:activity_preview",
     "clients:goal_progress",
     "clients:care_team_remove",
@@ -452,6 +471,7 @@ def _client_facing_url_names() -> set[str]:
         "safety",
         "registers",
         "records",
+        "retention",
     ):
         _prefix, sub = resolver.namespace_dict[namespace]
         for pattern in sub.url_patterns:

@@ -75,6 +75,7 @@ from apps.demo.plans import demo_plans_seed
 from apps.demo.progress import Progress, Steps, silent
 from apps.demo.records import demo_records_seed
 from apps.demo.registers import demo_registers_seed
+from apps.demo.retention import demo_retention_seed
 from apps.demo.safety import demo_safety_seed
 from apps.exchange.incoming import message_receive
 from apps.exchange.models import MessageStatus, Standard
@@ -1471,6 +1472,7 @@ def demo_domain_seed(
     steps.done("Appointments, a registration, plans, a safety notice and registers")
     demo_records_seed(users=users, today=today)  # a client's statement and a copy of the record
     demo_meldcode_seed(client_number=FIRST_CLIENT_NUMBER, today=today)  # apps/demo/meldcode.py
+    demo_retention_seed(users=users, today=today)  # a destruction request to review
     funding_alerts_refresh(today=today)  # what the nightly check would find
     steps.done("Funding alerts")
     return True
