@@ -234,6 +234,16 @@ MATRIX = {
         "privacy_officer": NOBODY,
         "administrator": NOBODY,
     },
+    # The consent register (issue 18): the care team sees it; its caseworkers record and
+    # withdraw (clients:consent_withdraw, POST only; tests/trajectories/test_consent_views.py).
+    "clients:consents": {
+        "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "teacher": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "job_coach": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "manager": NOBODY,
+        "privacy_officer": NOBODY,
+        "administrator": NOBODY,
+    },
 }
 # URL arguments besides the client's pk: the world's activity or notice of that client.
 EXTRA_KWARGS = {
@@ -355,6 +365,8 @@ POST_ONLY = {
     "registers:class_pupil_remove",
     "registers:class_lesson",
     "registers:absence_report",
+    # Withdrawing a consent: a form on clients:consents (tests/trajectories/test_consent_views.py).
+    "clients:consent_withdraw",
 }
 
 
