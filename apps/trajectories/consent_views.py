@@ -67,10 +67,20 @@ class ConsentWithdrawForm(forms.Form):
     )
 
 
-def consent_rows(*, client: Client) -> list[tuple[Consent, bool]]:
-    """The register's rows: each consent and whether it holds today."""
+def consent_rows(*, client: Client, withdrawable: bool = False) -> list[tuple]:
+    """The register's rows: each consent, whether it holds today and, for those who record
+    withdrawals, the withdrawal form of a consent that holds (its own field ids)."""
     today = timezone.localdate()
-    return [(consent, consent.holds_on(today)) for consent in consents_for_client(client=client)]
+    rows = []
+    for consent in consents_for_client(client=client):
+        holds = consent.holds_on(today)
+        form = None
+        if withdrawable and holds and consent.withdrawn_on is None:
+            form = ConsentWithdrawForm(
+                initial={"withdrawn_on": today}, auto_id=f"id_withdraw_{consent.pk}_%s"
+            )
+        rows.append((consent, holds, form))
+    return rows
 
 
 def _sees_register(access) -> bool:
@@ -121,14 +131,9 @@ def consents(request: HttpRequest, pk: int) -> HttpResponse:
             "client": client,
             "access": access,
             "display_name": access.name_of(client),
-            "consents": consent_rows(client=client),
+            "consents": consent_rows(client=client, withdrawable=access.may_change_care_team),
             "rule": decision_makers(client, timezone.localdate()),
             "form": form,
-            "withdraw_form": (
-                ConsentWithdrawForm(initial={"withdrawn_on": timezone.localdate()})
-                if access.may_change_care_team
-                else None
-            ),
         },
         status=400 if posting else 200,
     )

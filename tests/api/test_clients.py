@@ -507,9 +507,7 @@ def test_a_teacher_without_consent_to_share_with_the_school_gets_nothing_of_the_
     own = world.clients["own"]
     teacher = api("teacher")
     assert note_of("own", "education") in teacher.get(_client_url(world, "own", "activities/")).text
-    Consent.objects.filter(client=own, recipient="school").update(
-        withdrawn_on=timezone.localdate()
-    )
+    Consent.objects.filter(client=own, recipient="school").update(withdrawn_on=timezone.localdate())
     listed = teacher.get(_client_url(world, "own", "activities/"))
     assert note_of("own", "education") not in listed.text
     lesson = world.activities[("own", "education")]
