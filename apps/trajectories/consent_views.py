@@ -55,7 +55,13 @@ class ConsentForm(forms.Form):
 
     def __init__(self, *args, client: Client, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["given_by"].queryset = LegalRepresentative.objects.filter(client=client)
+        representatives = LegalRepresentative.objects.filter(client=client)
+        self.fields["given_by"].queryset = representatives
+        if not representatives.exists():
+            self.fields["given_by"].help_text = _(
+                "No legal representative is recorded for this client: under 16 one with "
+                "parental authority consents too."
+            )
 
 
 class ConsentWithdrawForm(forms.Form):
