@@ -255,6 +255,16 @@ MATRIX = {
         "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
         "privacy_officer": row(PSEUDONYM, PSEUDONYM, PSEUDONYM, REFUSED),
     },
+    # The consent register (issue 18): the care team sees it; its caseworkers record and
+    # withdraw (clients:consent_withdraw, POST only; tests/trajectories/test_consent_views.py).
+    "clients:consents": {
+        "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "teacher": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "job_coach": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "manager": NOBODY,
+        "privacy_officer": NOBODY,
+        "administrator": NOBODY,
+    },
 }
 # URL arguments besides the client's pk: the world's activity or notice of that client.
 EXTRA_KWARGS = {
@@ -393,6 +403,8 @@ POST_ONLY = {
     "records:copy_make",
     "records:copy_status",
     "records:copy_download",
+    # Withdrawing a consent: a form on clients:consents (tests/trajectories/test_consent_views.py).
+    "clients:consent_withdraw",
 }
 
 

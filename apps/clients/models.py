@@ -537,3 +537,99 @@ class Referral(models.Model):
             raise ValidationError(
                 {"agb_code": _("Only a doctor or a certified institution has an AGB code here.")}
             )
+
+
+# --- consent to share (the consent register, docs/privacy.md "Consent") ---------------------
+
+
+class ConsentRecipient(models.TextChoices):
+    """Whom a consent lets the care team share the client's data with (WGBO 7:457 lid 1,
+    Jeugdwet 7.3.11 lid 1: outside the care team only with the client's consent)."""
+
+    SCHOOL = "school", _("the school")
+    EMPLOYER = "employer", _("the employer or UWV")
+    MUNICIPALITY = "municipality", _("the municipality")
+    CARE_PROVIDER = "care_provider", _("another care provider")
+
+
+class Consent(models.Model):
+    """One consent of a client's: what may be shared with whom, for which purpose, given by
+    whom (as the age rules of apps.clients.consent require) on which day, until when; and
+    its withdrawal. A withdrawn consent is kept: the register shows what held when."""
+
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="consents", verbose_name=_("client")
+    )
+    recipient = models.CharField(_("shared with"), max_length=20, choices=ConsentRecipient.choices)
+    recipient_name = models.CharField(
+        _("name of the recipient"),
+        max_length=200,
+        blank=True,
+        default="",
+        help_text=_("E.g. the name of the school or the employer."),
+    )
+    purpose = models.CharField(_("purpose"), max_length=500)
+    given_by_young_person = models.BooleanField(_("given by the young person"), default=False)
+    given_by_representatives = models.ManyToManyField(
+        LegalRepresentative,
+        blank=True,
+        related_name="consents_given",
+        verbose_name=_("given by the legal representatives"),
+    )
+    # The age rule that applied when the consent was given (apps.clients.representation).
+    age_when_given = models.PositiveSmallIntegerField(_("age when given"))
+    given_on = models.DateField(_("given on"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    withdrawn_on = models.DateField(
+        _("withdrawn on"), null=True, blank=True, help_text=_("From this day it no longer holds.")
+    )
+    withdrawal_reason = models.CharField(
+        _("reason for the withdrawal"), max_length=500, blank=True, default=""
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    history = HistoricalRecords(m2m_fields=[given_by_representatives])
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["client", "-given_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(recipient__in=ConsentRecipient.values),
+                name="consent_recipient_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_until__isnull=True)
+                | models.Q(valid_until__gte=models.F("given_on")),
+                name="consent_valid_until_after_given",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_on__isnull=True)
+                | models.Q(withdrawn_on__gte=models.F("given_on")),
+                name="consent_withdrawn_after_given",
+            ),
+        ]
+        indexes = [models.Index(fields=["client", "recipient"])]
+
+    def __str__(self) -> str:
+        return f"{ConsentRecipient(self.recipient).label} · {self.given_on}"
+
+    def holds_on(self, day: date) -> bool:
+        """Valid on the day: given, not past its end, not withdrawn (the withdrawal day is the
+        first day it no longer holds)."""
+        return (
+            self.given_on <= day
+            and (self.valid_until is None or day <= self.valid_until)
+            and (self.withdrawn_on is None or day < self.withdrawn_on)
+        )
+
+    @property
+    def ended_on(self) -> date | None:
+        """The first day it no longer holds (the withdrawal, or the day after its end)."""
+        ends = []
+        if self.withdrawn_on is not None:
+            ends.append(self.withdrawn_on)
+        if self.valid_until is not None:
+            ends.append(self.valid_until + relativedelta(days=1))
+        return min(ends) if ends else None

@@ -69,6 +69,7 @@ from apps.control.alerts import funding_alerts_refresh
 from apps.core.domains import DOMAIN_OF_KIND, NOT_CHARGEABLE_KINDS, ActivityKind, Attendance
 from apps.core.domains import Domain as D
 from apps.demo.agenda import demo_agenda_seed
+from apps.demo.consent import demo_consents_seed
 from apps.demo.intake import demo_intake_seed
 from apps.demo.meldcode import demo_meldcode_seed
 from apps.demo.plans import demo_plans_seed
@@ -1464,6 +1465,7 @@ def demo_domain_seed(
         client=Client.objects.get(organisation=organisation, client_number=FIRST_CLIENT_NUMBER),
         reason="Crisisdienst in de avond: cliënt belt in paniek, eigen behandelaar onbereikbaar.",
     )
+    demo_consents_seed(users=users, today=today)  # the lanes rest on it (apps/demo/consent.py)
     demo_agenda_seed(users=users, today=today)  # a week of appointments (apps/demo/agenda.py)
     demo_intake_seed(users=users, organisation=organisation, today=today)
     demo_plans_seed(users=users, today=today)  # apps/demo/plans.py

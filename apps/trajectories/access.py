@@ -6,7 +6,9 @@ apart. The rules (DESIGN.md, "Who uses it"):
 - nobody sees a client of another organisation, whatever their role;
 - caseworkers on the care team see everything of the client;
 - a teacher on the care team sees the basic details and the education lane; a job coach the
-  work lane; neither sees treatment notes;
+  work lane; neither sees treatment notes. Their lane rests on the client's consent to share
+  with the school, or with the employer or UWV (apps.clients.consent): without a consent that
+  holds today the lane is closed, and the client page says why;
 - a caseworker outside the care team may break the glass: full access for a limited time,
   logged and reviewed, but a shielded client still shows only its pseudonym;
 - a manager sees funding figures (units, amounts, allocation numbers) of every client of the
@@ -17,7 +19,7 @@ apart. The rules (DESIGN.md, "Who uses it"):
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,13 +27,15 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Role, User
 from apps.accounts.permissions import BREAK_THE_GLASS, holds_role, may
 from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome, BreakGlassAccess
 from apps.audit.services import access_log_record
-from apps.clients.models import Client
+from apps.clients.consent import consent_state
+from apps.clients.models import Client, Consent, ConsentRecipient
 from apps.core.domains import Domain
 from apps.core.errors import PermissionRefused
 
@@ -42,6 +46,39 @@ LANES_OF_TEAM_ROLE = {
     TeamRole.TEACHER: frozenset({Domain.EDUCATION}),
     TeamRole.JOB_COACH: frozenset({Domain.WORK}),
 }
+
+# The lanes of a teacher or job coach rest on the client's consent to share with this
+# recipient (WGBO 7:457 lid 1, Jeugdwet 7.3.11 lid 1); a caseworker's do not: the care
+# provider's own care team is not "another" (WGBO 7:457 lid 2).
+CONSENT_OF_LANE = {
+    Domain.EDUCATION: ConsentRecipient.SCHOOL,
+    Domain.WORK: ConsentRecipient.EMPLOYER,
+}
+
+
+@dataclass(frozen=True)
+class ClosedLane:
+    """A lane a team member would have, closed for want of a consent that holds today."""
+
+    lane: str
+    recipient: str
+    since: date | None  # the first day without a consent; None: none was ever recorded
+
+    @property
+    def reason(self) -> str:
+        recipient = ConsentRecipient(self.recipient).label
+        if self.since is None:
+            return _("No consent to share with %(recipient)s is recorded.") % {
+                "recipient": recipient
+            }
+        return _("No valid consent to share with %(recipient)s since %(date)s.") % {
+            "recipient": recipient,
+            "date": date_format(self.since, "DATE_FORMAT"),
+        }
+
+    @property
+    def lane_label(self) -> str:
+        return str(Domain(self.lane).label)
 
 
 @dataclass(frozen=True)
@@ -59,6 +96,8 @@ class ClientAccess:
     # decided only by the care team's caseworkers, never under emergency access.
     may_change_care_team: bool = False
     break_glass: BreakGlassAccess | None = None
+    # The lanes the user's team role gives but a missing consent closes (teachers, job coaches).
+    closed_lanes: tuple[ClosedLane, ...] = ()
 
     def name_of(self, client: Client) -> str:
         return client.full_name if self.sees_identity else client.pseudonym
@@ -132,7 +171,12 @@ def client_access_for(*, user: User, client: Client) -> ClientAccess | None:
         .values_list("role", flat=True)
     )
     if team_roles:
-        return _care_team_access(team_roles)
+        consents = (
+            []
+            if TeamRole.CASEWORKER in team_roles
+            else list(Consent.objects.filter(client=client, recipient__in=_consents_asked()))
+        )
+        return _care_team_access(team_roles, consents)
     if may(user, BREAK_THE_GLASS):
         emergency = (
             BreakGlassAccess.objects.filter(
@@ -161,25 +205,43 @@ def client_access_for(*, user: User, client: Client) -> ClientAccess | None:
     return None
 
 
-def _care_team_access(team_roles: set[str]) -> ClientAccess:
-    """What a member of the care team sees, from their (ongoing) roles in it."""
+def _consents_asked() -> list[str]:
+    return [str(recipient) for recipient in CONSENT_OF_LANE.values()]
+
+
+def _care_team_access(team_roles: set[str], consents: list[Consent]) -> ClientAccess:
+    """What a member of the care team sees, from their (ongoing) roles in it and, for a
+    teacher's or job coach's lane, the client's consents (read by the caller)."""
     if TeamRole.CASEWORKER in team_roles:
         return _full_access(
             AccessBasis.CARE_TEAM,
             sees_identity=True,  # sees_identity_of(on_care_team=True): the team sees who it is
             may_change_care_team=True,
         )
-    lanes = frozenset().union(*(LANES_OF_TEAM_ROLE[role] for role in team_roles))
+    today = timezone.localdate()
+    lanes: set[str] = set()
+    closed: list[ClosedLane] = []
+    for lane in sorted(frozenset().union(*(LANES_OF_TEAM_ROLE[role] for role in team_roles))):
+        recipient = CONSENT_OF_LANE.get(lane)
+        if recipient is None:
+            lanes.add(lane)
+            continue
+        state = consent_state(consents, recipient=recipient, on=today)
+        if state.holds:
+            lanes.add(lane)
+        else:
+            closed.append(ClosedLane(lane=lane, recipient=recipient, since=state.since))
     return ClientAccess(
         basis=AccessBasis.CARE_TEAM,
         acting_role=sorted(team_roles)[0],
-        lanes=lanes,
+        lanes=frozenset(lanes),
         sees_identity=True,  # sees_identity_of(on_care_team=True): the team sees who it is
         sees_notes=True,  # the notes of their own lanes only
         sees_goal_text=True,
         sees_funding=False,
         sees_care_team=True,
-        may_log=True,
+        may_log=bool(lanes),  # nothing to log in when every lane is closed
+        closed_lanes=tuple(closed),
     )
 
 
@@ -188,6 +250,7 @@ def caseload_access_for(*, user: User, clients: Iterable[Client]) -> dict[int, C
 
     The care-team part of ``client_access_for`` for a whole caseload ("my clients"); a client
     the user is not on the care team of is left out (the list shows care-team clients only).
+    The consents a teacher's or job coach's lanes rest on are read in one more query.
     """
     clients = [
         client
@@ -204,7 +267,17 @@ def caseload_access_for(*, user: User, clients: Iterable[Client]) -> dict[int, C
         .values_list("trajectory__client_id", "role")
     ):
         team_roles.setdefault(client_id, set()).add(role)
-    return {client_id: _care_team_access(roles) for client_id, roles in team_roles.items()}
+    consents: dict[int, list[Consent]] = {}
+    asking = [pk for pk, roles in team_roles.items() if TeamRole.CASEWORKER not in roles]
+    if asking:
+        for consent in Consent.objects.filter(
+            client_id__in=asking, recipient__in=_consents_asked()
+        ):
+            consents.setdefault(consent.client_id, []).append(consent)
+    return {
+        client_id: _care_team_access(roles, consents.get(client_id, []))
+        for client_id, roles in team_roles.items()
+    }
 
 
 def _full_access(

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import (
+    consent_views,
     correction_views,
     education_views,
     funding_facts_views,
@@ -63,6 +64,12 @@ urlpatterns = [
         name="employment_end",
     ),
     path("<int:pk>/care-team/", views.care_team, name="care_team"),
+    path("<int:pk>/consents/", consent_views.consents, name="consents"),
+    path(
+        "<int:pk>/consents/<int:consent_pk>/withdraw/",
+        consent_views.consent_withdraw_view,
+        name="consent_withdraw",
+    ),
     path(
         "<int:pk>/extended-youth-care/",
         youth_care_views.extended_youth_care,

@@ -25,11 +25,13 @@ from apps.trajectories.assignment import funding_preview
 from apps.trajectories.mosaic import funding_mosaic
 
 from .access import (
+    ClosedLane,
     break_glass_open,
     break_glass_permitted,
     break_glass_refused,
     client_open_for,
 )
+from .consent_views import consent_rows
 from .education import school_and_work_for
 from .forms import (
     ActivityForm,
@@ -113,6 +115,8 @@ def client_list(request: HttpRequest) -> HttpResponse:
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One client's integrated trajectory: lanes on one timeline, goals, team, funding."""
     client, access = client_open_for(user=request.user, pk=pk, what="client page")
+    for closed in access.closed_lanes:
+        _lane_refused(request, client, access, closed)
     lanes = [domain for domain in Domain if domain.value in access.lanes]
     page = Paginator(
         timeline_activities_for_client(client=client, lanes=access.lanes), ACTIVITIES_PER_PAGE
@@ -163,6 +167,20 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "panels": client_panels_for(request, client=client, access=access, trajectory=trajectory),
     }
     return render(request, "clients/client_detail.html", context)
+
+
+def _lane_refused(request: HttpRequest, client: Client, access, closed: ClosedLane) -> None:
+    """A lane the user's team role gives but a missing consent closes: its read is refused,
+    and logged so (the page shows why)."""
+    access_log_record(
+        user=request.user,
+        event=AccessEvent.VIEW,
+        basis=access.basis,
+        outcome=AccessOutcome.REFUSED,
+        client=client,
+        detail=f"{closed.lane} lane: no valid consent to share with {closed.recipient}",
+        acting_role=access.acting_role,
+    )
 
 
 # --- logging activities ------------------------------------------------------------------
@@ -395,6 +413,7 @@ def care_team(request: HttpRequest, pk: int) -> HttpResponse:
             "display_name": access.name_of(client),
             "form": form,
             "memberships": care_team_for_client(client=client),
+            "consents": consent_rows(client=client),
         },
     )
 

@@ -493,3 +493,24 @@ def test_the_wlz_indication_and_insurer_go_only_to_those_who_see_the_clients_fun
     else:
         assert "wlz_indications" not in body
         assert "health_insurances" not in body
+
+
+# --- the consent a teacher's lane rests on (issue 18) -------------------------------------
+
+
+def test_a_teacher_without_consent_to_share_with_the_school_gets_nothing_of_the_lane(api, world):
+    """The API asks the same access decision as the pages: once the client withdrew the
+    consent to share with the school (WGBO 7:457 lid 1, Jeugdwet 7.3.11 lid 1), the teacher's
+    education lane is closed there too, and a read of one of its activities is refused."""
+    from apps.clients.models import Consent
+
+    own = world.clients["own"]
+    teacher = api("teacher")
+    assert note_of("own", "education") in teacher.get(_client_url(world, "own", "activities/")).text
+    Consent.objects.filter(client=own, recipient="school").update(withdrawn_on=timezone.localdate())
+    listed = teacher.get(_client_url(world, "own", "activities/"))
+    assert note_of("own", "education") not in listed.text
+    lesson = world.activities[("own", "education")]
+    response = teacher.get(f"/api/v1/activities/{lesson.pk}/")
+    assert response.status_code in (403, 404)
+    assert _entries(world.users["teacher"], own, outcome="refused").exists()

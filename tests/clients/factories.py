@@ -57,3 +57,27 @@ def extended_youth_care(
     }
     values.update(fields)
     return extended_youth_care_record(client=client, actor=actor, **values)
+
+
+def consent_given(
+    client: Client,
+    recipient: str,
+    *,
+    given_on: datetime.date,
+    purpose: str = "Schooling and work alongside the care",
+    **fields,
+):
+    """A consent to share with the recipient, as the test world's fact (not through the service
+    and its age rules, which tests/clients/test_consent.py pins): a teacher's or job coach's
+    lane rests on one (apps.trajectories.access)."""
+    from apps.clients.models import Consent
+
+    return Consent.objects.create(
+        client=client,
+        recipient=recipient,
+        purpose=purpose,
+        given_by_young_person=True,
+        age_when_given=max(0, client.age_on(given_on)),
+        given_on=given_on,
+        **fields,
+    )

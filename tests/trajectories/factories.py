@@ -4,10 +4,11 @@ import factory
 from factory.django import DjangoModelFactory
 
 from apps.accounts.models import Role
+from apps.clients.models import ConsentRecipient
 from apps.trajectories.models import CareTeamMembership, Goal, TeamRole, Trajectory
 from apps.trajectories.services import care_team_join
 from tests.accounts.factories import UserFactory
-from tests.clients.factories import ClientFactory
+from tests.clients.factories import ClientFactory, consent_given
 
 
 class TrajectoryFactory(DjangoModelFactory[Trajectory]):
@@ -34,6 +35,15 @@ class TrajectoryFactory(DjangoModelFactory[Trajectory]):
                 start=self.start,
                 actor=self.lead_caseworker,
             )
+
+    @factory.post_generation
+    def lane_consents(self, create, extracted, **kwargs):
+        """The client consented, from the trajectory's start, to share with the school and with
+        the employer or UWV: the teachers' and job coaches' lanes rest on it. Pass
+        ``lane_consents=False`` for a client who did not."""
+        if create and extracted is not False:
+            for recipient in (ConsentRecipient.SCHOOL, ConsentRecipient.EMPLOYER):
+                consent_given(self.client, recipient, given_on=self.start)
 
 
 class GoalFactory(DjangoModelFactory[Goal]):
