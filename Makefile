@@ -43,7 +43,8 @@ demo: $(PROD_STAMP)
 
 # `make test`: the whole suite on every core (pytest-xdist, TEST_WORKERS=auto; TEST_WORKERS=0
 # runs it in one process; the tests that read the seeded demo share one worker, so it is seeded
-# once); `make test COVERAGE=1` adds the coverage of apps/ (pytest-cov; on Python 3.11 it makes
+# once; on PostgreSQL the workers' test databases are copies of one migrated template, see
+# tests/suite.py); `make test COVERAGE=1` adds the coverage of apps/ (pytest-cov; on Python 3.11 it makes
 # the run about 40 % slower, which CI cannot afford). Hypothesis runs its small profile;
 # `make test-deep` runs the Hypothesis tests with the large one, and the tests marked `deep`
 # (the data migrations of earlier releases, a minute each) that `make test` leaves out.

@@ -13,21 +13,36 @@ The demo seeded once
     holds what the command printed. With pytest-xdist they all run on one worker
     (`--dist loadgroup`).
 
+The test database migrated once
+    With pytest-xdist on PostgreSQL (`make test`), the first worker to get there creates and
+    migrates ``test_<name>_template`` (holding a PostgreSQL advisory lock while it does), and
+    every worker's own database, ``test_<name>_gw<n>``, is a copy of it (``CREATE DATABASE ...
+    TEMPLATE``, a second or two) instead of migrating again. The template is marked with the
+    run's id, so a template left by an earlier run is migrated afresh; the controller drops it
+    at the end. Without pytest-xdist, on SQLite or with ``--reuse-db`` nothing changes. The
+    tests that need no database run first, so that the worker that does not migrate has work.
+
 The smoke set
     ``SMOKE_TESTS``: the tests marked ``smoke`` (`make test-smoke`; CI runs them on SQLite).
 """
 
+import contextlib
 import io
 import os
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import psycopg
 import pytest
 from _pytest.nodeid import coerce_node_id
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import transaction
+from django.db.backends.postgresql.creation import DatabaseCreation
 from django.test import override_settings
 from hypothesis import settings as hypothesis_settings
+from psycopg import sql
 
 # --- Hypothesis profiles -----------------------------------------------------------------
 
@@ -42,6 +57,132 @@ def examples(at_default: int) -> int:
     profile, scaled to the profile in force (at least one)."""
     scaled = at_default * hypothesis_settings.default.max_examples / HYPOTHESIS_DEFAULT_EXAMPLES
     return max(1, round(scaled))
+
+
+# --- the test database, migrated once for all pytest-xdist workers ------------------------
+
+TEMPLATE_SUFFIX = "_template"
+
+
+def template_name(database: dict, worker: str | None = None) -> str:
+    """``test_<name>_template``: the test database's name without the worker's suffix."""
+    test_name = database.get("TEST", {}).get("NAME") or f"test_{database['NAME']}"
+    if worker:
+        test_name = test_name.removesuffix(f"_{worker}")
+    return f"{test_name}{TEMPLATE_SUFFIX}"
+
+
+def _maintenance_connect(database: dict) -> psycopg.Connection:
+    """A connection to the server's ``postgres`` database with the given settings' role."""
+    params = {
+        "host": database.get("HOST"),
+        "port": database.get("PORT"),
+        "dbname": "postgres",
+        "user": database.get("USER"),
+        "password": database.get("PASSWORD"),
+    }
+    given = {key: value for key, value in params.items() if value}
+    return psycopg.connect(**given, autocommit=True)
+
+
+def _run_of(conn: psycopg.Connection, name: str) -> str | None:
+    """The run id a template was made by (its comment), or None when there is none."""
+    row = conn.execute(
+        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+        [name],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _create_test_db_from_template(original, worker: str, run: str):
+    """``DatabaseCreation.create_test_db`` for one pytest-xdist worker: the template migrated
+    by whichever worker comes first (the others wait on the advisory lock), then copied."""
+
+    def create_test_db(self, verbosity=1, autoclobber=False, serialize=True, keepdb=False):
+        target = self._get_test_db_name()
+        template = template_name(self.connection.settings_dict, worker)
+        lock = zlib.crc32(template.encode())  # one key per template, on the whole server
+        with _maintenance_connect(self.connection.settings_dict) as conn:
+            conn.execute("SELECT pg_advisory_lock(%s)", [lock])
+            try:
+                if _run_of(conn, template) != run:
+                    test_settings = self.connection.settings_dict["TEST"]
+                    test_settings["NAME"] = template
+                    try:  # created, migrated (as the owner role) and its cache table made
+                        original(self, verbosity, autoclobber=True, serialize=False)
+                    finally:
+                        test_settings["NAME"] = target
+                    self.connection.close()  # a template must have no connections
+                    conn.execute(
+                        sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+                            sql.Identifier(template), sql.Literal(run)
+                        )
+                    )
+                if verbosity >= 1:
+                    self.log(f"Copying test database {template} to {target}...")
+                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(target)))
+                conn.execute(
+                    sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                        sql.Identifier(target), sql.Identifier(template)
+                    )
+                )
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", [lock])
+        django_settings.DATABASES[self.connection.alias]["NAME"] = target
+        self.connection.settings_dict["NAME"] = target
+        if serialize:  # what the original serializes after migrating, the same rows
+            self.connection._test_serialized_contents = self.serialize_db_to_string()
+        self.connection.ensure_connection()
+        return target
+
+    return create_test_db
+
+
+@contextlib.contextmanager
+def migrated_once(config: pytest.Config) -> Iterator[None]:
+    """Around pytest-django's database setup on a pytest-xdist worker: the workers' test
+    databases as copies of one migrated template (see the module's docstring)."""
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    database = django_settings.DATABASES["default"]
+    if (
+        not worker
+        or database["ENGINE"] != "django.db.backends.postgresql"
+        or (config.getoption("reuse_db") and not config.getoption("create_db"))
+    ):
+        yield
+        return
+    original = DatabaseCreation.create_test_db
+    DatabaseCreation.create_test_db = _create_test_db_from_template(
+        original, worker, config.workerinput["testrunuid"]
+    )
+    try:
+        yield
+    finally:
+        DatabaseCreation.create_test_db = original
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The pytest-xdist controller drops the template once every worker is done."""
+    config = session.config
+    database = django_settings.DATABASES["default"]
+    if (
+        hasattr(config, "workerinput")
+        or not config.pluginmanager.hasplugin("dsession")
+        or database["ENGINE"] != "django.db.backends.postgresql"
+    ):
+        return
+    owner = os.environ.get("DATABASE_OWNER_URL", "")
+    if owner:  # the owner role made it (tests/conftest.py)
+        import environ
+
+        owner_config = environ.Env.db_url_config(owner)
+        database = {**database, "USER": owner_config["USER"]}
+        database["PASSWORD"] = owner_config.get("PASSWORD", "")
+    with contextlib.suppress(psycopg.Error), _maintenance_connect(database) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(template_name(database)))
+        )
 
 
 # --- the demo, seeded once for the modules that read it -----------------------------------
@@ -224,6 +365,28 @@ def _xdist_group(config: pytest.Config, item: pytest.Item, group: str) -> None:
     pytest keeps it. tests/test_suite_grouping.py fails if the two stop agreeing."""
     if getattr(config.option, "loadgroup", False) and not item.nodeid.endswith(f"@{group}"):
         item._id = coerce_node_id(f"{item.nodeid}@{group}")
+
+
+def needs_database(item: pytest.Item) -> bool:
+    """Whether the test sets up the test database (pytest-django's fixtures or marker)."""
+    return "django_db_setup" in getattr(item, "fixturenames", ()) or bool(
+        item.get_closest_marker("django_db")
+    )
+
+
+class _DatabaseLast:
+    """The tests that need no database first, after pytest-django's own order (which puts them
+    last) and the browser tests' (tests/browser/conftest.py), keeping both among the rest (a
+    stable sort): under pytest-xdist one worker migrates the template (the seeded demo's group,
+    the largest, goes to a worker first) while the other runs these instead of waiting."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        items.sort(key=needs_database)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(_DatabaseLast(), "tests-suite-database-last")
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m smoke` deselects by marker
