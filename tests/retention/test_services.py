@@ -16,6 +16,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from apps.accounts.models import Role
 from apps.clients.models import LegalRepresentative
@@ -75,9 +76,9 @@ def test_who_may_ask_for_destruction_by_age(age, allowed):
 
 def test_under_sixteen_needs_a_representative_with_parental_authority():
     client = _aged(12, representative=False)
-    assert "parental authority" in requester_refusal(
-        client=client, requester=Requester.BOTH, on=ASKED_ON
-    )
+    with translation.override("en"):
+        refusal = requester_refusal(client=client, requester=Requester.BOTH, on=ASKED_ON)
+    assert "parental authority" in refusal
 
 
 @pytest.fixture
