@@ -15,10 +15,12 @@ from datetime import date, datetime
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.agenda.models import Appointment
 from apps.clients.models import (
     Client,
+    Consent,
     HealthInsurance,
     LegalRepresentative,
     Referral,
@@ -27,7 +29,7 @@ from apps.clients.models import (
 from apps.clients.representation import decision_makers
 from apps.plans.models import Evaluation, GoalScore, TreatmentPlan
 from apps.registers.models import AbsenceReport
-from apps.safety.models import SafetyNotice
+from apps.safety.models import MeldcodeTrack, SafetyNotice
 from apps.trajectories.models import (
     Activity,
     CareTeamMembership,
@@ -484,9 +486,70 @@ def statements(client: Client) -> Section:
     )
 
 
+def consents(client: Client) -> Section:
+    rows = []
+    for c in (
+        Consent.objects.filter(client=client)
+        .prefetch_related("given_by_representatives")
+        .order_by("given_on", "pk")
+    ):
+        givers = [r.name for r in c.given_by_representatives.all()]
+        if c.given_by_young_person:
+            givers.insert(0, _("the young person"))
+        withdrawn = NOTHING
+        if c.withdrawn_on:
+            withdrawn = day(c.withdrawn_on)
+            if c.withdrawal_reason:
+                withdrawn += f": {c.withdrawal_reason}"
+        rows.append(
+            [
+                c.get_recipient_display(),
+                text(c.recipient_name),
+                c.purpose,
+                ", ".join(givers) or NOTHING,
+                period(c.given_on, c.valid_until),
+                withdrawn,
+            ]
+        )
+    blocks = [
+        Table(
+            [
+                _("Shared with"),
+                _("Name"),
+                _("Purpose"),
+                _("Given by"),
+                _("Valid"),
+                _("Withdrawn"),
+            ],
+            rows,
+        )
+    ]
+    return Section(_("Consents"), blocks if rows else [], empty=_("No consent is recorded."))
+
+
+def meldcode(client: Client) -> Section:
+    """The reporting code's tracks are named, not copied: they hold suspicions about people
+    around the young person, whose privacy BW 7:456 protects, and the steps may still be under
+    way. The privacy officer decides with the care team what of them to provide."""
+    count = MeldcodeTrack.objects.filter(client=client).count()
+    if not count:
+        return Section(_("Reporting code"), [], empty=_("No reporting-code track."))
+    note = ngettext(
+        "The record holds %(count)d reporting-code track. It is not in this copy because it "
+        "may concern others (BW 7:456); the privacy officer decides with the care team what "
+        "of it is provided.",
+        "The record holds %(count)d reporting-code tracks. They are not in this copy because "
+        "they may concern others (BW 7:456); the privacy officer decides with the care team "
+        "what of them is provided.",
+        count,
+    ) % {"count": count}
+    return Section(_("Reporting code"), [Facts([(_("Not in this copy"), note)])])
+
+
 SECTIONS: list[SectionBuilder] = [
     personal_data,
     representatives,
+    consents,
     referrals,
     trajectories,
     care_team,
@@ -495,6 +558,7 @@ SECTIONS: list[SectionBuilder] = [
     school_and_work,
     appointments,
     safety_notices,
+    meldcode,
     absences,
     statements,
 ]

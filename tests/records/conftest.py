@@ -8,10 +8,12 @@ from django.utils import timezone
 
 from apps.accounts.models import Role, User
 from apps.agenda.models import Appointment
-from apps.clients.models import Client, LegalRepresentative, Referral
+from apps.clients.consent import consent_record
+from apps.clients.models import Client, ConsentRecipient, LegalRepresentative, Referral
 from apps.core.domains import ActivityKind, Attendance, Domain
 from apps.plans.models import Evaluation, GoalScore, TreatmentPlan
 from apps.registers.models import AbsenceReport
+from apps.safety.meldcode import meldcode_track_open
 from apps.safety.services import safety_notice_set
 from apps.trajectories.models import Employment, TeamRole, Trajectory
 from apps.trajectories.services import (
@@ -37,7 +39,10 @@ TEXTS = {
     "referral": "Huisartsenpraktijk Zuidpoort",
     "representative": "Johanna Verbrugghen",
     "employer": "WERKGEVER Bakkerij de Korenschoof",
+    "consent": "TOESTEMMINGSDOEL stage afstemmen",
 }
+# In the record, named in the copy but not copied (apps/records/sections.py, ``meldcode``).
+MELDCODE_CONCERN = "ZORGSIGNAAL onbekende volwassene"
 
 
 @dataclass(frozen=True)
@@ -138,4 +143,14 @@ def record(db) -> Record:
     Employment.objects.create(
         trajectory=trajectory, employer=TEXTS["employer"], hours_per_week=8, start=start
     )
+    consent_record(
+        client=client,
+        recipient=ConsentRecipient.EMPLOYER,
+        purpose=TEXTS["consent"],
+        given_on=start,
+        actor=caseworker,
+        young_person=True,
+        representatives=[mother],
+    )
+    meldcode_track_open(client=client, concern=MELDCODE_CONCERN, opened_on=today, actor=caseworker)
     return Record(client, trajectory, caseworker, teacher, privacy_officer, mother, father)

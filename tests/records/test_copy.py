@@ -41,7 +41,7 @@ from apps.records.services import (
 from tests.accounts.factories import UserFactory
 from tests.clients.factories import ClientFactory
 
-from .conftest import TEXTS
+from .conftest import MELDCODE_CONCERN, TEXTS
 
 pytestmark = pytest.mark.django_db
 
@@ -204,6 +204,9 @@ def test_the_copy_is_the_complete_record_as_a_pdf_with_the_identity_on_every_pag
         assert "Merel Verbrugghen" in flat
         assert record.client.client_number in flat
     assert "Kopie van het dossier" in text  # in the language of the person asking
+    # The reporting code is named, not copied: it may concern others (BW 7:456 lid 1 and 3).
+    assert MELDCODE_CONCERN not in text
+    assert "1 meldcodetraject" in text
 
 
 def test_the_copy_is_made_in_english_when_asked_in_english(
