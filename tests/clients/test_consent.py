@@ -22,6 +22,7 @@ Sources:
 import datetime
 
 import pytest
+from django.utils import translation
 from django.core.exceptions import ValidationError
 
 from apps.audit.models import AccessLogEntry
@@ -32,6 +33,14 @@ from tests.accounts.factories import UserFactory
 from tests.clients.factories import ClientFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """The messages asserted below are the English source texts."""
+    with translation.override("en"):
+        yield
+
 
 D = datetime.date
 GIVEN_ON = D(2026, 3, 2)

@@ -249,7 +249,7 @@ def test_the_privacy_officer_sees_who_recorded_and_changed_it(client_18, actor):
             for change in client_change_history(client=client_18)
             if change.what == f"extended youth care #{care.pk}"
         ]
-    assert [(change.action, change.user) for change in changes] == [
-        ("created", actor),
+    assert [(change.action, change.user) for change in changes] == [  # newest first
         ("changed", actor),
+        ("created", actor),
     ]

@@ -44,6 +44,14 @@ from tests.trajectories.factories import TrajectoryFactory
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """The messages asserted below are the English source texts."""
+    with translation.override("en"):
+        yield
+
+
 ASKED_ON = date(2026, 6, 1)
 
 
@@ -79,8 +87,7 @@ def test_who_may_ask_for_destruction_by_age(age, allowed):
 
 def test_under_sixteen_needs_a_representative_with_parental_authority():
     client = _aged(12, representative=False)
-    with translation.override("en"):
-        refusal = requester_refusal(client=client, requester=Requester.BOTH, on=ASKED_ON)
+    refusal = requester_refusal(client=client, requester=Requester.BOTH, on=ASKED_ON)
     assert "parental authority" in refusal
 
 
