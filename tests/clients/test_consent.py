@@ -22,8 +22,8 @@ Sources:
 import datetime
 
 import pytest
-from django.utils import translation
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from apps.audit.models import AccessLogEntry
 from apps.clients.consent import consent_record, consent_state, consent_withdraw
