@@ -53,7 +53,8 @@ demo: $(PROD_STAMP)
 TEST_WORKERS ?= auto
 COVERAGE ?= 0
 # Both come with the dev set (requirements/dev.txt).
-PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadgroup -m "not deep" \
+# --durations: the slowest tests in every run's output, CI's included (its 15 minutes).
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadgroup -m "not deep" --durations=30 \
 	$(if $(filter 1,$(COVERAGE)),--cov --cov-report=term:skip-covered)
 
 test: $(STAMP)
