@@ -29,6 +29,7 @@ from django.utils.translation import ngettext
 from apps.accounts.models import User
 from apps.audit.models import AccessEvent
 from apps.audit.services import access_log_write
+from apps.core.errors import text_too_long
 
 from .models import Client, Consent, ConsentRecipient, LegalRepresentative
 from .representation import DecisionMakers, DecisionRule, decision_makers
@@ -139,13 +140,8 @@ def _text(value: str, *, field: str, limit: int, required: bool, message: str) -
     value = " ".join((value or "").split())
     if required and not value:
         raise ValidationError({field: message})
-    if len(value) > limit:
-        raise ValidationError(
-            {
-                field: _("Use at most %(limit)s characters (now %(count)s).")
-                % {"limit": limit, "count": len(value)}
-            }
-        )
+    if (too_long := text_too_long(value, limit)) is not None:
+        raise ValidationError({field: too_long})
     return value
 
 
