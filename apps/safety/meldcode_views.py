@@ -77,7 +77,7 @@ def meldcode_tracks(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _track_page(request, client, access, track_pk, **forms):
     today = timezone.localdate()
-    state = meldcode_track_of(client=client, track_pk=track_pk, today=today)
+    state = meldcode_track_of(user=request.user, client=client, track_pk=track_pk, today=today)
     next_step = state.next_step
     context = {
         "client": client,
@@ -116,7 +116,9 @@ def meldcode_track(request: HttpRequest, pk: int, track_pk: int) -> HttpResponse
 @require_POST
 def meldcode_step(request: HttpRequest, pk: int, track_pk: int) -> HttpResponse:
     client, access = meldcode_client_open_for(user=request.user, pk=pk, what="meldcode track")
-    state = meldcode_track_of(client=client, track_pk=track_pk, today=timezone.localdate())
+    state = meldcode_track_of(
+        user=request.user, client=client, track_pk=track_pk, today=timezone.localdate()
+    )
     if state.next_step is None:
         messages.error(request, _("All five steps of this track are recorded."))
         return redirect("safety:meldcode_track", pk=client.pk, track_pk=track_pk)
@@ -133,7 +135,9 @@ def meldcode_step(request: HttpRequest, pk: int, track_pk: int) -> HttpResponse:
 
 def _track_form_post(request, pk, track_pk, form_class, form_name, service, done):
     client, access = meldcode_client_open_for(user=request.user, pk=pk, what="meldcode track")
-    state = meldcode_track_of(client=client, track_pk=track_pk, today=timezone.localdate())
+    state = meldcode_track_of(
+        user=request.user, client=client, track_pk=track_pk, today=timezone.localdate()
+    )
     form = form_class(request.POST)
     if form.is_valid():
         with service_refusals(request, form=form):
@@ -220,7 +224,7 @@ def inspectorate_reports(request: HttpRequest, pk: int) -> HttpResponse:
 def inspectorate_report(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
     """One report's timeline, and a form to bring it up to date."""
     client, access = meldcode_client_open_for(user=request.user, pk=pk, what="inspectorate report")
-    report = inspectorate_report_of(client=client, report_pk=report_pk)
+    report = inspectorate_report_of(user=request.user, client=client, report_pk=report_pk)
     fields = (
         "reported_on",
         "igj_reference",

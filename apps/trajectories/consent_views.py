@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome
+from apps.audit.services import access_log_record
 from apps.clients.consent import consent_record, consent_withdraw, consents_for_client
 from apps.clients.models import Client, Consent, ConsentRecipient, LegalRepresentative
 from apps.clients.representation import decision_makers
@@ -152,7 +154,15 @@ def consent_withdraw_view(request: HttpRequest, pk: int, consent_pk: int) -> Htt
         user=request.user, pk=pk, what="consent register", require=_keeps_register
     )
     consent = Consent.objects.filter(pk=consent_pk, client=client).first()
-    if consent is None:
+    if consent is None:  # another client's consent: probing, logged as refused
+        access_log_record(
+            user=request.user,
+            event=AccessEvent.CHANGE,
+            basis=AccessBasis.NONE,
+            outcome=AccessOutcome.REFUSED,
+            client=client,
+            detail="consent register",
+        )
         raise Http404
     form = ConsentWithdrawForm(request.POST)
     if not form.is_valid():

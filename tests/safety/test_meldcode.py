@@ -360,6 +360,45 @@ def test_a_wrong_role_or_organisation_gets_a_logged_404(client, team):
         ).exists()
 
 
+def test_a_track_or_report_of_another_client_is_refused_and_logged(client, team):
+    """The care team of one client probing the id of another client's track or report gets 404,
+    written to the access log as refused (not only the allowed read of its own client)."""
+    subject, users = team
+    other, other_users = _team_of_another_client(users["caseworker"])
+    track = _open(other, other_users)
+    report = inspectorate_report_record(
+        client=other,
+        kind="violence",
+        summary="Geweld door groepsgenoot",
+        occurred_on=days_ago(3),
+        discovered_on=days_ago(3),
+        actor=other_users["caseworker"],
+    )
+    client.force_login(users["caseworker"])
+    for url, what in (
+        (
+            reverse("safety:meldcode_track", kwargs={"pk": subject.pk, "track_pk": track.pk}),
+            "meldcode track",
+        ),
+        (
+            reverse(
+                "safety:inspectorate_report", kwargs={"pk": subject.pk, "report_pk": report.pk}
+            ),
+            "inspectorate report",
+        ),
+    ):
+        assert client.get(url).status_code == 404
+        assert AccessLogEntry.objects.filter(
+            user=users["caseworker"], client=subject, outcome="refused", detail=what
+        ).exists()
+
+
+def _team_of_another_client(caseworker):
+    other = ClientFactory(organisation=caseworker.organisation)
+    trajectory = TrajectoryFactory(client=other, start=datetime.date(2025, 1, 1))
+    return other, {"caseworker": trajectory.lead_caseworker}
+
+
 def test_the_client_page_panel_shows_a_stalled_step_to_the_team_only(client, team):
     subject, users = team
     track = _open(subject, users)

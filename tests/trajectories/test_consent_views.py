@@ -299,3 +299,7 @@ def test_a_consent_of_another_client_cannot_be_withdrawn_here(client, world):
     assert response.status_code == 404
     foreign_consent.refresh_from_db()
     assert foreign_consent.withdrawn_on is None
+    # The probe is in the access log, as refused, against the client whose page was asked for.
+    assert AccessLogEntry.objects.filter(
+        user=world["lead"], client=world["client"], outcome="refused", detail="consent register"
+    ).exists()
