@@ -38,9 +38,11 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from lxml import etree
 
 from apps.clients.models import Client, ClientStatus
 from apps.core.errors import ServiceError
+from apps.exchange.xml import MessageUnreadable, parse_safely
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +113,9 @@ def _collect(client: Client) -> dict[type[models.Model], set]:
     collected[Client] = {client.pk}
     frontier: list[tuple[type[models.Model], set]] = [(Client, {client.pk})]
     live = [m for m in _live_models() if _label(m) not in UNTOUCHED]
+    for model, pks in _rows_with_the_bsn(client, live).items():
+        collected[model] |= pks
+        frontier.append((model, pks))
     while frontier:
         target, pks = frontier.pop()
         for model in live:
@@ -134,6 +139,30 @@ def _collect(client: Client) -> dict[type[models.Model], set]:
                     collected[model] |= found
                     frontier.append((model, found))
     return collected
+
+
+def _rows_with_the_bsn(client: Client, live: list[type[models.Model]]) -> dict:
+    """Rows that hold the client's BSN without a key to the client (an allocation received for
+    a BSN before the client was registered), in the client's organisation only: the same young
+    person at another provider is not this record."""
+    found: dict[type[models.Model], set] = {}
+    if not client.bsn:
+        return found
+    for model in live:
+        names = {f.name for f in model._meta.concrete_fields}
+        if model is Client or "bsn" not in names:
+            continue
+        if "organisation" in names:
+            scope = {"organisation_id": client.organisation_id}
+        elif "message" in names:
+            scope = {"message__organisation_id": client.organisation_id}
+        else:
+            logger.warning("Destruction: %s holds a BSN without an organisation", _label(model))
+            continue
+        pks = set(model._base_manager.filter(bsn=client.bsn, **scope).values_list("pk", flat=True))
+        if pks:
+            found[model] = pks
+    return found
 
 
 def _fiscal_lines(pks: set) -> set:
@@ -199,41 +228,75 @@ def _delete_rows(model: type[models.Model], pks: set) -> int:
     return queryset._raw_delete(queryset.db)
 
 
-def _delete_history(collected: dict[type[models.Model], set], outcome: Outcome) -> None:
-    """The history rows of every removed or kept row, and every history row that points to one
-    (a row deleted earlier leaves its history behind, with the ids of what it belonged to)."""
-    ids_by_model = {model._meta.concrete_model: pks for model, pks in collected.items() if pks}
-    for model in apps.get_models():
-        if not _is_historical(model) or _label(model.instance_type) in UNTOUCHED:
+def _history_condition(model: type[models.Model], ids_by_model: dict) -> models.Q:
+    condition = models.Q(pk__in=[])
+    own = ids_by_model.get(model.instance_type._meta.concrete_model)
+    if own:
+        condition |= models.Q(**{f"{model.instance_type._meta.pk.attname}__in": own})
+    for fk in _foreign_keys(model):
+        if fk.name == "history_user":
             continue
-        condition = models.Q(pk__in=[])
-        own = ids_by_model.get(model.instance_type._meta.concrete_model)
-        if own:
-            condition |= models.Q(**{f"{model.instance_type._meta.pk.attname}__in": own})
-        for fk in _foreign_keys(model):
-            if fk.name == "history_user":
-                continue
-            pks = ids_by_model.get(fk.related_model._meta.concrete_model)
-            if pks:
-                condition |= models.Q(**{f"{fk.attname}__in": pks})
-        queryset = model._base_manager.filter(condition)
+        pks = ids_by_model.get(fk.related_model._meta.concrete_model)
+        if pks:
+            condition |= models.Q(**{f"{fk.attname}__in": pks})
+    return condition
+
+
+def _history_models() -> list[type[models.Model]]:
+    return [
+        model
+        for model in apps.get_models()
+        if _is_historical(model) and _label(model.instance_type) not in UNTOUCHED
+    ]
+
+
+def _with_deleted_earlier(collected: dict[type[models.Model], set]) -> dict:
+    """The ids of the record's rows, with those of rows deleted earlier that only their history
+    still names (a goal deleted last year, the evaluations of a plan deleted before it): found
+    from the history rows that point to the record, and again from those, until none is new."""
+    ids_by_model: dict = defaultdict(set)
+    for model, pks in collected.items():
+        ids_by_model[model._meta.concrete_model] |= pks
+    history_models = _history_models()
+    grew = True
+    while grew:
+        grew = False
+        for model in history_models:
+            instance = model.instance_type._meta.concrete_model
+            found = set(
+                model._base_manager.filter(_history_condition(model, ids_by_model)).values_list(
+                    model.instance_type._meta.pk.attname, flat=True
+                )
+            )
+            if found - ids_by_model[instance]:
+                ids_by_model[instance] |= found
+                grew = True
+    return ids_by_model
+
+
+def _delete_history(ids_by_model: dict, outcome: Outcome) -> None:
+    """The history rows of every removed or kept row, of every row deleted earlier that belonged
+    to the record (``_with_deleted_earlier``), and every history row that points to one."""
+    for model in _history_models():
+        queryset = model._base_manager.filter(_history_condition(model, ids_by_model))
         count = queryset._raw_delete(queryset.db)
         if count:
             outcome.removed[_label(model)] = outcome.removed.get(_label(model), 0) + count
 
 
-def _delete_admin_log(collected: dict[type[models.Model], set], outcome: Outcome) -> None:
+def _delete_admin_log(ids_by_model: dict, outcome: Outcome) -> None:
     """Django's admin log names a changed row by its text (``object_repr``) and points to it by
-    content type and id, not by a foreign key: its entries for the removed rows go too."""
+    content type and id, not by a foreign key: its entries for the record's rows go too, those
+    deleted earlier included."""
     if not apps.is_installed("django.contrib.admin"):
         return
     from django.contrib.admin.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
 
     condition = models.Q(pk__in=[])
-    for model, pks in collected.items():
+    for model, pks in ids_by_model.items():
         if pks:
-            content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+            content_type = ContentType.objects.get_for_model(model)
             condition |= models.Q(content_type=content_type, object_id__in=[str(pk) for pk in pks])
     queryset = LogEntry.objects.filter(condition)
     count = queryset._raw_delete(queryset.db)
@@ -241,13 +304,70 @@ def _delete_admin_log(collected: dict[type[models.Model], set], outcome: Outcome
         outcome.removed["admin.logentry"] = count
 
 
+# In a message, the elements under the client's own element (the one holding its Bsn) that
+# identify the young person: their text is blanked (the Bsn zeroed, the date of birth set to
+# the placeholder), while products, periods and amounts stay as evidence of the exchange.
+IDENTIFYING_ELEMENTS = frozenset(
+    {
+        "Achternaam",
+        "Voorvoegsel",
+        "Voornamen",
+        "Voorletters",
+        "Straatnaam",
+        "Huisnummer",
+        "Huisletter",
+        "HuisnummerToevoeging",
+        "Postcode",
+        "Plaatsnaam",
+        "Locatieomschrijving",
+        "Telefoonnummer",
+        "Emailadres",
+    }
+)
+
+
+def _names_of(client: Client) -> list[str]:
+    return [n for n in (client.full_name, client.family_name, client.given_name) if len(n) > 2]
+
+
 def _redacted(content: bytes, client: Client) -> bytes:
-    """The BSN wherever it stands; the name where it is an element's whole text."""
+    """The message without the client: under the element holding the client's Bsn, the BSN
+    zeroed, the date of birth replaced, names and address blanked and the name struck from
+    free text; then, anywhere in the file, the BSN and the name as an element's whole text."""
+    try:
+        root = parse_safely(content)
+    except MessageUnreadable:
+        root = None
+    if root is not None and client.bsn:
+        names = _names_of(client)
+        for bsn in root.iter("{*}Bsn"):
+            if (bsn.text or "").strip() != client.bsn or bsn.getparent() is None:
+                continue
+            for element in bsn.getparent().iter():
+                if not isinstance(element.tag, str):
+                    continue  # a comment or a processing instruction
+                local = etree.QName(element).localname
+                parent = element.getparent()
+                if local == "Bsn":
+                    element.text = "000000000"
+                elif (
+                    local == "Datum"
+                    and parent is not None
+                    and (etree.QName(parent).localname == "Geboortedatum")
+                ):
+                    element.text = PLACEHOLDER_BIRTH_DATE.isoformat()
+                elif local in IDENTIFYING_ELEMENTS:
+                    element.text = ""
+                elif element.text and names:
+                    for name in names:
+                        element.text = re.sub(
+                            rf"\b{re.escape(name)}\b", "…", element.text, flags=re.IGNORECASE
+                        )
+        content = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
     if client.bsn:
         content = content.replace(client.bsn.encode(), b"000000000")
-    for name in (client.family_name, client.given_name, client.full_name):
-        if name.strip():
-            content = re.sub(rb">\s*" + re.escape(name.encode()) + rb"\s*<", b"><", content)
+    for name in _names_of(client):
+        content = re.sub(rb">\s*" + re.escape(name.encode()) + rb"\s*<", b"><", content)
     return content
 
 
@@ -262,22 +382,28 @@ def _documents_naming(client: Client, outcome: Outcome, after_commit: list) -> N
         if "organisation" in names:
             rows = rows.filter(organisation_id=client.organisation_id)
         for row in rows.iterator():
-            if client.pk not in (row.client_ids or []):
+            named = client.pk in (row.client_ids or [])
+            if not named and (row.client_ids or not client.bsn):
+                continue  # another client's document; a document naming nobody is read below
+            redacts = _label(model) in REDACTED_DOCUMENTS
+            if not named and not redacts:
                 continue
             changes: dict[str, object] = {
-                "client_ids": [pk for pk in row.client_ids if pk != client.pk]
+                "client_ids": [pk for pk in (row.client_ids or []) if pk != client.pk]
             }
             for file_field in file_fields:
                 stored = getattr(row, file_field.attname).name
                 if not stored:
                     continue
                 storage = file_field.storage
-                if _label(model) in REDACTED_DOCUMENTS:
+                if redacts:
                     try:
                         with storage.open(stored, "rb") as handle:
                             content = handle.read()
                     except FileNotFoundError:
                         continue
+                    if not named and client.bsn.encode() not in content:
+                        continue  # a message naming no client (refused): not about this one
                     redacted = _redacted(content, client)
                     new_name = storage.save(stored, ContentFile(redacted))
                     changes[file_field.attname] = new_name
@@ -344,8 +470,9 @@ def record_destroy(*, client: Client) -> Outcome:
     after_commit: list = []
 
     _documents_naming(client, outcome, after_commit)
-    _delete_history(collected, outcome)
-    _delete_admin_log(collected, outcome)
+    ids_by_model = _with_deleted_earlier(collected)
+    _delete_history(ids_by_model, outcome)
+    _delete_admin_log(ids_by_model, outcome)
     for model, pks in collected.items():
         removed = pks - kept.get(model, set())
         if not removed:

@@ -15,6 +15,7 @@ from apps.audit.models import AccessBasis, AccessEvent
 from apps.audit.services import access_log_record
 from apps.clients.models import Client
 from apps.core.errors import PermissionRefused, text_too_long
+from apps.reports.models import ReportRun, ReportStatus
 from apps.trajectories.models import TrajectoryStatus
 
 from .destruction import DestructionBlocked, record_destroy
@@ -164,7 +165,21 @@ def _destroy(
         raise DestructionBlocked(
             _("The client's trajectory is still open: close it before the record is destroyed.")
         )
+    if ReportRun.objects.filter(
+        organisation_id=client.organisation_id,
+        status__in=[ReportStatus.QUEUED, ReportStatus.RUNNING],
+    ).exists():
+        # A report being built has read the record already and would store it after the
+        # destruction, in a file nothing removes: wait until it is done.
+        raise DestructionBlocked(
+            _("A report is being made for the organisation; try again when it is done.")
+        )
     outcome = record_destroy(client=client)
+    # The explanations of earlier refusals were written to the client and may name them; the
+    # ground stays. Their history goes with the text.
+    earlier = DestructionRequest.objects.filter(client=client).exclude(refusal_explanation="")
+    DestructionRequest.history.filter(client_id=client.pk).update(refusal_explanation="")
+    earlier.update(refusal_explanation="")
     tombstone = Tombstone.objects.create(
         organisation_id=client.organisation_id,
         client_id=client.pk,

@@ -21,6 +21,8 @@ from django.utils import translation
 from apps.accounts.models import Role
 from apps.clients.models import LegalRepresentative
 from apps.core.errors import PermissionRefused
+from apps.reports.models import ReportRun, ReportStatus
+from apps.retention.destruction import DestructionBlocked, _redacted
 from apps.retention.models import (
     DestructionRequest,
     RefusalGround,
@@ -37,9 +39,11 @@ from apps.retention.services import (
     retention_due_refresh,
     retention_extend,
 )
+from apps.trajectories.models import Stay, StayLeave
 from apps.trajectories.services import trajectory_close
 from tests.accounts.factories import UserFactory
 from tests.clients.factories import ClientFactory
+from tests.funding.factories import FunderFactory
 from tests.trajectories.factories import TrajectoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -188,3 +192,88 @@ def test_retention_is_twenty_years_after_the_last_care_and_can_be_extended(offic
     assert retention_of(client).until == date(2030, 1, 1)
     assert not RetentionDue.objects.exists()
     assert retention_due_refresh(organisation=client.organisation, today=date(2029, 1, 1)) == 0
+
+
+def _granted(officer, client):
+    request = destruction_request_record(
+        client=client, requester=Requester.YOUNG_PERSON, received_on=ASKED_ON, actor=officer
+    )
+    destruction_request_review(request=request, grant=True, actor=officer)
+    return request
+
+
+def test_a_report_being_made_blocks_the_destruction_until_it_is_done(officer_and_client):
+    """A report run that is queued or running has read (or will read) the record and would store
+    it after the destruction in a file nothing removes (AVG art. 17: destroyed everywhere)."""
+    officer, client = officer_and_client
+    run = ReportRun.objects.create(
+        organisation=client.organisation,
+        funder=FunderFactory(),
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 1, 31),
+        format="csv",
+        requested_by=officer,
+        status=ReportStatus.RUNNING,
+    )
+    request = _granted(officer, client)
+    with pytest.raises(DestructionBlocked, match="report is being made"):
+        destruction_request_execute(
+            request=request, actor=officer, confirmation=client.client_number
+        )
+    client.refresh_from_db()
+    assert client.family_name
+    run.status = ReportStatus.DONE
+    run.save(update_fields=["status"])
+    destruction_request_execute(request=request, actor=officer, confirmation=client.client_number)
+    client.refresh_from_db()
+    assert not client.family_name
+
+
+def test_the_history_of_rows_deleted_earlier_goes_with_the_record(officer_and_client):
+    """A stay deleted before the destruction, and its leave with a note, left history rows that
+    point only to rows that no longer exist (the leave's to the deleted stay); they belong to
+    the record and are destroyed with it (BW 7:455)."""
+    officer, client = officer_and_client
+    trajectory = TrajectoryFactory(client=client, start=date(2025, 1, 1))
+    stay = Stay.objects.create(
+        trajectory=trajectory,
+        admitted_on=date(2025, 2, 1),
+        discharged_on=date(2025, 3, 1),
+        registered_by=trajectory.lead_caseworker,
+    )
+    leave = StayLeave.objects.create(
+        stay=stay,
+        leaves_on=date(2025, 2, 7),
+        returns_on=date(2025, 2, 9),
+        note="VERLOFNOTITIE weekend bij tante",
+    )
+    leave.delete()  # each leaves its history ("-" row) behind
+    stay.delete()
+    assert StayLeave.history.filter(note__contains="VERLOFNOTITIE").exists()
+    trajectory_close(trajectory=trajectory, end=date(2025, 6, 30), actor=trajectory.lead_caseworker)
+    request = _granted(officer, client)
+    destruction_request_execute(request=request, actor=officer, confirmation=client.client_number)
+    assert not StayLeave.history.filter(note__contains="VERLOFNOTITIE").exists()
+    assert not Stay.history.filter(trajectory_id=trajectory.pk).exists()
+
+
+def test_a_message_loses_the_clients_name_birth_date_and_bsn_but_keeps_its_products():
+    """A kept message (evidence of the exchange) is redacted under the client's own element: the
+    name in its parts (iJw Naam: Achternaam, Voorvoegsel), the date of birth and the BSN; the
+    products stay, and another client in the same file is untouched."""
+    client = ClientFactory(given_name="Sanne", family_name="Berg", bsn="999999990")
+    content = (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<Bericht xmlns="http://www.istandaarden.nl/ijw/3_2/jw301/schema">'
+        b"<Client><Bsn>999999990</Bsn><Geboortedatum><Datum>2009-05-01</Datum></Geboortedatum>"
+        b"<Naam><Geslachtsnaam><Achternaam>Berg</Achternaam><Voorvoegsel>van der</Voorvoegsel>"
+        b"</Geslachtsnaam></Naam><Commentaar>Gesprek met Sanne Berg</Commentaar>"
+        b"<Product>45A12</Product></Client>"
+        b"<Client><Bsn>111222333</Bsn><Naam><Achternaam>Jansen</Achternaam></Naam></Client>"
+        b"</Bericht>"
+    )
+    redacted = _redacted(content, client).decode()
+    for gone in ("999999990", "2009-05-01", "Berg", "van der", "Sanne"):
+        assert gone not in redacted, gone
+    for kept in ("000000000", "45A12", "111222333", "Jansen"):  # the product, another client
+        assert kept in redacted, kept
