@@ -60,7 +60,7 @@ def test_a_destruction_request_from_record_to_tombstone(
     screenshot(page, "03-execute-1366")
     page.get_by_role("button", name="Dossier vernietigen").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Grafstenen")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vernietigingsverslagen")
     expect(page.locator("main")).to_contain_text(f"#{subject.pk}")
     expect(page.locator("main")).not_to_contain_text("Zeldzaamnaam")
     screenshot(page, "04-tombstones-1366")
