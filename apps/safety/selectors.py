@@ -15,6 +15,7 @@ from apps.trajectories.access import (
     caseload_access_for,
     client_access_for,
     memberships_giving_access,
+    part_not_of_client,
 )
 from apps.trajectories.models import TeamRole
 
@@ -153,26 +154,12 @@ def meldcode_tracks_of(*, client: Client, today: date) -> list[TrackState]:
     return [track_state(track, today=today) for track in tracks]
 
 
-def _refused_as_not_of_client(*, user: User, client: Client, what: str) -> Http404:
-    """A track or report id that is not the client's (probing another record): logged as
-    refused against the client whose page was asked for, and answered 404."""
-    access_log_record(
-        user=user,
-        event=AccessEvent.VIEW,
-        basis=AccessBasis.NONE,
-        outcome=AccessOutcome.REFUSED,
-        client=client,
-        detail=what,
-    )
-    return Http404()
-
-
 def meldcode_track_of(*, user: User, client: Client, track_pk: int, today: date) -> TrackState:
     """One track of the client (the client is opened through the door already); 404, logged as
     refused, for a track of another client."""
     track = _tracks().filter(client=client, pk=track_pk).first()
     if track is None:
-        raise _refused_as_not_of_client(user=user, client=client, what="meldcode track")
+        raise part_not_of_client(user=user, client=client, what="meldcode track")
     return track_state(track, today=today)
 
 
@@ -251,5 +238,5 @@ def inspectorate_report_of(*, user: User, client: Client, report_pk: int) -> Ins
         .first()
     )
     if report is None:
-        raise _refused_as_not_of_client(user=user, client=client, what="inspectorate report")
+        raise part_not_of_client(user=user, client=client, what="inspectorate report")
     return report

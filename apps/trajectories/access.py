@@ -370,6 +370,22 @@ def client_open_for(
     return client, access
 
 
+def part_not_of_client(
+    *, user: User, client: Client, what: str, event: str = AccessEvent.VIEW
+) -> Http404:
+    """An id in the URL that is not the opened client's (a track, a consent of another record:
+    probing): logged as refused against the client whose page was asked for; raise the 404."""
+    access_log_record(
+        user=user,
+        event=event,
+        basis=AccessBasis.NONE,
+        outcome=AccessOutcome.REFUSED,
+        client=client,
+        detail=what,
+    )
+    return Http404()
+
+
 # Emergency access (break the glass): a caseworker outside the care team opens a client for a
 # limited time, logged, and reviewed by the privacy officer afterwards (apps.privacy).
 

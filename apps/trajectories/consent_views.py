@@ -4,22 +4,21 @@ and their withdrawal (apps.clients.consent). A teacher's or job coach's lane res
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome
-from apps.audit.services import access_log_record
+from apps.audit.models import AccessEvent
 from apps.clients.consent import consent_record, consent_withdraw, consents_for_client
 from apps.clients.models import Client, Consent, ConsentRecipient, LegalRepresentative
 from apps.clients.representation import decision_makers
 from apps.core.forms import DateInput
 from apps.core.views import service_refusals
 
-from .access import client_open_for
+from .access import client_open_for, part_not_of_client
 
 
 class ConsentForm(forms.Form):
@@ -155,15 +154,9 @@ def consent_withdraw_view(request: HttpRequest, pk: int, consent_pk: int) -> Htt
     )
     consent = Consent.objects.filter(pk=consent_pk, client=client).first()
     if consent is None:  # another client's consent: probing, logged as refused
-        access_log_record(
-            user=request.user,
-            event=AccessEvent.CHANGE,
-            basis=AccessBasis.NONE,
-            outcome=AccessOutcome.REFUSED,
-            client=client,
-            detail="consent register",
+        raise part_not_of_client(
+            user=request.user, client=client, what="consent register", event=AccessEvent.CHANGE
         )
-        raise Http404
     form = ConsentWithdrawForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
