@@ -62,10 +62,12 @@ INSTALLED_APPS = [
     "apps.intake",  # registration of a client and the trajectory's lifecycle
     "apps.plans",  # the treatment plan and its evaluations
     "apps.safety",  # safety notices on a client (docs/corrections.md)
+    "apps.zvw",  # GGZ after 18 under the Zvw: referral, insurer, prestaties, declarations
     "apps.registers",  # group sessions, classes and unexcused absence
     "apps.reports",
     "apps.privacy",  # the privacy officer's pages
     "apps.records",  # the client's copy of the record and their own statement
+    "apps.pools",  # pooled budgets of several funders (integral funding)
     "apps.exchange",  # iJw / iWmo message traffic with municipalities
     "apps.retention",  # retention periods, destruction and its tombstones
     "apps.agenda",  # appointments and the personal calendar feed

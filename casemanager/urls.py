@@ -40,6 +40,8 @@ urlpatterns = [
     path("records/", include("apps.records.urls")),
     path("plans/", include("apps.plans.urls")),
     path("funding/", include("apps.control.urls")),
+    path("funding/pools/", include("apps.pools.urls")),
+    path("zvw/", include("apps.zvw.urls")),
     path("reports/", include("apps.reports.urls")),
     path("registers/", include("apps.registers.urls")),
     path("messages/", include("apps.exchange.urls")),
