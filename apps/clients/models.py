@@ -66,6 +66,10 @@ class ClientQuerySet(models.QuerySet):
     def open(self) -> "ClientQuerySet":
         return self.exclude(status=ClientStatus.CLOSED)
 
+    def kept(self) -> "ClientQuerySet":
+        """Without the emptied rows of destroyed records (apps.retention)."""
+        return self.filter(destroyed_on__isnull=True)
+
 
 class Client(models.Model):
     """One young person in care."""
@@ -153,6 +157,9 @@ class Client(models.Model):
         _("status"), max_length=20, choices=ClientStatus.choices, default=ClientStatus.INTAKE
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Set by the destruction of the record (apps.retention): the row stays, emptied, because the
+    # access log points to it; nobody opens it and no list shows it.
+    destroyed_on = models.DateField(_("record destroyed on"), null=True, blank=True, editable=False)
 
     objects = ClientQuerySet.as_manager()
     history = HistoricalRecords()

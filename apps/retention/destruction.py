@@ -442,6 +442,7 @@ def _empty_client(client: Client) -> None:
         status=ClientStatus.CLOSED,
         extended_youth_care_from=None,
         extended_youth_care_until=None,
+        destroyed_on=timezone.localdate(),
     )
 
 

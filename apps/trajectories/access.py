@@ -163,6 +163,7 @@ def client_access_for(*, user: User, client: Client) -> ClientAccess | None:
         or not user.is_active
         or user.organisation_id is None
         or user.organisation_id != client.organisation_id
+        or client.destroyed_on is not None
     ):
         return None
     team_roles = set(
@@ -259,6 +260,7 @@ def caseload_access_for(*, user: User, clients: Iterable[Client]) -> dict[int, C
         and user.is_active
         and user.organisation_id is not None
         and client.organisation_id == user.organisation_id
+        and client.destroyed_on is None
     ]
     team_roles: dict[int, set[str]] = {}
     for client_id, role in (

@@ -161,6 +161,7 @@ def client_search_for_manager(*, user: User, query: str) -> QuerySet[Client]:
     activities = Activity.objects.recorded()
     return (
         Client.objects.filter(organisation_id=user.organisation_id)
+        .kept()
         .filter(matches | name_match)
         .annotate(
             activity_count=_count_of(activities, "trajectory__client"),

@@ -16,10 +16,12 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client as Browser
 from django.utils import translation
 
 from apps.accounts.models import Role
-from apps.clients.models import LegalRepresentative
+from apps.audit.models import AccessLogEntry, AccessOutcome
+from apps.clients.models import Client, LegalRepresentative
 from apps.core.errors import PermissionRefused
 from apps.reports.models import ReportRun, ReportStatus
 from apps.retention.destruction import DestructionBlocked, _redacted
@@ -39,8 +41,10 @@ from apps.retention.services import (
     retention_due_refresh,
     retention_extend,
 )
+from apps.trajectories.access import client_access_for
 from apps.trajectories.models import Stay, StayLeave
 from apps.trajectories.services import trajectory_close
+from apps.workday.selectors import client_search_for_manager
 from tests.accounts.factories import UserFactory
 from tests.clients.factories import ClientFactory
 from tests.funding.factories import FunderFactory
@@ -277,3 +281,27 @@ def test_a_message_loses_the_clients_name_birth_date_and_bsn_but_keeps_its_produ
         assert gone not in redacted, gone
     for kept in ("000000000", "45A12", "111222333", "Jansen"):  # the product, another client
         assert kept in redacted, kept
+
+
+def test_the_emptied_row_of_a_destroyed_record_is_opened_by_nobody_and_listed_nowhere(
+    officer_and_client,
+):
+    """The client row stays for the access log (append-only), but the record is gone: the
+    manager's search does not find the shell, and its page is refused and logged as such."""
+
+    officer, client = officer_and_client
+    manager = UserFactory(organisation=client.organisation, roles=[Role.MANAGER])
+    assert list(client_search_for_manager(user=manager, query=client.client_number)) == [client]
+    request = _granted(officer, client)
+    destruction_request_execute(request=request, actor=officer, confirmation=client.client_number)
+    client.refresh_from_db()
+    assert client.destroyed_on is not None
+    assert not client_search_for_manager(user=manager, query=f"#{client.pk}").exists()
+    assert not Client.objects.kept().filter(pk=client.pk).exists()
+    assert client_access_for(user=manager, client=client) is None
+    browser = Browser()
+    browser.force_login(manager)
+    assert browser.get(f"/clients/{client.pk}/").status_code == 404
+    assert AccessLogEntry.objects.filter(
+        user=manager, client=client, outcome=AccessOutcome.REFUSED
+    ).exists()
