@@ -1201,8 +1201,41 @@ class Generator:
             ((n, cid, view_trajectory, uid) for n, (uid, cid) in enumerate(ongoing, start=1)),
         )
         self.memberships = memberships
+        # A teacher's or job coach's lane rests on the client's consent to share with the
+        # school or the employer (apps.trajectories.access, CONSENT_OF_LANE): one consent per
+        # client and recipient, given when the first such member joined, open-ended. Given by
+        # the young person (the representatives' part of the age rules is not simulated: the
+        # access decision reads only whether a consent holds).
+        clients_by_id = {c.id: c for c in self.clients}
+        consents: dict[tuple[int, str], date] = {}
+        for _n, role, start, _end, _uid, cid in memberships:
+            recipient = {"teacher": "school", "job_coach": "employer"}.get(role)
+            if recipient is not None:
+                key = (cid, recipient)
+                consents[key] = min(start, consents.get(key, start))
+        consent_rows = [
+            (
+                n,
+                recipient,
+                "",
+                "Afstemmen van begeleiding op school of werk",
+                True,
+                age_on(clients_by_id[cid].born, given),
+                given,
+                "",
+                f"{given} 10:00:00+01",
+                cid,
+            )
+            for n, ((cid, recipient), given) in enumerate(sorted(consents.items()), start=1)
+        ]
+        copy(
+            "clients_consent",
+            "id, recipient, recipient_name, purpose, given_by_young_person, age_when_given,"
+            " given_on, withdrawal_reason, recorded_at, client_id",
+            consent_rows,
+        )
         conn.commit()
-        log("clients, trajectories, goals and care teams written")
+        log("clients, trajectories, goals, care teams and consents written")
 
         # allocations, sized to what they fund
         alloc_cols = (
