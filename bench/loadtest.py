@@ -372,6 +372,7 @@ def main() -> int:
                 everyone.append(
                     PEOPLE[role](
                         base=f"https://{HOST}:{PORT}",
+                        certificate=str(cert),
                         account=account,
                         recorder=recorder,
                         phase=phase,
@@ -394,6 +395,11 @@ def main() -> int:
             f"everyone logged in after {result['login_phase_s']} s "
             f"({result['login_failures']} failed); measuring {args.duration} s"
         )
+        failed = [person.login_error for person in everyone if person.login_error]
+        if failed:
+            log(f"first failed login: {failed[0]}")
+        if len(failed) == len(everyone):
+            raise RuntimeError("nobody could log in: nothing to measure")
         gunicorn_pids = [gunicorn.pid, *children_of(gunicorn.pid)]
         backends = backends_of(args.db)
         busy0, total0 = cpu_ticks()

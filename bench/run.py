@@ -200,8 +200,18 @@ def subjects(today: date) -> dict:
         )
         return [(client, user) for client, user in rows]
 
-    funded = current_clients(funded=True, caseworker_id=0, exclude=(heavy,), limit=10)
-    unfunded = current_clients(funded=False, caseworker_id=0, exclude=(heavy,), limit=10)
+    # A care allocation valid today is not enough (its product, age rules or volume may still
+    # refuse the care): the funding rules' own preview decides which path a client takes.
+    funded = taking_path(
+        current_clients(funded=True, caseworker_id=0, exclude=(heavy,), limit=200),
+        funded=True,
+        today=today,
+    )
+    unfunded = taking_path(
+        current_clients(funded=False, caseworker_id=0, exclude=(heavy,), limit=200),
+        funded=False,
+        today=today,
+    )
     burst_client, burst_user = current_clients(
         funded=True, caseworker_id=0, exclude=(heavy, *(c for c, _u in funded)), limit=1
     )[0]
@@ -248,6 +258,36 @@ def subjects(today: date) -> dict:
         "report_start": quarter_start.isoformat(),
         "report_end": quarter_end.isoformat(),
     }
+
+
+def taking_path(pairs: list[tuple[int, int]], *, funded: bool, today: date, limit: int = 10):
+    """Of (client, caseworker) pairs, the first ``limit`` whose care today the funding rules'
+    preview (``funding_preview``, nothing saved or locked) funds, or leaves unfunded. For the
+    funded path the preview asks four hours, so that the benchmark's half-hour sessions (about
+    seven per client) stay within what the allocation has left."""
+    from apps.accounts.models import User
+    from apps.trajectories.assignment import funding_preview
+    from apps.trajectories.models import Activity, Trajectory
+
+    chosen = []
+    for client_id, user_id in pairs:
+        trajectory = Trajectory.objects.select_related("client").get(
+            client_id=client_id, status="open"
+        )
+        activity = Activity(
+            trajectory=trajectory,
+            domain="care",
+            kind="treatment_session",
+            date=today,
+            duration_minutes=240 if funded else 30,
+            performed_by=User.objects.get(pk=user_id),
+        )
+        outcome = funding_preview(activity=activity).funding_status
+        if outcome == ("funded" if funded else "unfunded"):
+            chosen.append((client_id, user_id))
+            if len(chosen) == limit:
+                break
+    return chosen
 
 
 # --- the benchmarks ---------------------------------------------------------------------------
