@@ -119,7 +119,7 @@ bench-quick: $(BENCH_STAMP)
 	$(BIN)/python -m bench.generate --scale quick --db $(BENCH_QUICK_DB)
 	$(BIN)/python -m bench.run --db $(BENCH_QUICK_DB) --label quick --runs $(BENCH_RUNS) --burst 200 --pdf-rounds 2
 	$(BIN)/python -m bench.declarations --db $(BENCH_QUICK_DB) --label quick
-	$(BIN)/python -m bench.loadtest --db $(BENCH_QUICK_DB) --label quick --ramp-up 30 --duration 120
+	$(BIN)/python -m bench.loadtest --db $(BENCH_QUICK_DB) --label quick --ramp-up 60 --duration 120
 	$(BIN)/python -m bench.restore_drill --source $(BENCH_QUICK_DB)
 	$(BIN)/python -m bench.report --label quick
 

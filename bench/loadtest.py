@@ -73,10 +73,11 @@ def redis_up(url: str = "redis://127.0.0.1:6379/12") -> str:
 
 
 def accounts(db: str, counts: dict[str, int]) -> dict[str, list[dict]]:
-    """An account and a fresh confirmed TOTP device for each simulated person: the busiest
-    caseworkers and teachers and the managers, each account shared by several people when
-    there are more people than accounts (each person has a device of its own on it, so that
-    no TOTP code is used twice)."""
+    """An account for each simulated person, with a fresh confirmed TOTP device: the busiest
+    caseworkers and teachers and the managers. When there are more people than accounts
+    (the quick scale has 39 users), several people share an account: the first of them logs
+    in and the others work in its session (as tabs of one browser), because a TOTP code
+    cannot be used twice and django-otp throttles a device after a wrong code."""
     django_setup(db)
     from django.db import connection
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -105,10 +106,14 @@ def accounts(db: str, counts: dict[str, int]) -> dict[str, list[dict]]:
             ids = [row[0] for row in cursor.fetchall()][:count]
             users = list(User.objects.filter(pk__in=ids).order_by("pk"))
             TOTPDevice.objects.filter(user__in=users, name__startswith="loadtest").delete()
+            devices = {
+                user.pk: TOTPDevice.objects.create(user=user, name="loadtest", confirmed=True)
+                for user in users
+            }
             chosen[role] = []
             for n in range(count):
                 user = users[n % len(users)]
-                device = TOTPDevice.objects.create(user=user, name=f"loadtest-{n}", confirmed=True)
+                device = devices[user.pk]
                 clients = []
                 if role == "manager":
                     cursor.execute(
@@ -367,24 +372,31 @@ def main() -> int:
         result["healthz"] = wait_healthy()
         log(f"gunicorn {result['gunicorn']} up on https://{HOST}:{PORT}: {result['healthz']}")
         everyone = []
+        first_of: dict[str, object] = {}
         for role, accounts_of_role in pool.items():
             for account in accounts_of_role:
-                everyone.append(
-                    PEOPLE[role](
-                        base=f"https://{HOST}:{PORT}",
-                        certificate=str(cert),
-                        account=account,
-                        recorder=recorder,
-                        phase=phase,
-                        seed=len(everyone),
-                    )
+                person = PEOPLE[role](
+                    base=f"https://{HOST}:{PORT}",
+                    certificate=str(cert),
+                    account=account,
+                    recorder=recorder,
+                    phase=phase,
+                    seed=len(everyone),
+                    leader=first_of.get(account["username"]),
                 )
+                first_of.setdefault(account["username"], person)
+                everyone.append(person)
+        result["accounts"] = len(first_of)
         ramp_started = time.monotonic()
-        for n, person in enumerate(sorted(everyone, key=lambda p: p.random.random())):
+        # Those who log in start evenly over the ramp-up; the others follow their login.
+        leaders = [person for person in everyone if person.leader is None]
+        for n, person in enumerate(leaders):
             person.start()
-            time.sleep(
-                max(0.0, ramp_started + args.ramp_up * (n + 1) / len(everyone) - time.monotonic())
-            )
+            pause = ramp_started + args.ramp_up * (n + 1) / len(leaders) - time.monotonic()
+            time.sleep(max(0.0, pause))
+        for person in everyone:
+            if person.leader is not None:
+                person.start()
         for person in everyone:
             person.logged_in.wait(
                 timeout=max(1.0, ramp_started + args.ramp_up + 600 - time.monotonic())
@@ -392,8 +404,9 @@ def main() -> int:
         result["login_phase_s"] = round(time.monotonic() - ramp_started, 1)
         result["login_failures"] = sum(1 for person in everyone if person.login_error)
         log(
-            f"everyone logged in after {result['login_phase_s']} s "
-            f"({result['login_failures']} failed); measuring {args.duration} s"
+            f"everyone logged in after {result['login_phase_s']} s on {result['accounts']} "
+            f"accounts ({result['login_failures']} people without a session); measuring "
+            f"{args.duration} s"
         )
         failed = [person.login_error for person in everyone if person.login_error]
         if failed:

@@ -34,6 +34,9 @@ CLIENT_LINK = re.compile(r'href="/clients/(\d+)/"')
 LOGINS = ("login form", "login (password)", "login (TOTP code)")
 THINK = (5.0, 30.0)  # seconds between two clicks of a person, uniform
 REQUEST_TIMEOUT = 30.0  # seconds; a slower answer is a timeout error
+# A login hashes the password (a million PBKDF2 iterations, on purpose): when everyone logs in
+# at once they queue. The login phase is reported apart, with its own patience.
+LOGIN_TIMEOUT = 120.0
 # Simulated people per role, as a share of all (the organisation's staff: mostly caseworkers).
 SHARE = {"caseworker": 6, "teacher": 2, "manager": 1}
 
@@ -90,6 +93,7 @@ class Person(threading.Thread):
         recorder: Recorder,
         phase: Phase,
         seed: int,
+        leader: Person | None = None,
     ):
         super().__init__(daemon=True)  # a person stuck in a request is left behind at the end
         self.base, self.account, self.recorder, self.phase = base, account, recorder, phase
@@ -98,6 +102,8 @@ class Person(threading.Thread):
         # Verified against the test's own certificate, given with every request: a session's
         # ``verify`` loses to REQUESTS_CA_BUNDLE in the environment.
         self.certificate = certificate
+        # Who logs in for this person's account when several people share it; None: this one.
+        self.leader = leader
         self.client_ids: list[int] = []
         self.logged_in = threading.Event()
         self.login_error = ""
@@ -112,14 +118,15 @@ class Person(threading.Thread):
                 self.base + path,
                 data=data,
                 headers={"Referer": self.base + path} if method == "POST" else None,
-                timeout=REQUEST_TIMEOUT,
+                timeout=LOGIN_TIMEOUT if name in LOGINS else REQUEST_TIMEOUT,
                 verify=self.certificate,
             )
             redirected = bool(response.history)
             if response.status_code != 200 or (expect_redirect and not redirected):
                 raise Refused(f"{response.status_code}, redirected={redirected}")
         except requests.Timeout:
-            record.error = f"timeout (over {REQUEST_TIMEOUT:.0f} s)"
+            limit = LOGIN_TIMEOUT if name in LOGINS else REQUEST_TIMEOUT
+            record.error = f"timeout (over {limit:.0f} s)"
             raise
         except (requests.RequestException, Refused) as error:
             record.error = str(error)[:200] or type(error).__name__
@@ -138,21 +145,15 @@ class Person(threading.Thread):
     # --- the day ------------------------------------------------------------------------------
 
     def run(self) -> None:
-        try:
-            page = self.request("GET", "/login/", "login form")
-            response = self.post_form(
-                "/login/",
-                page,
-                {"username": self.account["username"], "password": self.account["password"]},
-                "login (password)",
-            )
-            code = f"{totp(bytes.fromhex(self.account['key'])):06d}"
-            self.post_form("/account/2fa/verify/", response, {"token": code}, "login (TOTP code)")
-        except (requests.RequestException, Refused) as error:
-            self.login_error = str(error)[:200]
-            return
-        finally:
+        if self.leader is not None:
+            self.leader.logged_in.wait()
+            self.login_error = self.leader.login_error and "its account's login failed"
+            self.session.cookies.update(self.leader.session.cookies)
             self.logged_in.set()
+        else:
+            self.log_in()
+        if self.login_error:
+            return
         # Start at a random moment of one pause into the measured phase: people do not click
         # in step.
         self.phase.begun.wait()
@@ -164,6 +165,22 @@ class Person(threading.Thread):
                 self.task()
             if not self.think():
                 return
+
+    def log_in(self) -> None:
+        try:
+            page = self.request("GET", "/login/", "login form")
+            response = self.post_form(
+                "/login/",
+                page,
+                {"username": self.account["username"], "password": self.account["password"]},
+                "login (password)",
+            )
+            code = f"{totp(bytes.fromhex(self.account['key'])):06d}"
+            self.post_form("/account/2fa/verify/", response, {"token": code}, "login (TOTP code)")
+        except (requests.RequestException, Refused) as error:
+            self.login_error = str(error)[:200] or type(error).__name__
+        finally:
+            self.logged_in.set()
 
     def pause(self, *, until: float) -> bool:
         """Wait until a moment; False when the measured phase ends first."""

@@ -165,7 +165,8 @@ def load_lines(load: dict | None) -> list[str]:
         return []
     cpu = load["cpu"]
     lines = [
-        f"{sum(load['people'].values())} people ({load['people']}), 5–30 s between clicks, "
+        f"{sum(load['people'].values())} people ({load['people']}) on "
+        f"{load.get('accounts', '?')} accounts, 5–30 s between clicks, "
         f"{load['measured_s']} s measured after a login phase of {load['login_phase_s']} s; "
         f"gunicorn {load['gunicorn']}. CPU over the measured phase: the machine "
         f"{cpu['machine_busy_share']:.0%} busy, the application (gunicorn and PostgreSQL) "
@@ -207,7 +208,8 @@ def provenance_lines(parts: dict[str, dict | None]) -> list[str]:
         commits.add(commit.split("+")[0][:7])
         load = f"{data.get('load_before', '–')} → {data.get('load_after', '–')}"
         dirty = "yes" if data.get("dirty") or commit.endswith("+dirty") else "no"
-        lines.append(f"| {name} | {data.get('date', '–')} | {commit[:10]} | {dirty} | {load} |")
+        short = commit.split("+")[0][:10]
+        lines.append(f"| {name} | {data.get('date', '–')} | {short} | {dirty} | {load} |")
     if len(commits) > 1:
         lines += ["", f"**Warning: the parts are of different commits ({sorted(commits)}).**"]
     if any(data and data.get("dirty") for data in parts.values()):
@@ -245,6 +247,10 @@ def render(folder: Path, label: str, baseline: str | None) -> str:
             f"benchmarks at {baseline}": base,
             "load test": load,
             "declarations": declarations,
+            **{
+                f"restore drill ({path.stem.removeprefix('restore-drill-')})": read(path.name)
+                for path in sorted(folder.glob("restore-drill-*.json"))
+            },
         }
     )
     out += ["", *machine_lines(run), ""]
