@@ -156,7 +156,17 @@ KINDS = {
 KINDS_OF = defaultdict(list)
 for _kind, (_domain, _weight, _durations) in KINDS.items():
     KINDS_OF[_domain].append((_kind, _weight))
-NOT_CHARGEABLE = {"case_consultation", "attendance_registration"}
+# Never billed, with the reason code the application writes (apps.core.domains,
+# apps.trajectories.assignment._not_chargeable_reason): schools are paid per pupil or by a lump
+# sum, an internship is part of the school programme, a consultation is internal.
+NOT_CHARGEABLE = {
+    "lesson": "school_funded",
+    "exam": "school_funded",
+    "study_guidance": "school_funded",
+    "attendance_registration": "school_funded",
+    "internship_day": "school_programme",
+    "case_consultation": "not_chargeable_kind",
+}
 NOTES = {
     "intake": "Intakegesprek: hulpvraag, veiligheid en netwerk in kaart gebracht.",
     "diagnostics": "Diagnostisch onderzoek: vragenlijsten en klinisch interview.",
@@ -904,7 +914,7 @@ class Generator:
                     '{"code": "cancelled"}',
                 )
             elif kind in NOT_CHARGEABLE:
-                funding_status, reason = "not_chargeable", '{"code": "not_chargeable_kind"}'
+                funding_status, reason = "not_chargeable", dumps({"code": NOT_CHARGEABLE[kind]})
             elif attendance.startswith("absent"):
                 funding_status, reason = "not_chargeable", '{"code": "absent"}'
             else:
