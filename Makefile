@@ -99,7 +99,7 @@ clean:
 # Benchmarks at national scale, a load test and a restore drill (docs/performance.md). They need
 # PostgreSQL on 127.0.0.1:5432 (user postgres, trust) with its client tools (pg_dump, pg_restore),
 # openssl (the load test's self-signed certificate) and, for the broker, Redis on 127.0.0.1:6379.
-# bench-quick: a small data set, about 10 minutes; bench: the default scale, about an hour (it
+# bench-quick: a small data set, about 20 minutes; bench: the default scale, an hour or more (it
 # also measures the quick scale's pages first, for the "within 2x of quick" goals). Each writes
 # one results folder, bench/results/<scale>/, which bench/report.py turns into the tables of
 # docs/performance.md: every figure of the page from one run.
