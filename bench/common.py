@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
+# One folder per `make` run (the Makefile sets BENCH_RESULTS): every figure of a run together,
+# for bench/report.py.
+RESULTS = Path(os.environ.get("BENCH_RESULTS") or ROOT / "bench" / "results")
 PG_HOST = os.environ.get("BENCH_PG_HOST", "127.0.0.1")
 PG_PORT = os.environ.get("BENCH_PG_PORT", "5432")
 PG_USER = os.environ.get("BENCH_PG_USER", "postgres")
@@ -63,23 +65,87 @@ def manage(db: str, *args: str, **extra: str) -> None:
 
 
 def percentile(values: list[float], share: float) -> float:
-    """The value below which ``share`` of the values fall (nearest rank)."""
+    """The ``share`` quantile by linear interpolation between the two nearest ranks.
+
+    The usual definition (Hyndman & Fan's type 7, numpy's and Excel's default): the position
+    ``share × (n − 1)`` in the sorted values, interpolated between its neighbours. With 20 runs
+    the 95th percentile lies between the 19th and the 20th value, not on the maximum.
+    """
     ordered = sorted(values)
     if not ordered:
         return float("nan")
-    rank = max(1, min(len(ordered), round(share * len(ordered) + 0.5)))
-    return ordered[rank - 1]
+    position = share * (len(ordered) - 1)
+    below = int(position)
+    above = min(below + 1, len(ordered) - 1)
+    return ordered[below] + (ordered[above] - ordered[below]) * (position - below)
 
 
 def summary_ms(seconds: list[float]) -> dict[str, float]:
     ms = [value * 1000 for value in seconds]
     return {
         "runs": len(ms),
-        "median_ms": round(statistics.median(ms), 2),
+        "median_ms": round(percentile(ms, 0.5), 2),
         "p95_ms": round(percentile(ms, 0.95), 2),
+        "p99_ms": round(percentile(ms, 0.99), 2),
         "min_ms": round(min(ms), 2),
         "max_ms": round(max(ms), 2),
     }
+
+
+def git(*args: str) -> str:
+    result = subprocess.run(  # noqa: S603 - git on our own checkout
+        ["git", *args],  # noqa: S607
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result.stdout.strip()
+
+
+def provenance() -> dict:
+    """Where a result comes from: when, which code (and whether it had local changes), and how
+    busy the machine was when the run started (``finish`` adds the load at its end)."""
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": git("rev-parse", "HEAD"),
+        # Changes to tracked files make the figures not those of the commit; untracked files
+        # are listed too (the worktree's .venv symlink is one and changes nothing).
+        "dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
+        "status": git("status", "--porcelain").splitlines()[:20],
+        "load_before": [round(value, 2) for value in os.getloadavg()],
+        "cpus": os.cpu_count(),
+    }
+
+
+def finish(context: dict) -> dict:
+    """Add the machine's load at the end of the run to a ``provenance`` record."""
+    context["load_after"] = [round(value, 2) for value in os.getloadavg()]
+    return context
+
+
+POSTGRES_SETTINGS = (
+    "shared_buffers",
+    "work_mem",
+    "effective_cache_size",
+    "random_page_cost",
+    "max_connections",
+    "jit",
+    "synchronous_commit",
+    "maintenance_work_mem",
+)
+
+
+def postgres_settings(cursor) -> dict[str, str]:
+    """PostgreSQL's version and the settings that move the figures, through a DB-API cursor."""
+    cursor.execute("SHOW server_version")
+    settings = {"server_version": cursor.fetchone()[0]}
+    cursor.execute(
+        "SELECT name, setting, unit FROM pg_settings WHERE name = ANY(%s) ORDER BY name",
+        [list(POSTGRES_SETTINGS)],
+    )
+    settings.update({name: f"{value}{unit or ''}" for name, value, unit in cursor.fetchall()})
+    return settings
 
 
 def save_json(name: str, data: dict) -> Path:

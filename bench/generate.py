@@ -2,6 +2,7 @@
 
     python -m bench.generate --db casemanager_bench                 # the default scale
     python -m bench.generate --db casemanager_bench_quick --scale quick
+    python -m bench.generate --db casemanager_bench_5x --scale 5x     # 5x the default: not run yet
 
 The database is dropped and created, ``migrate`` builds the schema (and the reference data:
 municipalities, funding streams, role groups), then every table is filled with COPY into
@@ -56,6 +57,19 @@ SCALES = {
         "years": 5,
         "funders": 60,
         "allocations": 40_000,
+        "heavy": 2_000,
+    },
+    # Five times the default (issue 19's "a scale beyond one machine", at least 5x): five
+    # organisations, ten years of records. Not run on the shared 2-core machine; estimated from
+    # the default's rates (docs/performance.md): about 18 minutes and 15 GB.
+    "5x": {
+        "organisations": 5,
+        "users": 3_000,
+        "clients": 100_000,
+        "activities": 10_000_000,
+        "years": 10,
+        "funders": 150,
+        "allocations": 200_000,
         "heavy": 2_000,
     },
     "quick": {
@@ -142,7 +156,17 @@ KINDS = {
 KINDS_OF = defaultdict(list)
 for _kind, (_domain, _weight, _durations) in KINDS.items():
     KINDS_OF[_domain].append((_kind, _weight))
-NOT_CHARGEABLE = {"case_consultation", "attendance_registration"}
+# Never billed, with the reason code the application writes (apps.core.domains,
+# apps.trajectories.assignment._not_chargeable_reason): schools are paid per pupil or by a lump
+# sum, an internship is part of the school programme, a consultation is internal.
+NOT_CHARGEABLE = {
+    "lesson": "school_funded",
+    "exam": "school_funded",
+    "study_guidance": "school_funded",
+    "attendance_registration": "school_funded",
+    "internship_day": "school_programme",
+    "case_consultation": "not_chargeable_kind",
+}
 NOTES = {
     "intake": "Intakegesprek: hulpvraag, veiligheid en netwerk in kaart gebracht.",
     "diagnostics": "Diagnostisch onderzoek: vragenlijsten en klinisch interview.",
@@ -890,7 +914,7 @@ class Generator:
                     '{"code": "cancelled"}',
                 )
             elif kind in NOT_CHARGEABLE:
-                funding_status, reason = "not_chargeable", '{"code": "not_chargeable_kind"}'
+                funding_status, reason = "not_chargeable", dumps({"code": NOT_CHARGEABLE[kind]})
             elif attendance.startswith("absent"):
                 funding_status, reason = "not_chargeable", '{"code": "absent"}'
             else:
@@ -1201,8 +1225,41 @@ class Generator:
             ((n, cid, view_trajectory, uid) for n, (uid, cid) in enumerate(ongoing, start=1)),
         )
         self.memberships = memberships
+        # A teacher's or job coach's lane rests on the client's consent to share with the
+        # school or the employer (apps.trajectories.access, CONSENT_OF_LANE): one consent per
+        # client and recipient, given when the first such member joined, open-ended. Given by
+        # the young person (the representatives' part of the age rules is not simulated: the
+        # access decision reads only whether a consent holds).
+        clients_by_id = {c.id: c for c in self.clients}
+        consents: dict[tuple[int, str], date] = {}
+        for _n, role, start, _end, _uid, cid in memberships:
+            recipient = {"teacher": "school", "job_coach": "employer"}.get(role)
+            if recipient is not None:
+                key = (cid, recipient)
+                consents[key] = min(start, consents.get(key, start))
+        consent_rows = [
+            (
+                n,
+                recipient,
+                "",
+                "Afstemmen van begeleiding op school of werk",
+                True,
+                age_on(clients_by_id[cid].born, given),
+                given,
+                "",
+                f"{given} 10:00:00+01",
+                cid,
+            )
+            for n, ((cid, recipient), given) in enumerate(sorted(consents.items()), start=1)
+        ]
+        copy(
+            "clients_consent",
+            "id, recipient, recipient_name, purpose, given_by_young_person, age_when_given,"
+            " given_on, withdrawal_reason, recorded_at, client_id",
+            consent_rows,
+        )
         conn.commit()
-        log("clients, trajectories, goals and care teams written")
+        log("clients, trajectories, goals, care teams and consents written")
 
         # allocations, sized to what they fund
         alloc_cols = (

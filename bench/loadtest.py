@@ -1,21 +1,35 @@
 """A load test of the running service: gunicorn with the production settings against the bench
-database and Redis, driven by locust (headless) from a second process on 127.0.0.1.
+database and Redis, driven by simulated people (bench/loadusers.py) on 127.0.0.1.
 
-    python -m bench.loadtest --db casemanager_bench --users 30 --duration 120
+    python -m bench.loadtest --db casemanager_bench --duration 300
 
-Steps: collect the static files; give the accounts used a confirmed TOTP device (django-otp,
-as enrolment would) and write them to a JSON file for the locust users; make a self-signed
-certificate with openssl; start gunicorn with TLS on 127.0.0.1 (production settings: DEBUG off,
-secure cookies, HSTS, SSL redirect, REQUIRE_2FA on; gunicorn terminates TLS here as nginx does
-in production); wait for /healthz; run locust headless for a bounded time and request count;
-stop gunicorn; print requests per second, median and 95th percentile per request and in all,
-and the errors. Everything stays on 127.0.0.1 and stops by itself.
+Steps: collect the static files; give each simulated person a confirmed TOTP device (django-otp,
+as enrolment would) on an account of its role; make a self-signed certificate with openssl;
+start gunicorn with TLS on 127.0.0.1 (production settings: DEBUG off, secure cookies, HSTS, SSL
+redirect, REQUIRE_2FA on; gunicorn terminates TLS here as nginx does in production); wait for
+/healthz; let everyone log in (spread over the ramp-up); then the measured phase of
+``--duration`` seconds, in which each person clicks with 5 to 30 seconds between clicks; stop.
+
+How it counts:
+- the number of people, unless ``--people`` says it, keeps both cores busy by Little's law
+  (``loadusers.people_needed``) at ``--utilisation`` from the think time and the pages' service
+  time (the medians of this run's bench/run.py results, when they are there);
+- a request still running ``--grace`` seconds after the measured phase ended is a timeout
+  error, and so is an answer slower than 30 seconds; a status other than 200 (after
+  redirects) or a missing redirect after a form is an error;
+- the logins (form, password, TOTP code) are reported apart and left out of the pages'
+  figures; per page: requests, errors, requests per second, median, 95th and 99th percentile
+  (interpolated) and maximum;
+- the CPU: the machine's busy share over the measured phase (/proc/stat: other work on the
+  machine shows in it), and the CPU seconds of gunicorn's workers and of PostgreSQL's backends
+  of the bench database.
+
+Everything stays on 127.0.0.1 and stops by itself.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import shutil
@@ -29,7 +43,16 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench.common import BENCH_PASSWORD, ROOT, django_env, django_setup, manage, save_json
+from bench.common import (
+    BENCH_PASSWORD,
+    ROOT,
+    django_env,
+    django_setup,
+    finish,
+    manage,
+    provenance,
+    save_json,
+)
 
 HOST, PORT = "127.0.0.1", 8443
 
@@ -50,7 +73,11 @@ def redis_up(url: str = "redis://127.0.0.1:6379/12") -> str:
 
 
 def accounts(db: str, counts: dict[str, int]) -> dict[str, list[dict]]:
-    """The busiest caseworkers, teachers and managers, each with a fresh confirmed TOTP device."""
+    """An account for each simulated person, with a fresh confirmed TOTP device: the busiest
+    caseworkers and teachers and the managers. When there are more people than accounts
+    (the quick scale has 39 users), several people share an account: the first of them logs
+    in and the others work in its session (as tabs of one browser), because a TOTP code
+    cannot be used twice and django-otp throttles a device after a wrong code."""
     django_setup(db)
     from django.db import connection
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -77,10 +104,16 @@ def accounts(db: str, counts: dict[str, int]) -> dict[str, list[dict]]:
                     [role, role],
                 )
             ids = [row[0] for row in cursor.fetchall()][:count]
+            users = list(User.objects.filter(pk__in=ids).order_by("pk"))
+            TOTPDevice.objects.filter(user__in=users, name__startswith="loadtest").delete()
+            devices = {
+                user.pk: TOTPDevice.objects.create(user=user, name="loadtest", confirmed=True)
+                for user in users
+            }
             chosen[role] = []
-            for user in User.objects.filter(pk__in=ids).order_by("pk"):
-                TOTPDevice.objects.filter(user=user, name="loadtest").delete()
-                device = TOTPDevice.objects.create(user=user, name="loadtest", confirmed=True)
+            for n in range(count):
+                user = users[n % len(users)]
+                device = devices[user.pk]
                 clients = []
                 if role == "manager":
                     cursor.execute(
@@ -143,39 +176,140 @@ def wait_healthy(timeout: float = 60) -> dict:
     raise RuntimeError("gunicorn did not become healthy")
 
 
-def read_stats(prefix: Path) -> list[dict]:
-    with open(f"{prefix}_stats.csv", encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+def cpu_ticks() -> tuple[int, int]:
+    """The machine's (busy, total) CPU ticks since boot, from /proc/stat."""
+    with open("/proc/stat", encoding="ascii") as stat:
+        values = [int(v) for v in stat.readline().split()[1:]]
+    idle = values[3] + values[4]  # idle and iowait
+    return sum(values) - idle, sum(values)
+
+
+def process_cpu_seconds(pids: list[int]) -> float:
+    """utime + stime of these processes (those that still exist), in seconds."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def backends_of(db: str) -> list[int]:
+    """The PostgreSQL backends connected to the bench database now."""
+    import psycopg
+
+    from bench.common import conninfo
+
+    with psycopg.connect(conninfo("postgres")) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [db],
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+def page_figures(requests: list, seconds: float) -> dict:
+    """Per name and for all pages (the logins apart): count, errors, rate and percentiles."""
+    from bench.common import percentile
+    from bench.loadusers import LOGINS
+
+    def figures(rows: list) -> dict:
+        ms = [r.seconds * 1000 for r in rows if r.seconds is not None]
+        return {
+            "requests": len(rows),
+            "errors": sum(1 for r in rows if r.error),
+            "rps": round(len(rows) / seconds, 2) if seconds else 0.0,
+            "median_ms": round(percentile(ms, 0.5), 1) if ms else None,
+            "p95_ms": round(percentile(ms, 0.95), 1) if ms else None,
+            "p99_ms": round(percentile(ms, 0.99), 1) if ms else None,
+            "max_ms": round(max(ms), 1) if ms else None,
+        }
+
+    names = sorted({r.name for r in requests}, key=lambda n: (n in LOGINS, n))
+    pages = [r for r in requests if r.name not in LOGINS]
+    return {
+        "per_request": {name: figures([r for r in requests if r.name == name]) for name in names},
+        "pages": figures(pages),
+        "logins": figures([r for r in requests if r.name in LOGINS]),
+        "errors": [{"name": r.name, "error": r.error} for r in requests if r.error][:20],
+    }
+
+
+PAGE_BENCHMARKS = (  # the bench/run.py benchmarks of the pages the people visit
+    "caseworker: my clients",
+    "caseworker: client page (first page of the timeline)",
+    "teacher: my clients",
+    "teacher: schooling page of a client",
+    "manager: reports page",
+    "manager: funding alerts",
+    "manager: funding mosaic (last twelve months)",
+)
+
+
+def service_time(label: str) -> tuple[float, str]:
+    """The pages' service time in seconds: the mean of their medians in this run's results."""
+    from bench.common import load_json
+
+    results = (load_json(f"{label}.json") or {}).get("benchmarks", {})
+    medians = [results[name]["median_ms"] for name in PAGE_BENCHMARKS if name in results]
+    if not medians:
+        return 0.15, "assumed (no bench/run.py results of this label)"
+    return sum(medians) / len(medians) / 1000, f"mean median of {len(medians)} pages (bench.run)"
 
 
 def main() -> int:
+    from bench.loadusers import PEOPLE, Manager, Phase, Recorder, people_needed, split
+
     parser = argparse.ArgumentParser(description="Load test of the running service.")
     parser.add_argument("--db", default="casemanager_bench")
     parser.add_argument("--label", default="default")
-    parser.add_argument("--users", type=int, default=30, help="simulated people at once")
-    parser.add_argument("--spawn-rate", type=float, default=3)
-    parser.add_argument("--duration", type=int, default=120, help="seconds (bounded)")
-    parser.add_argument("--max-requests", type=int, default=20000, help="stop after this many")
+    parser.add_argument("--people", type=int, help="simulated people (default: computed)")
+    parser.add_argument(
+        "--utilisation", type=float, default=0.9, help="the cores' busy share to aim at"
+    )
+    parser.add_argument("--ramp-up", type=int, default=60, help="seconds to start everyone")
+    parser.add_argument("--duration", type=int, default=300, help="the measured phase, seconds")
+    parser.add_argument("--grace", type=float, default=10, help="seconds for the last requests")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
     parser.add_argument(
         "--no-funding-overview",
         action="store_true",
-        help="managers skip the funding overview (it takes a minute at the default scale)",
+        help="managers skip the funding overview",
     )
     args = parser.parse_args()
+    context = provenance()
+    cores = os.cpu_count() or 1
+    service_s, service_source = service_time(args.label)
+    people = args.people or people_needed(
+        cores=cores, service_s=service_s, utilisation=args.utilisation
+    )
+    counts = split(people)
+    log(
+        f"{sum(counts.values())} people {counts}: {args.utilisation:.0%} of {cores} cores at "
+        f"{service_s * 1000:.0f} ms a page ({service_source}) and 5-30 s between clicks"
+    )
 
     if not (ROOT / "staticfiles" / "staticfiles.json").is_file():
         manage(args.db, "collectstatic", "--noinput", "-v", "0")
-    share = {"caseworker": 6, "teacher": 2, "manager": 1}
-    counts = {
-        role: max(1, round(args.users * w / sum(share.values()))) for role, w in share.items()
-    }
     pool = accounts(args.db, counts)
-    counts = {role: min(counts[role], len(pool[role])) for role in counts}
     folder = Path(tempfile.mkdtemp(prefix="casemanager-loadtest-"))
-    users_file = folder / "users.json"
-    users_file.write_text(json.dumps(pool), encoding="utf-8")
     cert, key = certificate(folder)
     broker = redis_up()
     env = django_env(
@@ -208,7 +342,7 @@ def main() -> int:
             "--threads",
             str(args.threads),
             "--keep-alive",
-            "5",
+            "30",  # a person's pause is up to 30 s: keep the browser's connection
             "--timeout",
             "120",
             "--access-logfile",
@@ -220,104 +354,152 @@ def main() -> int:
         env=env,
         start_new_session=True,
     )
-    result: dict = {"label": args.label, "users": counts, "broker": broker or "none (eager)"}
+    Manager.funding_overview = not args.no_funding_overview
+    result: dict = {
+        "label": args.label,
+        **context,
+        "people": counts,
+        "service_time_ms": round(service_s * 1000, 1),
+        "service_time_source": service_source,
+        "utilisation_aimed": args.utilisation,
+        "think_s": [5, 30],
+        "broker": broker or "none (eager)",
+        "gunicorn": f"{args.workers} workers x {args.threads} threads (gthread), TLS",
+        "funding_overview": not args.no_funding_overview,
+    }
+    recorder, phase = Recorder(), Phase()
     try:
         result["healthz"] = wait_healthy()
+        log(f"gunicorn {result['gunicorn']} up on https://{HOST}:{PORT}: {result['healthz']}")
+        everyone = []
+        first_of: dict[str, object] = {}
+        for role, accounts_of_role in pool.items():
+            for account in accounts_of_role:
+                person = PEOPLE[role](
+                    base=f"https://{HOST}:{PORT}",
+                    certificate=str(cert),
+                    account=account,
+                    recorder=recorder,
+                    phase=phase,
+                    seed=len(everyone),
+                    leader=first_of.get(account["username"]),
+                )
+                first_of.setdefault(account["username"], person)
+                everyone.append(person)
+        result["accounts"] = len(first_of)
+        ramp_started = time.monotonic()
+        # Those who log in start evenly over the ramp-up; the others follow their login.
+        leaders = [person for person in everyone if person.leader is None]
+        for n, person in enumerate(leaders):
+            person.start()
+            pause = ramp_started + args.ramp_up * (n + 1) / len(leaders) - time.monotonic()
+            time.sleep(max(0.0, pause))
+        for person in everyone:
+            if person.leader is not None:
+                person.start()
+        for person in everyone:
+            person.logged_in.wait(
+                timeout=max(1.0, ramp_started + args.ramp_up + 600 - time.monotonic())
+            )
+        result["login_phase_s"] = round(time.monotonic() - ramp_started, 1)
+        result["login_failures"] = sum(1 for person in everyone if person.login_error)
         log(
-            f"gunicorn {args.workers}x{args.threads} up on https://{HOST}:{PORT}: "
-            f"{result['healthz']}; locust {counts} for {args.duration} s"
+            f"everyone logged in after {result['login_phase_s']} s on {result['accounts']} "
+            f"accounts ({result['login_failures']} people without a session); measuring "
+            f"{args.duration} s"
         )
-        prefix = folder / "locust"
-        locust_env = dict(
-            os.environ,
-            LOADTEST_USERS=str(users_file),
-            LOADTEST_MAX_REQUESTS=str(args.max_requests),
-            LOADTEST_COUNTS=json.dumps(counts),
-            LOADTEST_FUNDING_OVERVIEW="0" if args.no_funding_overview else "1",
+        failed = [person.login_error for person in everyone if person.login_error]
+        if failed:
+            log(f"first failed login: {failed[0]}")
+        if len(failed) == len(everyone):
+            raise RuntimeError("nobody could log in: nothing to measure")
+        gunicorn_pids = [gunicorn.pid, *children_of(gunicorn.pid)]
+        backends = backends_of(args.db)
+        busy0, total0 = cpu_ticks()
+        server0 = process_cpu_seconds(gunicorn_pids)
+        database0 = process_cpu_seconds(backends)
+        driver0 = sum(os.times()[:2])
+        result["load_1m_before_measuring"] = round(os.getloadavg()[0], 2)
+        phase.start = time.monotonic()
+        phase.begun.set()
+        time.sleep(args.duration)
+        phase.stopping.set()
+        measured = time.monotonic() - phase.start
+        time.sleep(args.grace)
+        busy1, total1 = cpu_ticks()
+        backends = sorted(set(backends) | set(backends_of(args.db)))
+        result["cpu"] = {
+            "machine_busy_share": round((busy1 - busy0) / max(1, total1 - total0), 3),
+            "gunicorn_cpu_s": round(process_cpu_seconds(gunicorn_pids) - server0, 1),
+            "postgresql_backends_cpu_s": round(process_cpu_seconds(backends) - database0, 1),
+            "load_driver_cpu_s": round(sum(os.times()[:2]) - driver0, 1),
+            "seconds": round(measured + args.grace, 1),
+            "cores": cores,
+        }
+        result["cpu"]["application_share_of_cores"] = round(
+            (result["cpu"]["gunicorn_cpu_s"] + result["cpu"]["postgresql_backends_cpu_s"])
+            / (cores * (measured + args.grace)),
+            3,
         )
-        result["load_1m_before"] = round(os.getloadavg()[0], 2)
-        started = time.perf_counter()
-        subprocess.run(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "locust",
-                "-f",
-                str(ROOT / "bench" / "locustfile.py"),
-                "--headless",
-                "--host",
-                f"https://{HOST}:{PORT}",
-                "--users",
-                str(sum(counts.values())),
-                "--spawn-rate",
-                str(args.spawn_rate),
-                "--run-time",
-                f"{args.duration}s",
-                "--stop-timeout",
-                "10",
-                "--csv",
-                str(prefix),
-                "--only-summary",
-                "--loglevel",
-                "WARNING",
-                "Caseworker",
-                "Teacher",
-                "Manager",
-            ],
-            cwd=ROOT,
-            env=locust_env,
-            check=False,
-            timeout=args.duration + 120,
-        )
-        result["wall_s"] = round(time.perf_counter() - started, 1)
+        # Whatever still runs now ran past the end and the grace: a timeout error.
+        for request in recorder.unfinished():
+            request.error = f"timeout (still running {args.grace:.0f} s after the end)"
+            request.seconds = time.monotonic() - request.started
         result["load_1m_after"] = round(os.getloadavg()[0], 2)
-        result["funding_overview"] = not args.no_funding_overview
-        stats = read_stats(prefix)
+        result["measured_s"] = round(measured, 1)
     finally:
+        phase.begun.set()
+        phase.stopping.set()
         os.killpg(gunicorn.pid, signal.SIGTERM)
         try:
             gunicorn.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(gunicorn.pid, signal.SIGKILL)
-    rows = []
-    for row in stats:
-        rows.append(
-            {
-                "name": row["Name"],
-                "method": row["Type"],
-                "requests": int(row["Request Count"]),
-                "failures": int(row["Failure Count"]),
-                "rps": round(float(row["Requests/s"]), 2),
-                "median_ms": float(row["50%"] or 0),
-                "p95_ms": float(row["95%"] or 0),
-                "max_ms": float(row["100%"] or 0),
-            }
-        )
-    result["requests"] = rows
-    total = next(r for r in rows if r["name"] == "Aggregated")
-    result["total"] = total
+    in_phase = [r for r in recorder.requests if r.started >= phase.start]
+    logins = [r for r in recorder.requests if r.started < phase.start]
+    result.update(page_figures(in_phase, result["measured_s"]))
+    result["logins"] = page_figures(logins, result["login_phase_s"])["logins"]
     errors = (folder / "error.log").read_text(encoding="utf-8", errors="replace")
     result["server_errors_logged"] = errors.count("Traceback")
+    finish(result)
     save_json(f"loadtest-{args.label}.json", result)
+    print_result(result)
+    shutil.rmtree(folder, ignore_errors=True)
+    failed = result["pages"]["errors"] or result["login_failures"] or result["server_errors_logged"]
+    return 1 if failed else 0
+
+
+def print_result(result: dict) -> None:
     print(
-        f"\nLoad test ({args.label}): {counts}, {args.duration} s, gunicorn "
-        f"{args.workers} workers x {args.threads} threads, TLS, broker {result['broker']}"
+        f"\nLoad test ({result['label']}): {result['people']}, {result['measured_s']} s measured "
+        f"after a login phase of {result['login_phase_s']} s; gunicorn {result['gunicorn']}, "
+        f"broker {result['broker']}"
     )
     print(
         f"{'request':<28} {'count':>7} {'errors':>7} {'req/s':>7} {'median ms':>10} "
-        f"{'p95 ms':>8} {'max ms':>8}"
+        f"{'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}"
     )
-    for r in rows:
+    rows = [*result["per_request"].items(), ("all pages (no logins)", result["pages"])]
+    rows.append(("logins (login phase)", result["logins"]))
+    for name, r in rows:
         print(
-            f"{r['name']:<28} {r['requests']:>7} {r['failures']:>7} {r['rps']:>7} "
-            f"{r['median_ms']:>10} {r['p95_ms']:>8} {r['max_ms']:>8}"
+            f"{name:<28} {r['requests']:>7} {r['errors']:>7} {r['rps']:>7} "
+            f"{r['median_ms']!s:>10} {r['p95_ms']!s:>8} {r['p99_ms']!s:>8} {r['max_ms']!s:>8}"
         )
+    cpu = result["cpu"]
     print(
-        f"server tracebacks in the error log: {result['server_errors_logged']}; load average "
-        f"{result['load_1m_before']} before, {result['load_1m_after']} after (2 cores)"
+        f"CPU over the measured phase: machine {cpu['machine_busy_share']:.0%} busy of "
+        f"{cpu['cores']} cores; gunicorn {cpu['gunicorn_cpu_s']} s + PostgreSQL "
+        f"{cpu['postgresql_backends_cpu_s']} s = {cpu['application_share_of_cores']:.0%} of the "
+        f"cores; the load driver {cpu['load_driver_cpu_s']} s"
     )
-    shutil.rmtree(folder, ignore_errors=True)
-    return 1 if total["failures"] or result["server_errors_logged"] else 0
+    print(
+        f"errors: {result['pages']['errors']} (pages), {result['login_failures']} logins failed; "
+        f"server tracebacks {result['server_errors_logged']}; load average "
+        f"{result['load_before']} before, {result['load_after']} after"
+    )
+    for error in result["errors"]:
+        print(f"  {error['name']}: {error['error']}")
 
 
 if __name__ == "__main__":

@@ -1,13 +1,16 @@
-"""Render one funder's report as PDF in a process of its own, and say how long and how big.
+"""The report's PDF against one plain WeasyPrint table of the same rows, per row, interleaved
+in one process, with the peak memory of each.
 
-    python -m bench.pdf_worker --db DB --organisation ID --funder ID --start D --end D --mode app
-    python -m bench.pdf_worker ... --mode plain
+    python -m bench.pdf_worker --db DB --organisation ID --funder ID --start D --end D --rounds 3
 
-``app`` renders the report as the application does (apps.reports.render.render_pdf); ``plain``
-renders the same rows (every allocation month and every unfunded line) as one plain HTML table
-with WeasyPrint, the baseline the report is compared with. The figures are computed first and
-not timed. Prints one JSON object: seconds, pages, pages per second, bytes, and the process's
-peak memory (ru_maxrss) before and after rendering.
+The figures are computed first and not timed. Then, in this one process, the two renderers
+take turns, in the order app, plain, plain, app, app, plain, ... (so that a drift of the
+machine's load weighs on both alike): ``app`` is the report as the application renders it
+(apps.reports.render.render_pdf), ``plain`` every allocation month and every unfunded line as
+one plain HTML table. Each rendering's peak resident memory is sampled from /proc every 10 ms
+by a thread (the process's ``ru_maxrss`` only ever grows, so it cannot tell the two apart).
+Prints one JSON object: per renderer the rows, pages, seconds per rendering, seconds per row
+(median over the rounds) and the peak RSS.
 """
 
 from __future__ import annotations
@@ -15,8 +18,11 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import resource
+import statistics
 import sys
+import threading
 import time
 from datetime import date
 from html import escape
@@ -34,6 +40,34 @@ thead { display: table-header-group; }
 
 def peak_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[1]) * PAGE_SIZE / 1024 / 1024
+
+
+class PeakRss:
+    """The highest resident memory of this process while the block runs (sampled)."""
+
+    def __enter__(self) -> PeakRss:
+        self.peak = rss_mb()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.01):
+            self.peak = max(self.peak, rss_mb())
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = round(max(self.peak, rss_mb()), 1)
 
 
 def plain_html(figures) -> tuple[str, int]:
@@ -76,6 +110,12 @@ def plain_html(figures) -> tuple[str, int]:
     return html, len(rows)
 
 
+def order(rounds: int) -> list[str]:
+    """app, plain, plain, app, app, plain, ...: each renderer as often first as second."""
+    pairs = [("app", "plain") if n % 2 == 0 else ("plain", "app") for n in range(rounds)]
+    return [mode for pair in pairs for mode in pair]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", required=True)
@@ -83,17 +123,22 @@ def main() -> int:
     parser.add_argument("--funder", type=int, required=True)
     parser.add_argument("--start", type=date.fromisoformat, required=True)
     parser.add_argument("--end", type=date.fromisoformat, required=True)
-    parser.add_argument("--mode", choices=["app", "plain"], required=True)
+    parser.add_argument("--rounds", type=int, default=3, help="renderings of each")
     args = parser.parse_args()
     django_setup(args.db)
 
+    import gc
+
     from django.utils import translation
     from pypdf import PdfReader
+    from weasyprint import HTML
 
     from apps.accounts.models import Organisation
     from apps.funding.models import Funder
+    from apps.reports.render import render_pdf
     from apps.reports.selectors import report_figures
 
+    results: dict[str, dict] = {}
     with translation.override("nl"):
         figures = report_figures(
             organisation=Organisation.objects.get(pk=args.organisation),
@@ -101,35 +146,48 @@ def main() -> int:
             period_start=args.start,
             period_end=args.end,
         )
-        before = peak_mb()
-        if args.mode == "app":
-            from apps.reports.render import render_pdf
-
-            rows = sum(len(b.months) for b in figures.allocations) + len(figures.unfunded)
-            started = time.perf_counter()
-            pdf = render_pdf(figures, generated_by="bench")
-            seconds = time.perf_counter() - started
-        else:
-            from weasyprint import HTML
-
-            html, rows = plain_html(figures)
-            started = time.perf_counter()
-            pdf = HTML(string=html).write_pdf()
-            seconds = time.perf_counter() - started
-    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+        html, plain_rows = plain_html(figures)
+        app_rows = sum(len(b.months) for b in figures.allocations) + len(figures.unfunded)
+        renderers = {
+            "app": (app_rows, lambda: render_pdf(figures, generated_by="bench")),
+            "plain": (plain_rows, lambda: HTML(string=html).write_pdf()),
+        }
+        baseline = round(rss_mb(), 1)
+        for mode in order(args.rounds):
+            rows, render = renderers[mode]
+            gc.collect()
+            with PeakRss() as memory:
+                started = time.perf_counter()
+                pdf = render()
+                seconds = time.perf_counter() - started
+            entry = results.setdefault(
+                mode,
+                {"mode": mode, "rows": rows, "seconds": [], "peak_rss_mb": 0.0, "bytes": len(pdf)},
+            )
+            entry["seconds"].append(round(seconds, 3))
+            entry["peak_rss_mb"] = max(entry["peak_rss_mb"], memory.peak)
+            entry["pages"] = len(PdfReader(io.BytesIO(pdf)).pages)
+            del pdf
+    for entry in results.values():
+        median = statistics.median(entry["seconds"])
+        entry.update(
+            median_s=round(median, 3),
+            ms_per_row=round(median * 1000 / entry["rows"], 3),
+            ms_per_page=round(median * 1000 / entry["pages"], 1),
+            rows_per_page=round(entry["rows"] / entry["pages"], 1),
+        )
     print(
         json.dumps(
             {
-                "mode": args.mode,
-                "rows": rows,
                 "allocations": len(figures.allocations),
-                "seconds": round(seconds, 2),
-                "pages": pages,
-                "pages_per_second": round(pages / seconds, 2),
-                "seconds_per_page": round(seconds / pages, 4),
-                "bytes": len(pdf),
-                "peak_rss_mb_before_render": before,
-                "peak_rss_mb": peak_mb(),
+                "rounds": args.rounds,
+                "order": order(args.rounds),
+                "rss_mb_before_rendering": baseline,
+                "ru_maxrss_mb": peak_mb(),
+                "renderers": results,
+                "app_over_plain_per_row": round(
+                    results["app"]["ms_per_row"] / results["plain"]["ms_per_row"], 2
+                ),
             }
         )
     )

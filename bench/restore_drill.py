@@ -28,7 +28,17 @@ from pathlib import Path
 
 import psycopg
 
-from bench.common import PG_HOST, PG_PORT, PG_USER, conninfo, human_bytes, manage, save_json
+from bench.common import (
+    PG_HOST,
+    PG_PORT,
+    PG_USER,
+    conninfo,
+    finish,
+    human_bytes,
+    manage,
+    provenance,
+    save_json,
+)
 
 # A small data set for CI: one organisation, 300 clients, 20,000 activities (bench/generate.py).
 SMALL = (  # noqa: SIM905 - a fixed day, so that CI restores the same rows every day
@@ -97,6 +107,7 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2, help="pg_restore --jobs")
     parser.add_argument("--keep", action="store_true", help="keep the restored database")
     args = parser.parse_args()
+    context = provenance()
     target = args.target or f"{args.source}_restored"
     timings: dict[str, float] = {}
 
@@ -185,6 +196,7 @@ def main() -> int:
     save_json(
         f"restore-drill-{args.source}.json",
         {
+            **finish(context),
             "source": args.source,
             "dump_bytes": size,
             "timings": timings,
