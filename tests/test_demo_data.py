@@ -25,6 +25,8 @@ from apps.funding.models import (
     Product,
 )
 from apps.funding.rules import MUNICIPAL_STREAMS, is_municipality
+from apps.pools.ledger import pool_ledger
+from apps.pools.models import PoolBasis
 from apps.reports.selectors import report_figures
 from apps.trajectories.assignment import pilot_budget_used
 from apps.trajectories.models import (
@@ -167,7 +169,21 @@ def test_the_demo_shows_funding_control():
     assert set(paid.values_list("trajectory__client__client_number", flat=True)) == enrolled
     # Care and work; schooling is never priced per activity, not even from a pilot's budget.
     assert set(paid.values_list("domain", flat=True)) == {Domain.CARE, Domain.WORK}
-    assert 0 < pilot_budget_used(pilot=pilot) <= pilot.budget_cents
+    # A pooled budget of three funders at a price per client per month (apps/demo/pools.py):
+    # the activities draw nothing themselves, the prices are charged to the funders.
+    assert pilot_budget_used(pilot=pilot) == 0
+    ledger = pool_ledger(pool=pilot, until=timezone.localdate())
+    assert 0 < ledger.total_cents <= pilot.budget_cents
+    assert {funder.kind for funder in ledger.funders()} == {
+        "municipality",
+        "health_insurer",
+        "samenwerkingsverband",
+    }
+    assert {share.funder.kind for share in ledger.shares.values()} >= {
+        "municipality",
+        "samenwerkingsverband",
+    }
+    assert PoolBasis.objects.filter(enrolment__pilot=pilot, kind="tlv").count() == 3
     assert not Allocation.objects.filter(client__client_number__in=enrolled).exists()
 
     absorbing = Allocation.objects.filter(

@@ -8,7 +8,7 @@ import io
 
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, gettext_lazy
 from weasyprint import CSS, HTML
 
 from apps.core.csv_export import CsvWriter
@@ -16,7 +16,7 @@ from apps.reports.render import RefusingURLFetcher, euros, format_amount
 
 from .selectors import FunderReport, Settlement
 
-IDENTIFICATION_LEGEND = (
+IDENTIFICATION_LEGEND = gettext_lazy(
     "Clients are identified as the funder's own regime identifies them: by BSN and the "
     "funder's legal basis for the client (its allocation number, the referral or the TLV "
     "number). Names are never shown."
@@ -37,7 +37,7 @@ def render_funder_csv(report: FunderReport, settlement: Settlement | None) -> by
     writer = CsvWriter(stream, delimiter=";")
     writer.writerow([gettext("Pooled budget"), report.pool.name])
     writer.writerow([gettext("Funder"), report.funder.name, report.funder.code])
-    writer.writerow([gettext("legend"), gettext(IDENTIFICATION_LEGEND)])
+    writer.writerow([gettext("legend"), str(IDENTIFICATION_LEGEND)])
     writer.writerow(
         [
             gettext("Month"),
@@ -81,7 +81,7 @@ def render_funder_pdf(
         {
             "language": get_language(),
             "report": report,
-            "legend": gettext(IDENTIFICATION_LEGEND),
+            "legend": str(IDENTIFICATION_LEGEND),
             "months": [
                 {
                     "label": _month(month.month),

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.models import Organisation
 from apps.clients.models import Client
 from apps.core.forms import DateInput
-from apps.funding.models import Funder, IntegralPilot
+from apps.funding.models import Funder, IntegralPilot, PilotEnrolment
 
 from .models import BasisKind
 
@@ -71,12 +71,22 @@ class PoolEnrolForm(_BasisFields):
         self.fields["client"].organisation = organisation
 
 
+class _EnrolmentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, enrolment: PilotEnrolment) -> str:
+        return enrolment.client.client_number
+
+
 class PoolBasisForm(_BasisFields):
+    enrolment = _EnrolmentChoiceField(label=_("Client"), queryset=PilotEnrolment.objects.none())
     start = forms.DateField(label=_("Start"), widget=DateInput)
     end = forms.DateField(label=_("End"), widget=DateInput, required=False)
+    field_order = ["enrolment", "funder", "kind", "reference", "start", "end"]
 
     def __init__(self, *args, pool: IntegralPilot, **kwargs):
-        super().__init__(*args, pool=pool, **kwargs)
+        super().__init__(*args, pool=pool, auto_id="basis_%s", **kwargs)
+        self.fields["enrolment"].queryset = pool.enrolments.select_related("client").order_by(
+            "client__client_number"
+        )
         for name in ("funder", "kind", "reference"):
             self.fields[name].required = True
 
