@@ -458,3 +458,25 @@ def test_the_demo_funds_education_and_work_as_they_are():
     for stream in FundingStream.objects.all():
         assert set(stream.domains) <= set(Domain.values), stream.code
     assert "BRIN" not in str(FUNDER_CODE_LABEL[FunderKind.SCHOOL_BOARD])
+
+
+def test_the_demo_pool_page_shows_the_comparison_with_its_assumptions(client):
+    """The Utrecht pool's page in the demo: three funders, its clients, the comparison and the
+    assumptions it rests on (apps/demo/pools.py)."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    from apps.accounts.models import User
+
+    organisation = Client.objects.get(client_number="DEMO-001").organisation
+    pool = IntegralPilot.objects.get(contract__organisation=organisation)
+    client.force_login(User.objects.get(username="manager"))
+    with translation.override("en"):
+        response = client.get(reverse("pools:detail", args=[pool.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["comparison"].activities > 0
+    assert len(response.context["parts"]) == 3
+    for client_number in ("DEMO-043", "DEMO-044", "DEMO-045"):
+        assert client_number in text
+    assert "Samenwerkingsverband Passend Onderwijs Zonnedal (demo)" in text

@@ -151,7 +151,7 @@ def funder_share_report(
                 bases=[
                     basis
                     for basis in bases.get(client_id, [])
-                    if basis.start <= add_months(share.month, 1)
+                    if basis.start < add_months(share.month, 1)
                     and (basis.end is None or basis.end >= share.month)
                 ],
                 cents=cents,

@@ -203,3 +203,14 @@ def test_the_pool_list_takes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         response = client.get(reverse("pools:list"))
     assert response.status_code == 200
+
+
+def test_the_pool_page_takes_a_bounded_number_of_queries(
+    client, world, django_assert_max_num_queries
+):
+    _as(client, world.manager)
+    # Three ledgers (today, the settlement's year, the comparison), each a fixed number of
+    # reads whatever the number of clients or activities.
+    with django_assert_max_num_queries(90):
+        response = client.get(reverse("pools:detail", args=[world.pool.pk]))
+    assert response.status_code == 200

@@ -63,7 +63,7 @@ class PoolListView(ApiView):
 
     queryset = IntegralPilot.objects.none()
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["pools"])
+    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["pools"], operation_id="pools_list")
     def get(self, request):
         api_may(request, ENROL_IN_PILOT, what=WHAT)
         pools = pool_list(organisation=request.user.organisation)
@@ -75,7 +75,7 @@ class PoolDetailView(ApiView):
     ``?year=`` (this year by default) and the comparison with the regular route with its
     assumptions. Amounts in euro cents; no client is named."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["pools"])
+    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["pools"], operation_id="pools_retrieve")
     def get(self, request, pk: int):
         pool = _pool(request, pk)
         today = timezone.localdate()
@@ -142,7 +142,9 @@ class PoolFunderShareView(ApiView):
     """One funder's share of the pool per month (``?year=``), per client: the client's id
     and the funder's own legal basis for the client. Each client listed is logged."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["pools"])
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT, tags=["pools"], operation_id="pools_funder_shares_retrieve"
+    )
     def get(self, request, pk: int, funder_pk: int):
         pool = _pool(request, pk)
         funder = pool_funder_get(pool=pool, pk=funder_pk)
