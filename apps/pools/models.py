@@ -64,8 +64,13 @@ class PoolFunder(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["pool", "funder", "stream"],
+                condition=models.Q(stream__isnull=False),
                 name="pool_funder_unique_per_stream",
-                nulls_distinct=False,
+            ),
+            models.UniqueConstraint(
+                fields=["pool", "funder"],
+                condition=models.Q(stream__isnull=True),
+                name="pool_funder_unique_without_stream",
             ),
             models.CheckConstraint(
                 condition=models.Q(share_permille__lte=1000), name="pool_share_at_most_1000"
