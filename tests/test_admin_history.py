@@ -34,6 +34,13 @@ def _foreign_product(organisation):
     return ProductFactory(contract__organisation=organisation)
 
 
+def _foreign_pool_funder(organisation):
+    from tests.funding.builders import IntegralPilotFactory
+    from tests.pools.factories import PoolFunderFactory
+
+    return PoolFunderFactory(pool=IntegralPilotFactory(contract__organisation=organisation))
+
+
 def _foreign_allocation(organisation):
     from tests.clients.factories import ClientFactory
     from tests.funding.factories import AllocationFactory
@@ -135,6 +142,7 @@ def _objects():
         "funding.Contract": (_foreign_contract, True),
         "funding.Product": (_foreign_product, True),
         "funding.Allocation": (_foreign_allocation, True),
+        "pools.PoolFunder": (_foreign_pool_funder, True),
         "clients.Client": (_foreign_client, True),
         "trajectories.Trajectory": (_foreign_trajectory, True),
         "trajectories.CareTeamMembership": (_foreign_membership, True),

@@ -25,6 +25,8 @@ from apps.funding.models import (
     Product,
 )
 from apps.funding.rules import MUNICIPAL_STREAMS, is_municipality
+from apps.pools.ledger import pool_ledger
+from apps.pools.models import PoolBasis
 from apps.reports.selectors import report_figures
 from apps.trajectories.assignment import pilot_budget_used
 from apps.trajectories.models import (
@@ -167,7 +169,21 @@ def test_the_demo_shows_funding_control():
     assert set(paid.values_list("trajectory__client__client_number", flat=True)) == enrolled
     # Care and work; schooling is never priced per activity, not even from a pilot's budget.
     assert set(paid.values_list("domain", flat=True)) == {Domain.CARE, Domain.WORK}
-    assert 0 < pilot_budget_used(pilot=pilot) <= pilot.budget_cents
+    # A pooled budget of three funders at a price per client per month (apps/demo/pools.py):
+    # the activities draw nothing themselves, the prices are charged to the funders.
+    assert pilot_budget_used(pilot=pilot) == 0
+    ledger = pool_ledger(pool=pilot, until=timezone.localdate())
+    assert 0 < ledger.total_cents <= pilot.budget_cents
+    assert {funder.kind for funder in ledger.funders()} == {
+        "municipality",
+        "health_insurer",
+        "samenwerkingsverband",
+    }
+    assert {share.funder.kind for share in ledger.shares.values()} >= {
+        "municipality",
+        "samenwerkingsverband",
+    }
+    assert PoolBasis.objects.filter(enrolment__pilot=pilot, kind="tlv").count() == 3
     assert not Allocation.objects.filter(client__client_number__in=enrolled).exists()
 
     absorbing = Allocation.objects.filter(
@@ -442,3 +458,25 @@ def test_the_demo_funds_education_and_work_as_they_are():
     for stream in FundingStream.objects.all():
         assert set(stream.domains) <= set(Domain.values), stream.code
     assert "BRIN" not in str(FUNDER_CODE_LABEL[FunderKind.SCHOOL_BOARD])
+
+
+def test_the_demo_pool_page_shows_the_comparison_with_its_assumptions(client):
+    """The Utrecht pool's page in the demo: three funders, its clients, the comparison and the
+    assumptions it rests on (apps/demo/pools.py)."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    from apps.accounts.models import User
+
+    organisation = Client.objects.get(client_number="DEMO-001").organisation
+    pool = IntegralPilot.objects.get(contract__organisation=organisation)
+    client.force_login(User.objects.get(username="manager"))
+    with translation.override("en"):
+        response = client.get(reverse("pools:detail", args=[pool.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["comparison"].activities > 0
+    assert len(response.context["parts"]) == 3
+    for client_number in ("DEMO-043", "DEMO-044", "DEMO-045"):
+        assert client_number in text
+    assert "Samenwerkingsverband Passend Onderwijs Zonnedal (demo)" in text

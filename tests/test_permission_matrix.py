@@ -292,6 +292,7 @@ ROLE_PAGES = {
     "funding:alerts": {"caseworker", "manager"},
     "funding:allocation_new": {"manager"},
     "funding:mosaic": {"manager"},
+    "pools:list": {"manager"},
     "reports:list": {"manager"},
     "exchange:deliveries": {"manager"},
     "exchange:requests": {"manager"},
@@ -356,7 +357,12 @@ POST_ONLY = {
     "funding:allocation_detail",
     "funding:allocation_change",
     "funding:allocation_replace",
-    "funding:pilot_detail",
+    # A pooled budget of the organisation, its forms and its exports per funder
+    # (tests/pools/test_views.py): managers of its organisation only.
+    "pools:detail",
+    "pools:enrolment_exit",
+    "pools:basis_new",
+    "pools:funder_export",
     # The message exchange (tests/exchange/): each part adds its pages' names here.
     # Removing a start or stop sent in error (tests/exchange/test_startstop.py).
     "exchange:delivery_remove",
@@ -484,6 +490,7 @@ def _client_facing_url_names() -> set[str]:
         "registers",
         "records",
         "retention",
+        "pools",
     ):
         _prefix, sub = resolver.namespace_dict[namespace]
         for pattern in sub.url_patterns:
@@ -691,6 +698,10 @@ API_ROLE_ENDPOINTS = {
     ("api:funder-detail", "GET"): {"manager", "administrator"},
     ("api:contract-list", "GET"): {"manager", "administrator"},
     ("api:contract-detail", "GET"): {"manager", "administrator"},
+    # Pooled budgets (tests/pools/test_api.py): the organisation's managers.
+    ("api:pool-list", "GET"): {"manager"},
+    ("api:pool-detail", "GET"): {"manager"},
+    ("api:pool-funder-shares", "GET"): {"manager"},
     ("api:report-list", "GET"): {"manager"},
     ("api:report-list", "POST"): {"manager"},
     ("api:report-detail", "GET"): {"manager"},
@@ -781,6 +792,15 @@ def _api_call(world, name: str, method: str, role: str, target: str | None):
         kwargs = {"pk": world.funder.pk}
     elif name == "api:contract-detail":
         kwargs = {"pk": world.contract.pk}
+    elif name in ("api:pool-detail", "api:pool-funder-shares"):
+        from tests.funding.builders import IntegralPilotFactory
+        from tests.pools.factories import PoolFunderFactory
+
+        pool = IntegralPilotFactory(contract__organisation=world.contract.organisation)
+        part = PoolFunderFactory(pool=pool, funder=world.contract.funder, share_permille=1000)
+        kwargs = {"pk": pool.pk}
+        if name == "api:pool-funder-shares":
+            kwargs["funder_pk"] = part.funder_id
     elif name in ("api:report-detail", "api:report-download"):
         kwargs = {"pk": world.report.pk}
     elif name in ("api:message-detail", "api:message-file"):

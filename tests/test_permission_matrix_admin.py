@@ -40,6 +40,7 @@ ADMINISTRATOR = {
     "accounts.User": ORGANISATION_DATA,
     "funding.Contract": ORGANISATION_DATA,
     "funding.Product": ORGANISATION_DATA,
+    "pools.PoolFunder": ORGANISATION_DATA,
     "funding.Funder": SHARED_CHANGEABLE,
     "funding.FundingStream": SHARED_VIEW_ONLY,
     "auth.Group": SHARED_VIEW_ONLY,  # no history of its own: the list only

@@ -3,7 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.urls import path
 
-from .views import account, clients, funding, messages, reports
+from .views import account, clients, funding, messages, pools, reports
 from .views.docs import ApiDocsView, ApiSchemaView
 
 app_name = "api"
@@ -54,6 +54,13 @@ urlpatterns = [
     path("funders/<int:pk>/", funding.FunderDetailView.as_view(), name="funder-detail"),
     path("contracts/", funding.ContractListView.as_view(), name="contract-list"),
     path("contracts/<int:pk>/", funding.ContractDetailView.as_view(), name="contract-detail"),
+    path("pools/", pools.PoolListView.as_view(), name="pool-list"),
+    path("pools/<int:pk>/", pools.PoolDetailView.as_view(), name="pool-detail"),
+    path(
+        "pools/<int:pk>/funders/<int:funder_pk>/shares/",
+        pools.PoolFunderShareView.as_view(),
+        name="pool-funder-shares",
+    ),
     path("reports/", reports.ReportListView.as_view(), name="report-list"),
     path("reports/<int:pk>/", reports.ReportDetailView.as_view(), name="report-detail"),
     path(

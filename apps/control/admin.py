@@ -66,11 +66,26 @@ class IntegralPilotForm(forms.ModelForm):
 
     class Meta:
         model = IntegralPilot
-        fields = ["name", "domains", "budget_cents", "start", "end"]
+        fields = [
+            "name",
+            "kind",
+            "domains",
+            "budget_cents",
+            "start",
+            "end",
+            "pricing",
+            "price_cents",
+            "trajectory_months",
+            "early_exit",
+            "domain_weights",
+            "split_rule",
+            "assumed_rejection_percent",
+        ]
 
 
 class IntegralPilotInline(admin.StackedInline):
-    """Marks a contract as an integral pilot budget; managers enrol its clients."""
+    """Marks a contract as a pooled budget (its funders: apps.pools.admin); managers enrol
+    its clients."""
 
     model = IntegralPilot
     form = IntegralPilotForm

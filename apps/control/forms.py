@@ -257,14 +257,6 @@ class AllocationReplaceForm(forms.Form):
         return data
 
 
-class PilotEnrolForm(forms.Form):
-    client = ClientByNumberField()
-
-    def __init__(self, *args, organisation: Organisation, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["client"].organisation = organisation
-
-
 class PeriodForm(forms.Form):
     """A period to look at, by default the last twelve months up to today."""
 

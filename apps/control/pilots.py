@@ -80,6 +80,9 @@ class PilotReport:
     without_waiting: int = 0
     without_waiting_minutes: int = 0
     without_waiting_cents: int = 0
+    without_waiting_days: int = 0  # distinct (client, day) of care delivered without waiting
+    regular_lines: int = 0  # declaration lines: per client, product and month
+    regular_declarations: int = 0  # claims: one per funder and month
     domains: list[DomainComparison] = field(default_factory=list)
 
     @property
@@ -160,6 +163,7 @@ def pilot_report(
         allocations[allocation.client_id].append(allocation)
 
     pairs: set[tuple[int, int]] = set()
+    days_without_waiting: set[tuple[int, date]] = set()
     lines: dict[tuple, int] = defaultdict(int)
     products: dict[int, Product] = {}
     domains: dict[str, DomainComparison] = {}
@@ -200,6 +204,7 @@ def pilot_report(
             report.without_waiting += 1
             report.without_waiting_minutes += minutes
             report.without_waiting_cents += activity.pilot_cents
+            days_without_waiting.add((client.pk, activity.date))
 
     # As a funder bills: per client, product and month, units x tariff rounded half up.
     for (_client, product_id, _month, domain), consumed in lines.items():
@@ -208,6 +213,11 @@ def pilot_report(
         report.regular_cents += value
         domains[domain].regular_cents += value
     report.budget_used_cents = budget_used or 0
+    report.without_waiting_days = len(days_without_waiting)
+    report.regular_lines = len({key[:3] for key in lines})
+    report.regular_declarations = len(
+        {(products[key[1]].contract.funder_id, key[2]) for key in lines}
+    )
     report.regular_allocations = len(pairs)
     funders = {product.contract.funder.pk: product.contract.funder for product in products.values()}
     report.regular_funders = sorted(funders.values(), key=lambda funder: funder.name)

@@ -13,5 +13,4 @@ urlpatterns = [
     path("allocations/<int:pk>/change/", views.allocation_change_form, name="allocation_change"),
     path("allocations/<int:pk>/replace/", views.allocation_replace_form, name="allocation_replace"),
     path("mosaic/", views.mosaic, name="mosaic"),
-    path("pilots/<int:pk>/", views.pilot_detail, name="pilot_detail"),
 ]

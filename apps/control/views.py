@@ -8,13 +8,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.models import Organisation, Role, User
 from apps.accounts.permissions import (
     CHANGE_ALLOCATION,
-    ENROL_IN_PILOT,
     REGISTER_ALLOCATION,
     VIEW_ALERTS,
     VIEW_ALLOCATIONS,
@@ -28,7 +26,7 @@ from apps.core.views import service_refusals
 from apps.funding.figures import ENDS_SOON_DAYS, MOSTLY_USED_PERCENT
 from apps.funding.models import AllocationStatus
 from apps.trajectories.allocations import allocation_replace
-from apps.trajectories.assignment import allocation_change, allocation_register, pilot_enrol
+from apps.trajectories.assignment import allocation_change, allocation_register
 from apps.trajectories.models import TeamRole
 from apps.trajectories.mosaic import funding_mosaic
 from apps.trajectories.use import allocation_use, priced_by_product
@@ -45,10 +43,9 @@ from .forms import (
     AllocationRegisterForm,
     AllocationReplaceForm,
     PeriodForm,
-    PilotEnrolForm,
     cents,
 )
-from .pilots import pilot_get_for, pilot_list, pilot_report
+from .pilots import pilot_list
 from .selectors import (
     absorbed_by_allocation,
     allocation_get_for,
@@ -355,45 +352,5 @@ def mosaic(request: HttpRequest) -> HttpResponse:
             "mosaic": funding_mosaic(
                 organisation=organisation, period_start=period_start, period_end=period_end
             ),
-        },
-    )
-
-
-# --- integral-funding pilots ---------------------------------------------------------------
-
-
-@require_http_methods(["GET", "POST"])
-def pilot_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A pilot's side-by-side report, its clients, and enrolling a client."""
-    organisation = _organisation_if_may(request, ENROL_IN_PILOT, "integral pilot")
-    pilot = pilot_get_for(organisation=organisation, pk=pk)
-    if pilot is None:
-        raise _refused(request.user, "integral pilot")
-    form = PilotEnrolForm(request.POST or None, organisation=organisation)
-    if request.method == "POST" and form.is_valid():
-        with service_refusals(request, form=form):
-            absorbed = pilot_enrol(
-                pilot=pilot, client=form.cleaned_data["client"], actor=request.user
-            )
-            messages.success(
-                request,
-                ngettext(
-                    "Client enrolled; the pilot took over %(count)s waiting activity.",
-                    "Client enrolled; the pilot took over %(count)s waiting activities.",
-                    len(absorbed),
-                )
-                % {"count": len(absorbed)},
-            )
-            return redirect("funding:pilot_detail", pk=pilot.pk)
-    enrolments = list(pilot.enrolments.select_related("client").order_by("client__client_number"))
-    _log_shown(request.user, [enrolment.client for enrolment in enrolments], "integral pilot")
-    return render(
-        request,
-        "funding/pilot_detail.html",
-        {
-            "pilot": pilot,
-            "report": pilot_report(pilot=pilot),
-            "enrolments": enrolments,
-            "form": form,
         },
     )

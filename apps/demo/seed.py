@@ -73,6 +73,7 @@ from apps.demo.consent import demo_consents_seed
 from apps.demo.intake import demo_intake_seed
 from apps.demo.meldcode import demo_meldcode_seed
 from apps.demo.plans import demo_plans_seed
+from apps.demo.pools import POOL_TERMS, demo_pool_seed
 from apps.demo.progress import Progress, Steps, silent
 from apps.demo.records import demo_records_seed
 from apps.demo.registers import demo_registers_seed
@@ -1035,6 +1036,7 @@ def _pilot_seed(
             name=f"Pilot integrale financiering {funder.name.removeprefix('Gemeente ')}",
             domains=[D.CARE, D.EDUCATION, D.WORK],
             budget_cents=PILOT_BUDGET_CENTS,
+            **POOL_TERMS,  # a pooled budget of three funders (apps/demo/pools.py)
             start=start,
             end=end,
         ),
@@ -1440,6 +1442,7 @@ def demo_domain_seed(
             names=FUNDING_CONTROL_NAMES[index],
             bsn=control_bsns[index],
         )
+    demo_pool_seed(pool=pilot, funders=funders, manager=users["manager"], actor=admin, today=today)
     steps.done("Funding control clients and the pilot")
 
     # The second organisation: its own caseworker, contract, clients and allocations.

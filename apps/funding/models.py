@@ -722,14 +722,50 @@ class Allocation(models.Model):
         return first, last
 
 
-# --- integral-funding pilots -----------------------------------------------------------------
+# --- pooled budgets (integral funding) -------------------------------------------------------
+
+
+class PoolKind(models.TextChoices):
+    PILOT = "pilot", _("Pilot")
+    STANDING = "standing", _("Standing arrangement")
+
+
+class PoolPricing(models.TextChoices):
+    """How the funders pay the pool for its clients (docs/pools.md)."""
+
+    TARIFF = "tariff", _("Per activity, at the pool contract's tariffs")
+    CLIENT_MONTH = "client_month", _("A price per client per month")
+    TRAJECTORY = "trajectory", _("A price per client per trajectory")
+    CLIENT_BUDGET = "client_budget", _("A budget per client")
+
+
+# Under these the activities draw nothing themselves: the price per client is the cost.
+PRICE_PER_CLIENT = frozenset({PoolPricing.CLIENT_MONTH, PoolPricing.TRAJECTORY})
+
+
+class EarlyExit(models.TextChoices):
+    """What a trajectory price costs when the client leaves before its planned end."""
+
+    MONTHS_BEGUN = "months_begun", _("Only the instalments of the months begun are due")
+    FULL = "full", _("The whole trajectory price is due")
+
+
+class SplitRule(models.TextChoices):
+    """The verdeelsleutel: how the pool's cost is divided over its funders."""
+
+    FIXED = "fixed", _("Fixed shares")
+    DOMAIN = "domain", _("Shares per domain")
+    REGULAR = "regular", _("Each pays what it would have paid on the regular route")
 
 
 class IntegralPilot(models.Model):
-    """A contract marked as one integral budget in euros for several domains, for a set of
-    clients and a period: their activities draw on it first, with no allocation per product.
+    """A pooled budget (integral funding): one budget from one or more funders for the whole
+    programme of its clients (care, education, work), a pilot or a standing arrangement.
 
-    The contract's products price the care (their tariffs and units), its funder pays.
+    Its contract (with the organisation) lists what care it covers: an enrolled client's
+    activity draws on the pool when a product of the contract fits it, without an allocation.
+    What the funders pay follows from the pricing; how they divide it, from the split rule
+    and the pool's funders (apps.pools).
     """
 
     contract = models.OneToOneField(
@@ -739,12 +775,63 @@ class IntegralPilot(models.Model):
         verbose_name=_("contract"),
     )
     name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=PoolKind.choices, default=PoolKind.PILOT
+    )
     domains = models.JSONField(
         _("domains it covers"), default=list, help_text=_("A list of domain codes.")
     )
     budget_cents = models.PositiveBigIntegerField(_("budget in euro cents"))
     start = models.DateField(_("start"))
     end = models.DateField(_("end"))
+    pricing = models.CharField(
+        _("pricing"),
+        max_length=15,
+        choices=PoolPricing.choices,
+        default=PoolPricing.TARIFF,
+        db_default=PoolPricing.TARIFF,
+    )
+    price_cents = models.PositiveIntegerField(
+        _("price in euro cents"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Per client per month, per trajectory, or the budget per client; none when "
+            "the activities are priced at the contract's tariffs."
+        ),
+    )
+    trajectory_months = models.PositiveSmallIntegerField(
+        _("months of a trajectory"), null=True, blank=True
+    )
+    early_exit = models.CharField(
+        _("on early exit"),
+        max_length=15,
+        choices=EarlyExit.choices,
+        default=EarlyExit.MONTHS_BEGUN,
+        db_default=EarlyExit.MONTHS_BEGUN,
+    )
+    split_rule = models.CharField(
+        _("split rule (verdeelsleutel)"),
+        max_length=10,
+        choices=SplitRule.choices,
+        default=SplitRule.FIXED,
+        db_default=SplitRule.FIXED,
+    )
+    domain_weights = models.JSONField(
+        _("price per domain (percent)"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'How a price per client divides over the domains, e.g. {"care": 60, "education": '
+            '25, "work": 15}; empty: by the value of the care delivered in each.'
+        ),
+    )
+    assumed_rejection_percent = models.PositiveSmallIntegerField(
+        _("assumed rejection rate on the regular route (percent)"),
+        default=0,
+        db_default=0,
+        help_text=_("An assumption for the comparison, shown with it."),
+    )
     clients = models.ManyToManyField(
         Client,
         through="PilotEnrolment",
@@ -755,8 +842,8 @@ class IntegralPilot(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("integral-funding pilot")
-        verbose_name_plural = _("integral-funding pilots")
+        verbose_name = _("pooled budget")
+        verbose_name_plural = _("pooled budgets")
         ordering = ["start", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -764,6 +851,20 @@ class IntegralPilot(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(budget_cents__gt=0), name="pilot_budget_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(pricing=PoolPricing.TARIFF, price_cents__isnull=True)
+                | (~models.Q(pricing=PoolPricing.TARIFF) & models.Q(price_cents__gt=0)),
+                name="pool_price_fits_pricing",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(pricing=PoolPricing.TRAJECTORY)
+                | models.Q(trajectory_months__gt=0),
+                name="pool_trajectory_has_months",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(assumed_rejection_percent__lte=100),
+                name="pool_rejection_percent_at_most_100",
             ),
         ]
 
@@ -785,7 +886,25 @@ class IntegralPilot(models.Model):
                 contract.end is not None and self.end > contract.end
             )
             if outside:
-                errors["start"] = _("The pilot must lie within the contract's period.")
+                errors["start"] = _("The pool must lie within the contract's period.")
+        if self.pricing == PoolPricing.TARIFF and self.price_cents is not None:
+            errors["price_cents"] = _("Priced at the contract's tariffs, the pool has no price.")
+        if self.pricing != PoolPricing.TARIFF and not self.price_cents:
+            errors["price_cents"] = _("Give the price in euro cents.")
+        if self.pricing == PoolPricing.TRAJECTORY and not self.trajectory_months:
+            errors["trajectory_months"] = _("Give the number of months of a trajectory.")
+        weights = self.domain_weights
+        if weights and (
+            not isinstance(weights, dict)
+            or not set(weights) <= set(self.domains or [])
+            or not all(isinstance(value, int) and value > 0 for value in weights.values())
+            or sum(weights.values()) != 100
+        ):
+            errors["domain_weights"] = _(
+                "Give whole percentages for domains the pool covers, adding up to 100."
+            )
+        if self.assumed_rejection_percent is not None and self.assumed_rejection_percent > 100:
+            errors["assumed_rejection_percent"] = _("A percentage lies between 0 and 100.")
         if errors:
             raise ValidationError(errors)
 
@@ -795,15 +914,20 @@ class IntegralPilot(models.Model):
     def domain_labels(self) -> list[str]:
         return [Domain(code).label for code in self.domains if code in Domain.values]
 
+    @property
+    def priced_per_client(self) -> bool:
+        """Whether a price per client (month or trajectory) is the cost, not the activities."""
+        return self.pricing in PRICE_PER_CLIENT
+
 
 class PilotEnrolment(models.Model):
-    """A client taking part in an integral-funding pilot."""
+    """A client taking part in a pooled budget, from a start date, until an end (an exit)."""
 
     pilot = models.ForeignKey(
         IntegralPilot,
         on_delete=models.PROTECT,
         related_name="enrolments",
-        verbose_name=_("pilot"),
+        verbose_name=_("pooled budget"),
     )
     client = models.ForeignKey(
         Client,
@@ -812,18 +936,27 @@ class PilotEnrolment(models.Model):
         verbose_name=_("client"),
     )
     enrolled_at = models.DateTimeField(_("enrolled at"), auto_now_add=True)
+    start = models.DateField(_("takes part from"))
+    end = models.DateField(_("takes part until"), null=True, blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("pilot enrolment")
-        verbose_name_plural = _("pilot enrolments")
+        verbose_name = _("enrolment in a pooled budget")
+        verbose_name_plural = _("enrolments in a pooled budget")
         constraints = [
             models.UniqueConstraint(fields=["pilot", "client"], name="pilot_enrolment_unique"),
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("start")),
+                name="pool_enrolment_end_after_start",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.pilot} · {self.client_id}"
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
 
 
 # --- alerts ----------------------------------------------------------------------------------

@@ -193,6 +193,31 @@ def refusal_text(refusal: dict) -> str:
             "left": _euros(refusal["left"]),
             "needed": _euros(refusal["needed"]),
         }
+    if code == "pool_not_enrolled_on_date":
+        if refusal["end"]:
+            return _(
+                "the client takes part in pool %(pilot)s from %(start)s until %(end)s, not on "
+                "%(date)s"
+            ) % {
+                "pilot": refusal["pilot"],
+                "start": _day(refusal["start"]),
+                "end": _day(refusal["end"]),
+                "date": _day(refusal["date"]),
+            }
+        return _("the client takes part in pool %(pilot)s from %(start)s, not on %(date)s") % {
+            "pilot": refusal["pilot"],
+            "start": _day(refusal["start"]),
+            "date": _day(refusal["date"]),
+        }
+    if code == "pool_client_budget_used":
+        return _(
+            "the client has %(left)s left of their budget in pool %(pilot)s; this activity "
+            "costs %(needed)s"
+        ) % {
+            "pilot": refusal["pilot"],
+            "left": _euros(refusal["left"]),
+            "needed": _euros(refusal["needed"]),
+        }
     return code
 
 

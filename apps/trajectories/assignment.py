@@ -92,6 +92,7 @@ from apps.funding.rules import (
 
 from .leave import LEAVE_REFUSAL_CODES, is_leave_night, leave_refusal
 from .models import Activity, ActivityStatus, Employment, FundingStatus
+from .pool_draw import pool_draw
 
 FUNDED, UNFUNDED = FundingStatus.FUNDED, FundingStatus.UNFUNDED
 NOT_CHARGEABLE, PILOT = FundingStatus.NOT_CHARGEABLE, FundingStatus.PILOT
@@ -340,21 +341,14 @@ def _pilot_decide(*, activity: Activity, pilots: list[IntegralPilot]) -> tuple[b
         if product is None:
             refusals.append({"code": "pilot_no_product", "pilot": pilot.name})
             continue
-        used = pilot_budget_used(pilot=pilot, exclude_activity_id=activity.pk)
-        if used + value > pilot.budget_cents:
-            refusals.append(
-                {
-                    "code": "pilot_budget_used",
-                    "pilot": pilot.name,
-                    "left": max(pilot.budget_cents - used, 0),
-                    "needed": value,
-                }
-            )
+        drawn, refusal = pool_draw(pilot=pilot, activity=activity, value=value)
+        if refusal is not None:
+            refusals.append(refusal)
             continue
         activity.allocation = None
         activity.funding_status = PILOT
         activity.consumed = consumed
-        activity.pilot_product, activity.pilot_cents = product, value
+        activity.pilot_product, activity.pilot_cents = product, drawn
         activity.priced_product = None
         activity.funding_reason = {
             "code": "pilot",
@@ -390,7 +384,12 @@ def _pilots_of(client: Client, *, lock: bool) -> list[IntegralPilot]:
             Prefetch(
                 "contract__products",
                 queryset=Product.objects.select_related("contract__funder", "contract__stream"),
-            )
+            ),
+            Prefetch(  # from when until when the client takes part (pool_draw)
+                "enrolments",
+                queryset=PilotEnrolment.objects.filter(client=client),
+                to_attr="client_enrolments",
+            ),
         )
         .order_by("pk")
     )
@@ -901,9 +900,12 @@ def allocation_withdraw(
 
 
 @transaction.atomic
-def pilot_enrol(*, pilot: IntegralPilot, client: Client, actor: User | None) -> list[Activity]:
-    """Enrol a client in an integral-funding pilot; the pilot absorbs the client's waiting
-    care that it can pay for. Returns the activities it absorbed."""
+def pilot_enrol(
+    *, pilot: IntegralPilot, client: Client, actor: User | None, start: date | None = None
+) -> list[Activity]:
+    """Enrol a client in a pooled budget from a day (the pool's start when not given); the
+    pool absorbs the client's waiting care that it can pay for. Returns the activities it
+    absorbed."""
     pilot = IntegralPilot.objects.select_for_update().select_related("contract").get(pk=pilot.pk)
     if pilot.contract.organisation_id != client.organisation_id:
         raise ValidationError(
@@ -911,7 +913,11 @@ def pilot_enrol(*, pilot: IntegralPilot, client: Client, actor: User | None) -> 
         )
     if PilotEnrolment.objects.filter(pilot=pilot, client=client).exists():
         raise ValidationError({"client": _("This client already takes part in the pilot.")})
-    enrolment = PilotEnrolment(pilot=pilot, client=client)
+    start = start or pilot.start
+    if not pilot.is_valid_on(start):
+        period = {"start": date_format(pilot.start), "end": date_format(pilot.end)}
+        raise ValidationError({"start": _("The pool runs from %(start)s to %(end)s.") % period})
+    enrolment = PilotEnrolment(pilot=pilot, client=client, start=start)
     enrolment._history_user = actor
     enrolment.save()
     access_log_write(

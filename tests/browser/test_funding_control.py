@@ -156,12 +156,13 @@ def test_a_manager_reads_the_mosaic_and_enrols_a_client_in_the_pilot(
     screenshot(page, "01-mosaic")
 
     page.goto("/funding/")
-    page.locator(f'main a[href="/funding/pilots/{control.pilot.pk}/"]').click()
+    page.locator(f'main a[href="/funding/pools/{control.pilot.pk}/"]').click()
     main = page.locator("main")
     expect(main).to_contain_text("Pilot integrale financiering Utrecht")
     screenshot(page, "02-pilot")
-    main.locator("form input[name=client]").fill(control.candidate.client.client_number)
-    main.locator("form button[type=submit]").click()
+    enrol = main.locator("form:has(input[name=client])")
+    enrol.locator("input[name=client]").fill(control.candidate.client.client_number)
+    enrol.locator("button[type=submit]").click()
     expect(page.get_by_role("status")).to_be_visible()
     expect(main).to_contain_text("Noa Pilot")
     assert set(
@@ -217,7 +218,7 @@ def test_no_serious_accessibility_violations_on_the_funding_control_pages(
             f"/funding/allocations/{allocation.pk}/replace/",
         ),
         "mosaic": (control.manager, "/funding/mosaic/"),
-        "pilot": (control.manager, f"/funding/pilots/{control.pilot.pk}/"),
+        "pilot": (control.manager, f"/funding/pools/{control.pilot.pk}/"),
         "alerts-caseworker": (record.caseworker, "/funding/alerts/"),
         "client-page-with-alerts": (record.caseworker, f"/clients/{record.client.pk}/"),
     }

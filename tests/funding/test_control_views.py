@@ -168,9 +168,9 @@ PAGES = {
         "replace allocation",
     ),
     "mosaic": (lambda office: reverse("funding:mosaic"), "funding mosaic"),
-    "pilot_detail": (
-        lambda office: reverse("funding:pilot_detail", args=[office.pilot.pk]),
-        "integral pilot",
+    "pilot_detail": (  # the pool's page (apps.pools), where the pilot went
+        lambda office: reverse("pools:detail", args=[office.pilot.pk]),
+        "pooled budget",
     ),
 }
 ALLOWED = {
@@ -212,12 +212,13 @@ def test_each_page_answers_only_the_roles_it_serves(client, office, page, role):
         ("allocation_detail", "allocation"),
         ("allocation_change", "change allocation"),
         ("allocation_replace", "replace allocation"),
-        ("pilot_detail", "integral pilot"),
+        ("pools:detail", "pooled budget"),
     ],
 )
 def test_another_organisations_allocation_or_pilot_is_not_found(client, office, name, what):
-    target = office.foreign_pilot if name == "pilot_detail" else office.foreign_allocation
-    response = _as(client, office.manager).get(reverse(f"funding:{name}", args=[target.pk]))
+    target = office.foreign_pilot if name == "pools:detail" else office.foreign_allocation
+    name = name if ":" in name else f"funding:{name}"
+    response = _as(client, office.manager).get(reverse(name, args=[target.pk]))
     assert response.status_code == 404
     entry = _refused_entry(office.manager)
     assert (entry.outcome, entry.detail, entry.client) == ("refused", what, None)
@@ -617,23 +618,21 @@ def test_the_pilot_page_shows_its_report_and_logs_its_clients(client, office):
 
     pilot_enrol(pilot=office.pilot, client=office.shielded.client, actor=office.manager)
 
-    response = _as(client, office.manager).get(
-        reverse("funding:pilot_detail", args=[office.pilot.pk])
-    )
+    response = _as(client, office.manager).get(reverse("pools:detail", args=[office.pilot.pk]))
 
     text = response.text
     assert response.status_code == 200
     assert "Samen Verder" in text
-    assert "The pilot beside the regular route" in text
+    assert "The pool beside the regular route" in text
     assert "Merel-77" in text
     assert "Xandriel" not in text
-    assert response.context["report"].activities == 1
-    entry = AccessLogEntry.objects.filter(user=office.manager, detail="integral pilot").get()
+    assert response.context["comparison"].activities == 1
+    entry = AccessLogEntry.objects.filter(user=office.manager, detail="pooled budget").get()
     assert (entry.client, entry.basis) == (office.shielded.client, "management")
 
 
 def test_a_manager_enrols_a_client_by_number_and_the_pilot_absorbs_its_waiting_care(client, office):
-    url = reverse("funding:pilot_detail", args=[office.pilot.pk])
+    url = reverse("pools:detail", args=[office.pilot.pk])
 
     response = _as(client, office.manager).post(
         url, {"client": office.waiting.client.client_number}
@@ -645,7 +644,7 @@ def test_a_manager_enrols_a_client_by_number_and_the_pilot_absorbs_its_waiting_c
     waiting = Activity.objects.filter(trajectory=office.waiting)
     assert set(waiting.values_list("funding_status", flat=True)) == {"pilot"}
     text = client.get(url).text
-    assert "Client enrolled; the pilot took over 2 waiting activities." in text
+    assert "Client enrolled; the pool took over 2 waiting activities." in text
     assert "Sem Wachtkamer" in text
 
 
@@ -669,7 +668,7 @@ def test_a_bad_enrolment_gets_a_message(client, office, number, message):
     before = PilotEnrolment.objects.count()
 
     response = _as(client, office.manager).post(
-        reverse("funding:pilot_detail", args=[office.pilot.pk]), {"client": number}
+        reverse("pools:detail", args=[office.pilot.pk]), {"client": number}
     )
 
     assert response.status_code == 200
@@ -679,7 +678,7 @@ def test_a_bad_enrolment_gets_a_message(client, office, number, message):
 
 def test_only_a_manager_enrols(client, office):
     response = _as(client, office.lead).post(
-        reverse("funding:pilot_detail", args=[office.pilot.pk]),
+        reverse("pools:detail", args=[office.pilot.pk]),
         {"client": office.waiting.client.client_number},
     )
     assert response.status_code == 404

@@ -1,0 +1,214 @@
+"""A pooled budget's funders, their shares, the legal basis per client and what each paid in.
+
+The pool itself (``IntegralPilot``) and its enrolments live in apps.funding: the activities
+of trajectories draw on it. What the funders agreed among themselves lives here.
+"""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from apps.core.domains import Domain
+from apps.funding.models import (
+    Allocation,
+    Funder,
+    FundingStream,
+    IntegralPilot,
+    PilotEnrolment,
+)
+
+
+class PoolFunder(models.Model):
+    """A funder's part in a pool under one law: its share and, with a stream, the stream's
+    age rules (a municipality under the Jeugdwet until the 18th birthday, an insurer under
+    the Zvw from it). A funder that pays under two laws has two rows."""
+
+    pool = models.ForeignKey(
+        IntegralPilot,
+        on_delete=models.PROTECT,
+        related_name="pool_funders",
+        verbose_name=_("pooled budget"),
+    )
+    funder = models.ForeignKey(
+        Funder, on_delete=models.PROTECT, related_name="pool_parts", verbose_name=_("funder")
+    )
+    stream = models.ForeignKey(
+        FundingStream,
+        on_delete=models.PROTECT,
+        related_name="pool_parts",
+        null=True,
+        blank=True,
+        verbose_name=_("funding stream"),
+        help_text=_("Its age rules decide from and until which birthday this part pays."),
+    )
+    share_permille = models.PositiveSmallIntegerField(
+        _("share (per mille)"),
+        default=0,
+        help_text=_("Under fixed shares: its part of the cost, in thousandths."),
+    )
+    contribution_cents = models.PositiveBigIntegerField(
+        _("agreed contribution in euro cents"),
+        default=0,
+        help_text=_("The sum it agreed to put into the pool (for the forecast)."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("funder of a pooled budget")
+        verbose_name_plural = _("funders of a pooled budget")
+        ordering = ["pool", "funder__name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pool", "funder", "stream"],
+                condition=models.Q(stream__isnull=False),
+                name="pool_funder_unique_per_stream",
+            ),
+            models.UniqueConstraint(
+                fields=["pool", "funder"],
+                condition=models.Q(stream__isnull=True),
+                name="pool_funder_unique_without_stream",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(share_permille__lte=1000), name="pool_share_at_most_1000"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.stream_id is None:
+            return str(self.funder)
+        return f"{self.funder} · {self.stream}"
+
+    def pays_at_age(self, age: int) -> bool:
+        """Whether this part pays for a client of this age (the stream's age rules)."""
+        stream = self.stream
+        if stream is None:
+            return True
+        if stream.min_age is not None and age < stream.min_age:
+            return False
+        return stream.age_limit is None or age < stream.age_limit
+
+
+class PoolDomainShare(models.Model):
+    """Under shares per domain: a funder part's share of one domain's cost."""
+
+    part = models.ForeignKey(
+        PoolFunder,
+        on_delete=models.PROTECT,
+        related_name="domain_shares",
+        verbose_name=_("funder of the pool"),
+    )
+    domain = models.CharField(_("domain"), max_length=20, choices=Domain.choices)
+    share_permille = models.PositiveSmallIntegerField(_("share (per mille)"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("share per domain")
+        verbose_name_plural = _("shares per domain")
+        constraints = [
+            models.UniqueConstraint(fields=["part", "domain"], name="pool_domain_share_unique"),
+            models.CheckConstraint(
+                condition=models.Q(share_permille__gt=0, share_permille__lte=1000),
+                name="pool_domain_share_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.part} · {self.get_domain_display()} · {self.share_permille}‰"
+
+
+class BasisKind(models.TextChoices):
+    """The legal basis on which a funder pays for a client, which it accounts for."""
+
+    ALLOCATION = "allocation", _("Allocation (Jeugdwet, Wmo)")
+    ZVW_REFERRAL = "zvw_referral", _("Referral (Zvw)")
+    TLV = "tlv", _("Admissibility statement (TLV)")
+    OTHER = "other", _("Other decision")
+
+
+class PoolBasis(models.Model):
+    """A funder's legal basis for an enrolled client: an allocation, a Zvw referral, a TLV.
+
+    Kept because each funder still has to account for its share per client; its reference is
+    the identification the funder's own regime uses (shown in that funder's report).
+    """
+
+    enrolment = models.ForeignKey(
+        PilotEnrolment,
+        on_delete=models.PROTECT,
+        related_name="bases",
+        verbose_name=_("enrolment"),
+    )
+    funder = models.ForeignKey(
+        Funder, on_delete=models.PROTECT, related_name="pool_bases", verbose_name=_("funder")
+    )
+    kind = models.CharField(_("kind"), max_length=15, choices=BasisKind.choices)
+    reference = models.CharField(_("reference"), max_length=60)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"), null=True, blank=True)
+    allocation = models.ForeignKey(
+        Allocation,
+        on_delete=models.PROTECT,
+        related_name="pool_bases",
+        null=True,
+        blank=True,
+        verbose_name=_("allocation"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("legal basis in a pooled budget")
+        verbose_name_plural = _("legal bases in a pooled budget")
+        ordering = ["start", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("start")),
+                name="pool_basis_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.reference}"
+
+    def clean(self) -> None:
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": _("The end date lies before the start date.")})
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+class PoolPayment(models.Model):
+    """What a funder paid into the pool (an advance or an instalment); the year-end
+    settlement sets a year's payments beside the funder's share of that year's cost."""
+
+    part = models.ForeignKey(
+        PoolFunder,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("funder of the pool"),
+    )
+    paid_on = models.DateField(_("paid on"))
+    amount_cents = models.PositiveBigIntegerField(_("amount in euro cents"))
+    year = models.PositiveSmallIntegerField(_("for the year"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("payment into a pooled budget")
+        verbose_name_plural = _("payments into a pooled budget")
+        ordering = ["paid_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_cents__gt=0), name="pool_payment_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.part} · {self.year} · {self.amount_cents}"

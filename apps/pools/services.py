@@ -1,0 +1,132 @@
+"""Writes of pooled budgets: a client's exit, the legal basis a funder pays on, a payment."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import User
+from apps.audit.models import AccessBasis, AccessEvent
+from apps.audit.services import access_log_write
+from apps.funding.models import Allocation, Funder, PilotEnrolment
+from apps.trajectories.assignment import FUNDING_FIELDS, unfunded_rematch
+from apps.trajectories.models import Activity, ActivityStatus, FundingStatus
+
+from .models import BasisKind, PoolBasis, PoolFunder, PoolPayment
+
+
+@transaction.atomic
+def pool_exit(*, enrolment: PilotEnrolment, end: date, actor: User | None) -> list[Activity]:
+    """End a client's part in a pool on a day (the last day it pays for); the client's care
+    after it that the pool had paid waits again for an allocation, and is matched to one
+    where the client has it. Returns the activities that found another funder."""
+    enrolment = (
+        PilotEnrolment.objects.select_for_update()
+        .select_related("pilot", "client")
+        .get(pk=enrolment.pk)
+    )
+    pool = enrolment.pilot
+    if end < enrolment.start:
+        raise ValidationError(
+            {
+                "end": _("The client takes part from %(start)s.")
+                % {"start": date_format(enrolment.start)}
+            }
+        )
+    if end > pool.end:
+        raise ValidationError(
+            {"end": _("The pool ends on %(end)s.") % {"end": date_format(pool.end)}}
+        )
+    enrolment.end = end
+    enrolment._history_user = actor
+    enrolment.save(update_fields=["end"])
+    access_log_write(
+        actor=actor,
+        event=AccessEvent.CHANGE,
+        client=enrolment.client,
+        obj=enrolment,
+        basis=AccessBasis.ADMINISTRATION,
+    )
+    after = list(
+        Activity.objects.filter(
+            trajectory__client=enrolment.client,
+            status=ActivityStatus.RECORDED,
+            funding_status=FundingStatus.PILOT,
+            pilot_product__contract_id=pool.contract_id,
+            date__gt=end,
+        ).select_for_update(of=("self",))
+    )
+    for activity in after:
+        # Released to wait; the rematch below decides each again and writes its history.
+        activity.funding_status = FundingStatus.UNFUNDED
+        activity.pilot_product, activity.pilot_cents, activity.consumed = None, 0, 0
+        activity.allocation, activity.priced_product = None, None
+        activity.funding_reason = {"code": "no_allocation"}
+        activity._history_user = actor
+        activity.save(update_fields=list(FUNDING_FIELDS))
+    return unfunded_rematch(client=enrolment.client, actor=actor)
+
+
+@transaction.atomic
+def pool_basis_record(
+    *,
+    enrolment: PilotEnrolment,
+    funder: Funder,
+    kind: str,
+    reference: str,
+    start: date,
+    end: date | None = None,
+    allocation: Allocation | None = None,
+    actor: User | None,
+) -> PoolBasis:
+    """Record the legal basis on which one of the pool's funders pays for an enrolled client
+    (an allocation, a Zvw referral, a TLV): the funder still accounts for it."""
+    errors: dict[str, str] = {}
+    if not PoolFunder.objects.filter(pool_id=enrolment.pilot_id, funder=funder).exists():
+        errors["funder"] = _("This funder does not take part in the pool.")
+    if kind not in BasisKind.values:
+        errors["kind"] = _("Choose the kind of legal basis.")
+    if allocation is not None and (
+        allocation.client_id != enrolment.client_id or allocation.funder_id != funder.pk
+    ):
+        errors["allocation"] = _("This is not an allocation of this funder for this client.")
+    if errors:
+        raise ValidationError(errors)
+    basis = PoolBasis(
+        enrolment=enrolment,
+        funder=funder,
+        kind=kind,
+        reference=reference.strip(),
+        start=start,
+        end=end,
+        allocation=allocation,
+    )
+    basis.full_clean()
+    basis._history_user = actor
+    basis.save()
+    access_log_write(
+        actor=actor,
+        event=AccessEvent.CREATE,
+        client=enrolment.client,
+        obj=basis,
+        basis=AccessBasis.ADMINISTRATION,
+    )
+    return basis
+
+
+@transaction.atomic
+def pool_payment_record(
+    *, part: PoolFunder, paid_on: date, amount_cents: int, year: int, note: str = "", actor: User
+) -> PoolPayment:
+    """Record what a funder paid into the pool for a year (an advance or an instalment)."""
+    payment = PoolPayment(
+        part=part, paid_on=paid_on, amount_cents=amount_cents, year=year, note=note
+    )
+    payment.full_clean()
+    payment._history_user = actor
+    payment.save()
+    return payment
