@@ -419,6 +419,7 @@ POST_ONLY = {
     # The Zvw: a typing is a form on zvw:route; an insurer declaration of the organisation, its
     # review, export and answer, and handling a rejected line (tests/zvw/test_views.py).
     "zvw:typing",
+    "zvw:participant_add",
     "zvw:declaration",
     "zvw:declaration_approve",
     "zvw:declaration_export",

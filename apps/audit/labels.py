@@ -147,6 +147,7 @@ PAGE_LABELS = {
     "exchange:delivery_remove": _("Start and stop of care: remove"),
     "zvw:route": _("Zvw route"),
     "zvw:typing": _("Zvw route: care-demand typing"),
+    "zvw:participant_add": _("Zvw route: practitioner present"),
     "zvw:declarations": _("Insurer declarations"),
     "zvw:declaration": _("Insurer declaration"),
     "zvw:declaration_approve": _("Insurer declaration: approve"),

@@ -330,8 +330,21 @@ def alert_text(kind: str, details: dict, *, sees_identity: bool = True) -> str:
             "Wlz, and a new allocation is needed."
         ) % {"birthday": _day(details["birthday"]), "numbers": ", ".join(details["numbers"])}
     if kind == "turns_18":
+        if details.get("ggz"):
+            text += " " + _(
+                "GGZ treatment moves to the Zvw on the birthday: the health insurer pays it per "
+                "prestatie once the client's Zvw route is complete."
+            )
         if details.get("guidance"):
             text += " " + _("Guidance is never extended after 18: it moves to the Wmo.")
+            if details.get("wmo_guidance"):
+                text += " " + _("It continues under the Wmo (allocation %(numbers)s).") % {
+                    "numbers": ", ".join(details["wmo_guidance"])
+                }
+            elif "wmo_guidance" in details:
+                text += " " + _(
+                    "No Wmo allocation for it is registered: guidance stops on the birthday."
+                )
         return text
     if kind == "unfunded_waiting":
         return ngettext(

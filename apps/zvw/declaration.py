@@ -87,7 +87,7 @@ def insurer_declaration_draft(
     clients = ZvwRoute.objects.filter(uzovi=uzovi, client__organisation=organisation).values(
         "client_id"
     )
-    activities = (
+    activities = list(
         Activity.objects.filter(
             trajectory__client_id__in=clients,
             status=ActivityStatus.RECORDED,
@@ -95,16 +95,23 @@ def insurer_declaration_draft(
             date__gte=first,
             date__lte=last,
         )
-        .exclude(zvw_lines__status__in=DECLARED)
         .select_related("trajectory__client")
         .order_by("date", "pk")
         .select_for_update(of=("self",))
+    )
+    # A prestatie pending or accepted in a declaration is not declared again; a rejected one is.
+    declared = set(
+        DeclarationLine.objects.filter(
+            activity_id__in=[activity.pk for activity in activities], status__in=DECLARED
+        ).values_list("activity_id", "prestatie", "practitioner_id")
     )
     declaration = None
     blocked = []
     line_number = 0
     for activity in activities:
         for prestatie in activity_derivation(activity).prestaties:
+            if (activity.pk, prestatie.key, prestatie.practitioner_id) in declared:
+                continue
             price = price_for(
                 organisation_id=organisation.pk, uzovi=uzovi, year=year, prestatie=prestatie.key
             )

@@ -45,3 +45,13 @@ class CareDemandTypingForm(forms.ModelForm):
 
     def _post_clean(self) -> None:
         pass
+
+
+class ConsultParticipantForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("Also present"), queryset=User.objects.none())
+
+    def __init__(self, *args, organisation_id: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.filter(
+            organisation_id=organisation_id, is_active=True, practitioner_profile__isnull=False
+        ).order_by("last_name", "first_name")

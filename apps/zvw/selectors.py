@@ -14,6 +14,7 @@ from .models import (
     InsurerContract,
     MaxTariff,
     PractitionerProfile,
+    ZvwRoute,
 )
 from .prestaties import GROUP_KINDS, Derivation, Practitioner, derive
 
@@ -94,3 +95,65 @@ def price_for(*, organisation_id: int, uzovi: str, year: int, prestatie: str) ->
     agreed = ContractTariff.objects.filter(contract=contract, prestatie=prestatie).first()
     cents = agreed.cents if agreed is not None else maximum.cents
     return Price(maximum.code, cents, contracted=True, contract_reference=contract.reference)
+
+
+@dataclass(frozen=True)
+class PrestatieSummary:
+    """Per prestatie code, a period's derived and priced prestaties for one insurer."""
+
+    code: str
+    prestatie: str
+    contracted: bool
+    tariff_cents: int
+    clients: frozenset[int]
+    count: int
+    amount_cents: int
+    months: dict  # first of the month -> amount in cents
+
+
+def prestatie_summary_for(
+    *, organisation_id: int, uzovi: str, period_start, period_end
+) -> list[PrestatieSummary]:
+    """The prestaties of the care the insurer pays (the route) of the organisation's clients
+    insured with it, dated in the period, priced by the year's tariffs; a prestatie without a
+    tariff is left out (the declaration names it)."""
+    clients = ZvwRoute.objects.filter(uzovi=uzovi, client__organisation_id=organisation_id).values(
+        "client_id"
+    )
+    activities = Activity.objects.filter(
+        trajectory__client_id__in=clients,
+        status=ActivityStatus.RECORDED,
+        funding_status=FundingStatus.ROUTE,
+        date__gte=period_start,
+        date__lte=period_end,
+    ).select_related("trajectory")
+    entries: dict[tuple, dict] = {}
+    for activity in activities.order_by("date", "pk"):
+        for prestatie in activity_derivation(activity).prestaties:
+            price = price_for(
+                organisation_id=organisation_id,
+                uzovi=uzovi,
+                year=activity.date.year,
+                prestatie=prestatie.key,
+            )
+            if price is None:
+                continue
+            key = (price.code, prestatie.key, price.contracted, price.cents)
+            entry = entries.setdefault(key, {"clients": set(), "count": 0, "months": {}})
+            entry["clients"].add(activity.trajectory.client_id)
+            entry["count"] += prestatie.count
+            month = activity.date.replace(day=1)
+            entry["months"][month] = entry["months"].get(month, 0) + price.cents * prestatie.count
+    return [
+        PrestatieSummary(
+            code=code,
+            prestatie=key,
+            contracted=contracted,
+            tariff_cents=cents,
+            clients=frozenset(entry["clients"]),
+            count=entry["count"],
+            amount_cents=sum(entry["months"].values()),
+            months=entry["months"],
+        )
+        for (code, key, contracted, cents), entry in sorted(entries.items())
+    ]

@@ -7,6 +7,11 @@ app_name = "zvw"
 urlpatterns = [
     path("clients/<int:pk>/", views.route, name="route"),
     path("clients/<int:pk>/typing/", views.typing_record, name="typing"),
+    path(
+        "clients/<int:pk>/activities/<int:activity_pk>/present/",
+        views.participant_add,
+        name="participant_add",
+    ),
     path("declarations/", declaration_views.declaration_list, name="declarations"),
     path("declarations/<int:pk>/", declaration_views.declaration_detail, name="declaration"),
     path(

@@ -10,16 +10,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.clients.models import HealthInsurance
 from apps.core.views import service_refusals
-from apps.trajectories.access import ClientAccess, client_open_for
+from apps.trajectories.access import ClientAccess, client_open_for, part_not_of_client
 from apps.trajectories.models import Activity
 
-from .forms import CareDemandTypingForm, ZvwRouteForm
+from .forms import CareDemandTypingForm, ConsultParticipantForm, ZvwRouteForm
 from .models import CareDemandTyping
 from .prestaties import ZVW_GGZ_KINDS, reason_text
 from .route import ADULT_AGE, route_check, route_of
 from .selectors import activity_derivation, price_for, zvw_activities_for_client
-from .services import ROUTE_FIELDS, care_demand_typing_record, zvw_route_save
+from .services import (
+    ROUTE_FIELDS,
+    care_demand_typing_record,
+    consult_participant_add,
+    zvw_route_save,
+)
 
 WHAT = "Zvw route"
 
@@ -48,6 +54,9 @@ def _page(request, client, access, *, form, typing_form) -> HttpResponse:
         rows.append(
             {
                 "activity": activity,
+                "present_form": ConsultParticipantForm(
+                    organisation_id=client.organisation_id, prefix=f"present-{activity.pk}"
+                ),
                 "prestaties": prestaties,
                 "reasons": [reason_text(reason) for reason in derivation.reasons],
             }
@@ -97,9 +106,21 @@ def route(request: HttpRequest, pk: int) -> HttpResponse:
     client, access = client_open_for(
         user=request.user, pk=pk, what=WHAT, require=_caseworker_of_care_team
     )
+    route = route_of(client)
+    initial = {}
+    if route is None:
+        # The insurer recorded in the client's funding facts on the 18th birthday, if any.
+        insurance = (
+            HealthInsurance.objects.filter(client=client, start__lte=client.birthday(ADULT_AGE))
+            .order_by("-start")
+            .first()
+        )
+        if insurance is not None:
+            initial["uzovi"] = insurance.uzovi
     form = ZvwRouteForm(
         request.POST or None,
-        instance=route_of(client),
+        instance=route,
+        initial=initial,
         organisation_id=client.organisation_id,
     )
     if request.method == "POST" and form.is_valid():
@@ -136,3 +157,26 @@ def typing_record(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("zvw:route", pk=client.pk)
     form = ZvwRouteForm(instance=route_of(client), organisation_id=client.organisation_id)
     return _page(request, client, access, form=form, typing_form=typing_form)
+
+
+@require_POST
+def participant_add(request: HttpRequest, pk: int, activity_pk: int) -> HttpResponse:
+    """Record a practitioner present at one of the client's consults or group sessions."""
+    client, _access = client_open_for(
+        user=request.user, pk=pk, what=WHAT, require=_caseworker_of_care_team
+    )
+    activity = Activity.objects.recorded().for_client(client).filter(pk=activity_pk).first()
+    if activity is None:
+        raise part_not_of_client(user=request.user, client=client, what=WHAT)
+    form = ConsultParticipantForm(
+        request.POST, organisation_id=client.organisation_id, prefix=f"present-{activity.pk}"
+    )
+    if not form.is_valid():
+        messages.error(request, _("Choose a practitioner of the organisation."))
+        return redirect("zvw:route", pk=client.pk)
+    with service_refusals(request):
+        consult_participant_add(
+            activity=activity, user=form.cleaned_data["user"], actor=request.user
+        )
+        messages.success(request, _("The practitioner is recorded as present."))
+    return redirect("zvw:route", pk=client.pk)

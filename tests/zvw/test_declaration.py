@@ -19,6 +19,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from apps.zvw.declaration import (
     insurer_answer_build,
@@ -62,8 +63,8 @@ def _tariffs(actor):
     )
 
 
-def _world():
-    organisation = OrganisationFactory(agb_code="73730001")
+def _world(agb_code="73730001"):
+    organisation = OrganisationFactory(agb_code=agb_code)
     psychologist = practitioner(organisation)
     practitioner_profile_set(
         user=psychologist,
@@ -236,6 +237,6 @@ def test_an_answer_that_is_not_an_answer_is_refused_whole():
     sent = insurer_declaration_export(declaration=declaration, actor=psychologist)
     with pytest.raises(ValidationError, match="GZ322"):
         insurer_answer_import(declaration=declaration, text=sent, actor=psychologist)
-    with pytest.raises(ValidationError, match="EI layout"):
+    with translation.override("en"), pytest.raises(ValidationError, match="EI layout"):
         insurer_answer_import(declaration=declaration, text="nonsense", actor=psychologist)
     assert declaration.lines.filter(status=LineStatus.PENDING).count() == 2

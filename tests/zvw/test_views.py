@@ -15,8 +15,10 @@ from apps.zvw.declaration import (
     insurer_declaration_approve,
     insurer_declaration_export,
 )
-from apps.zvw.models import CareDemandTyping, InsurerDeclaration, ZvwRoute
+from apps.zvw.models import CareDemandTyping, InsurerDeclaration, Profession, ZvwRoute
+from apps.zvw.selectors import activity_derivation
 from tests.accounts.factories import UserFactory
+from tests.zvw.factories import PractitionerProfileFactory
 from tests.zvw.test_declaration import _draft, _world
 
 D = datetime.date
@@ -140,3 +142,31 @@ def test_the_declaration_pages_refuse_other_roles_and_organisations(client):
     declaration.refresh_from_db()
     assert declaration.status == "sent"
     assert insurer_answer_build(declaration=declaration, rejected={})
+
+
+def test_a_practitioner_present_is_recorded_and_counts_his_own_consult(client):
+    organisation, psychologist, trajectory, first, _second = _world()
+    nurse = UserFactory(organisation=organisation, roles=[Role.CASEWORKER])
+    PractitionerProfileFactory(user=nurse, profession=Profession.VERPLEEGKUNDIGE)
+    client.force_login(psychologist)
+    url = reverse(
+        "zvw:participant_add", kwargs={"pk": trajectory.client.pk, "activity_pk": first.pk}
+    )
+    assert client.post(url, {f"present-{first.pk}-user": nurse.pk}).status_code == 302
+    assert [p.key for p in activity_derivation(first).prestaties] == [
+        "consult:behandeling:gz_psycholoog:45",
+        "consult:behandeling:verpleegkundige:45",
+    ]
+
+
+def test_another_clients_activity_is_refused_and_logged(client):
+    _organisation, psychologist, trajectory, *_rest = _world()
+    _other_org, _other_psychologist, _other_trajectory, foreign, _x = _world("73730002")
+    client.force_login(psychologist)
+    url = reverse(
+        "zvw:participant_add", kwargs={"pk": trajectory.client.pk, "activity_pk": foreign.pk}
+    )
+    assert client.post(url, {f"present-{foreign.pk}-user": psychologist.pk}).status_code == 404
+    assert AccessLogEntry.objects.filter(
+        user=psychologist, client=trajectory.client, outcome="refused"
+    ).exists()
