@@ -97,7 +97,7 @@ def test_the_demo_tells_its_stories():
     today = timezone.localdate()
     period_start = today - timedelta(days=HISTORY_DAYS)
     clients = Client.objects.filter(organisation__agb_code=DEMO_AGB)
-    assert clients.count() == 46  # 45 in care and one new registration in intake
+    assert clients.count() == 48  # 45 in care, one new in intake, two of the Zvw (demo/zvw.py)
     assert clients.filter(shielded=True).count() == 1
     assert clients.filter(in_residential_stay=True, municipality_before_stay__isnull=False).exists()
 

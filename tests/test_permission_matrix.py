@@ -506,6 +506,7 @@ def _client_facing_url_names() -> set[str]:
         "registers",
         "records",
         "retention",
+        "zvw",
     ):
         _prefix, sub = resolver.namespace_dict[namespace]
         for pattern in sub.url_patterns:
