@@ -85,7 +85,8 @@ def _refused_for_volume() -> set[tuple[int, str]]:
     refused = set()
     for client_id, reason in (
         Activity.objects.unfunded()
-        .filter(funding_reason__code="unfunded")
+        # An adult's GGZ care waiting for the Zvw route keeps the allocations' refusals too.
+        .filter(funding_reason__code__in=("unfunded", "zvw_route_incomplete"))
         .values_list("trajectory__client_id", "funding_reason")
     ):
         for refusal in reason.get("refusals", []):
