@@ -130,6 +130,37 @@ def _foreign_totp_device(organisation):
     return TOTPDevice.objects.create(user=_foreign_user(organisation), name="authenticator")
 
 
+def _foreign_practitioner_profile(organisation):
+    from apps.zvw.services import practitioner_profile_set
+
+    user = _foreign_user(organisation)
+    return practitioner_profile_set(user=user, profession="gz_psycholoog", actor=user)
+
+
+def _foreign_insurer_contract(organisation):
+    from apps.zvw.services import insurer_contract_create
+
+    return insurer_contract_create(
+        organisation=organisation,
+        uzovi="3311",
+        year=2025,
+        reference="ZVW-VREEMD",
+        actor=_foreign_user(organisation),
+    )
+
+
+def _shared_max_tariff(organisation):
+    from apps.zvw.services import max_tariff_set
+
+    return max_tariff_set(
+        year=2025,
+        prestatie="consult:behandeling:gz_psycholoog:45",
+        code="DEMO-CB45GZ",
+        cents=19_800,
+        actor=_foreign_user(organisation),
+    )
+
+
 def _objects():
     """label -> (a builder of an object the administrator of another organisation may not
     reach, or of shared reference data; whether it belongs to an organisation)."""
@@ -148,10 +179,13 @@ def _objects():
         "trajectories.CareTeamMembership": (_foreign_membership, True),
         "trajectories.Goal": (_foreign_goal, True),
         "trajectories.Activity": (_foreign_activity, True),
+        "zvw.PractitionerProfile": (_foreign_practitioner_profile, True),
+        "zvw.InsurerContract": (_foreign_insurer_contract, True),
         # Shared by every organisation of the installation (reference data, login records).
         "funding.Funder": (_shared_funder, False),
         "funding.FundingStream": (_shared_stream, False),
         "clients.Municipality": (_shared_municipality, False),
+        "zvw.MaxTariff": (_shared_max_tariff, False),
         "auth.Group": (lambda organisation: Group.objects.get(name="teacher"), False),
         "axes.AccessAttempt": (_axes_row(AccessAttempt), False),
         "axes.AccessLog": (_axes_row(AccessLog), False),

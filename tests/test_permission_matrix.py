@@ -113,6 +113,16 @@ MATRIX = {
         "privacy_officer": NOBODY,
         "administrator": NOBODY,
     },
+    # The Zvw route (insurer, referral, regiebehandelaar, typing, prestaties): the care team's
+    # caseworkers, who decide on the client's care (tests/zvw/test_views.py).
+    "zvw:route": {
+        "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "teacher": NOBODY,
+        "job_coach": NOBODY,
+        "manager": NOBODY,
+        "privacy_officer": NOBODY,
+        "administrator": NOBODY,
+    },
     # The Wlz indications and health insurers: whoever sees the funding reads them; a
     # caseworker of the care team or a manager records them
     # (tests/trajectories/test_funding_facts_views.py).
@@ -298,6 +308,9 @@ ROLE_PAGES = {
     "exchange:requests": {"manager"},
     "exchange:declarations": {"manager"},
     "exchange:declarations_rejected": {"manager"},
+    # The insurers' declarations and their rejected lines (tests/zvw/test_views.py).
+    "zvw:declarations": {"manager"},
+    "zvw:rejected": {"manager"},
     # The inbox and outbox (tests/exchange/test_messages_views.py).
     "exchange:messages": {"manager"},
     "exchange:waiting": {"caseworker"},
@@ -409,6 +422,15 @@ POST_ONLY = {
     "records:copy_make",
     "records:copy_status",
     "records:copy_download",
+    # The Zvw: a typing is a form on zvw:route; an insurer declaration of the organisation, its
+    # review, export and answer, and handling a rejected line (tests/zvw/test_views.py).
+    "zvw:typing",
+    "zvw:participant_add",
+    "zvw:declaration",
+    "zvw:declaration_approve",
+    "zvw:declaration_export",
+    "zvw:declaration_answer",
+    "zvw:resolve",
     # Withdrawing a consent: a form on clients:consents (tests/trajectories/test_consent_views.py).
     "clients:consent_withdraw",
 }
@@ -491,6 +513,7 @@ def _client_facing_url_names() -> set[str]:
         "records",
         "retention",
         "pools",
+        "zvw",
     ):
         _prefix, sub = resolver.namespace_dict[namespace]
         for pattern in sub.url_patterns:

@@ -12,7 +12,8 @@ itself when its cause has gone:
 - ``turns_18``: the client turns 18 within ``TURNS_18_DAYS`` days, has care paid under the
   Jeugdwet (an active allocation of a stream that stops at 18, not ended), no extended youth
   care recorded past the birthday, and no allocation of another stream for the same domain
-  (the Wmo, the Zvw, the Wlz) valid on the birthday;
+  (the Wmo, the Zvw, the Wlz) valid on the birthday; with youth GGZ always (it moves to the
+  Zvw, apps.zvw); it says whether guidance goes on under the Wmo or stops;
 - ``unfunded_waiting``: the client has care that has waited unfunded for more than
   ``UNFUNDED_WAITING_DAYS`` days (one alert per client).
 
@@ -44,6 +45,7 @@ from apps.audit.services import access_log_write
 from apps.clients.models import Client
 from apps.funding.figures import current_q, ends_soon_q
 from apps.funding.models import AlertKind, Allocation, FundingAlert
+from apps.funding.rules import GGZ_CATEGORIES
 from apps.trajectories.access import current_memberships
 from apps.trajectories.models import Activity, CareTeamMembership
 from apps.trajectories.use import allocation_use
@@ -83,7 +85,8 @@ def _refused_for_volume() -> set[tuple[int, str]]:
     refused = set()
     for client_id, reason in (
         Activity.objects.unfunded()
-        .filter(funding_reason__code="unfunded")
+        # An adult's GGZ care waiting for the Zvw route keeps the allocations' refusals too.
+        .filter(funding_reason__code__in=("unfunded", "zvw_route_incomplete"))
         .values_list("trajectory__client_id", "funding_reason")
     ):
         for refusal in reason.get("refusals", []):
@@ -186,21 +189,36 @@ def _turns_18_causes(today: date) -> dict[str, _Cause]:
             and allocation.is_valid_on(birthday)
             for allocation in allocations[client.pk]
         )
-        if extended or follow_up:
-            continue
-        causes[f"turns_18:{client.pk}"] = _Cause(
-            AlertKind.TURNS_18,
-            client.pk,
-            None,
-            {
-                "birthday": birthday.isoformat(),
-                "numbers": sorted(allocation.number for allocation in youth),
-                "guidance": any(
-                    allocation.product is not None and allocation.product.is_guidance
-                    for allocation in youth
-                ),
-            },
+        # GGZ treatment is never extended and no allocation follows it: the Zvw pays it per
+        # prestatie from the birthday (apps.zvw), so youth GGZ always raises the alert.
+        ggz = any(
+            allocation.product is not None and allocation.product.category in GGZ_CATEGORIES
+            for allocation in youth
         )
+        if (extended or follow_up) and not ggz:
+            continue
+        guidance = any(
+            allocation.product is not None and allocation.product.is_guidance
+            for allocation in youth
+        )
+        details = {
+            "birthday": birthday.isoformat(),
+            "numbers": sorted(allocation.number for allocation in youth),
+            "guidance": guidance,
+        }
+        if ggz:
+            details["ggz"] = True
+        if guidance:
+            # Whether guidance goes on under the Wmo on the birthday, or stops.
+            details["wmo_guidance"] = sorted(
+                allocation.number
+                for allocation in allocations[client.pk]
+                if allocation.contract.stream.code == "wmo"
+                and allocation.product is not None
+                and allocation.product.is_guidance
+                and allocation.is_valid_on(birthday)
+            )
+        causes[f"turns_18:{client.pk}"] = _Cause(AlertKind.TURNS_18, client.pk, None, details)
     return causes
 
 

@@ -79,6 +79,7 @@ from apps.demo.records import demo_records_seed
 from apps.demo.registers import demo_registers_seed
 from apps.demo.retention import demo_retention_seed
 from apps.demo.safety import demo_safety_seed
+from apps.demo.zvw import demo_zvw_seed
 from apps.exchange.incoming import message_receive
 from apps.exchange.models import MessageStatus, Standard
 from apps.exchange.synthetic import jw301_file
@@ -1474,6 +1475,7 @@ def demo_domain_seed(
     demo_plans_seed(users=users, today=today)  # apps/demo/plans.py
     demo_safety_seed(users=users, today=today)  # a safety notice and a corrected session
     demo_registers_seed(users=users, today=today)  # a class, its lessons, a group session
+    demo_zvw_seed(users=users, today=today)  # two turn 18 in GGZ treatment (apps/demo/zvw.py)
     steps.done("Appointments, a registration, plans, a safety notice and registers")
     demo_records_seed(users=users, today=today)  # a client's statement and a copy of the record
     demo_meldcode_seed(client_number=FIRST_CLIENT_NUMBER, today=today)  # apps/demo/meldcode.py

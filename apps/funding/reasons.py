@@ -221,6 +221,38 @@ def refusal_text(refusal: dict) -> str:
     return code
 
 
+def _zvw_missing(code: str) -> str:
+    return {
+        "insurer": _("the insurer (UZOVI code)"),
+        "policy": _("the policy number"),
+        "insurance_checked": _("the date the insurance was checked"),
+        "referral": _("a referral that gives access to specialist ggz"),
+        "referral_after": _("a referral dated on or before the care"),
+        "regiebehandelaar": _("the regiebehandelaar"),
+        "regiebehandelaar_profession": _("a regiebehandelaar of a profession that may be one"),
+        "typing": _("a care-demand typing of the last year"),
+    }.get(code, code)
+
+
+def _zvw_route_text(reason: dict) -> str:
+    """GGZ treatment from the 18th birthday: paid by the insurer per prestatie (the Zvw), or
+    waiting for what the route still misses (apps.zvw)."""
+    if reason["code"] == "zvw_route":
+        return _(
+            "GGZ treatment from the 18th birthday (%(birthday)s): the Zvw pays, through "
+            "insurer %(uzovi)s, per prestatie of the zorgprestatiemodel."
+        ) % {"birthday": _day(reason["birthday"]), "uzovi": reason["uzovi"]}
+    missing = ", ".join(_zvw_missing(code) for code in reason.get("missing", []))
+    text = _(
+        "Unfunded: GGZ treatment from the 18th birthday (%(birthday)s) is paid by the Zvw, but "
+        "the client's Zvw route misses %(missing)s. It is matched when the route is complete."
+    ) % {"birthday": _day(reason["birthday"]), "missing": missing}
+    refusals = "; ".join(refusal_text(refusal) for refusal in reason.get("refusals", []))
+    if refusals:
+        text += " " + _("No allocation pays for it: %(refusals)s.") % {"refusals": refusals}
+    return text
+
+
 def funding_reason_text(reason: dict) -> str:
     """The stored funding reason of an activity as a sentence in the active language."""
     code = reason.get("code")
@@ -247,6 +279,8 @@ def funding_reason_text(reason: dict) -> str:
             _("Paid from the integral pilot budget %(pilot)s (%(funder)s), product %(product)s.")
             % reason
         )
+    if code in ("zvw_route", "zvw_route_incomplete"):
+        return _zvw_route_text(reason)
     if code == "no_allocation":
         return _("Unfunded: the client has no allocation yet. It is matched when one arrives.")
     if code == "unfunded":
@@ -321,8 +355,21 @@ def alert_text(kind: str, details: dict, *, sees_identity: bool = True) -> str:
             "Wlz, and a new allocation is needed."
         ) % {"birthday": _day(details["birthday"]), "numbers": ", ".join(details["numbers"])}
     if kind == "turns_18":
+        if details.get("ggz"):
+            text += " " + _(
+                "GGZ treatment moves to the Zvw on the birthday: the health insurer pays it per "
+                "prestatie once the client's Zvw route is complete."
+            )
         if details.get("guidance"):
             text += " " + _("Guidance is never extended after 18: it moves to the Wmo.")
+            if details.get("wmo_guidance"):
+                text += " " + _("It continues under the Wmo (allocation %(numbers)s).") % {
+                    "numbers": ", ".join(details["wmo_guidance"])
+                }
+            elif "wmo_guidance" in details:
+                text += " " + _(
+                    "No Wmo allocation for it is registered: guidance stops on the birthday."
+                )
         return text
     if kind == "unfunded_waiting":
         return ngettext(

@@ -20,14 +20,16 @@ from decimal import Decimal
 from django.db.models import QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import Organisation
 from apps.clients.models import initials_of
-from apps.funding.models import MINUTES_PER_UNIT, Allocation, Funder, Unit
+from apps.funding.models import MINUTES_PER_UNIT, Allocation, Funder, FunderKind, Unit
 from apps.funding.responsibility import ResponsibleRoutes
 from apps.funding.rules import amount_cents, units_of
 from apps.trajectories.education import activities_with_employment
 from apps.trajectories.models import Activity
+from apps.zvw.selectors import prestatie_summary_for
 
 from .models import ReportRun
 
@@ -322,6 +324,31 @@ def report_figures(
         for (stream, reference, code), entry in sorted(summary.items())
     ]
 
+    zvw_client_ids: set[int] = set()
+    if funder.kind == FunderKind.HEALTH_INSURER:
+        # The insurer pays per prestatie, not by allocation: the derived prestaties (apps.zvw).
+        for prestatie in prestatie_summary_for(
+            organisation_id=organisation.pk,
+            uzovi=funder.code,
+            period_start=period_start,
+            period_end=period_end,
+        ):
+            summary_lines.append(
+                SummaryLine(
+                    stream=_("Zvw (prestaties)"),
+                    contract_reference="" if prestatie.contracted else _("uncontracted"),
+                    product_code=prestatie.code,
+                    product_description=prestatie.prestatie,
+                    unit=Unit.ITEM_OUTPUT,
+                    tariff_cents=prestatie.tariff_cents,
+                    clients=len(prestatie.clients),
+                    units=Decimal(prestatie.count),
+                    amount_cents=prestatie.amount_cents,
+                )
+            )
+            zvw_client_ids |= prestatie.clients
+            for month, cents in prestatie.months.items():
+                monthly[month] += cents
     unfunded, unfunded_client_ids = _unfunded_annex(
         organisation=organisation, funder=funder, period_start=period_start, period_end=period_end
     )
@@ -340,7 +367,7 @@ def report_figures(
         monthly_cents=[
             (month, monthly.get(month, 0)) for month in _months(period_start, period_end)
         ],
-        unfunded_client_ids=tuple(sorted(unfunded_client_ids)),
+        unfunded_client_ids=tuple(sorted(set(unfunded_client_ids) | zvw_client_ids)),
     )
 
 

@@ -93,9 +93,11 @@ from apps.funding.rules import (
 from .leave import LEAVE_REFUSAL_CODES, is_leave_night, leave_refusal
 from .models import Activity, ActivityStatus, Employment, FundingStatus
 from .pool_draw import pool_draw
+from .routes import funding_route_decide
 
 FUNDED, UNFUNDED = FundingStatus.FUNDED, FundingStatus.UNFUNDED
 NOT_CHARGEABLE, PILOT = FundingStatus.NOT_CHARGEABLE, FundingStatus.PILOT
+ROUTE = FundingStatus.ROUTE
 RECORDED = ActivityStatus.RECORDED
 # What the assignment decides on an activity; saved together, compared to see a change.
 FUNDING_FIELDS = (
@@ -434,6 +436,8 @@ def _decide(
     if paid:
         return
     if not allocations and not pilot_refusals:
+        if _route_decide(activity=activity, client=client, refusals=[]):
+            return
         _not_funded(activity, UNFUNDED, {"code": "no_allocation"})
         return
     fits, refusals = _evaluate(
@@ -449,11 +453,30 @@ def _decide(
             # the night is recorded, never billed, and does not wait in the unfunded queue.
             _not_funded(activity, NOT_CHARGEABLE, {"code": "leave", "refusals": refusals})
             return
+        if _route_decide(activity=activity, client=client, refusals=pilot_refusals + refusals):
+            return
         reason = {"code": "unfunded", "refusals": pilot_refusals + refusals}
         _not_funded(activity, UNFUNDED, reason)
         return
     best = min(fits, key=lambda fit: _preference(fit.allocation))
     _funded_by(activity, best, {"code": "assigned", "fitting": len(fits)})
+
+
+def _route_decide(*, activity: Activity, client: Client, refusals: list[dict]) -> bool:
+    """With no allocation that pays, a route without allocations (the Zvw,
+    apps.trajectories.routes) decides when its law is the one for the activity: paid by the
+    route, or unfunded with the route's to-do beside the allocations' refusals. True when it
+    decided."""
+    if any(refusal["code"] == "wlz_indication" for refusal in refusals):
+        return False  # with a Wlz indication the Wlz goes first, also before the Zvw
+    decision = funding_route_decide(activity=activity, client=client)
+    if decision is None:
+        return False
+    if decision.pays:
+        _not_funded(activity, ROUTE, decision.reason)
+    else:
+        _not_funded(activity, UNFUNDED, {**decision.reason, "refusals": refusals})
+    return True
 
 
 def funding_preview(*, activity: Activity) -> Activity:
@@ -539,7 +562,7 @@ def unfunded_rematch(*, client: Client, actor: User | None) -> list[Activity]:
             timeline=timeline,
             facts=facts,
         )
-        if activity.funding_status in (FUNDED, PILOT):
+        if activity.funding_status in (FUNDED, PILOT, ROUTE):
             activity.absorbed_at = now
             activity._history_user = actor
             activity.save(update_fields=[*FUNDING_FIELDS, "absorbed_at"])

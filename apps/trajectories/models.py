@@ -240,6 +240,8 @@ class FundingStatus(models.TextChoices):
     UNFUNDED = "unfunded", _("Unfunded")
     NOT_CHARGEABLE = "not_chargeable", _("Not chargeable")
     PILOT = "pilot", _("Integral pilot budget")
+    # Paid per prestatie through a route without allocations (the Zvw: apps.trajectories.routes).
+    ROUTE = "route", _("Health insurer (per prestatie)")
 
 
 class ActivityStatus(models.TextChoices):

@@ -10,3 +10,21 @@ class ZvwConfig(AppConfig):
     name = "apps.zvw"
     label = "zvw"
     verbose_name = _("GGZ under the Zvw")
+
+    def ready(self) -> None:
+        from apps.trajectories.panels import ClientPanel, PanelSlot, client_panel_register
+        from apps.trajectories.routes import funding_route_register
+
+        from .panels import zvw_route_panel
+        from .route import zvw_route_decide
+
+        funding_route_register("zvw", zvw_route_decide)
+        client_panel_register(
+            ClientPanel(
+                name="zvw",
+                slot=PanelSlot.TOP,
+                order=30,
+                template="zvw/_client_panel.html",
+                context=zvw_route_panel,
+            )
+        )

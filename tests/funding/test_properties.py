@@ -56,6 +56,7 @@ from apps.trajectories.assignment import (
 )
 from apps.trajectories.models import Activity
 from apps.trajectories.services import activity_cancel, activity_correct, activity_log
+from apps.zvw.route import zvw_applies
 from tests.accounts.factories import UserFactory
 from tests.clients.factories import ClientFactory, municipality
 from tests.funding.factories import ContractFactory, ProductFactory, stream
@@ -856,10 +857,15 @@ def check_invariants(client, *, reasons_fresh: bool = True) -> None:
             # And the reason names every active allocation with its current refusal.
             if not reasons_fresh:
                 continue
+            # GGZ treatment of an adult that no allocation pays waits for the client's Zvw route
+            # (apps.zvw, docs/zvw.md): its to-do is the reason, the refusals beside it.
+            route = zvw_applies(activity=activity, client=client)
             if not active:
-                assert activity.funding_reason["code"] == "no_allocation", where
+                expected = "zvw_route_incomplete" if route else "no_allocation"
+                assert activity.funding_reason["code"] == expected, where
             else:
-                assert activity.funding_reason["code"] == "unfunded", where
+                expected = "zvw_route_incomplete" if route else "unfunded"
+                assert activity.funding_reason["code"] == expected, where
                 refusals = {r["number"]: r["code"] for r in activity.funding_reason["refusals"]}
                 assert set(refusals) == {a.number for a in active}, where
                 for allocation in active:

@@ -1,0 +1,159 @@
+"""The reads of the Zvw route: the prestaties an activity yields (derived, with the reason),
+and the tariff that prices a prestatie for an insurer in a year."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from apps.clients.models import Client
+from apps.trajectories.models import Activity, ActivityStatus, FundingStatus
+
+from .models import (
+    ConsultParticipant,
+    ContractTariff,
+    InsurerContract,
+    MaxTariff,
+    PractitionerProfile,
+    ZvwRoute,
+)
+from .prestaties import GROUP_KINDS, Derivation, Practitioner, derive
+
+
+def practitioners_of(activity: Activity) -> list[Practitioner]:
+    """Who took part, with their professions from their profiles: who logged it, then the
+    others recorded as present."""
+    present = ConsultParticipant.objects.filter(activity=activity).order_by("pk")
+    user_ids = [activity.performed_by_id, *present.values_list("user_id", flat=True)]
+    professions = dict(
+        PractitionerProfile.objects.filter(user_id__in=user_ids).values_list(
+            "user_id", "profession"
+        )
+    )
+    return [Practitioner(user_id, professions.get(user_id, "")) for user_id in user_ids]
+
+
+def group_size_of(activity: Activity) -> int | None:
+    """The number of clients present at the activity's group session (every funding stream
+    counts): the recorded activities of the session; None when it is not from a register."""
+    session_id = (
+        Activity.objects.filter(pk=activity.pk)
+        .values_list("group_participation__session_id", flat=True)
+        .first()
+    )
+    if session_id is None:
+        return None
+    return Activity.objects.filter(
+        group_participation__session_id=session_id, status=ActivityStatus.RECORDED
+    ).count()
+
+
+def activity_derivation(activity: Activity) -> Derivation:
+    """The prestaties one activity yields for its client, and why."""
+    group_size = group_size_of(activity) if activity.kind in GROUP_KINDS else None
+    return derive(
+        kind=activity.kind,
+        direct_minutes=activity.duration_minutes,
+        practitioners=practitioners_of(activity),
+        group_size=group_size,
+    )
+
+
+def zvw_activities_for_client(*, client: Client):
+    """The client's care paid by the insurer (the route), newest first."""
+    return (
+        Activity.objects.filter(
+            trajectory__client=client,
+            status=ActivityStatus.RECORDED,
+            funding_status=FundingStatus.ROUTE,
+        )
+        .select_related("performed_by")
+        .order_by("-date", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class Price:
+    code: str  # the NZa prestatie code
+    cents: int
+    contracted: bool
+    contract_reference: str = ""
+
+
+def price_for(*, organisation_id: int, uzovi: str, year: int, prestatie: str) -> Price | None:
+    """The tariff of a prestatie for the insurer in the year: the contract tariff when the
+    organisation has a contract with it that year (or the maximum tariff where the contract
+    names none), otherwise the maximum tariff, marked uncontracted. None without a maximum
+    tariff (the NZa's code is unknown then)."""
+    maximum = MaxTariff.objects.filter(year=year, prestatie=prestatie).first()
+    if maximum is None:
+        return None
+    contract = InsurerContract.objects.filter(
+        organisation_id=organisation_id, uzovi=uzovi, year=year
+    ).first()
+    if contract is None:
+        return Price(maximum.code, maximum.cents, contracted=False)
+    agreed = ContractTariff.objects.filter(contract=contract, prestatie=prestatie).first()
+    cents = agreed.cents if agreed is not None else maximum.cents
+    return Price(maximum.code, cents, contracted=True, contract_reference=contract.reference)
+
+
+@dataclass(frozen=True)
+class PrestatieSummary:
+    """Per prestatie code, a period's derived and priced prestaties for one insurer."""
+
+    code: str
+    prestatie: str
+    contracted: bool
+    tariff_cents: int
+    clients: frozenset[int]
+    count: int
+    amount_cents: int
+    months: dict  # first of the month -> amount in cents
+
+
+def prestatie_summary_for(
+    *, organisation_id: int, uzovi: str, period_start, period_end
+) -> list[PrestatieSummary]:
+    """The prestaties of the care the insurer pays (the route) of the organisation's clients
+    insured with it, dated in the period, priced by the year's tariffs; a prestatie without a
+    tariff is left out (the declaration names it)."""
+    clients = ZvwRoute.objects.filter(uzovi=uzovi, client__organisation_id=organisation_id).values(
+        "client_id"
+    )
+    activities = Activity.objects.filter(
+        trajectory__client_id__in=clients,
+        status=ActivityStatus.RECORDED,
+        funding_status=FundingStatus.ROUTE,
+        date__gte=period_start,
+        date__lte=period_end,
+    ).select_related("trajectory")
+    entries: dict[tuple, dict] = {}
+    for activity in activities.order_by("date", "pk"):
+        for prestatie in activity_derivation(activity).prestaties:
+            price = price_for(
+                organisation_id=organisation_id,
+                uzovi=uzovi,
+                year=activity.date.year,
+                prestatie=prestatie.key,
+            )
+            if price is None:
+                continue
+            key = (price.code, prestatie.key, price.contracted, price.cents)
+            entry = entries.setdefault(key, {"clients": set(), "count": 0, "months": {}})
+            entry["clients"].add(activity.trajectory.client_id)
+            entry["count"] += prestatie.count
+            month = activity.date.replace(day=1)
+            entry["months"][month] = entry["months"].get(month, 0) + price.cents * prestatie.count
+    return [
+        PrestatieSummary(
+            code=code,
+            prestatie=key,
+            contracted=contracted,
+            tariff_cents=cents,
+            clients=frozenset(entry["clients"]),
+            count=entry["count"],
+            amount_cents=sum(entry["months"].values()),
+            months=entry["months"],
+        )
+        for (code, key, contracted, cents), entry in sorted(entries.items())
+    ]
