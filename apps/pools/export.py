@@ -61,8 +61,22 @@ def render_funder_csv(report: FunderReport, settlement: Settlement | None) -> by
                 writer.writerow([gettext("Settlement"), settlement.year])
                 writer.writerow([gettext("Share of the year's cost"), _comma(line.owed_cents)])
                 writer.writerow([gettext("Paid in for the year"), _comma(line.paid_cents)])
-                writer.writerow([gettext("Balance"), _comma(line.balance_cents)])
+                # The balance as an amount and its direction: a negative amount would start
+                # with "-", which the writer neutralises as a formula (text, not a number).
+                writer.writerow(
+                    [gettext("Balance"), _comma(abs(line.balance_cents)), _direction(line)]
+                )
+        if settlement.unattributed_cents:
+            writer.writerow([gettext("No funder"), _comma(settlement.unattributed_cents)])
     return ("\ufeff" + stream.getvalue()).encode("utf-8")
+
+
+def _direction(line) -> str:
+    if line.balance_cents > 0:
+        return gettext("the pool pays back")
+    if line.balance_cents < 0:
+        return gettext("the funder pays more")
+    return gettext("settled")
 
 
 def _comma(cents: int) -> str:

@@ -82,6 +82,37 @@ class PoolFunder(models.Model):
             return str(self.funder)
         return f"{self.funder} · {self.stream}"
 
+    def clean(self) -> None:
+        """Under fixed shares, the funders that pay at one age together have at most the
+        whole (1000 per mille): more would silently shrink each one's share."""
+        if not self.pool_id or not self.share_permille:
+            return
+        others = [
+            part
+            for part in PoolFunder.objects.filter(pool_id=self.pool_id).select_related("stream")
+            if part.pk != self.pk
+        ]
+        ages = {0}
+        for part in [*others, self]:
+            if part.stream is not None:
+                ages |= {age for age in (part.stream.min_age, part.stream.age_limit) if age}
+        for age in sorted(ages):
+            if not self.pays_at_age(age):
+                continue
+            total = self.share_permille + sum(
+                part.share_permille for part in others if part.pays_at_age(age)
+            )
+            if total > 1000:
+                raise ValidationError(
+                    {
+                        "share_permille": _(
+                            "With the other funders that pay at the age of %(age)s the shares "
+                            "come to %(total)s per mille, more than the whole (1000)."
+                        )
+                        % {"age": age, "total": total}
+                    }
+                )
+
     def pays_at_age(self, age: int) -> bool:
         """Whether this part pays for a client of this age (the stream's age rules)."""
         stream = self.stream

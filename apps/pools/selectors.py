@@ -14,7 +14,7 @@ from apps.control.pilots import pilot_report
 from apps.funding.models import Funder, IntegralPilot, PoolPricing
 
 from .ledger import Ledger, add_months, month_first, months_between, pool_ledger
-from .models import PoolBasis, PoolFunder, PoolPayment
+from .models import PoolBasis, PoolPayment
 
 
 def pool_list(*, organisation: Organisation) -> QuerySet[IntegralPilot]:
@@ -62,20 +62,22 @@ class PoolUse:
         return max(self.forecast_cents - self.budget_cents, 0)
 
 
-def pool_use(*, pool: IntegralPilot, today: date) -> PoolUse:
+def pool_use(*, pool: IntegralPilot, today: date, ledger: Ledger | None = None) -> PoolUse:
     """What the pool has charged up to today and what it will have charged at its end.
 
     Priced per client, the forecast is every planned month's price of the clients enrolled
     now (until their end or the pool's). Priced per activity, it is the average of the months
-    charged so far (the current month not counted) carried on to the pool's end.
+    charged so far (the current month not counted) carried on to the pool's end. ``ledger``:
+    the pool's whole ledger (``pool_ledger(pool=pool)``), when the caller has it already.
     """
-    ledger = pool_ledger(pool=pool, until=today)
+    whole = ledger or pool_ledger(pool=pool)
+    ledger = whole.up_to(today)
     by_month: dict[date, int] = {}
     for charge in ledger.charges:
         by_month[charge.month] = by_month.get(charge.month, 0) + charge.cents
     used = sum(by_month.values())
     if pool.pricing in (PoolPricing.CLIENT_MONTH, PoolPricing.TRAJECTORY):
-        forecast = pool_ledger(pool=pool).total_cents
+        forecast = whole.total_cents
     else:
         current = month_first(today)
         done = [
@@ -84,12 +86,11 @@ def pool_use(*, pool: IntegralPilot, today: date) -> PoolUse:
         average = sum(by_month.get(month, 0) for month in done) // len(done) if done else 0
         left = len(months_between(current, pool.end)) if today <= pool.end else 0
         forecast = used + average * left
-    parts = PoolFunder.objects.filter(pool=pool)
     return PoolUse(
         budget_cents=pool.budget_cents,
         used_cents=used,
         forecast_cents=forecast,
-        contributions_cents=parts.aggregate(total=Sum("contribution_cents"))["total"] or 0,
+        contributions_cents=sum(part.contribution_cents for part in whole.parts),
         paid_cents=PoolPayment.objects.filter(part__pool=pool).aggregate(total=Sum("amount_cents"))[
             "total"
         ]
@@ -193,7 +194,8 @@ class Settlement:
 
 def pool_settlement(*, pool: IntegralPilot, year: int, ledger: Ledger | None = None) -> Settlement:
     """The year-end settlement: per funder, its share of the year's cost beside what it
-    paid in for the year, and the balance either way."""
+    paid in for the year, and the balance either way. ``ledger``: one that holds the whole
+    year (the pool's whole ledger will do: only the year's months are counted)."""
     ledger = ledger or pool_ledger(pool=pool, until=date(year, 12, 31))
     paid: dict[int, int] = {}
     for row in (
@@ -241,12 +243,15 @@ class Comparison:
         return self.regular_cents - self.pool_cents
 
 
-def pool_comparison(*, pool: IntegralPilot, until: date | None = None) -> Comparison:
+def pool_comparison(
+    *, pool: IntegralPilot, until: date | None = None, ledger: Ledger | None = None
+) -> Comparison:
     """What the pool cost beside what the regular route would have cost for the same care,
     priced at the responsible funders' own contracts (apps.funding.responsibility), and the
-    paperwork that route would have taken."""
+    paperwork that route would have taken. ``ledger``: the pool's whole ledger, when the
+    caller has it already."""
     until = min(until or pool.end, pool.end)
-    ledger = pool_ledger(pool=pool, until=until)
+    ledger = (ledger or pool_ledger(pool=pool)).up_to(until)
     regular = pilot_report(pilot=pool, period_start=pool.start, period_end=until)
     rejections = (2 * regular.regular_lines * pool.assumed_rejection_percent + 100) // 200
     return Comparison(

@@ -12,11 +12,39 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.audit.models import AccessBasis, AccessEvent
 from apps.audit.services import access_log_write
-from apps.funding.models import Allocation, Funder, PilotEnrolment
-from apps.trajectories.assignment import FUNDING_FIELDS, unfunded_rematch
+from apps.clients.models import Client
+from apps.funding.models import Allocation, Funder, IntegralPilot, PilotEnrolment
+from apps.trajectories.assignment import FUNDING_FIELDS, pilot_enrol, unfunded_rematch
 from apps.trajectories.models import Activity, ActivityStatus, FundingStatus
 
 from .models import BasisKind, PoolBasis, PoolFunder, PoolPayment
+
+
+@transaction.atomic
+def pool_enrol(
+    *,
+    pool: IntegralPilot,
+    client: Client,
+    start: date | None,
+    funder: Funder | None = None,
+    kind: str = "",
+    reference: str = "",
+    actor: User,
+) -> list[Activity]:
+    """Enrol a client in the pool from a day and, when given, record the legal basis of the
+    funder responsible for the client from that day: both or neither (one transaction).
+    Returns the waiting activities the pool took over."""
+    absorbed = pilot_enrol(pilot=pool, client=client, actor=actor, start=start)
+    if reference:
+        pool_basis_record(
+            enrolment=PilotEnrolment.objects.get(pilot=pool, client=client),
+            funder=funder,
+            kind=kind,
+            reference=reference,
+            start=start or pool.start,
+            actor=actor,
+        )
+    return absorbed
 
 
 @transaction.atomic
@@ -40,6 +68,15 @@ def pool_exit(*, enrolment: PilotEnrolment, end: date, actor: User | None) -> li
     if end > pool.end:
         raise ValidationError(
             {"end": _("The pool ends on %(end)s.") % {"end": date_format(pool.end)}}
+        )
+    if enrolment.end is not None and end > enrolment.end:
+        # The care after the first end has gone back to the allocations: a later end would
+        # leave it there while the pool paid for the client again.
+        raise ValidationError(
+            {
+                "end": _("The client's part already ended on %(end)s.")
+                % {"end": date_format(enrolment.end)}
+            }
         )
     enrolment.end = end
     enrolment._history_user = actor

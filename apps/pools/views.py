@@ -19,12 +19,11 @@ from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome
 from apps.audit.services import access_log_record, access_log_record_many
 from apps.core.views import service_refusals
 from apps.funding.models import IntegralPilot, PilotEnrolment
-from apps.trajectories.assignment import pilot_enrol
 
 from .export import render_funder_csv, render_funder_pdf
 from .forms import PoolBasisForm, PoolEnrolForm, PoolExitForm
 from .ledger import pool_ledger
-from .models import PoolFunder, PoolPayment
+from .models import PoolPayment
 from .selectors import (
     funder_share_report,
     pool_comparison,
@@ -34,7 +33,7 @@ from .selectors import (
     pool_settlement,
     pool_use,
 )
-from .services import pool_basis_record, pool_exit
+from .services import pool_basis_record, pool_enrol, pool_exit
 
 WHAT = "pooled budget"
 
@@ -108,18 +107,15 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with service_refusals(request, form=form):
-            absorbed = pilot_enrol(
-                pilot=pool, client=data["client"], actor=request.user, start=data["start"]
+            absorbed = pool_enrol(
+                pool=pool,
+                client=data["client"],
+                start=data["start"],
+                funder=data.get("funder"),
+                kind=data.get("kind") or "",
+                reference=data.get("reference") or "",
+                actor=request.user,
             )
-            if data.get("reference"):
-                pool_basis_record(
-                    enrolment=pool.enrolments.get(client=data["client"]),
-                    funder=data["funder"],
-                    kind=data["kind"],
-                    reference=data["reference"],
-                    start=data["start"] or pool.start,
-                    actor=request.user,
-                )
             messages.success(
                 request,
                 ngettext(
@@ -132,7 +128,10 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("pools:detail", pk=pool.pk)
     today = timezone.localdate()
     year = _year(request, pool, today)
-    ledger = pool_ledger(pool=pool, until=today)
+    # The pool's ledger once per request: its share table (up to today), the use and
+    # forecast, the settlement and the comparison all read from it.
+    whole = pool_ledger(pool=pool)
+    ledger = whole.up_to(today)
     enrolments = list(
         pool.enrolments.select_related("client")
         .prefetch_related("bases__funder")
@@ -154,18 +153,13 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for month in months
     ]
-    parts = list(
-        PoolFunder.objects.filter(pool=pool)
-        .select_related("funder", "stream")
-        .prefetch_related("domain_shares")
-        .order_by("funder__name", "pk")
-    )
+    parts = sorted(whole.parts, key=lambda part: (part.funder.name, part.pk))
     return render(
         request,
         "pools/pool_detail.html",
         {
             "pool": pool,
-            "use": pool_use(pool=pool, today=today),
+            "use": pool_use(pool=pool, today=today, ledger=whole),
             "parts": parts,
             "payments": PoolPayment.objects.filter(part__pool=pool).select_related("part__funder"),
             "funders": funders,
@@ -173,8 +167,8 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "any_unattributed": any(row["unattributed"] for row in share_rows),
             "year": year,
             "years": list(range(pool.start.year, pool.end.year + 1)),
-            "settlement": pool_settlement(pool=pool, year=year),
-            "comparison": pool_comparison(pool=pool, until=today),
+            "settlement": pool_settlement(pool=pool, year=year, ledger=whole),
+            "comparison": pool_comparison(pool=pool, until=today, ledger=whole),
             "enrolments": enrolments,
             "form": form,
             "exit_form": PoolExitForm(),

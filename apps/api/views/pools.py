@@ -82,10 +82,11 @@ class PoolDetailView(ApiView):
         asked = request.query_params.get("year", "")
         year = int(asked) if asked.isdigit() else today.year
         year = min(max(year, pool.start.year), pool.end.year)
-        ledger = pool_ledger(pool=pool, until=today)
-        use = pool_use(pool=pool, today=today)
-        settlement = pool_settlement(pool=pool, year=year)
-        comparison = pool_comparison(pool=pool, until=today)
+        whole = pool_ledger(pool=pool)  # once per request; each part reads from it
+        ledger = whole.up_to(today)
+        use = pool_use(pool=pool, today=today, ledger=whole)
+        settlement = pool_settlement(pool=pool, year=year, ledger=whole)
+        comparison = pool_comparison(pool=pool, until=today, ledger=whole)
         return Response(
             {
                 **_pool_summary(pool),
