@@ -1,5 +1,7 @@
 """Shared fixtures. Tests build their own data with the factories beside them."""
 
+import io
+import itertools
 import os
 from collections.abc import Iterator
 
@@ -7,8 +9,11 @@ import environ
 import psycopg
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection, connections
+from django.core import serializers
+from django.db import connection, connections, transaction
+from django.db.backends.postgresql.creation import DatabaseCreation
 from django.db.backends.postgresql.operations import DatabaseOperations
+from django.db.models.constants import OnConflict
 from django.db.models.signals import pre_migrate
 
 
@@ -166,6 +171,42 @@ def _execute_sql_flush_as_owner(self, sql_list: list[str]) -> None:
                 conn.execute(sql)
 
 
+# Before each transactional test (the browser tests), serialized_rollback reloads the
+# migrations' reference data (a thousand rows: permissions, content types, municipalities,
+# funding streams, groups), which Django saves one row at a time: an UPDATE of the row with
+# that key, or an INSERT when there is none, a second or more per test. The same raw rows,
+# model by model, as multi-row INSERT ... ON CONFLICT (key) DO UPDATE, with the same
+# many-to-many sets and the same constraint check, leave the same tables.
+INSERT_BATCH = 500
+
+original_deserialize = DatabaseCreation.deserialize_db_from_string
+
+
+def _deserialize_in_bulk(self, data: str) -> None:
+    alias = self.connection.alias
+    table_names = set()
+    with transaction.atomic(using=alias), self.connection.constraint_checks_disabled():
+        objects = list(serializers.deserialize("json", io.StringIO(data), using=alias))
+        for model, group in itertools.groupby(objects, key=lambda obj: type(obj.object)):
+            rows = [obj.object for obj in group]
+            fields = model._meta.local_concrete_fields
+            others = [field for field in fields if not field.primary_key]
+            for start in range(0, len(rows), INSERT_BATCH):  # raw: the values as serialized
+                model._base_manager.using(alias)._insert(
+                    rows[start : start + INSERT_BATCH],
+                    fields=fields,
+                    raw=True,
+                    on_conflict=OnConflict.UPDATE if others else OnConflict.IGNORE,
+                    update_fields=others,
+                    unique_fields=[model._meta.pk],
+                )
+            table_names.add(model._meta.db_table)
+        for obj in objects:  # as DeserializedObject.save does
+            for accessor_name, object_list in (obj.m2m_data or {}).items():
+                getattr(obj.object, accessor_name).set(object_list)
+        self.connection.check_constraints(table_names=table_names)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[None]:
     """The test databases as pytest-django sets them up, then the tests as the application role."""
@@ -178,6 +219,7 @@ def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[None]:
     original_flush = DatabaseOperations.execute_sql_flush
     DatabaseOperations.execute_sql_flush = _execute_sql_flush_as_owner
     DatabaseOperations.sql_flush = _sql_flush
+    DatabaseCreation.deserialize_db_from_string = _deserialize_in_bulk
     if OWNER is not None:
         with django_db_blocker.unblock():
             connections.close_all()
@@ -187,6 +229,7 @@ def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[None]:
     finally:
         DatabaseOperations.execute_sql_flush = original_flush
         DatabaseOperations.sql_flush = original_sql_flush
+        DatabaseCreation.deserialize_db_from_string = original_deserialize
         if OWNER is not None:  # the owner drops the test database
             with django_db_blocker.unblock():
                 connections.close_all()

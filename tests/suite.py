@@ -13,6 +13,14 @@ The demo seeded once
     holds what the command printed. With pytest-xdist they all run on one worker
     (`--dist loadgroup`).
 
+Rows shared by consecutive tests
+    ``SharedRows``: what an expensive fixture builds (the API tests' world), built once in a
+    transaction that stays open while the tests that ask for it run one after another on a
+    worker, each test's own writes rolled back after it (the ``db`` fixture); rolled back
+    before any test that does not ask for it (which sees an empty database, as before) and
+    built again for the next one that does. The fixture hands each test a deep copy of the
+    built objects, so that a test changing them in memory changes nothing for the next.
+
 The test database migrated once
     With pytest-xdist on PostgreSQL (`make test`), the first worker to get there creates and
     migrates ``test_<name>_template`` (holding a PostgreSQL advisory lock while it does), and
@@ -254,11 +262,81 @@ def seeded_demo(request, _demo_seed_session, django_db_blocker) -> SeededDemo:
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Roll the demo back before the first test of a module that does not ask for it (the
-    earlier modules' fixtures are gone by now, this one's are still to come)."""
-    if _demo_seed.atomic is None or item.path == _demo_seed.module:
-        return
-    if "seeded_demo" not in getattr(item, "fixturenames", ()):
+    earlier modules' fixtures are gone by now, this one's are still to come); roll back the
+    shared rows before a test that does not ask for them, and build them again, before the
+    test's own transaction, for one that does (and no longer has them)."""
+    for shared in _shared_rows:
+        if not shared.wanted_by(item):
+            shared.close()
+    if (
+        _demo_seed.atomic is not None
+        and item.path != _demo_seed.module
+        and "seeded_demo" not in getattr(item, "fixturenames", ())
+    ):
         _demo_seed.close()
+    for shared in _shared_rows:
+        if shared.blocker is not None and shared.wanted_by(item):
+            shared.open()
+
+
+# --- rows shared by consecutive tests ----------------------------------------------------
+
+
+class SharedRows:
+    """Rows that ``build`` makes, kept in an open transaction for the tests that ask for the
+    session fixture named ``fixture`` (see the module's docstring). ``settings`` are in force
+    while it builds: those of tests/conftest.py's ``_test_settings`` that matter to rows."""
+
+    def __init__(self, fixture: str, build, **settings) -> None:
+        self.fixture = fixture
+        self.build = build
+        self.settings = {
+            "LANGUAGE_CODE": "nl",
+            "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+            **settings,
+        }
+        self.atomic = None
+        self.value = None
+        self.blocker = None  # pytest-django's django_db_blocker, once the fixture ran
+
+    def open(self, blocker=None):
+        self.blocker = blocker or self.blocker
+        if self.atomic is not None:
+            return self.value
+        with self.blocker.unblock(), override_settings(**self.settings):
+            atomic = transaction.atomic()
+            atomic.__enter__()
+            try:
+                self.value = self.build()
+            except BaseException:
+                transaction.set_rollback(True)
+                atomic.__exit__(None, None, None)
+                raise
+            self.atomic = atomic
+        return self.value
+
+    def close(self) -> None:
+        if self.atomic is None:
+            return
+        atomic, self.atomic, self.value = self.atomic, None, None
+        with self.blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+    def wanted_by(self, item: pytest.Item) -> bool:
+        names = getattr(item, "fixturenames", ())
+        return self.fixture in names and "seeded_demo" not in names
+
+
+_shared_rows: list[SharedRows] = []
+
+
+def shared_rows(fixture: str, build, **settings) -> SharedRows:
+    """A ``SharedRows`` that this module opens and closes around the tests (register once, at
+    import, for the session fixture named ``fixture``)."""
+    shared = SharedRows(fixture, build, **settings)
+    _shared_rows.append(shared)
+    return shared
 
 
 # --- the smoke set -----------------------------------------------------------------------

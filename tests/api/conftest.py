@@ -1,6 +1,11 @@
+import copy
+import shutil
+
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
+
+from tests.suite import shared_rows
 
 from .world import build_world
 
@@ -13,9 +18,31 @@ def _api_settings(settings, tmp_path):
     cache.clear()
 
 
+# One world for the consecutive tests that ask for it (tests/suite.py, SharedRows): built in
+# its own media folder, copied into each test's.
+_WORLD = shared_rows("_api_world_shared", build_world)
+
+
+@pytest.fixture(scope="session")
+def _api_world_shared(django_db_setup, django_db_blocker, tmp_path_factory):
+    media = tmp_path_factory.mktemp("api-world-media")
+    _WORLD.settings["MEDIA_ROOT"] = str(media)
+    _WORLD.open(django_db_blocker)
+    yield _WORLD
+    _WORLD.close()
+
+
 @pytest.fixture
-def world(db):
-    return build_world()
+def world(_api_world_shared, _api_settings, db, settings):
+    """build_world(), the same rows for every test that asks (each test's writes rolled back
+    after it), as a deep copy of the objects; its files in the test's MEDIA_ROOT."""
+    built = _api_world_shared.value
+    if built is None:  # not shared after all (tests/suite.py): its own
+        return build_world()
+    shutil.copytree(
+        _api_world_shared.settings["MEDIA_ROOT"], settings.MEDIA_ROOT, dirs_exist_ok=True
+    )
+    return copy.deepcopy(built)
 
 
 @pytest.fixture

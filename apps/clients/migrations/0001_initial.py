@@ -56,6 +56,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'client',
                 'verbose_name_plural': 'clients',
                 'ordering': ['client_number'],
+                'indexes': [models.Index(fields=['organisation', 'family_name'], name='clients_cli_organis_d0ae5a_idx')],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'client_number'), name='client_number_unique_per_organisation'), models.UniqueConstraint(condition=models.Q(('bsn', ''), _negated=True), fields=('organisation', 'bsn'), name='client_bsn_unique_per_organisation'), models.CheckConstraint(condition=models.Q(('status__in', ['intake', 'active', 'aftercare', 'closed'])), name='client_status_valid')],
             },
         ),
         migrations.CreateModel(
@@ -117,21 +119,5 @@ class Migration(migrations.Migration):
                 'abstract': False,
                 'unique_together': {('user', 'permission', 'content_object')},
             },
-        ),
-        migrations.AddIndex(
-            model_name='client',
-            index=models.Index(fields=['organisation', 'family_name'], name='clients_cli_organis_d0ae5a_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='client',
-            constraint=models.UniqueConstraint(fields=('organisation', 'client_number'), name='client_number_unique_per_organisation'),
-        ),
-        migrations.AddConstraint(
-            model_name='client',
-            constraint=models.UniqueConstraint(condition=models.Q(('bsn', ''), _negated=True), fields=('organisation', 'bsn'), name='client_bsn_unique_per_organisation'),
-        ),
-        migrations.AddConstraint(
-            model_name='client',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['intake', 'active', 'aftercare', 'closed'])), name='client_status_valid'),
         ),
     ]

@@ -446,6 +446,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'allocation request',
                 'verbose_name_plural': 'allocation requests',
                 'ordering': ['-created_at', '-pk'],
+                'indexes': [models.Index(fields=['organisation', 'client', 'status'], name='exchange_al_organis_af9dcf_idx')],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'provider_reference'), name='allocation_request_reference_unique'), models.CheckConstraint(condition=models.Q(('provider_reference', ''), _negated=True), name='allocation_request_reference_not_empty'), models.CheckConstraint(condition=models.Q(('volume__isnull', True), ('budget_cents__isnull', True), _connector='OR'), name='allocation_request_volume_or_budget'), models.CheckConstraint(condition=models.Q(('end__isnull', True), ('end__gte', models.F('start')), _connector='OR'), name='allocation_request_end_after_start'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'change'), _negated=True), models.Q(('reason', ''), _negated=True), _connector='OR'), name='allocation_request_change_has_reason'), models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'sent', 'received', 'investigating', 'honoured', 'refused'])), name='allocation_request_status_known')],
             },
         ),
         migrations.CreateModel(
@@ -472,6 +474,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'received allocation',
                 'verbose_name_plural': 'received allocations',
+                'indexes': [models.Index(fields=['provider_reference'], name='exchange_re_provide_4c87b7_idx')],
             },
         ),
         migrations.CreateModel(
@@ -492,6 +495,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'waiting allocation',
                 'verbose_name_plural': 'waiting allocations',
                 'ordering': ['pk'],
+                'indexes': [models.Index(fields=['status', 'bsn'], name='exchange_wa_status_8a3701_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('status', 'linked'), _negated=True), models.Q(('client__isnull', False), ('allocation__isnull', False)), _connector='OR'), name='waiting_allocation_linked_has_client')],
             },
         ),
         migrations.AddIndex(
@@ -593,45 +598,5 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='declarationrun',
             constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), ('message__isnull', False), _connector='OR'), name='declaration_sent_has_message'),
-        ),
-        migrations.AddIndex(
-            model_name='allocationrequest',
-            index=models.Index(fields=['organisation', 'client', 'status'], name='exchange_al_organis_af9dcf_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='allocationrequest',
-            constraint=models.UniqueConstraint(fields=('organisation', 'provider_reference'), name='allocation_request_reference_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='allocationrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('provider_reference', ''), _negated=True), name='allocation_request_reference_not_empty'),
-        ),
-        migrations.AddConstraint(
-            model_name='allocationrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('volume__isnull', True), ('budget_cents__isnull', True), _connector='OR'), name='allocation_request_volume_or_budget'),
-        ),
-        migrations.AddConstraint(
-            model_name='allocationrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('end__isnull', True), ('end__gte', models.F('start')), _connector='OR'), name='allocation_request_end_after_start'),
-        ),
-        migrations.AddConstraint(
-            model_name='allocationrequest',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'change'), _negated=True), models.Q(('reason', ''), _negated=True), _connector='OR'), name='allocation_request_change_has_reason'),
-        ),
-        migrations.AddConstraint(
-            model_name='allocationrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'sent', 'received', 'investigating', 'honoured', 'refused'])), name='allocation_request_status_known'),
-        ),
-        migrations.AddIndex(
-            model_name='receivedallocation',
-            index=models.Index(fields=['provider_reference'], name='exchange_re_provide_4c87b7_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='waitingallocation',
-            index=models.Index(fields=['status', 'bsn'], name='exchange_wa_status_8a3701_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='waitingallocation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'linked'), _negated=True), models.Q(('client__isnull', False), ('allocation__isnull', False)), _connector='OR'), name='waiting_allocation_linked_has_client'),
         ),
     ]

@@ -50,6 +50,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'funder',
                 'verbose_name_plural': 'funders',
                 'ordering': ['name'],
+                'constraints': [models.UniqueConstraint(fields=('kind', 'code'), name='funder_code_unique_per_kind')],
             },
         ),
         migrations.CreateModel(
@@ -68,6 +69,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'contract',
                 'verbose_name_plural': 'contracts',
                 'ordering': ['funder__name', 'reference'],
+                'constraints': [models.UniqueConstraint(fields=('funder', 'organisation', 'reference'), name='contract_reference_unique'), models.CheckConstraint(condition=models.Q(('end__isnull', True), ('end__gte', models.F('start')), _connector='OR'), name='contract_end_after_start')],
             },
         ),
         migrations.CreateModel(
@@ -198,6 +200,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'product',
                 'verbose_name_plural': 'products',
                 'ordering': ['contract', 'code'],
+                'constraints': [models.UniqueConstraint(fields=('contract', 'code'), name='product_code_unique_per_contract')],
             },
         ),
         migrations.CreateModel(
@@ -249,38 +252,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'allocation',
                 'verbose_name_plural': 'allocations',
                 'ordering': ['start', 'pk'],
+                'indexes': [models.Index(fields=['client', 'status', 'start'], name='funding_all_client__10aa14_idx')],
+                'constraints': [models.UniqueConstraint(fields=('funder', 'number'), name='allocation_number_unique_per_funder'), models.CheckConstraint(condition=models.Q(('end__isnull', True), ('end__gte', models.F('start')), _connector='OR'), name='allocation_end_after_start'), models.CheckConstraint(condition=models.Q(('volume__gt', 0)), name='allocation_volume_positive')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='funder',
-            constraint=models.UniqueConstraint(fields=('kind', 'code'), name='funder_code_unique_per_kind'),
-        ),
-        migrations.AddConstraint(
-            model_name='contract',
-            constraint=models.UniqueConstraint(fields=('funder', 'organisation', 'reference'), name='contract_reference_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='contract',
-            constraint=models.CheckConstraint(condition=models.Q(('end__isnull', True), ('end__gte', models.F('start')), _connector='OR'), name='contract_end_after_start'),
-        ),
-        migrations.AddConstraint(
-            model_name='product',
-            constraint=models.UniqueConstraint(fields=('contract', 'code'), name='product_code_unique_per_contract'),
-        ),
-        migrations.AddIndex(
-            model_name='allocation',
-            index=models.Index(fields=['client', 'status', 'start'], name='funding_all_client__10aa14_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='allocation',
-            constraint=models.UniqueConstraint(fields=('funder', 'number'), name='allocation_number_unique_per_funder'),
-        ),
-        migrations.AddConstraint(
-            model_name='allocation',
-            constraint=models.CheckConstraint(condition=models.Q(('end__isnull', True), ('end__gte', models.F('start')), _connector='OR'), name='allocation_end_after_start'),
-        ),
-        migrations.AddConstraint(
-            model_name='allocation',
-            constraint=models.CheckConstraint(condition=models.Q(('volume__gt', 0)), name='allocation_volume_positive'),
         ),
     ]

@@ -96,6 +96,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'treatment plan',
                 'verbose_name_plural': 'treatment plans',
+                'constraints': [models.CheckConstraint(condition=models.Q(('evaluation_weeks__gte', 1), ('evaluation_weeks__lte', 52)), name='plan_evaluation_weeks_1_52')],
             },
         ),
         migrations.CreateModel(
@@ -140,10 +141,6 @@ class Migration(migrations.Migration):
                 'ordering': ['evaluation__date', 'evaluation_id'],
                 'constraints': [models.UniqueConstraint(fields=('evaluation', 'goal'), name='one_score_per_goal'), models.CheckConstraint(condition=models.Q(('score__lte', 100)), name='goal_score_max_100')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='treatmentplan',
-            constraint=models.CheckConstraint(condition=models.Q(('evaluation_weeks__gte', 1), ('evaluation_weeks__lte', 52)), name='plan_evaluation_weeks_1_52'),
         ),
         migrations.AddIndex(
             model_name='evaluation',

@@ -34,6 +34,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'access request',
                 'verbose_name_plural': 'access requests',
                 'ordering': ['deadline', 'pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('representative__isnull', True), ('requester', 'young_person')), models.Q(('representative__isnull', False), ('requester', 'representative')), _connector='OR'), name='access_request_representative_iff_asked_by_one'), models.CheckConstraint(condition=models.Q(('deadline__gte', models.F('received_on'))), name='access_request_deadline_after_receipt')],
             },
         ),
         migrations.CreateModel(
@@ -52,6 +53,7 @@ class Migration(migrations.Migration):
                 'verbose_name': "client's statement",
                 'verbose_name_plural': "client's statements",
                 'ordering': ['-given_on', '-pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('given_by', 'young_person'), ('representative__isnull', True)), models.Q(('given_by', 'representative'), ('representative__isnull', False)), _connector='OR'), name='statement_representative_iff_given_by_one')],
             },
         ),
         migrations.CreateModel(
@@ -161,22 +163,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'copy of the record',
                 'verbose_name_plural': 'copies of the record',
                 'ordering': ['-requested_at', '-pk'],
+                'indexes': [models.Index(fields=['status', 'delete_after'], name='records_rec_status_96529a_idx')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='accessrequest',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('representative__isnull', True), ('requester', 'young_person')), models.Q(('representative__isnull', False), ('requester', 'representative')), _connector='OR'), name='access_request_representative_iff_asked_by_one'),
-        ),
-        migrations.AddConstraint(
-            model_name='accessrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('deadline__gte', models.F('received_on'))), name='access_request_deadline_after_receipt'),
-        ),
-        migrations.AddConstraint(
-            model_name='clientstatement',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('given_by', 'young_person'), ('representative__isnull', True)), models.Q(('given_by', 'representative'), ('representative__isnull', False)), _connector='OR'), name='statement_representative_iff_given_by_one'),
-        ),
-        migrations.AddIndex(
-            model_name='recordcopy',
-            index=models.Index(fields=['status', 'delete_after'], name='records_rec_status_96529a_idx'),
         ),
     ]

@@ -98,6 +98,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'class',
                 'verbose_name_plural': 'classes',
                 'ordering': ['name', 'pk'],
+                'constraints': [models.UniqueConstraint(fields=('teacher', 'name'), name='one_class_name_per_teacher')],
             },
         ),
         migrations.CreateModel(
@@ -193,6 +194,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'pupil of a class',
                 'verbose_name_plural': 'pupils of a class',
+                'constraints': [models.UniqueConstraint(condition=models.Q(('removed_on__isnull', True)), fields=('school_class', 'client'), name='one_current_place_per_pupil_and_class')],
             },
         ),
         migrations.CreateModel(
@@ -228,18 +230,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'participant',
                 'verbose_name_plural': 'participants',
                 'ordering': ['pk'],
+                'constraints': [models.UniqueConstraint(fields=('session', 'client'), name='one_row_per_client_and_session')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='schoolclass',
-            constraint=models.UniqueConstraint(fields=('teacher', 'name'), name='one_class_name_per_teacher'),
-        ),
-        migrations.AddConstraint(
-            model_name='classpupil',
-            constraint=models.UniqueConstraint(condition=models.Q(('removed_on__isnull', True)), fields=('school_class', 'client'), name='one_current_place_per_pupil_and_class'),
-        ),
-        migrations.AddConstraint(
-            model_name='sessionparticipant',
-            constraint=models.UniqueConstraint(fields=('session', 'client'), name='one_row_per_client_and_session'),
         ),
     ]

@@ -37,6 +37,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'destruction request',
                 'verbose_name_plural': 'destruction requests',
                 'ordering': ['received_on', 'pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'granted', 'refused', 'executed'])), name='retention_request_status_valid'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'refused'), _negated=True), models.Q(('refusal_ground', ''), _negated=True), _connector='OR'), name='retention_refusal_has_ground'), models.UniqueConstraint(condition=models.Q(('status__in', ['pending', 'granted'])), fields=('client',), name='retention_one_open_request_per_client')],
             },
         ),
         migrations.CreateModel(
@@ -144,17 +145,5 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'tombstones',
                 'ordering': ['-destroyed_at', '-pk'],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='destructionrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'granted', 'refused', 'executed'])), name='retention_request_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='destructionrequest',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'refused'), _negated=True), models.Q(('refusal_ground', ''), _negated=True), _connector='OR'), name='retention_refusal_has_ground'),
-        ),
-        migrations.AddConstraint(
-            model_name='destructionrequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['pending', 'granted'])), fields=('client',), name='retention_one_open_request_per_client'),
         ),
     ]

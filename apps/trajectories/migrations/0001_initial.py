@@ -71,6 +71,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'trajectory',
                 'verbose_name_plural': 'trajectories',
                 'ordering': ['-start', 'pk'],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('client',), name='one_open_trajectory_per_client'), models.CheckConstraint(condition=models.Q(('end__isnull', True), ('end__gte', models.F('start')), _connector='OR'), name='trajectory_end_after_start')],
             },
         ),
         migrations.CreateModel(
@@ -178,6 +179,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'care-team membership',
                 'verbose_name_plural': 'care-team memberships',
                 'ordering': ['start', 'pk'],
+                'indexes': [models.Index(fields=['user', 'end'], name='trajectorie_user_id_8ecffe_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('end__isnull', True), ('end__gte', models.F('start')), _connector='OR'), name='membership_end_after_start')],
             },
         ),
         migrations.CreateModel(
@@ -210,6 +213,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'activity',
                 'verbose_name_plural': 'activities',
                 'ordering': ['-date', '-start_time', '-pk'],
+                'indexes': [models.Index(fields=['trajectory', '-date'], name='trajectorie_traject_e1e19f_idx'), models.Index(fields=['allocation', 'date'], name='trajectorie_allocat_427265_idx'), models.Index(fields=['funding_status', 'date'], name='trajectorie_funding_da0500_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('duration_minutes__isnull', True), ('duration_minutes__lte', 1440), _connector='OR'), name='activity_duration_at_most_24_hours'), models.CheckConstraint(condition=models.Q(('duration_minutes__isnull', False), ('units__isnull', False), _connector='OR'), name='activity_has_duration_or_units'), models.CheckConstraint(condition=models.Q(models.Q(('funding_status', 'funded'), _negated=True), ('allocation__isnull', False), _connector='OR'), name='funded_activity_has_allocation'), models.CheckConstraint(condition=models.Q(('funding_status', 'funded'), ('allocation__isnull', True), _connector='OR'), name='only_funded_activity_has_allocation')],
             },
         ),
         migrations.CreateModel(
@@ -237,52 +242,8 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.AddConstraint(
-            model_name='trajectory',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('client',), name='one_open_trajectory_per_client'),
-        ),
-        migrations.AddConstraint(
-            model_name='trajectory',
-            constraint=models.CheckConstraint(condition=models.Q(('end__isnull', True), ('end__gte', models.F('start')), _connector='OR'), name='trajectory_end_after_start'),
-        ),
-        migrations.AddConstraint(
             model_name='goal',
             constraint=models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='goal_progress_max_100'),
-        ),
-        migrations.AddIndex(
-            model_name='careteammembership',
-            index=models.Index(fields=['user', 'end'], name='trajectorie_user_id_8ecffe_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='careteammembership',
-            constraint=models.CheckConstraint(condition=models.Q(('end__isnull', True), ('end__gte', models.F('start')), _connector='OR'), name='membership_end_after_start'),
-        ),
-        migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['trajectory', '-date'], name='trajectorie_traject_e1e19f_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['allocation', 'date'], name='trajectorie_allocat_427265_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['funding_status', 'date'], name='trajectorie_funding_da0500_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.CheckConstraint(condition=models.Q(('duration_minutes__isnull', True), ('duration_minutes__lte', 1440), _connector='OR'), name='activity_duration_at_most_24_hours'),
-        ),
-        migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.CheckConstraint(condition=models.Q(('duration_minutes__isnull', False), ('units__isnull', False), _connector='OR'), name='activity_has_duration_or_units'),
-        ),
-        migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('funding_status', 'funded'), _negated=True), ('allocation__isnull', False), _connector='OR'), name='funded_activity_has_allocation'),
-        ),
-        migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.CheckConstraint(condition=models.Q(('funding_status', 'funded'), ('allocation__isnull', True), _connector='OR'), name='only_funded_activity_has_allocation'),
         ),
         migrations.AlterUniqueTogether(
             name='trajectorygroupobjectpermission',
