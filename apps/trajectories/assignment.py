@@ -92,6 +92,7 @@ from apps.funding.rules import (
 
 from .leave import LEAVE_REFUSAL_CODES, is_leave_night, leave_refusal
 from .models import Activity, ActivityStatus, Employment, FundingStatus
+from .waiting import waiting_revalue_client, waiting_value_on_commit
 
 FUNDED, UNFUNDED = FundingStatus.FUNDED, FundingStatus.UNFUNDED
 NOT_CHARGEABLE, PILOT = FundingStatus.NOT_CHARGEABLE, FundingStatus.PILOT
@@ -483,6 +484,8 @@ def activity_funding_assign(
     allocations = _locked_allocations(client)
     if allocation is None:
         _decide(activity=activity, client=client, allocations=allocations, pilots=pilots)
+        if activity.funding_status == UNFUNDED:  # valued for the queue once it is saved
+            waiting_value_on_commit(organisation_id=client.organisation_id)
         return activity
     if _not_chargeable_reason(activity) is not None:
         raise ValidationError(
@@ -547,6 +550,7 @@ def unfunded_rematch(*, client: Client, actor: User | None) -> list[Activity]:
             matched.append(activity)
         else:
             _save_funding(activity, actor, before)
+    waiting_revalue_client(client=client)  # what the client's waiting care is worth now
     return matched
 
 
