@@ -29,8 +29,9 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, RowNumber
 from django.utils import timezone
 
 from apps.accounts.models import Organisation
@@ -312,8 +313,9 @@ def unfunded_queue(
     Counts and totals cover every waiting activity; at most ``limit`` are returned, the
     oldest first within each funder. The valuation is the stored one
     (``apps.trajectories.waiting``; what has none yet is valued first): one aggregate query
-    for the counts and totals per funder, the funders, and one query per funder shown for
-    its first activities, whatever the number of activities. The note is never loaded.
+    for the counts and totals per funder, the funders, and the first rows of every funder
+    shown (one window query), whatever the number of
+    activities or funders. The note is never loaded.
     """
     waiting_value_missing(organisation=organisation)
     valuations = WaitingValuation.objects.filter(
@@ -339,41 +341,66 @@ def unfunded_queue(
         ),
         key=_funder_order,
     )
-    shown_groups, room = [], limit
+    # How many of each group are shown: the first ``limit`` in the groups' order.
+    takes, room = [], limit
     for group in groups:
-        items = []
-        if room > 0:
-            rows = valuations.filter(funder=group.funder).order_by("date", "activity_id")[:room]
-            items = [
-                UnfundedItem(
-                    activity=row.activity,
-                    product=row.product,
-                    value_cents=row.value_cents,
-                    responsible=group.funder,
-                    stream=row.stream,
+        takes.append(min(group.count, max(room, 0)))
+        room -= group.count
+    # The first rows of every group shown, in one query: numbered per funder, oldest first.
+    shown_rows: dict[int | None, list[UnfundedItem]] = {}
+    wanted = Q()
+    for group, take in zip(groups, takes, strict=True):
+        if take:
+            funder_q = Q(funder__isnull=True) if group.funder is None else Q(funder=group.funder)
+            wanted |= funder_q & Q(rank__lte=take)
+    if wanted:
+        rows = (
+            valuations.annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("funder")],
+                    order_by=[F("date").asc(), F("activity_id").asc()],
                 )
-                for row in rows.select_related(
-                    "activity__trajectory__client__responsible_municipality",
-                    "product__contract__funder",
-                    "stream",
-                ).only(
-                    "value_cents",
-                    *_all_fields("stream", FundingStream),
-                    *_all_fields("product", Product),
-                    *_all_fields("product__contract", Contract),
-                    *_all_fields("product__contract__funder", Funder),
-                    *(f"activity__{field}" for field in VALUED_FIELDS),
-                )
-            ]
+            )
+            .filter(wanted)
+            .select_related(
+                "activity__trajectory__client__responsible_municipality",
+                "product__contract__funder",
+                "stream",
+            )
+            .only(
+                "value_cents",
+                "funder",
+                *_all_fields("stream", FundingStream),
+                *_all_fields("product", Product),
+                *_all_fields("product__contract", Contract),
+                *_all_fields("product__contract__funder", Funder),
+                *(f"activity__{field}" for field in VALUED_FIELDS),
+            )
+            .order_by("date", "activity_id")
+        )
+        for row in rows:
+            shown_rows.setdefault(row.funder_id, []).append(row)
+    shown_groups = []
+    for group in groups:
+        key = group.funder.pk if group.funder is not None else None
         shown_groups.append(
             UnfundedFunderGroup(
                 funder=group.funder,
-                items=items,
+                items=[
+                    UnfundedItem(
+                        activity=row.activity,
+                        product=row.product,
+                        value_cents=row.value_cents,
+                        responsible=group.funder,
+                        stream=row.stream,
+                    )
+                    for row in shown_rows.get(key, [])
+                ],
                 count=group.count,
                 total_cents=group.total_cents,
             )
         )
-        room -= group.count
     return UnfundedQueue(
         groups=shown_groups,
         count=sum(group.count for group in groups),
