@@ -29,8 +29,9 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, RowNumber
 from django.utils import timezone
 
 from apps.accounts.models import Organisation
@@ -49,12 +50,11 @@ from apps.funding.models import (
     Product,
 )
 from apps.funding.reasons import funding_reason_text
-from apps.funding.responsibility import ResponsibleRoutes
 from apps.funding.rules import amount_cents
 from apps.trajectories.access import ongoing_memberships
-from apps.trajectories.assignment import FUNDED, RECORDED
-from apps.trajectories.education import activities_with_employment
-from apps.trajectories.models import Activity, CareTeamMembership, TeamRole
+from apps.trajectories.assignment import FUNDED, RECORDED, UNFUNDED
+from apps.trajectories.models import Activity, CareTeamMembership, TeamRole, WaitingValuation
+from apps.trajectories.waiting import VALUED_FIELDS, waiting_value_missing
 
 UNFUNDED_QUEUE_LIMIT = 500
 
@@ -293,6 +293,10 @@ def _funder_order(group: UnfundedFunderGroup) -> tuple:
     return (0, group.funder.name.casefold(), group.funder.pk)
 
 
+def _all_fields(path: str, model) -> list[str]:
+    return [f"{path}__{field.name}" for field in model._meta.concrete_fields]
+
+
 def unfunded_queue(
     *, organisation: Organisation, limit: int = UNFUNDED_QUEUE_LIMIT
 ) -> UnfundedQueue:
@@ -307,76 +311,96 @@ def unfunded_queue(
     it is worth 0, still under the responsible funder when it is known.
 
     Counts and totals cover every waiting activity; at most ``limit`` are returned, the
-    oldest first within each funder. A fixed number of queries (the activities, the
-    products, streams and funders, and the clients' facts), whatever the number of
-    activities. The activity's note is never loaded.
+    oldest first within each funder. The valuation is the stored one
+    (``apps.trajectories.waiting``; what has none yet is valued first): one aggregate query
+    for the counts and totals per funder, the funders, and the first rows of every funder
+    shown (one window query), whatever the number of
+    activities or funders. The note is never loaded.
     """
-    activities = (
-        Activity.objects.unfunded()
-        .filter(trajectory__client__organisation=organisation)
-        .select_related("trajectory__client__responsible_municipality")
-        .only(
-            "trajectory__client__organisation",
-            "trajectory__client__responsible_municipality__cbs_code",
-            "trajectory__client__responsible_municipality__name",
-            "trajectory__client__client_number",
-            "trajectory__client__given_name",
-            "trajectory__client__family_name",
-            "trajectory__client__pseudonym",
-            "trajectory__client__shielded",
-            "trajectory__client__date_of_birth",
-            "trajectory__client__extended_youth_care_from",
-            "trajectory__client__extended_youth_care_until",
-            "domain",
-            "kind",
-            "date",
-            "duration_minutes",
-            "units",
-            "attendance",
-            "funding_reason",
-            "expected_funding",
-        )
-        .order_by("date", "pk")
+    waiting_value_missing(organisation=organisation)
+    valuations = WaitingValuation.objects.filter(
+        organisation=organisation,
+        activity__status=RECORDED,
+        activity__funding_status=UNFUNDED,
     )
-    # Whether the client held a job on the day: the UWV pays job coaching only beside one.
-    activities = list(activities_with_employment(activities))
-    clients = {activity.trajectory.client_id: activity.trajectory.client for activity in activities}
-    routes = ResponsibleRoutes.regular(organisation, clients.values())
-    by_funder: dict[int | None, list[UnfundedItem]] = {}
-    for activity in activities:
-        found = routes.responsible(activity)
-        item = UnfundedItem(
-            activity=activity,
-            product=found.product,
-            value_cents=found.value_cents,
-            responsible=found.funder,
-            stream=found.stream,
-        )
-        by_funder.setdefault(item.funder.pk if item.funder else None, []).append(item)
-
+    totals = list(
+        valuations.values("funder_id")
+        .annotate(count=Count("pk"), total=Sum("value_cents"))
+        .order_by()
+    )
+    funders = Funder.objects.in_bulk([row["funder_id"] for row in totals if row["funder_id"]])
     groups = sorted(
         (
             UnfundedFunderGroup(
-                funder=items[0].funder,
-                items=items,
-                count=len(items),
-                total_cents=sum(item.value_cents for item in items),
+                funder=funders[row["funder_id"]] if row["funder_id"] else None,
+                items=[],
+                count=row["count"],
+                total_cents=row["total"] or 0,
             )
-            for items in by_funder.values()
+            for row in totals
         ),
         key=_funder_order,
     )
-    shown_groups, room = [], limit
+    # How many of each group are shown: the first ``limit`` in the groups' order.
+    takes, room = [], limit
     for group in groups:
+        takes.append(min(group.count, max(room, 0)))
+        room -= group.count
+    # The first rows of every group shown, in one query: numbered per funder, oldest first.
+    shown_rows: dict[int | None, list[UnfundedItem]] = {}
+    wanted = Q()
+    for group, take in zip(groups, takes, strict=True):
+        if take:
+            funder_q = Q(funder__isnull=True) if group.funder is None else Q(funder=group.funder)
+            wanted |= funder_q & Q(rank__lte=take)
+    if wanted:
+        rows = (
+            valuations.annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("funder")],
+                    order_by=[F("date").asc(), F("activity_id").asc()],
+                )
+            )
+            .filter(wanted)
+            .select_related(
+                "activity__trajectory__client__responsible_municipality",
+                "product__contract__funder",
+                "stream",
+            )
+            .only(
+                "value_cents",
+                "funder",
+                *_all_fields("stream", FundingStream),
+                *_all_fields("product", Product),
+                *_all_fields("product__contract", Contract),
+                *_all_fields("product__contract__funder", Funder),
+                *(f"activity__{field}" for field in VALUED_FIELDS),
+            )
+            .order_by("date", "activity_id")
+        )
+        for row in rows:
+            shown_rows.setdefault(row.funder_id, []).append(row)
+    shown_groups = []
+    for group in groups:
+        key = group.funder.pk if group.funder is not None else None
         shown_groups.append(
             UnfundedFunderGroup(
                 funder=group.funder,
-                items=group.items[: max(room, 0)],
+                items=[
+                    UnfundedItem(
+                        activity=row.activity,
+                        product=row.product,
+                        value_cents=row.value_cents,
+                        responsible=group.funder,
+                        stream=row.stream,
+                    )
+                    for row in shown_rows.get(key, [])
+                ],
                 count=group.count,
                 total_cents=group.total_cents,
             )
         )
-        room -= group.count
     return UnfundedQueue(
         groups=shown_groups,
         count=sum(group.count for group in groups),

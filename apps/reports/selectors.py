@@ -25,10 +25,9 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import Organisation
 from apps.clients.models import initials_of
 from apps.funding.models import MINUTES_PER_UNIT, Allocation, Funder, FunderKind, Unit
-from apps.funding.responsibility import ResponsibleRoutes
 from apps.funding.rules import amount_cents, units_of
-from apps.trajectories.education import activities_with_employment
-from apps.trajectories.models import Activity
+from apps.trajectories.models import Activity, ActivityStatus, FundingStatus, WaitingValuation
+from apps.trajectories.waiting import waiting_value_missing
 from apps.zvw.selectors import prestatie_summary_for
 
 from .models import ReportRun
@@ -384,29 +383,27 @@ def _unfunded_annex(
     product. A funder never sees a client whose care is not its own: the annex names clients
     by BSN.
     """
-    activities = list(
-        activities_with_employment(Activity.objects.unfunded())  # the UWV only beside a job
-        .filter(
-            trajectory__client__organisation=organisation,
+    # The stored valuation (apps.trajectories.waiting): only this funder's rows are read.
+    waiting_value_missing(organisation=organisation)
+    valuations = (
+        WaitingValuation.objects.filter(
+            organisation=organisation,
+            funder=funder,
             date__gte=period_start,
             date__lte=period_end,
+            activity__status=ActivityStatus.RECORDED,
+            activity__funding_status=FundingStatus.UNFUNDED,
         )
-        .select_related("trajectory__client__responsible_municipality")
-        .order_by("date", "pk")
+        .select_related("activity__trajectory__client", "product")
+        .defer("activity__note")
+        .order_by("date", "activity_id")
     )
-    clients = {activity.trajectory.client_id: activity.trajectory.client for activity in activities}
-    routes = ResponsibleRoutes.regular(organisation, clients.values())
-    responsible = {activity.pk: routes.responsible(activity) for activity in activities}
-    activities = [
-        activity
-        for activity in activities
-        if (found := responsible[activity.pk]).funder is not None and found.funder.pk == funder.pk
-    ]
     by_bsn = funder.streams.filter(code__in=BSN_STREAMS).exists()
     lines, client_ids = [], set()
-    for activity in activities:
+    for valuation in valuations:
+        activity = valuation.activity
         client = activity.trajectory.client
-        product, value = responsible[activity.pk].product, responsible[activity.pk].value_cents
+        product, value = valuation.product, valuation.value_cents
         client_ids.add(client.pk)
         lines.append(
             UnfundedLine(

