@@ -41,6 +41,9 @@ ADMINISTRATOR = {
     "funding.Contract": ORGANISATION_DATA,
     "funding.Product": ORGANISATION_DATA,
     "pools.PoolFunder": ORGANISATION_DATA,
+    "zvw.PractitionerProfile": ORGANISATION_DATA,
+    "zvw.InsurerContract": ORGANISATION_DATA,
+    "zvw.MaxTariff": SHARED_CHANGEABLE,  # the NZa's maximum tariffs, the same for everyone
     "funding.Funder": SHARED_CHANGEABLE,
     "funding.FundingStream": SHARED_VIEW_ONLY,
     "auth.Group": SHARED_VIEW_ONLY,  # no history of its own: the list only

@@ -1472,10 +1472,10 @@ def demo_domain_seed(
     demo_consents_seed(users=users, today=today)  # the lanes rest on it (apps/demo/consent.py)
     demo_agenda_seed(users=users, today=today)  # a week of appointments (apps/demo/agenda.py)
     demo_intake_seed(users=users, organisation=organisation, today=today)
+    demo_zvw_seed(users=users, today=today)  # two turn 18 in GGZ treatment (apps/demo/zvw.py)
     demo_plans_seed(users=users, today=today)  # apps/demo/plans.py
     demo_safety_seed(users=users, today=today)  # a safety notice and a corrected session
     demo_registers_seed(users=users, today=today)  # a class, its lessons, a group session
-    demo_zvw_seed(users=users, today=today)  # two turn 18 in GGZ treatment (apps/demo/zvw.py)
     steps.done("Appointments, a registration, plans, a safety notice and registers")
     demo_records_seed(users=users, today=today)  # a client's statement and a copy of the record
     demo_meldcode_seed(client_number=FIRST_CLIENT_NUMBER, today=today)  # apps/demo/meldcode.py
