@@ -4,7 +4,6 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,11 +14,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.models import Role
-from apps.accounts.permissions import BREAK_THE_GLASS, may
+from apps.accounts.permissions import BREAK_THE_GLASS, CORRECT_ACTIVITY, may
 from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome
 from apps.audit.services import access_log_record, access_log_record_many
 from apps.clients.models import Client
 from apps.core.domains import Domain
+from apps.core.links import url_for_each
+from apps.core.paging import DeferredJoinPaginator
 from apps.core.views import service_refusals
 from apps.trajectories.assignment import funding_preview
 from apps.trajectories.mosaic import funding_mosaic
@@ -118,8 +119,12 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for closed in access.closed_lanes:
         _lane_refused(request, client, access, closed)
     lanes = [domain for domain in Domain if domain.value in access.lanes]
-    page = Paginator(
-        timeline_activities_for_client(client=client, lanes=access.lanes), ACTIVITIES_PER_PAGE
+    # A later page's ids first, then its rows with their joins: it no longer joins every
+    # activity before it (apps/core/paging.py); the first page is one query, in index order.
+    page = DeferredJoinPaginator(
+        timeline_activities_for_client(client=client, lanes=access.lanes),
+        ACTIVITIES_PER_PAGE,
+        direct_first_page=True,
     ).get_page(request.GET.get("page"))
     goals = list(goal_list_for_client(client=client, lanes=access.lanes))
     trajectory = trajectory_open_for_client(client=client)
@@ -132,7 +137,11 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "trajectory": trajectory,
         "goals_by_lane": [(lane, [g for g in goals if g.domain == lane]) for lane in lanes],
         "activities": page,
-        "timeline": timeline_rows(activities=page, lanes=[lane.value for lane in lanes]),
+        # Asked once for the page, not once per activity in the timeline (_activity.html).
+        "may_correct_activity": may(request.user, CORRECT_ACTIVITY),
+        "timeline": timeline_rows(
+            activities=_with_links(client, page), lanes=[lane.value for lane in lanes]
+        ),
         # A stay is one bar on the timeline, its nights folded into it (care lane only).
         "stays": (list(stays_for_client(client=client)) if Domain.CARE in access.lanes else []),
         "keeps_stays": _keeps_stays(access),
@@ -167,6 +176,17 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "panels": client_panels_for(request, client=client, access=access, trajectory=trajectory),
     }
     return render(request, "clients/client_detail.html", context)
+
+
+def _with_links(client: Client, activities):
+    """Each activity of a page with its links (``detail_url``, ``correct_url``): reversed
+    once for the page, not twice per activity in the template (apps/core/links.py)."""
+    detail = url_for_each("clients:activity_detail", client.pk)
+    correct = url_for_each("clients:activity_correct", client.pk)
+    for activity in activities:
+        activity.detail_url = detail(activity.pk)
+        activity.correct_url = correct(activity.pk)
+    return activities
 
 
 def _lane_refused(request: HttpRequest, client: Client, access, closed: ClosedLane) -> None:
@@ -301,9 +321,12 @@ def activity_new(request: HttpRequest, pk: int, lane: str | None = None) -> Http
                 )
     record = None
     if lane is not None:
-        record = Paginator(
-            activity_list_for_client(client=client, lanes=[lane]), ACTIVITIES_PER_PAGE
+        record = DeferredJoinPaginator(
+            activity_list_for_client(client=client, lanes=[lane]),
+            ACTIVITIES_PER_PAGE,
+            direct_first_page=True,
         ).get_page(request.GET.get("page"))
+        _with_links(client, record)
     return render(
         request,
         template,
@@ -314,6 +337,7 @@ def activity_new(request: HttpRequest, pk: int, lane: str | None = None) -> Http
             "form": form,
             "preview": preview,
             "record": record,
+            "may_correct_activity": may(request.user, CORRECT_ACTIVITY),
             "lane": lane,
             "lane_links": _lane_links(request, client, access, form) if lane is None else [],
         },
