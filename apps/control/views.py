@@ -22,6 +22,8 @@ from apps.accounts.permissions import (
 )
 from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome
 from apps.audit.services import access_log_record, access_log_record_many
+from apps.core.links import url_for_each
+from apps.core.paging import DeferredJoinPaginator
 from apps.core.views import service_refusals
 from apps.funding.figures import ENDS_SOON_DAYS, MOSTLY_USED_PERCENT
 from apps.funding.models import AllocationStatus
@@ -164,14 +166,20 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     if not may(user, VIEW_ALERTS):
         raise _refused(user, "funding alerts")
     show_resolved = request.GET.get("resolved") == "1"
-    alerts = Paginator(
+    # The page's ids first, then its rows with client, allocation and funder (apps/core/paging.py).
+    alerts = DeferredJoinPaginator(
         funding_alert_list_for_user(user=user, include_closed=show_resolved), ALERTS_PER_PAGE
     ).get_page(request.GET.get("page"))
     own = set(clients_as_caseworker(user).values_list("pk", flat=True))
+    client_url = url_for_each("clients:detail")
+    acknowledge_url = url_for_each("funding:alert_acknowledge")
     for alert in alerts:
         alert.on_care_team = alert.client_id in own  # the template's shielding filters ask it
         # Only the care team's caseworker can act on the cause (e.g. record extended care).
         alert.action_url = funding_alert_action_url(alert) if alert.on_care_team else None
+        # Reversed once for the page, not twice a row in the template (apps/core/links.py).
+        alert.client_url = client_url(alert.client_id)
+        alert.acknowledge_url = acknowledge_url(alert.pk)
     on_team = [alert.client for alert in alerts if alert.client_id in own]
     others = [alert.client for alert in alerts if alert.client_id not in own]
     if on_team:
