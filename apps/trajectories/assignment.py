@@ -507,7 +507,7 @@ def activity_funding_assign(
     if allocation is None:
         _decide(activity=activity, client=client, allocations=allocations, pilots=pilots)
         if activity.funding_status == UNFUNDED:  # valued for the queue once it is saved
-            waiting_value_on_commit(organisation_id=client.organisation_id)
+            waiting_value_on_commit(organisation_id=client.organisation_id, activity=activity)
         return activity
     if _not_chargeable_reason(activity) is not None:
         raise ValidationError(

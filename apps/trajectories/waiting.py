@@ -147,10 +147,29 @@ def waiting_value_missing_task(organisation_id: int) -> int:
     return waiting_value_missing(organisation=organisation) if organisation else 0
 
 
-def waiting_value_on_commit(*, organisation_id: int) -> None:
-    """Value the organisation's waiting activities without a valuation once the current
-    transaction is committed (a Celery task: in a worker, or right after the commit when
-    Celery runs eagerly)."""
+@shared_task(name="trajectories.waiting_value_activity_task")
+def waiting_value_activity_task(organisation_id: int, activity_id: int) -> int:
+    """Value one activity the assignment left waiting: a fixed number of queries, whatever
+    the number of the organisation's waiting activities (``waiting_value_missing`` looks for
+    every one of them without a valuation, which grows with the organisation)."""
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        return 0
+    activities = Activity.objects.filter(pk=activity_id)
+    return _store(
+        organisation, waiting_valuations_live(organisation=organisation, activities=activities)
+    )
+
+
+def waiting_value_on_commit(*, organisation_id: int, activity: Activity | None = None) -> None:
+    """Value the organisation's waiting activities without a valuation (or, given one,
+    that activity alone) once the current transaction is committed (a Celery task: in a
+    worker, or right after the commit when Celery runs eagerly)."""
+    if activity is not None:
+        transaction.on_commit(
+            lambda: waiting_value_activity_task.delay(organisation_id, activity.pk)
+        )
+        return
     transaction.on_commit(lambda: waiting_value_missing_task.delay(organisation_id))
 
 
