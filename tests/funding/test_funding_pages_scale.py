@@ -61,3 +61,19 @@ def test_the_funding_pages_need_the_same_queries_for_two_clients_and_ten(client,
     few = _queries(client, url)
     _clients(office, 8)
     assert _queries(client, url) == few
+
+
+def test_the_overviews_pages_are_cut_in_sql_and_garbage_pages_fall_back(client, office):
+    """Each list shows its own page; a page number that is not one shows a real page, never
+    a 500, and nothing is saved."""
+    client.force_login(office["manager"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    _clients(office, 3)
+    url = reverse("funding:overview")
+    whole = client.get(url).text
+    for garbage in ("?page=abc&queue=-3&registered=99999", "?queue=1e9&page=%00", "?queue="):
+        response = client.get(url + garbage)
+        assert response.status_code == 200
+        assert "Unfunded activities waiting for an allocation" in response.text
+    # Everything fits on the first pages: a garbage page shows the same rows as the first.
+    assert client.get(url + "?queue=abc&page=abc").text.count("<tr") == whole.count("<tr")

@@ -154,3 +154,12 @@ def test_the_organisations_mosaic_from_the_rollup_equals_the_live_one(world, sta
 
     mosaic = _mosaics_equal(world["organisation"], start, end)
     assert mosaic.activities > 0 or start.month == end.month == 2
+
+
+def test_a_decrement_whose_row_is_gone_leaves_nothing(world):
+    """A client's record destroyed row by row (apps/retention) may remove the roll-up rows
+    before the activities: their decrements then leave no negative row behind."""
+    activity = log(world["waiting"], D(2025, 1, 13))
+    ActivityMonth.objects.all().delete()
+    Activity.objects.filter(pk=activity.pk).delete()
+    assert not ActivityMonth.objects.exists()

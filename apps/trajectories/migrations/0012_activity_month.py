@@ -18,7 +18,8 @@ CREATE UNIQUE INDEX activity_month_key ON trajectories_activitymonth
 TRIGGER_SQL = """
 CREATE FUNCTION trajectories_activity_month_add(
     p_trajectory bigint, p_date date, p_status text, p_funding text, p_allocation bigint,
-    p_pilot bigint, p_kind text, p_consumed bigint, p_pilot_cents bigint, p_sign integer
+    p_pilot bigint, p_kind text, p_consumed bigint, p_pilot_cents bigint, p_sign integer,
+    p_performer bigint
 ) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     v_organisation bigint;
@@ -31,6 +32,20 @@ BEGIN
     SELECT c.organisation_id INTO v_organisation
     FROM trajectories_trajectory t JOIN clients_client c ON c.id = t.client_id
     WHERE t.id = p_trajectory;
+    -- The trajectory may be gone already when a client's record is destroyed row by row
+    -- (apps/retention, foreign keys deferred): its allocation's client, else the performer's
+    -- organisation (a user logs care only for the clients of their own organisation).
+    IF v_organisation IS NULL AND p_allocation IS NOT NULL THEN
+        SELECT c.organisation_id INTO v_organisation
+        FROM funding_allocation al JOIN clients_client c ON c.id = al.client_id
+        WHERE al.id = p_allocation;
+    END IF;
+    IF v_organisation IS NULL THEN
+        SELECT u.organisation_id INTO v_organisation FROM accounts_user u WHERE u.id = p_performer;
+    END IF;
+    IF v_organisation IS NULL THEN
+        RETURN;
+    END IF;
     INSERT INTO trajectories_activitymonth AS m
         (organisation_id, month, funding_status, allocation_id, pilot_product_id, kind,
          activities, consumed, pilot_cents)
@@ -44,7 +59,9 @@ BEGIN
                   consumed = m.consumed + EXCLUDED.consumed,
                   pilot_cents = m.pilot_cents + EXCLUDED.pilot_cents
     RETURNING m.id, m.activities INTO v_id, v_left;
-    IF v_left = 0 THEN
+    -- Empty: deleted. Below zero only when the group's row was removed first (a client's
+    -- record destroyed row by row): the decrement leaves nothing behind either.
+    IF v_left <= 0 THEN
         DELETE FROM trajectories_activitymonth WHERE id = v_id;
     END IF;
 END
@@ -55,12 +72,14 @@ BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
         PERFORM trajectories_activity_month_add(
             OLD.trajectory_id, OLD.date, OLD.status, OLD.funding_status, OLD.allocation_id,
-            OLD.pilot_product_id, OLD.kind, OLD.consumed, OLD.pilot_cents, -1);
+            OLD.pilot_product_id, OLD.kind, OLD.consumed, OLD.pilot_cents, -1,
+            OLD.performed_by_id);
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         PERFORM trajectories_activity_month_add(
             NEW.trajectory_id, NEW.date, NEW.status, NEW.funding_status, NEW.allocation_id,
-            NEW.pilot_product_id, NEW.kind, NEW.consumed, NEW.pilot_cents, 1);
+            NEW.pilot_product_id, NEW.kind, NEW.consumed, NEW.pilot_cents, 1,
+            NEW.performed_by_id);
     END IF;
     RETURN NULL;
 END
@@ -91,7 +110,7 @@ DROP TRIGGER IF EXISTS trajectories_activity_month_change ON trajectories_activi
 DROP TRIGGER IF EXISTS trajectories_activity_month_write ON trajectories_activity;
 DROP FUNCTION IF EXISTS trajectories_activity_month_trigger();
 DROP FUNCTION IF EXISTS trajectories_activity_month_add(
-    bigint, date, text, text, bigint, bigint, text, bigint, bigint, integer);
+    bigint, date, text, text, bigint, bigint, text, bigint, bigint, integer, bigint);
 DROP INDEX IF EXISTS activity_month_key;
 """
 
