@@ -5,8 +5,9 @@ code path makes it: a row leaves its old month, allocation and status (``OLD``) 
 new ones (``NEW``); a row that counts no activity any more is deleted. Only recorded
 activities count. The organisation is the client's through the trajectory; when a client's
 record is destroyed row by row (``apps.retention``) and the trajectory is gone first, the
-allocation's client's or the performer's. The mosaic of an organisation reads whole months from it and the days of a
-month cut by the period from the activities (``apps.trajectories.mosaic``).
+allocation's client's or the performer's. The mosaic of an organisation reads whole months
+from it and the days of a month cut by the period from the activities
+(``apps.trajectories.mosaic``).
 
 ``activity_month_rebuild`` computes it again from the activities: after a bulk load that
 bypasses triggers (the bench generator's ``COPY`` with ``session_replication_role =
