@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -29,9 +30,9 @@ from django.db.models import (
     Sum,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import Cast, Coalesce, RowNumber
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from apps.accounts.models import Organisation
@@ -116,6 +117,16 @@ def _per_unit() -> Case:
     )
 
 
+def allocation_list_current(*, organisation: Organisation, today: date) -> QuerySet[Allocation]:
+    """The current allocations of the organisation's clients (active, not ended before today),
+    ending first at the top, without their use: what a page of the list is cut from."""
+    return (
+        Allocation.objects.filter(current_q(today), client__organisation=organisation)
+        .select_related("client", "funder", "product")
+        .order_by(F("end").asc(nulls_last=True), "start", "pk")
+    )
+
+
 def allocation_list_with_use(*, organisation: Organisation, today: date) -> QuerySet[Allocation]:
     """The current allocations of the organisation's clients, ending first at the top.
 
@@ -129,34 +140,45 @@ def allocation_list_with_use(*, organisation: Organisation, today: date) -> Quer
     - ``ends_soon``: it ends within ENDS_SOON_DAYS days;
     - ``mostly_used``: at least MOSTLY_USED_PERCENT percent is used.
 
-    One query for the page, whatever the number of activities.
+    One query for the page, whatever the number of activities; it sums the window of every
+    current allocation, so a page of it is cheaper with ``allocation_page_with_use``.
     """
+    return _with_use(allocation_list_current(organisation=organisation, today=today), today)
+
+
+def allocation_page_with_use(*, ids: list[int], today: date) -> list[Allocation]:
+    """The allocations of one page (their ids, cut from ``allocation_list_current``), in order,
+    annotated as ``allocation_list_with_use`` annotates them: the page is cut first, then only
+    its allocations' windows are summed (one query, whatever the number of allocations)."""
+    order = list(ids)
+    rows = _with_use(
+        Allocation.objects.filter(pk__in=order).select_related("client", "funder", "product"),
+        today,
+    ).in_bulk(order)
+    return [rows[pk] for pk in order if pk in rows]
+
+
+def _with_use(allocations: QuerySet[Allocation], today: date) -> QuerySet[Allocation]:
     per_unit = _per_unit()
     # Aspecific or generic: the budget in cents (none: no limit, no percentage).
     capacity = Coalesce(F("volume") * per_unit, F("budget_cents"), output_field=IntegerField())
-    return (
-        Allocation.objects.filter(current_q(today), client__organisation=organisation)
-        .select_related("client", "funder", "product")
-        .annotate(
-            used=Coalesce(
-                Sum("activities__consumed", filter=_in_current_window(today)),
-                0,
-                output_field=IntegerField(),
-            ),
-        )
-        .annotate(
-            used_in_unit=ExpressionWrapper(
-                Cast(F("used"), FloatField()) / per_unit, output_field=FloatField()
-            ),
-            used_percent=ExpressionWrapper(F("used") * 100 / capacity, output_field=IntegerField()),
-            ends_soon=Case(
-                When(ends_soon_q(today), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
-            mostly_used=mostly_used_expression(F("used"), capacity),
-        )
-        .order_by(F("end").asc(nulls_last=True), "start", "pk")
+    return allocations.annotate(
+        used=Coalesce(
+            Sum("activities__consumed", filter=_in_current_window(today)),
+            0,
+            output_field=IntegerField(),
+        ),
+    ).annotate(
+        used_in_unit=ExpressionWrapper(
+            Cast(F("used"), FloatField()) / per_unit, output_field=FloatField()
+        ),
+        used_percent=ExpressionWrapper(F("used") * 100 / capacity, output_field=IntegerField()),
+        ends_soon=Case(
+            When(ends_soon_q(today), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        mostly_used=mostly_used_expression(F("used"), capacity),
     )
 
 
@@ -172,23 +194,36 @@ def allocation_get_for(*, organisation: Organisation, pk: int) -> Allocation | N
 REGISTERED_RECENTLY_DAYS = 30
 
 
-def allocations_recently_registered(
+def allocations_registered_recently(
     *, organisation: Organisation, today: date
 ) -> QuerySet[Allocation]:
     """Allocations registered in the last REGISTERED_RECENTLY_DAYS days, the newest first,
-    each with ``absorbed``: how many waiting activities it took over when it arrived."""
+    without what they absorbed: what a page of the list is cut from."""
     since = today - timedelta(days=REGISTERED_RECENTLY_DAYS)
     return (
         Allocation.objects.filter(client__organisation=organisation, created_at__date__gte=since)
         .select_related("client", "funder", "product")
-        .annotate(
-            absorbed=Count(
-                "activities",
-                filter=Q(activities__status=RECORDED, activities__absorbed_at__isnull=False),
-            )
-        )
         .order_by("-created_at", "-pk")
     )
+
+
+def _with_absorbed(allocations: QuerySet[Allocation]) -> QuerySet[Allocation]:
+    return allocations.annotate(
+        absorbed=Count(
+            "activities",
+            filter=Q(activities__status=RECORDED, activities__absorbed_at__isnull=False),
+        )
+    )
+
+
+def allocation_page_with_absorbed(*, ids: list[int]) -> list[Allocation]:
+    """The allocations of one page (their ids, cut from ``allocations_registered_recently``),
+    in order, each with ``absorbed``: only the page's activities are counted (one query)."""
+    order = list(ids)
+    rows = _with_absorbed(
+        Allocation.objects.filter(pk__in=order).select_related("client", "funder", "product")
+    ).in_bulk(order)
+    return [rows[pk] for pk in order if pk in rows]
 
 
 @dataclass(frozen=True)
@@ -276,6 +311,7 @@ class UnfundedQueue:
     count: int
     shown: int
     total_cents: int
+    organisation_id: int | None = None
 
     @property
     def total_euros(self) -> Decimal:
@@ -312,19 +348,32 @@ def unfunded_queue(
 
     Counts and totals cover every waiting activity; at most ``limit`` are returned, the
     oldest first within each funder. The valuation is the stored one
-    (``apps.trajectories.waiting``; what has none yet is valued first): one aggregate query
-    for the counts and totals per funder, the funders, and the first rows of every funder
-    shown (one window query), whatever the number of
-    activities or funders. The note is never loaded.
+    (``apps.trajectories.waiting``; what has none yet is valued first): the counts and totals
+    per funder (``unfunded_queue_summary``), then the rows shown (``unfunded_queue_rows``),
+    whatever the number of activities or funders. The note is never loaded.
     """
-    waiting_value_missing(organisation=organisation)
-    valuations = WaitingValuation.objects.filter(
+    summary = unfunded_queue_summary(organisation=organisation, limit=limit)
+    return unfunded_queue_rows(queue=summary, offset=0, size=summary.shown)
+
+
+def _waiting_valuations(organisation: Organisation | int) -> QuerySet[WaitingValuation]:
+    return WaitingValuation.objects.filter(
         organisation=organisation,
         activity__status=RECORDED,
         activity__funding_status=UNFUNDED,
     )
+
+
+def unfunded_queue_summary(
+    *, organisation: Organisation, limit: int = UNFUNDED_QUEUE_LIMIT
+) -> UnfundedQueue:
+    """The unfunded queue's groups with their counts and totals, without items: whether any
+    waiting activity lacks its valuation (valued first), one aggregate, and the funders (three
+    queries). ``shown`` is how many of the first ``limit`` a list of it shows."""
+    waiting_value_missing(organisation=organisation)
     totals = list(
-        valuations.values("funder_id")
+        _waiting_valuations(organisation)
+        .values("funder_id")
         .annotate(count=Count("pk"), total=Sum("value_cents"))
         .order_by()
     )
@@ -341,28 +390,66 @@ def unfunded_queue(
         ),
         key=_funder_order,
     )
-    # How many of each group are shown: the first ``limit`` in the groups' order.
-    takes, room = [], limit
-    for group in groups:
-        takes.append(min(group.count, max(room, 0)))
-        room -= group.count
-    # The first rows of every group shown, in one query: numbered per funder, oldest first.
-    shown_rows: dict[int | None, list[UnfundedItem]] = {}
-    wanted = Q()
-    for group, take in zip(groups, takes, strict=True):
-        if take:
-            funder_q = Q(funder__isnull=True) if group.funder is None else Q(funder=group.funder)
-            wanted |= funder_q & Q(rank__lte=take)
+    count = sum(group.count for group in groups)
+    return UnfundedQueue(
+        groups=groups,
+        count=count,
+        shown=min(count, max(limit, 0)),
+        total_cents=sum(group.total_cents for group in groups),
+        organisation_id=organisation.pk,
+    )
+
+
+def _with_ids(rows: QuerySet[WaitingValuation], ids: QuerySet) -> QuerySet[WaitingValuation]:
+    """The rows whose activity is among ``ids`` (a query). On PostgreSQL as ``= ANY(ARRAY(
+    subquery))``: the ids are computed once (an InitPlan) and the rows read by their primary
+    key; as ``IN (subquery)`` the planner hashes every stored row of the organisation instead
+    (185 ms against under 10 at the quick scale, docs/performance.md)."""
+    if connection.vendor != "postgresql":
+        return rows.filter(activity_id__in=list(ids))
+    sql, params = ids.query.sql_with_params()
+    # The SQL is Django's own compilation of ``ids``; its values stay parameters.
+    return rows.alias(
+        on_page=RawSQL(  # noqa: S611
+            f'"trajectories_waitingvaluation"."activity_id" = ANY(ARRAY({sql}))',
+            params,
+            output_field=BooleanField(),
+        )
+    ).filter(on_page=True)
+
+
+def unfunded_queue_rows(*, queue: UnfundedQueue, offset: int, size: int) -> UnfundedQueue:
+    """The queue with the items at positions ``offset`` to ``offset + size`` of its list (the
+    groups in order, the oldest first within each; at most ``queue.shown``): a page.
+
+    Cut in SQL: each group on the page gives its rows by ``LIMIT``/``OFFSET`` on the index of
+    (organisation, funder, date, activity), the groups joined by ``UNION ALL`` in a subquery
+    of the one query that loads those rows with their activity, client and product: one
+    query, whatever the number of waiting activities; nothing beyond the page is numbered or
+    built.
+    """
+    end = min(offset + size, queue.shown)
+    wanted: list[tuple[UnfundedFunderGroup, int, int]] = []
+    start = 0
+    for group in queue.groups:
+        lo, hi = max(offset - start, 0), min(end - start, group.count)
+        if lo < hi:
+            wanted.append((group, lo, hi))
+        start += group.count
+    shown_rows: dict[int | None, list[WaitingValuation]] = {}
     if wanted:
-        rows = (
-            valuations.annotate(
-                rank=Window(
-                    RowNumber(),
-                    partition_by=[F("funder")],
-                    order_by=[F("date").asc(), F("activity_id").asc()],
-                )
+        valuations = _waiting_valuations(queue.organisation_id)
+        parts = [
+            valuations.filter(
+                Q(funder__isnull=True) if group.funder is None else Q(funder=group.funder)
             )
-            .filter(wanted)
+            .order_by("date", "activity_id")
+            .values_list("activity_id", flat=True)[lo:hi]
+            for group, lo, hi in wanted
+        ]
+        ids = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        rows = (
+            _with_ids(WaitingValuation.objects.all(), ids)
             .select_related(
                 "activity__trajectory__client__responsible_municipality",
                 "product__contract__funder",
@@ -382,7 +469,7 @@ def unfunded_queue(
         for row in rows:
             shown_rows.setdefault(row.funder_id, []).append(row)
     shown_groups = []
-    for group in groups:
+    for group in queue.groups:
         key = group.funder.pk if group.funder is not None else None
         shown_groups.append(
             UnfundedFunderGroup(
@@ -403,9 +490,10 @@ def unfunded_queue(
         )
     return UnfundedQueue(
         groups=shown_groups,
-        count=sum(group.count for group in groups),
-        shown=sum(len(group.items) for group in shown_groups),
-        total_cents=sum(group.total_cents for group in groups),
+        count=queue.count,
+        shown=queue.shown,
+        total_cents=queue.total_cents,
+        organisation_id=queue.organisation_id,
     )
 
 

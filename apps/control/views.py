@@ -51,11 +51,14 @@ from .pilots import pilot_list
 from .selectors import (
     absorbed_by_allocation,
     allocation_get_for,
-    allocation_list_with_use,
-    allocations_recently_registered,
+    allocation_list_current,
+    allocation_page_with_absorbed,
+    allocation_page_with_use,
+    allocations_registered_recently,
     caseload_per_worker,
     contract_list,
-    unfunded_queue,
+    unfunded_queue_rows,
+    unfunded_queue_summary,
 )
 
 ALLOCATIONS_PER_PAGE = 50
@@ -109,24 +112,38 @@ def funding_overview(request: HttpRequest) -> HttpResponse:
     allocations absorbed, pilots and caseloads (managers)."""
     organisation = _organisation_if_may(request, VIEW_FUNDING_OVERVIEW, WHAT)
     today = timezone.localdate()
+    # Each list is cut to its page in SQL first; only the page's rows are summed.
     allocations = Paginator(
-        allocation_list_with_use(organisation=organisation, today=today), ALLOCATIONS_PER_PAGE
+        allocation_list_current(organisation=organisation, today=today).values_list(
+            "pk", flat=True
+        ),
+        ALLOCATIONS_PER_PAGE,
     ).get_page(request.GET.get("page"))
+    allocations.object_list = allocation_page_with_use(
+        ids=list(allocations.object_list), today=today
+    )
     uses = allocation_use(allocations=allocations.object_list, today=today)
     for allocation in allocations:
         allocation.use = uses[allocation.pk]
-    queue = unfunded_queue(organisation=organisation)
     # The waiting care and the new allocations are paged as well (a page of each, in the
-    # order of the groups), so that the page stays a page; only what is shown is logged.
-    queue_page = Paginator(queue.items, QUEUE_ITEMS_PER_PAGE).get_page(request.GET.get("queue"))
-    on_page = {id(item) for item in queue_page}
-    queue_groups = [
-        (group, [item for item in group.items if id(item) in on_page]) for group in queue.groups
-    ]
+    # order of the groups), so that the page stays a page; only what is shown is built and
+    # logged.
+    summary = unfunded_queue_summary(organisation=organisation)
+    queue_page = Paginator(range(summary.shown), QUEUE_ITEMS_PER_PAGE).get_page(
+        request.GET.get("queue")
+    )
+    queue = unfunded_queue_rows(
+        queue=summary, offset=queue_page.start_index() - 1, size=len(queue_page)
+    )
+    queue_page.object_list = queue.items
+    queue_groups = [(group, group.items) for group in queue.groups]
     registered = Paginator(
-        allocations_recently_registered(organisation=organisation, today=today),
+        allocations_registered_recently(organisation=organisation, today=today).values_list(
+            "pk", flat=True
+        ),
         REGISTERED_PER_PAGE,
     ).get_page(request.GET.get("registered"))
+    registered.object_list = allocation_page_with_absorbed(ids=list(registered.object_list))
     _log_shown(
         request.user,
         [allocation.client for allocation in allocations]

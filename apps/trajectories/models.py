@@ -786,3 +786,38 @@ class WaitingValuation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity_id}: {self.value_cents}"
+
+
+class ActivityMonth(models.Model):
+    """A monthly roll-up of the recorded activities: per organisation, month, funding status
+    and what the care drew on (an allocation, a pilot product, or, for what is never billed,
+    its kind), how many there are, what they consumed and what they drew from a pilot's budget.
+
+    Derived data for the organisation's funding mosaic (``apps.trajectories.mosaic``): kept on
+    PostgreSQL by a trigger on the activities, in the same transaction as every write of an
+    activity (insert, edit, delete, rematch, move), whatever code path makes it; rebuilt from
+    the activities by ``manage.py activity_month_rebuild``. The allocation's funder, stream,
+    contract and unit, and its product's tariff, are read through the allocation when the
+    mosaic is built, so that a changed tariff needs no rebuild; one row per allocation and
+    month gives the number of distinct allocations over any run of months exactly.
+    """
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField()  # the first day of the month
+    funding_status = models.CharField(max_length=20, choices=FundingStatus.choices)
+    allocation = models.ForeignKey(
+        "funding.Allocation", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    pilot_product = models.ForeignKey(
+        "funding.Product", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # Only for what is never billed (not chargeable): the school's kinds count apart.
+    kind = models.CharField(max_length=30, null=True, blank=True)  # noqa: DJ001
+    activities = models.IntegerField(default=0)
+    consumed = models.BigIntegerField(default=0)
+    pilot_cents = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.month:%Y-%m} {self.funding_status}: {self.activities}"

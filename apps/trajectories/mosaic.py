@@ -8,14 +8,17 @@ draws on (for a pilot, the pilot's product), summed exactly and rounded half up 
 part; waiting care is counted, not valued (``unfunded_queue`` values it at a contract tariff).
 Schooling is not delivered care: the education domain shows its funding basis instead (pupils
 per basis from the school placements) and how many lessons, exams and internship days were
-registered. Everything is aggregated in the database: six grouped queries, whatever the period.
+registered. Everything is aggregated in the database, whatever the period. An organisation's
+mosaic reads whole months from the monthly roll-up (``ActivityMonth``, kept by a trigger on
+PostgreSQL: ``apps.trajectories.activity_month``) and only the days of a month the period cuts
+from the activities; a trajectory's, and everything on another database, from the activities.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, F, IntegerField, Q, Sum, Value
@@ -25,8 +28,10 @@ from apps.accounts.models import Organisation
 from apps.core.domains import SCHOOL_FUNDED_KINDS, SCHOOL_PROGRAMME_KINDS
 from apps.funding.models import MINUTES_PER_UNIT, Funder, FundingStream
 
+from .activity_month import rollup_in_use
 from .models import (
     Activity,
+    ActivityMonth,
     ActivityStatus,
     FundingStatus,
     SchoolFundingBasis,
@@ -121,45 +126,47 @@ def funding_mosaic(
     else:
         activities = activities.filter(trajectory__client__organisation=organisation)
 
-    # An aspecific or generic allocation has no product: its activities consumed their value
-    # in cents (priced by a product of its contract).
-    tariff = Coalesce(F("allocation__product__tariff_cents"), Value(1))
-    money = Sum(F("consumed") * tariff, output_field=IntegerField())
-    funded_rows = list(
-        activities.filter(funding_status=FUNDED)
-        .annotate(month=TruncMonth("date"))
-        .values(
-            "month",
-            "allocation__funder_id",
-            "allocation__contract__stream_id",
-            "allocation__contract_id",
-            "allocation__product__unit",
+    if trajectory is None and rollup_in_use():
+        # Whole months from the roll-up, the days of a month cut by the period live.
+        months_in, edges = _whole_months(period_start, period_end)
+        rollup = ActivityMonth.objects.filter(
+            organisation=organisation, month__gte=months_in[0], month__lte=months_in[1]
         )
-        .annotate(count=Count("pk"), money=money, allocations=Count("allocation", distinct=True))
-        .order_by()
-    )
-    pilot_rows = list(
-        activities.filter(funding_status=PILOT)
-        .annotate(month=TruncMonth("date"))
-        .values(
-            "month",
-            "pilot_product__contract__funder_id",
-            "pilot_product__contract__stream_id",
-            "pilot_product__contract_id",
+        live = activities.filter(edges) if edges is not None else None
+    else:
+        rollup, live = None, activities
+    funded_rows, pilot_rows, unfunded_rows = [], [], []
+    allocation_ids, school_registrations = [], 0
+    if live is not None:
+        funded_rows += _live_funded(live)
+        pilot_rows += _live_pilot(live)
+        unfunded_rows += _live_unfunded(live)
+        allocation_ids.append(
+            live.filter(funding_status=FUNDED, allocation__isnull=False)
+            .values_list("allocation_id", flat=True)
+            .order_by()
         )
-        .annotate(count=Count("pk"), money=Sum("pilot_cents"))
-        .order_by()
-    )
-    unfunded_rows = (
-        activities.filter(funding_status=UNFUNDED)
-        .annotate(month=TruncMonth("date"))
-        .values("month")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    allocation_count = activities.filter(funding_status=FUNDED).aggregate(
-        n=Count("allocation", distinct=True)
-    )["n"]
+        school_registrations += _school_registrations(live)
+    if rollup is not None:
+        funded_rows += _rollup_funded(rollup)
+        pilot_rows += _rollup_pilot(rollup)
+        unfunded_rows += _rollup_unfunded(rollup)
+        allocation_ids.append(
+            rollup.filter(funding_status=FUNDED, allocation__isnull=False)
+            .values_list("allocation_id", flat=True)
+            .order_by()
+        )
+        school_registrations += (
+            rollup.filter(
+                funding_status=NOT_CHARGEABLE, kind__in=SCHOOL_FUNDED_KINDS | SCHOOL_PROGRAMME_KINDS
+            ).aggregate(n=Sum("activities"))["n"]
+            or 0
+        )
+    # The distinct allocations over the whole period: one count over both sources.
+    if len(allocation_ids) > 1:
+        allocation_count = allocation_ids[0].union(allocation_ids[1]).count()
+    else:
+        allocation_count = allocation_ids[0].distinct().count()
 
     mosaic = Mosaic(period_start=period_start, period_end=period_end)
     months: dict[date, MosaicMonth] = {}
@@ -235,13 +242,133 @@ def funding_mosaic(
     mosaic.contracts, mosaic.pilots = len(contracts), len(pilots)
     mosaic.allocations = allocation_count
     mosaic.activities = sum(part.activities for part in parts.values())
-    _schooling(mosaic, activities, organisation=organisation, trajectory=trajectory)
+    _schooling(mosaic, organisation=organisation, trajectory=trajectory)
+    mosaic.school_registrations = school_registrations
     return mosaic
 
 
-def _schooling(mosaic: Mosaic, activities, *, organisation, trajectory) -> None:
+# An aspecific or generic allocation has no product: its activities consumed their value in
+# cents (priced by a product of its contract).
+FUNDED_GROUPS = (
+    "allocation__funder_id",
+    "allocation__contract__stream_id",
+    "allocation__contract_id",
+    "allocation__product__unit",
+)
+PILOT_GROUPS = (
+    "pilot_product__contract__funder_id",
+    "pilot_product__contract__stream_id",
+    "pilot_product__contract_id",
+)
+_TARIFF = Coalesce(F("allocation__product__tariff_cents"), Value(1))
+
+
+def _live_funded(activities) -> list[dict]:
+    return list(
+        activities.filter(funding_status=FUNDED)
+        .annotate(month=TruncMonth("date"))
+        .values("month", *FUNDED_GROUPS)
+        .annotate(
+            count=Count("pk"),
+            money=Sum(F("consumed") * _TARIFF, output_field=IntegerField()),
+            allocations=Count("allocation", distinct=True),
+        )
+        .order_by()
+    )
+
+
+def _rollup_funded(rollup) -> list[dict]:
+    # One roll-up row per allocation and month: the count of rows is the count of allocations.
+    return list(
+        rollup.filter(funding_status=FUNDED)
+        .values("month", *FUNDED_GROUPS)
+        .annotate(
+            count=Sum("activities"),
+            money=Sum(F("consumed") * _TARIFF, output_field=IntegerField()),
+            allocations=Count("allocation", distinct=True),
+        )
+        .order_by()
+    )
+
+
+def _live_pilot(activities) -> list[dict]:
+    return list(
+        activities.filter(funding_status=PILOT)
+        .annotate(month=TruncMonth("date"))
+        .values("month", *PILOT_GROUPS)
+        .annotate(count=Count("pk"), money=Sum("pilot_cents"))
+        .order_by()
+    )
+
+
+def _rollup_pilot(rollup) -> list[dict]:
+    return list(
+        rollup.filter(funding_status=PILOT)
+        .values("month", *PILOT_GROUPS)
+        .annotate(count=Sum("activities"), money=Sum("pilot_cents"))
+        .order_by()
+    )
+
+
+def _live_unfunded(activities) -> list[dict]:
+    return list(
+        activities.filter(funding_status=UNFUNDED)
+        .annotate(month=TruncMonth("date"))
+        .values("month")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+
+
+def _rollup_unfunded(rollup) -> list[dict]:
+    return list(
+        rollup.filter(funding_status=UNFUNDED)
+        .values("month")
+        .annotate(count=Sum("activities"))
+        .order_by()
+    )
+
+
+def _school_registrations(activities) -> int:
+    return activities.filter(
+        funding_status=NOT_CHARGEABLE, kind__in=SCHOOL_FUNDED_KINDS | SCHOOL_PROGRAMME_KINDS
+    ).count()
+
+
+def _whole_months(period_start: date, period_end: date) -> tuple[tuple[date, date], Q | None]:
+    """The first days of the first and the last whole month in the period (the first after
+    the last when there is none), and the days outside them (None: no such days)."""
+    first = period_start if period_start.day == 1 else _next_month(period_start)
+    after = _next_month(period_end)  # the first day after the period's last month
+    last_whole = after if period_end == after - timedelta(days=1) else _first_of(period_end)
+    # ``last_whole`` is the first day after the whole months: the last one begins a month
+    # before it.
+    last = _previous_month(last_whole)
+    edges = Q()
+    if first > last:  # no whole month: everything is read live
+        return (first, last), Q(date__gte=period_start, date__lte=period_end)
+    if period_start < first:
+        edges |= Q(date__gte=period_start, date__lt=first)
+    if last_whole <= period_end:
+        edges |= Q(date__gte=last_whole, date__lte=period_end)
+    return (first, last), (edges if edges else None)
+
+
+def _first_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _previous_month(first: date) -> date:
+    return (first - timedelta(days=1)).replace(day=1)
+
+
+def _schooling(mosaic: Mosaic, *, organisation, trajectory) -> None:
     """The education domain's funding basis: pupils per basis from the school placements in
-    the period, and the school registrations that count without a price (two queries)."""
+    the period (one query)."""
     placements = SchoolPlacement.objects.filter(start__lte=mosaic.period_end).filter(
         Q(end__isnull=True) | Q(end__gte=mosaic.period_start)
     )
@@ -262,9 +389,6 @@ def _schooling(mosaic: Mosaic, activities, *, organisation, trajectory) -> None:
         )
         for row in rows
     ]
-    mosaic.school_registrations = activities.filter(
-        funding_status=NOT_CHARGEABLE, kind__in=SCHOOL_FUNDED_KINDS | SCHOOL_PROGRAMME_KINDS
-    ).count()
 
 
 def _month(value) -> date:
