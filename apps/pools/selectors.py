@@ -12,6 +12,7 @@ from django.db.models import Count, QuerySet, Sum
 from apps.accounts.models import Organisation
 from apps.control.pilots import pilot_report
 from apps.funding.models import Funder, IntegralPilot, PoolPricing
+from apps.zvw.selectors import zvw_route_prices
 
 from .ledger import Ledger, add_months, month_first, months_between, pool_ledger
 from .models import PoolBasis, PoolPayment
@@ -247,12 +248,20 @@ def pool_comparison(
     *, pool: IntegralPilot, until: date | None = None, ledger: Ledger | None = None
 ) -> Comparison:
     """What the pool cost beside what the regular route would have cost for the same care,
-    priced at the responsible funders' own contracts (apps.funding.responsibility), and the
-    paperwork that route would have taken. ``ledger``: the pool's whole ledger, when the
+    priced at the responsible funders' own contracts (apps.funding.responsibility), GGZ
+    treatment from the 18th birthday at the Zvw's prestaties (apps.zvw), and the paperwork
+    that route would have taken. ``ledger``: the pool's whole ledger, when the
     caller has it already."""
     until = min(until or pool.end, pool.end)
     ledger = (ledger or pool_ledger(pool=pool)).up_to(until)
-    regular = pilot_report(pilot=pool, period_start=pool.start, period_end=until)
+    # GGZ treatment from the 18th birthday is priced as the insurer pays it: the prestaties
+    # derived from the sessions (apps.zvw), not a contract's price per minute.
+    regular = pilot_report(
+        pilot=pool,
+        period_start=pool.start,
+        period_end=until,
+        other_route=zvw_route_prices(organisation_id=pool.contract.organisation_id),
+    )
     rejections = (2 * regular.regular_lines * pool.assumed_rejection_percent + 100) // 200
     return Comparison(
         pool_cents=ledger.total_cents,
