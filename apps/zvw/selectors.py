@@ -294,3 +294,37 @@ def zvw_route_prices(*, organisation_id: int) -> OtherRoute:
         return result
 
     return prices
+
+
+def insurer_names(codes: Iterable[str]) -> dict[str, str]:
+    """The health insurers' names by UZOVI code, for the codes known as funders."""
+    return dict(
+        Funder.objects.filter(kind=FunderKind.HEALTH_INSURER, code__in=set(codes)).values_list(
+            "code", "name"
+        )
+    )
+
+
+def insurer_label(uzovi: str, names: dict[str, str]) -> str:
+    """An insurer as people know it: its name with its UZOVI code (the code alone when the
+    insurer is not recorded as a funder)."""
+    name = names.get(uzovi)
+    return f"{name} (UZOVI {uzovi})" if name else f"UZOVI {uzovi}"
+
+
+def insurers_for(*, organisation_id: int) -> list[tuple[str, str]]:
+    """The insurers a declaration of the organisation may go to: those it has a contract
+    with, and those of its clients' Zvw routes; as (UZOVI, label), by label."""
+    codes = set(
+        InsurerContract.objects.filter(organisation_id=organisation_id).values_list(
+            "uzovi", flat=True
+        )
+    ) | set(
+        ZvwRoute.objects.filter(client__organisation_id=organisation_id)
+        .exclude(uzovi="")
+        .values_list("uzovi", flat=True)
+    )
+    names = insurer_names(codes)
+    return sorted(
+        ((code, insurer_label(code, names)) for code in codes), key=lambda item: item[1].lower()
+    )
