@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.audit.models import AccessLogEntry
@@ -52,7 +53,8 @@ def test_the_insurers_are_named_and_only_the_organisations_are_offered(client):
     choices = page.context["form"].fields["uzovi"].choices
     assert choices[1:] == [("0101", "UZOVI 0101"), ("3311", "Zorgverzekeraar Midden (UZOVI 3311)")]
     assert "Verzekeraar Elders" not in page.text
-    assert 'type="month"' not in page.text and "placeholder" not in page.text
+    assert 'type="month"' not in page.text
+    assert "placeholder" not in page.text
 
 
 def test_the_months_are_those_that_ended_in_the_pages_language(client):
@@ -60,7 +62,7 @@ def test_the_months_are_those_that_ended_in_the_pages_language(client):
     _manager(client, organisation, "nl")
     page = client.get(reverse("zvw:declarations"))
     months = page.context["form"].fields["month"].choices
-    today = datetime.date.today()
+    today = timezone.localdate()
     current = f"{today:%Y-%m}"
     assert current not in [value for value, _label in months]
     assert months[-1] == ("2022-01", "januari 2022")
@@ -96,7 +98,7 @@ def test_the_manager_drafts_with_the_lists_and_the_declaration_shows_the_name(cl
         ({"month": "juni"}, "Choose a month from the list: one that has ended."),
         ({"month": "2021-12"}, "Choose a month from the list: one that has ended."),
         ({"month": "2999-01"}, "Choose a month from the list: one that has ended."),
-        ({"month": f"{datetime.date.today():%Y-%m}"}, "Choose a month from the list"),
+        ({"month": f"{timezone.localdate():%Y-%m}"}, "Choose a month from the list"),
     ],
 )
 def test_garbage_is_answered_and_nothing_saved(client, values, message):
