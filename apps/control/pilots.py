@@ -17,6 +17,7 @@ had, on the day, no regular allocation registered that could pay for it.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -46,6 +47,22 @@ def pilot_list(*, organisation: Organisation) -> QuerySet[IntegralPilot]:
 
 def pilot_get_for(*, organisation: Organisation, pk: int) -> IntegralPilot | None:
     return pilot_list(organisation=organisation).filter(pk=pk).first()
+
+
+@dataclass(frozen=True)
+class OtherRoutePrice:
+    """An activity's price on a route that pays otherwise than by a contract's product: the
+    Zvw's prestaties for GGZ treatment from the 18th birthday (apps.zvw, handed in by
+    apps.pools, which sit above this module)."""
+
+    cents: int | None  # None: no tariff prices it (counted as no regular route)
+    funder: Funder | None  # who pays on that route, when known as a funder
+    funder_key: str  # one declaration per key and month (the insurer's UZOVI)
+    lines: int  # the declaration lines it takes (one per prestatie)
+
+
+# The activities a caller prices itself: activity pk -> its price on the other route.
+OtherRoute = Callable[[list[Activity]], dict[int, OtherRoutePrice]]
 
 
 @dataclass
@@ -100,9 +117,17 @@ class PilotReport:
 
 
 def pilot_report(
-    *, pilot: IntegralPilot, period_start: date | None = None, period_end: date | None = None
+    *,
+    pilot: IntegralPilot,
+    period_start: date | None = None,
+    period_end: date | None = None,
+    other_route: OtherRoute | None = None,
 ) -> PilotReport:
-    """The pilot's figures beside the regular route's, over the pilot's period (or a part)."""
+    """The pilot's figures beside the regular route's, over the pilot's period (or a part).
+
+    ``other_route``: prices the activities that another route pays, not a contract's product
+    (the Zvw's prestaties): those need no allocation, are declared as that route says, and
+    do not count as care delivered without waiting for an allocation."""
     period_start = period_start or pilot.start
     period_end = period_end or pilot.end
     organisation = pilot.contract.organisation
@@ -130,6 +155,7 @@ def pilot_report(
             "duration_minutes",
             "units",
             "attendance",
+            "performed_by",
             "pilot_cents",
             "pilot_product",
         )
@@ -162,6 +188,10 @@ def pilot_report(
     ):
         allocations[allocation.client_id].append(allocation)
 
+    others = other_route(activities) if other_route is not None else {}
+    other_lines = 0
+    other_declarations: set[tuple[str, date]] = set()
+    other_funders: dict[int, Funder] = {}
     pairs: set[tuple[int, int]] = set()
     days_without_waiting: set[tuple[int, date]] = set()
     lines: dict[tuple, int] = defaultdict(int)
@@ -177,6 +207,21 @@ def pilot_report(
         comparison.activities += 1
         comparison.minutes += minutes
         comparison.pilot_cents += activity.pilot_cents
+
+        other = others.get(activity.pk)
+        if other is not None:
+            if other.cents is None:
+                report.no_regular_route += 1
+                report.no_regular_route_cents += activity.pilot_cents
+                continue
+            report.regular_cents += other.cents
+            comparison.regular_cents += other.cents
+            other_lines += other.lines
+            if other.lines:
+                other_declarations.add((other.funder_key, activity.date.replace(day=1)))
+            if other.funder is not None:
+                other_funders[other.funder.pk] = other.funder
+            continue
 
         product, _value, consumed = regular.priced(activity)
         if product is None:
@@ -214,12 +259,13 @@ def pilot_report(
         domains[domain].regular_cents += value
     report.budget_used_cents = budget_used or 0
     report.without_waiting_days = len(days_without_waiting)
-    report.regular_lines = len({key[:3] for key in lines})
+    report.regular_lines = len({key[:3] for key in lines}) + other_lines
     report.regular_declarations = len(
         {(products[key[1]].contract.funder_id, key[2]) for key in lines}
-    )
+    ) + len(other_declarations)
     report.regular_allocations = len(pairs)
     funders = {product.contract.funder.pk: product.contract.funder for product in products.values()}
+    funders.update(other_funders)
     report.regular_funders = sorted(funders.values(), key=lambda funder: funder.name)
     report.regular_contracts = len({product.contract_id for product in products.values()})
     report.regular_streams = len({product.contract.stream_id for product in products.values()})

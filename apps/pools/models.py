@@ -8,6 +8,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -152,6 +153,34 @@ class PoolDomainShare(models.Model):
         return f"{self.part} · {self.get_domain_display()} · {self.share_permille}‰"
 
 
+def pool_ages(parts) -> list[int]:
+    """The ages at which the funders that pay may change: 0 and the streams' age rules."""
+    ages = {0}
+    for part in parts:
+        if part.stream is not None:
+            ages |= {age for age in (part.stream.min_age, part.stream.age_limit) if age}
+    return sorted(ages)
+
+
+def domain_share_totals(shares: list[tuple[PoolFunder, str, int]]) -> dict[tuple[str, int], int]:
+    """Under shares per domain: per domain and age, the per mille of the funders that pay at
+    that age. ``shares``: (the funder's part, domain, per mille) rows."""
+    totals: dict[tuple[str, int], int] = {}
+    for age in pool_ages([part for part, _domain, _permille in shares]):
+        for part, domain, permille in shares:
+            if part.pays_at_age(age):
+                totals[(domain, age)] = totals.get((domain, age), 0) + permille
+    return totals
+
+
+def domain_share_message(domain: str, age: int, total: int) -> str:
+    """Why a domain's shares at an age are not the whole."""
+    return _(
+        "%(domain)s: the shares of the funders that pay at the age of %(age)s come to "
+        "%(total)s per mille; together they must make the whole (1000)."
+    ) % {"domain": Domain(domain).label, "age": age, "total": total}
+
+
 class BasisKind(models.TextChoices):
     """The legal basis on which a funder pays for a client, which it accounts for."""
 
@@ -189,6 +218,15 @@ class PoolBasis(models.Model):
         blank=True,
         verbose_name=_("allocation"),
     )
+    zvw_referral = models.ForeignKey(
+        "zvw.ZvwRoute",
+        on_delete=models.PROTECT,
+        related_name="pool_bases",
+        null=True,
+        blank=True,
+        verbose_name=_("referral (Zvw)"),
+        help_text=_("The client's own referral, from the client's Zvw route."),
+    )
 
     history = HistoricalRecords()
 
@@ -209,6 +247,18 @@ class PoolBasis(models.Model):
     def clean(self) -> None:
         if self.start and self.end and self.end < self.start:
             raise ValidationError({"end": _("The end date lies before the start date.")})
+        if self.enrolment_id is None:
+            return
+        pool = self.enrolment.pilot
+        period = {"start": date_format(pool.start), "end": date_format(pool.end)}
+        outside = _("A legal basis lies within the pool's period (%(start)s to %(end)s).")
+        errors = {}
+        if self.start and not pool.start <= self.start <= pool.end:
+            errors["start"] = outside % period
+        if self.end and not pool.start <= self.end <= pool.end:
+            errors["end"] = outside % period
+        if errors:
+            raise ValidationError(errors)
 
     def covers(self, day: date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)

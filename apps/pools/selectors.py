@@ -11,10 +11,17 @@ from django.db.models import Count, QuerySet, Sum
 
 from apps.accounts.models import Organisation
 from apps.control.pilots import pilot_report
-from apps.funding.models import Funder, IntegralPilot, PoolPricing
+from apps.funding.models import Funder, IntegralPilot, PoolPricing, SplitRule
+from apps.zvw.selectors import zvw_route_prices
 
 from .ledger import Ledger, add_months, month_first, months_between, pool_ledger
-from .models import PoolBasis, PoolPayment
+from .models import (
+    PoolBasis,
+    PoolDomainShare,
+    PoolPayment,
+    domain_share_message,
+    domain_share_totals,
+)
 
 
 def pool_list(*, organisation: Organisation) -> QuerySet[IntegralPilot]:
@@ -35,6 +42,26 @@ def pool_get_for(*, organisation: Organisation, pk: int) -> IntegralPilot | None
 def pool_funder_get(*, pool: IntegralPilot, pk: int) -> Funder | None:
     """A funder of the pool, or None."""
     return Funder.objects.filter(pk=pk, pool_parts__pool=pool).distinct().first()
+
+
+def pool_share_problems(*, pool: IntegralPilot) -> list[str]:
+    """Under shares per domain: each domain whose funders that pay at one age do not make the
+    whole (1000 per mille) together. A domain no funder pays for at an age is not listed: the
+    pool's page shows that cost as "No funder"."""
+    if pool.split_rule != SplitRule.DOMAIN:
+        return []
+    shares = [
+        (share.part, share.domain, share.share_permille)
+        for share in PoolDomainShare.objects.filter(part__pool=pool).select_related("part__stream")
+    ]
+    # One object per part, so that the ages are read once per part.
+    parts = {share[0].pk: share[0] for share in shares}
+    shares = [(parts[part.pk], domain, permille) for part, domain, permille in shares]
+    return [
+        domain_share_message(domain, age, total)
+        for (domain, age), total in sorted(domain_share_totals(shares).items())
+        if total != 1000
+    ]
 
 
 # --- use and forecast ---------------------------------------------------------------------
@@ -247,12 +274,20 @@ def pool_comparison(
     *, pool: IntegralPilot, until: date | None = None, ledger: Ledger | None = None
 ) -> Comparison:
     """What the pool cost beside what the regular route would have cost for the same care,
-    priced at the responsible funders' own contracts (apps.funding.responsibility), and the
-    paperwork that route would have taken. ``ledger``: the pool's whole ledger, when the
+    priced at the responsible funders' own contracts (apps.funding.responsibility), GGZ
+    treatment from the 18th birthday at the Zvw's prestaties (apps.zvw), and the paperwork
+    that route would have taken. ``ledger``: the pool's whole ledger, when the
     caller has it already."""
     until = min(until or pool.end, pool.end)
     ledger = (ledger or pool_ledger(pool=pool)).up_to(until)
-    regular = pilot_report(pilot=pool, period_start=pool.start, period_end=until)
+    # GGZ treatment from the 18th birthday is priced as the insurer pays it: the prestaties
+    # derived from the sessions (apps.zvw), not a contract's price per minute.
+    regular = pilot_report(
+        pilot=pool,
+        period_start=pool.start,
+        period_end=until,
+        other_route=zvw_route_prices(organisation_id=pool.contract.organisation_id),
+    )
     rejections = (2 * regular.regular_lines * pool.assumed_rejection_percent + 100) // 200
     return Comparison(
         pool_cents=ledger.total_cents,

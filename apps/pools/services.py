@@ -13,9 +13,10 @@ from apps.accounts.models import User
 from apps.audit.models import AccessBasis, AccessEvent
 from apps.audit.services import access_log_write
 from apps.clients.models import Client
-from apps.funding.models import Allocation, Funder, IntegralPilot, PilotEnrolment
+from apps.funding.models import Allocation, Funder, FunderKind, IntegralPilot, PilotEnrolment
 from apps.trajectories.assignment import FUNDING_FIELDS, pilot_enrol, unfunded_rematch
 from apps.trajectories.models import Activity, ActivityStatus, FundingStatus
+from apps.zvw.models import ZvwRoute
 
 from .models import BasisKind, PoolBasis, PoolFunder, PoolPayment
 
@@ -29,19 +30,22 @@ def pool_enrol(
     funder: Funder | None = None,
     kind: str = "",
     reference: str = "",
+    zvw_referral: ZvwRoute | None = None,
     actor: User,
 ) -> list[Activity]:
     """Enrol a client in the pool from a day and, when given, record the legal basis of the
-    funder responsible for the client from that day: both or neither (one transaction).
-    Returns the waiting activities the pool took over."""
+    funder responsible for the client from that day (for a Zvw referral, the client's own
+    referral): both or neither (one transaction). Returns the waiting activities the pool
+    took over."""
     absorbed = pilot_enrol(pilot=pool, client=client, actor=actor, start=start)
-    if reference:
+    if reference or zvw_referral is not None:
         pool_basis_record(
             enrolment=PilotEnrolment.objects.get(pilot=pool, client=client),
             funder=funder,
             kind=kind,
             reference=reference,
             start=start or pool.start,
+            zvw_referral=zvw_referral,
             actor=actor,
         )
     return absorbed
@@ -118,11 +122,18 @@ def pool_basis_record(
     start: date,
     end: date | None = None,
     allocation: Allocation | None = None,
+    zvw_referral: ZvwRoute | None = None,
     actor: User | None,
 ) -> PoolBasis:
     """Record the legal basis on which one of the pool's funders pays for an enrolled client
-    (an allocation, a Zvw referral, a TLV): the funder still accounts for it."""
+    (an allocation, a Zvw referral, a TLV): the funder still accounts for it. A Zvw referral
+    may be the client's own (from the client's Zvw route, of the insurer funder); its
+    reference is then the referral's, unless one is given."""
     errors: dict[str, str] = {}
+    if zvw_referral is not None:
+        errors.update(_referral_refusals(enrolment, funder, kind, zvw_referral))
+        if not errors and not reference.strip():
+            reference = referral_reference(zvw_referral)
     if not PoolFunder.objects.filter(pool_id=enrolment.pilot_id, funder=funder).exists():
         errors["funder"] = _("This funder does not take part in the pool.")
     if kind not in BasisKind.values:
@@ -141,6 +152,7 @@ def pool_basis_record(
         start=start,
         end=end,
         allocation=allocation,
+        zvw_referral=zvw_referral,
     )
     basis.full_clean()
     basis._history_user = actor
@@ -153,6 +165,37 @@ def pool_basis_record(
         basis=AccessBasis.ADMINISTRATION,
     )
     return basis
+
+
+def referral_reference(route: ZvwRoute) -> str:
+    """A referral as its reference: who referred (AGB code, else name) and the date."""
+    who = route.referrer_agb or route.referrer_name or route.get_referral_type_display()
+    when = route.referral_date.isoformat() if route.referral_date else ""
+    return f"{who} {when}".strip()[:60]
+
+
+def _referral_refusals(
+    enrolment: PilotEnrolment, funder: Funder | None, kind: str, route: ZvwRoute
+) -> dict[str, str]:
+    """A referral may be chosen only as a Zvw referral, the client's own and, when the funder
+    is a health insurer, with that insurer on the client's route."""
+    if kind != BasisKind.ZVW_REFERRAL:
+        return {"zvw_referral": _('A referral goes with the legal basis "Referral (Zvw)".')}
+    if route.client_id != enrolment.client_id:
+        return {"zvw_referral": _("This is not a referral of this client.")}
+    if not route.referral_type:
+        return {"zvw_referral": _("The client's Zvw route records no referral.")}
+    if (
+        funder is not None
+        and funder.kind == FunderKind.HEALTH_INSURER
+        and route.uzovi
+        and route.uzovi != funder.code
+    ):
+        return {
+            "zvw_referral": _("The client's Zvw route names another insurer (UZOVI %(uzovi)s).")
+            % {"uzovi": route.uzovi}
+        }
+    return {}
 
 
 @transaction.atomic

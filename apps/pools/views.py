@@ -31,6 +31,7 @@ from .selectors import (
     pool_get_for,
     pool_list,
     pool_settlement,
+    pool_share_problems,
     pool_use,
 )
 from .services import pool_basis_record, pool_enrol, pool_exit
@@ -114,6 +115,7 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 funder=data.get("funder"),
                 kind=data.get("kind") or "",
                 reference=data.get("reference") or "",
+                zvw_referral=data.get("zvw_referral"),
                 actor=request.user,
             )
             messages.success(
@@ -169,6 +171,7 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "years": list(range(pool.start.year, pool.end.year + 1)),
             "settlement": pool_settlement(pool=pool, year=year, ledger=whole),
             "comparison": pool_comparison(pool=pool, until=today, ledger=whole),
+            "share_problems": pool_share_problems(pool=pool),
             "enrolments": enrolments,
             "form": form,
             "exit_form": PoolExitForm(),
@@ -217,6 +220,7 @@ def basis_new(request: HttpRequest, pk: int) -> HttpResponse:
             reference=data["reference"],
             start=data["start"],
             end=data["end"],
+            zvw_referral=data.get("zvw_referral"),
             actor=request.user,
         )
         messages.success(request, _("Legal basis recorded."))

@@ -5,13 +5,14 @@ gets a logged 404, as on the municipal declaration pages."""
 
 from __future__ import annotations
 
-import re
+from datetime import date, timedelta
 
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,7 +20,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from apps.accounts.permissions import SEND_MESSAGES, VIEW_MESSAGES, may
 from apps.audit.models import AccessBasis, AccessEvent, AccessOutcome
 from apps.audit.services import access_log_record, access_log_record_many
-from apps.clients.models import validate_uzovi
 from apps.core.views import service_refusals
 
 from .declaration import (
@@ -30,9 +30,11 @@ from .declaration import (
     insurer_declaration_export,
     rejected_line_resolve,
 )
-from .models import DeclarationLine, InsurerDeclaration, LineStatus, ZvwRoute
+from .models import DeclarationLine, InsurerDeclaration, LineStatus
+from .selectors import insurer_label, insurer_names, insurers_for
 
 MAX_ANSWER_BYTES = 5 * 1024 * 1024  # as the EI messages: at most 5 MB a file
+FIRST_MONTH = date(2022, 1, 1)  # the zorgprestatiemodel's start
 
 
 def _refused(request: HttpRequest) -> Http404:
@@ -74,22 +76,48 @@ def _log_clients(request: HttpRequest, clients, detail: str) -> None:
         )
 
 
+def ended_months(today: date) -> list[tuple[str, str]]:
+    """The months a declaration may be drafted for, newest first: those that have ended, back
+    to the zorgprestatiemodel's start (January 2022); as ("YYYY-MM", the month in words)."""
+    months = []
+    month = date(today.year, today.month, 1)
+    while True:
+        month = (month - timedelta(days=1)).replace(day=1)
+        if month < FIRST_MONTH:
+            return months
+        months.append((f"{month:%Y-%m}", date_format(month, "YEAR_MONTH_FORMAT")))
+
+
 class DraftForm(forms.Form):
-    uzovi = forms.CharField(
-        label=gettext_lazy("Insurer (UZOVI code)"), max_length=4, validators=[validate_uzovi]
+    """The insurer from a list (those with a contract or clients of the organisation, by name
+    and UZOVI code) and a month that has ended, from a list: both checked against the lists."""
+
+    uzovi = forms.ChoiceField(
+        label=gettext_lazy("Insurer"),
+        error_messages={
+            "invalid_choice": gettext_lazy(
+                "Choose an insurer from the list: one your organisation has a contract or "
+                "clients with."
+            )
+        },
     )
-    month = forms.CharField(
+    month = forms.ChoiceField(
         label=gettext_lazy("Month"),
-        help_text=gettext_lazy("As year-month, e.g. 2026-10."),
-        widget=forms.TextInput(attrs={"type": "month"}),
+        help_text=gettext_lazy("A month that has ended: its care is declared once a month."),
+        error_messages={
+            "invalid_choice": gettext_lazy("Choose a month from the list: one that has ended.")
+        },
     )
 
+    def __init__(self, *args, organisation_id: int, today: date, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        insurers = insurers_for(organisation_id=organisation_id)
+        self.fields["uzovi"].choices = [("", _("Choose an insurer")), *insurers]
+        self.fields["month"].choices = ended_months(today)
+
     def clean_month(self) -> tuple[int, int]:
-        value = self.cleaned_data["month"].strip()
-        match = re.fullmatch(r"(\d{4})-(\d{2})", value)
-        if match is None or not 1 <= int(match[2]) <= 12:
-            raise forms.ValidationError(_("Give the month as year-month, e.g. 2026-10."))
-        return int(match[1]), int(match[2])
+        year, month = self.cleaned_data["month"].split("-")
+        return int(year), int(month)
 
 
 class AnswerForm(forms.Form):
@@ -109,7 +137,11 @@ class AnswerForm(forms.Form):
 def declaration_list(request: HttpRequest) -> HttpResponse:
     """The organisation's insurer declarations, and the form to draft a month."""
     _require(request, VIEW_MESSAGES)
-    form = DraftForm(request.POST or None)
+    form = DraftForm(
+        request.POST or None,
+        organisation_id=request.user.organisation_id,
+        today=timezone.localdate(),
+    )
     if request.method == "POST":
         _require(request, SEND_MESSAGES)
         if form.is_valid():
@@ -133,23 +165,23 @@ def declaration_list(request: HttpRequest) -> HttpResponse:
                     return redirect("zvw:declarations")
                 messages.success(request, _("The declaration is drafted: review it."))
                 return redirect("zvw:declaration", pk=draft.declaration.pk)
-    declarations = InsurerDeclaration.objects.filter(
-        organisation_id=request.user.organisation_id
-    ).order_by("-year", "-month", "uzovi", "-pk")[:100]
-    insurers = sorted(
-        set(
-            ZvwRoute.objects.filter(client__organisation_id=request.user.organisation_id)
-            .exclude(uzovi="")
-            .values_list("uzovi", flat=True)
-        )
+    declarations = list(
+        InsurerDeclaration.objects.filter(organisation_id=request.user.organisation_id).order_by(
+            "-year", "-month", "uzovi", "-pk"
+        )[:100]
     )
+    names = insurer_names(declaration.uzovi for declaration in declarations)
+    for declaration in declarations:
+        declaration.insurer = insurer_label(declaration.uzovi, names)
+        declaration.month_label = date_format(
+            date(declaration.year, declaration.month, 1), "YEAR_MONTH_FORMAT"
+        )
     return render(
         request,
         "zvw/declaration_list.html",
         {
             "declarations": declarations,
             "form": form,
-            "insurers": insurers,
             "may_send": may(request.user, SEND_MESSAGES),
         },
     )
@@ -167,6 +199,7 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "zvw/declaration_detail.html",
         {
             "declaration": declaration,
+            "insurer": insurer_label(declaration.uzovi, insurer_names([declaration.uzovi])),
             "lines": lines,
             "total": declaration_total(declaration),
             "uncontracted": any(not line.contracted for line in lines),

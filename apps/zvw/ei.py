@@ -18,6 +18,13 @@ below are this system's; the GZ321 Berichtspecificatie [BER] (its exact position
 length and message code) was not among the sources we could read. Before a live exchange,
 check the layout against the BER of the GZ321 version the insurers take, field by field: the
 table ``RECORDS`` is the one place to change (docs/zvw.md).
+
+A later search (docs/zvw.md, "The EI file") found no GZ3xx record layout, but VECOZO's
+validation stylesheets of Vektis's generic XML declaration GDS801 (answer GDS802), whose rule
+VC183 (return code 9853) requires GGZ prestaties (code list 071) from 1 January 2027 to be
+submitted with GDS801 version 2.1 or higher. This writer is therefore an internal format with
+the declaration's content: replace it by a GDS801 writer from the published XSD before any file
+is sent to an insurer.
 """
 
 from __future__ import annotations

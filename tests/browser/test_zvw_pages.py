@@ -6,12 +6,15 @@ violation on any of them, and each leaves a screenshot. The rules in full: tests
 import datetime
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.utils import timezone
 
 from apps.accounts.models import Role
-from apps.zvw.models import CareDemandTyping, Profession, ZvwRoute
+from apps.funding.models import FunderKind
+from apps.zvw.models import CareDemandTyping, InsurerDeclaration, Profession, ZvwRoute
 from tests.accounts.factories import UserFactory
 from tests.clients.factories import ClientFactory
+from tests.funding.factories import FunderFactory
 from tests.trajectories.factories import TrajectoryFactory
 from tests.zvw.factories import PractitionerProfileFactory
 
@@ -84,10 +87,38 @@ def test_a_manager_opens_the_insurer_declarations(
 ):
     page = browser_page
     manager = UserFactory(roles=[Role.MANAGER])
+    FunderFactory(kind=FunderKind.HEALTH_INSURER, code="3311", name="Zorgverzekeraar Midden")
+    client = ClientFactory(organisation=manager.organisation)
+    ZvwRoute.objects.create(client=client, uzovi="3311")
     login(page, manager)
     page.goto("/zvw/declarations/")
     expect(page.locator("main h1")).to_contain_text("Declaraties aan verzekeraars")
     _accessible(page, serious_accessibility_violations)
+    # The insurer by name and code, the month in words (Dutch), both from a list.
+    form = page.locator("section[aria-labelledby=draft-title] form")
+    insurer = form.get_by_label("Verzekeraar")
+    expect(insurer.locator("option[value='3311']")).to_have_text(
+        "Zorgverzekeraar Midden (UZOVI 3311)"
+    )
+    month = form.get_by_label("Maand")
+    last = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    expect(month.locator("option").first).to_have_attribute("value", f"{last:%Y-%m}")
+    expect(form).to_contain_text("Een maand die voorbij is")
+    insurer.select_option("3311")
+    screenshot(page, "declarations-draft-form-nl")
+    form.locator("button[type=submit]").click()
+    # Nothing of this client's was paid by the insurer: nothing to declare, nothing saved.
+    expect(page.get_by_role("status").first).to_be_visible()
+    assert not InsurerDeclaration.objects.exists()
+    # In English the months are English.
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": page.url}]
+    )
+    page.goto("/zvw/declarations/")
+    expect(page.locator("main h1")).to_contain_text("Insurer declarations")
+    expect(form.get_by_label("Month").locator("option").first).to_have_text(f"{last:%B %Y}")
+    _accessible(page, serious_accessibility_violations)
+    screenshot(page, "declarations-draft-form-en")
     page.goto("/zvw/rejected/")
     expect(page.locator("main h1")).to_contain_text("Afgewezen regels")
     _accessible(page, serious_accessibility_violations)
