@@ -439,10 +439,11 @@ class ResponsibleRoutes:
         }
         facts = funding_facts(clients.values())
         streams = list(FundingStream.objects.order_by("code"))
+        kinds = {(activity.domain, activity.kind) for activity in activities}
         paying_streams = [
             stream.pk
             for stream in streams
-            if any(stream.pays_for(domain=a.domain, kind=a.kind) for a in activities)
+            if any(stream.pays_for(domain=domain, kind=kind) for domain, kind in kinds)
         ]
         paying_codes = {
             facts[activity.trajectory.client_id].municipality_paying(activity.date, code).cbs_code
