@@ -8,7 +8,9 @@ import re
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client as Browser
+from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.models import Role
 from apps.audit.models import AccessLogEntry
@@ -103,3 +105,17 @@ def test_the_wrong_organisation_and_a_role_without_funding_are_refused_or_see_no
     browser.force_login(colleague)
     assert browser.get(f"/clients/{client.pk}/?unfunded=all").status_code == 404
     assert AccessLogEntry.objects.filter(user=colleague).latest("pk").outcome == "refused"
+
+
+def test_showing_all_asks_no_more_queries_than_the_first_ten():
+    client, lead = _waiting(UNFUNDED_SHOWN + 5)
+    browser = Browser()
+    browser.force_login(lead)
+
+    def queries(path: str) -> int:
+        browser.get(path)  # warm
+        with CaptureQueriesContext(connection) as captured:
+            assert browser.get(path).status_code == 200
+        return len(captured.captured_queries)
+
+    assert queries(f"/clients/{client.pk}/?unfunded=all") == queries(f"/clients/{client.pk}/")
