@@ -30,6 +30,8 @@ from datetime import date, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from django.db.models import Q
+
 from apps.accounts.models import Organisation
 from apps.clients.models import Client, HealthInsurance, Municipality, WlzIndication
 
@@ -417,6 +419,54 @@ class ResponsibleRoutes:
                 kind__in=(FunderKind.MUNICIPALITY, FunderKind.HEALTH_INSURER)
             ),
             facts=funding_facts(clients),
+        )
+
+    @classmethod
+    def for_activities(
+        cls, organisation: Organisation, activities: list[Activity]
+    ) -> ResponsibleRoutes:
+        """As ``regular``, for these activities only (with their trajectory's client): of the
+        organisation's regular products it reads those the rules could let stand in for one
+        of them, not the whole product table. The others are refused anyway, each by a rule
+        that looks at the product's contract alone: its period does not hold the day
+        (``not_valid_on_date``), its stream does not pay for the domain and kind
+        (``stream_does_not_pay``), or it is a Jeugdwet or Wmo product of a municipality that
+        does not pay for the client on the day (``not_responsible``). So the outcome is the
+        same, and logging one waiting activity reads a few products instead of all of them.
+        """
+        clients = {
+            activity.trajectory.client_id: activity.trajectory.client for activity in activities
+        }
+        facts = funding_facts(clients.values())
+        streams = list(FundingStream.objects.order_by("code"))
+        kinds = {(activity.domain, activity.kind) for activity in activities}
+        paying_streams = [
+            stream.pk
+            for stream in streams
+            if any(stream.pays_for(domain=domain, kind=kind) for domain, kind in kinds)
+        ]
+        paying_codes = {
+            facts[activity.trajectory.client_id].municipality_paying(activity.date, code).cbs_code
+            for activity in activities
+            for code in MUNICIPAL_STREAMS
+        }
+        days = [activity.date for activity in activities]
+        where = Q(contract__stream_id__in=paying_streams) if activities else Q(pk__in=[])
+        if days:
+            where &= Q(contract__start__lte=max(days))
+            where &= Q(contract__end__isnull=True) | Q(contract__end__gte=min(days))
+        where &= (
+            ~Q(contract__stream__code__in=MUNICIPAL_STREAMS)
+            | ~Q(contract__funder__kind=FunderKind.MUNICIPALITY)
+            | Q(contract__funder__code__in=paying_codes)
+        )
+        return cls(
+            ContractProducts.regular(organisation, where=where),
+            streams=streams,
+            funders=Funder.objects.filter(
+                kind__in=(FunderKind.MUNICIPALITY, FunderKind.HEALTH_INSURER)
+            ),
+            facts=facts,
         )
 
     def facts_of(self, client: Client) -> FundingFacts:

@@ -38,6 +38,8 @@ from .models import (
 )
 
 if TYPE_CHECKING:
+    from django.db.models import Q
+
     from apps.trajectories.models import Activity
 
     from .responsibility import FundingFacts
@@ -586,10 +588,13 @@ class ContractProducts:
         organisation: Organisation,
         funder: Funder | None = None,
         timelines: dict[int, Timeline] | None = None,
+        where: Q | None = None,
     ) -> ContractProducts:
         products = Product.objects.filter(
             contract__organisation=organisation, contract__integral_pilot__isnull=True
         )
+        if where is not None:  # only the products that could matter (ResponsibleRoutes)
+            products = products.filter(where)
         if funder is not None:
             products = products.filter(contract__funder=funder)
         products = products.select_related("contract__funder", "contract__stream").order_by("pk")

@@ -1,5 +1,6 @@
 """The client pages: my clients, one client's integrated trajectory, emergency access."""
 
+import json
 from datetime import date, timedelta
 
 from django.contrib import messages
@@ -77,6 +78,11 @@ from .selectors import (
 from .services import activity_log, care_team_join, care_team_leave, goal_add, goal_update
 
 ACTIVITIES_PER_PAGE = 25
+# The client page's waiting activities: at most this many read (oldest first), of which the
+# first UNFUNDED_SHOWN entries are shown with a link to the rest (issue 19: their reasons
+# were the largest part of the page's rendering).
+UNFUNDED_LIMIT = 50
+UNFUNDED_SHOWN = 10
 
 
 @require_http_methods(["GET"])
@@ -168,14 +174,45 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else None
         ),
         "unfunded": (
-            _stay_nights_folded(unfunded_list_for_client(client=client, lanes=access.lanes)[:50])
+            _unfunded_shown(
+                _stay_nights_folded(
+                    unfunded_list_for_client(client=client, lanes=access.lanes)[:UNFUNDED_LIMIT]
+                ),
+                show_all=request.GET.get("unfunded") == "all",
+            )
             if access.sees_funding
             else None
         ),
+        "unfunded_all_query": _query_with(request, unfunded="all"),
         **school_and_work_for(trajectory=trajectory, lanes=access.lanes),
         "panels": client_panels_for(request, client=client, access=access, trajectory=trajectory),
     }
     return render(request, "clients/client_detail.html", context)
+
+
+def _unfunded_shown(folded: list[Activity], *, show_all: bool) -> dict | None:
+    """The waiting entries of the client page: the first ``UNFUNDED_SHOWN``, or all (at most
+    ``UNFUNDED_LIMIT`` activities, folded) when asked; each with its reason's text, worked
+    out once per distinct stored reason (several waiting activities share one) rather than
+    once per entry in the template."""
+    if not folded:
+        return None
+    shown = folded if show_all else folded[:UNFUNDED_SHOWN]
+    texts: dict[str, str] = {}
+    for activity in shown:
+        key = json.dumps(activity.funding_reason, sort_keys=True, default=str)
+        if key not in texts:
+            texts[key] = activity.funding_reason_text
+        activity.reason_text = texts[key]
+    return {"count": len(folded), "shown": shown, "hidden": len(folded) - len(shown)}
+
+
+def _query_with(request: HttpRequest, **values: str) -> str:
+    """The request's query string with these values set (a link that keeps the page)."""
+    query = request.GET.copy()
+    for name, value in values.items():
+        query[name] = value
+    return query.urlencode()
 
 
 def _with_links(client: Client, activities):

@@ -81,8 +81,9 @@ def waiting_valuations_live(
     activities = list(activities_with_employment(activities))
     if not activities:
         return []
-    clients = {activity.trajectory.client_id: activity.trajectory.client for activity in activities}
-    routes = ResponsibleRoutes.regular(organisation, clients.values())
+    # Only the products that could stand in for these activities: logging one waiting
+    # activity no longer reads (and builds) the organisation's whole product table.
+    routes = ResponsibleRoutes.for_activities(organisation, activities)
     return [(activity, routes.responsible(activity)) for activity in activities]
 
 

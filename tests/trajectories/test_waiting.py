@@ -21,6 +21,7 @@ from apps.control.selectors import (
     unfunded_queue,
 )
 from apps.funding.models import FunderKind
+from apps.funding.responsibility import ResponsibleRoutes
 from apps.trajectories.models import Activity, WaitingValuation
 from apps.trajectories.waiting import waiting_revalue_organisation, waiting_valuations_live
 from tests.funding.factories import FunderFactory
@@ -210,3 +211,25 @@ def test_the_queue_reads_a_fixed_number_of_queries(mixed):
         unfunded_queue(organisation=world.organisation)
     assert len(small) == len(large)
     _assert_stored_is_live(world.organisation)
+
+
+def test_one_activity_is_valued_over_the_few_products_that_could_fit_it(mixed):
+    """Logging waiting care values that one activity over the products its day, domain and
+    paying municipality leave (``ResponsibleRoutes.for_activities``), not the organisation's
+    whole product table: the same answer as over all of them, for every waiting activity of
+    the mixed set (a mover, a Wlz indication, insurers, a municipality without a contract)."""
+    world, _clients = mixed
+    activities = list(
+        Activity.objects.unfunded()
+        .filter(trajectory__client__organisation=world.organisation)
+        .select_related("trajectory__client__responsible_municipality")
+    )
+    everything = ResponsibleRoutes.regular(
+        world.organisation, {a.trajectory.client for a in activities}
+    )
+    read = 0
+    for activity in activities:
+        one = ResponsibleRoutes.for_activities(world.organisation, [activity])
+        assert one.responsible(activity) == everything.responsible(activity), activity.pk
+        read += len(one.products.products)
+    assert read < len(activities) * len(everything.products.products)
