@@ -59,9 +59,12 @@ def _month_bounds(year: int, month: int) -> tuple[date, date]:
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
 
-def _next_number(organisation: Organisation) -> str:
+def _next_number() -> str:
+    """The invoice number (12 characters at most): ZVW and the next declaration's sequence
+    number in nine digits, unique across organisations. The organisation's number in it once
+    cut the last digit off from organisation 1,000 on, so two declarations got one number."""
     last = InsurerDeclaration.objects.aggregate(top=Max("pk"))["top"] or 0
-    return f"ZVW{organisation.pk:03d}{last + 1:06d}"[:12]
+    return f"ZVW{last + 1:09d}"
 
 
 @transaction.atomic
@@ -124,7 +127,7 @@ def insurer_declaration_draft(
                     uzovi=uzovi,
                     year=year,
                     month=month,
-                    number=_next_number(organisation),
+                    number=_next_number(),
                     created_by=actor,
                 )
                 declaration._history_user = actor

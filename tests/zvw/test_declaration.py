@@ -63,8 +63,8 @@ def _tariffs(actor):
     )
 
 
-def _world(agb_code="73730001"):
-    organisation = OrganisationFactory(agb_code=agb_code)
+def _world(agb_code="73730001", **organisation_fields):
+    organisation = OrganisationFactory(agb_code=agb_code, **organisation_fields)
     psychologist = practitioner(organisation)
     practitioner_profile_set(
         user=psychologist,
@@ -228,6 +228,23 @@ def test_the_answer_accepts_and_rejects_lines_and_a_rejected_one_is_declared_aga
     rejected_line_resolve(line=rejected, actor=psychologist)
     rejected.refresh_from_db()
     assert rejected.status == LineStatus.RESOLVED
+
+
+def test_an_organisation_from_number_1000_on_gets_a_new_invoice_number_for_each_declaration():
+    # CI found it: the number was ZVW, the organisation's number and a sequence, cut to the 12
+    # characters of an invoice number, so from organisation 1,000 on two declarations got one
+    # number (ZVW124400000 twice) and the second month could not be drafted.
+    organisation, psychologist, *_rest = _world(pk=987_654)
+    first = _draft(organisation, psychologist).declaration
+    insurer_declaration_approve(declaration=first, actor=psychologist)
+    insurer_declaration_export(declaration=first, actor=psychologist)
+    answer = insurer_answer_build(declaration=first, rejected={2: "8401"})
+    insurer_answer_import(declaration=first, text=answer, actor=psychologist)
+    again = _draft(organisation, psychologist).declaration  # the rejected line, declared again
+    assert again is not None
+    assert again.number != first.number
+    assert len(first.number) <= 12
+    assert len(again.number) <= 12
 
 
 def test_an_answer_that_is_not_an_answer_is_refused_whole():
