@@ -151,6 +151,10 @@ def _delete_all(conn: psycopg.Connection, tables: list[str]) -> None:
             conn.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         for table in tables:
             conn.execute(f"DELETE FROM {table}")  # noqa: S608 - Django's quoted table names
+        # The deferred foreign keys' checks of the deleted rows are pending until the commit,
+        # and a table with pending trigger events cannot be altered (ENABLE TRIGGER): check
+        # them now, when every table is empty.
+        conn.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for table in triggered:
             conn.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
 
