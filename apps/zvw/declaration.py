@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -59,12 +59,31 @@ def _month_bounds(year: int, month: int) -> tuple[date, date]:
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
 
-def _next_number() -> str:
-    """The invoice number (12 characters at most): ZVW and the next declaration's sequence
-    number in nine digits, unique across organisations. The organisation's number in it once
-    cut the last digit off from organisation 1,000 on, so two declarations got one number."""
+NUMBER_ATTEMPTS = 10
+
+
+def _save_numbered(declaration: InsurerDeclaration) -> None:
+    """Save a new declaration with its invoice number (12 characters at most): ZVW and a
+    sequence number in nine digits, unique across organisations. The sequence is the highest
+    declaration's + 1; two managers drafting at the same moment take the same one, and the
+    second's insert then fails on the unique number (after the first's commit): it takes the
+    next, in a savepoint, so that the draft is never refused for it."""
     last = InsurerDeclaration.objects.aggregate(top=Max("pk"))["top"] or 0
-    return f"ZVW{last + 1:09d}"
+    for attempt in range(NUMBER_ATTEMPTS):
+        declaration.number = f"ZVW{last + 1 + attempt:09d}"
+        if attempt == NUMBER_ATTEMPTS - 1:
+            declaration.save()  # the last try: an error now is a real one
+            return
+        try:
+            with transaction.atomic():
+                declaration.save()
+        except IntegrityError:
+            if not InsurerDeclaration.objects.filter(number=declaration.number).exists():
+                raise  # another constraint than the number's
+            declaration.pk = None
+            last = InsurerDeclaration.objects.aggregate(top=Max("pk"))["top"] or 0
+        else:
+            return
 
 
 @transaction.atomic
@@ -127,11 +146,10 @@ def insurer_declaration_draft(
                     uzovi=uzovi,
                     year=year,
                     month=month,
-                    number=_next_number(),
                     created_by=actor,
                 )
                 declaration._history_user = actor
-                declaration.save()
+                _save_numbered(declaration)
             line_number += 1
             line = DeclarationLine(
                 declaration=declaration,

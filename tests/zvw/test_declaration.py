@@ -30,7 +30,7 @@ from apps.zvw.declaration import (
     rejected_line_resolve,
 )
 from apps.zvw.ei import LINE_END, RECORD_LENGTH, EIError, ei_validate, record_read
-from apps.zvw.models import LineStatus, MaxTariff, Profession
+from apps.zvw.models import InsurerDeclaration, LineStatus, MaxTariff, Profession
 from apps.zvw.services import (
     contract_tariff_set,
     insurer_contract_create,
@@ -245,6 +245,28 @@ def test_an_organisation_from_number_1000_on_gets_a_new_invoice_number_for_each_
     assert again.number != first.number
     assert len(first.number) <= 12
     assert len(again.number) <= 12
+
+
+def test_a_number_taken_by_a_draft_at_the_same_moment_makes_the_next_take_the_following():
+    # Two managers drafting at once both count ZVW + the highest declaration + 1; the second's
+    # insert fails on the unique number once the first has committed. Here the May
+    # declaration already holds that number (as the first manager's would).
+    organisation, psychologist, *_rest = _world()
+    taken = InsurerDeclaration.objects.create(
+        organisation=organisation,
+        uzovi="3311",
+        year=2025,
+        month=5,
+        number="ZVW000000000",
+        created_by=psychologist,
+    )
+    InsurerDeclaration.objects.filter(pk=taken.pk).update(number=f"ZVW{taken.pk + 1:09d}")
+
+    draft = _draft(organisation, psychologist).declaration
+
+    assert draft.number == f"ZVW{taken.pk + 2:09d}"
+    assert InsurerDeclaration.objects.count() == 2
+    assert draft.history.count() == 1
 
 
 def test_an_answer_that_is_not_an_answer_is_refused_whole():
