@@ -142,3 +142,30 @@ def test_another_organisations_manager_cannot_draft_for_these_clients(client):
     assert response.status_code == 200
     assert "Choose an insurer from the list" in response.text
     assert not InsurerDeclaration.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "warning"),
+    [
+        ("en", "do not upload this file to VECOZO"),
+        ("nl", "upload dit bestand niet naar VECOZO"),
+    ],
+)
+def test_both_pages_warn_that_the_ei_file_is_not_to_be_sent(client, language, warning):
+    # From 1 January 2027 insurers take GGZ prestaties only as Vektis GDS801 XML v2.1 or higher
+    # (VECOZO's validation of GDS801, rule VC183, return code 9853; docs/zvw.md, "The EI file"):
+    # the fixed-length EI file this system writes is for checking, and the pages say so where
+    # the file is exported.
+    organisation, *_rest = _world()
+    _manager(client, organisation, language)
+    client.post(reverse("zvw:declarations"), {"uzovi": "3311", "month": "2025-06"})
+    declaration = InsurerDeclaration.objects.get()
+    detail = reverse("zvw:declaration", kwargs={"pk": declaration.pk})
+    assert 'id="ei-internal"' not in client.get(detail).text  # a draft: nothing to export yet
+    client.post(reverse("zvw:declaration_approve", kwargs={"pk": declaration.pk}))
+
+    for url in (reverse("zvw:declarations"), detail):
+        text = client.get(url).text
+        assert 'id="ei-internal"' in text, url
+        assert warning in text.replace("\n", " "), url
+        assert "GDS801" in text, url
