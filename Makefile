@@ -14,7 +14,7 @@ PIP_INSTALL := $(BIN)/python -m pip install --quiet --require-virtualenv --requi
 DEMO_SETTINGS := DJANGO_SETTINGS_MODULE=casemanager.settings_demo
 TEST_SETTINGS := DJANGO_SETTINGS_MODULE=casemanager.settings_test
 
-.PHONY: demo test test-smoke test-deep lint format messages lock clean bench bench-quick loadtest restore-drill
+.PHONY: demo test test-smoke test-deep lint format messages lock clean bench bench-quick loadtest restore-drill install-dev
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || \
@@ -31,6 +31,9 @@ $(STAMP): $(BIN)/python requirements/dev.txt
 	$(PIP_INSTALL) -r requirements/dev.txt
 	rm -f $(VENV)/.installed-dev-*
 	touch $@
+
+# The virtualenv with the dev set only (CI fetches it while apt-get works).
+install-dev: $(STAMP)
 
 # `make demo PORT=8010` serves on another port when 8000 is taken.
 PORT ?= 8000
