@@ -502,6 +502,11 @@ def activity_funding_assign(
     explicit choice) the same rules apply and a refusal is a ValidationError.
     """
     client = activity.trajectory.client
+    if allocation is None and _not_chargeable_reason(activity) is not None:
+        # Never billed (a lesson, a registration, an absence): it draws on no budget, so
+        # nothing is locked or read for it (a school's whole class is logged at once).
+        _decide(activity=activity, client=client, allocations=[])
+        return activity
     pilots = _pilots_of(client, lock=True)
     allocations = _locked_allocations(client)
     if allocation is None:
