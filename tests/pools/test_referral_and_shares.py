@@ -17,15 +17,10 @@ from apps.pools.selectors import pool_share_problems
 from apps.pools.services import pool_basis_record
 from tests.accounts.factories import UserFactory
 from tests.funding.builders import trajectory_of
+from tests.pools.test_views import _as
 from tests.zvw.factories import complete_route
 
 D = datetime.date
-
-
-def _as(client, user, language="en"):
-    client.force_login(user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    return client
 
 
 @pytest.fixture

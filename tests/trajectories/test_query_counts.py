@@ -172,3 +172,15 @@ def test_logging_an_activity_asks_as_many_queries_beside_30_activities_as_beside
 
     count(few)  # warm
     assert count(many) == count(few)
+
+
+def test_logging_a_never_billed_activity_locks_and_reads_no_allocation_or_pilot(organisation, lead):
+    # A case consultation is recorded but never billed: it draws on no budget, so logging it
+    # neither locks nor reads the client's allocations and pilots (a class is logged at once).
+    trajectory = _client_with(organisation, lead, product(organisation), activities=1, unfunded=0)
+    with CaptureQueriesContext(connection) as captured:
+        activity = log(trajectory, D(2025, 6, 2), kind="case_consultation")
+    assert activity.funding_status == "not_chargeable"
+    read = " ".join(query["sql"] for query in captured.captured_queries)
+    assert '"funding_allocation"' not in read
+    assert '"funding_integralpilot"' not in read
