@@ -23,9 +23,14 @@ class ApiView(generics.GenericAPIView):
                 self.throttled(request, throttle.wait())
             raise
 
-    def paginated(self, queryset, serializer_class, *, context: dict | None = None, log=None):
-        """One page of ``queryset``; ``log(rows)`` writes the access log for the rows shown."""
+    def paginated(
+        self, queryset, serializer_class, *, context: dict | None = None, log=None, rows=None
+    ):
+        """One page of ``queryset``; ``rows(page)`` gives the rows to show for the page's rows
+        (e.g. their ids annotated), ``log(rows)`` writes the access log for the rows shown."""
         page = self.paginate_queryset(queryset)
+        if rows is not None:
+            page = rows(page)
         if log is not None:
             log(page)
         serializer = serializer_class(

@@ -2,10 +2,10 @@
 
 Allocations are part of a client's record: one client's are opened through
 ``api_client_open`` (roles that see funding), the organisation's whole list is the manager's
-funding overview (``allocation_list_with_use``), logged per client shown. Registering and
-changing ask the same named permissions as the web pages (``apps.accounts.permissions``:
-``REGISTER_ALLOCATION``, ``CHANGE_ALLOCATION``), as do funders and contracts
-(``VIEW_FUNDERS``, ``VIEW_CONTRACTS``).
+funding overview (the page cut first, then only its allocations' use summed), logged per
+client shown. Registering and changing ask the same named permissions as the web pages
+(``apps.accounts.permissions``: ``REGISTER_ALLOCATION``, ``CHANGE_ALLOCATION``), as do funders
+and contracts (``VIEW_FUNDERS``, ``VIEW_CONTRACTS``).
 """
 
 from django.db.models import Prefetch
@@ -43,7 +43,11 @@ from apps.control.alerts import (
     funding_alert_get_for,
     funding_alert_list_for_user,
 )
-from apps.control.selectors import allocation_list_with_use, contract_list
+from apps.control.selectors import (
+    allocation_list_current,
+    allocation_page_with_use,
+    contract_list,
+)
 from apps.funding.models import Allocation, Contract, Funder, FundingAlert, Product
 from apps.reports.services import report_funders_for
 from apps.trajectories.access import client_access_for, client_accesses_for
@@ -94,9 +98,17 @@ class AllocationListView(ApiView):
             allocations = allocation_list_for_client(client=client).select_related("client")
             return self.paginated(self.filter_queryset(allocations), s.AllocationSerializer)
         api_may(request, VIEW_ALLOCATIONS, what="allocations of the organisation")
-        allocations = allocation_list_with_use(
-            organisation=request.user.organisation, today=timezone.localdate()
+        today = timezone.localdate()
+        # The page is cut from the allocations alone (their ids), then only its allocations'
+        # windows are summed, as on the funding overview: not every current allocation's.
+        allocations = (
+            allocation_list_current(organisation=request.user.organisation, today=today)
+            .select_related(None)
+            .only("pk")
         )
+
+        def with_use(page):
+            return allocation_page_with_use(ids=[allocation.pk for allocation in page], today=today)
 
         def log(page):
             access_log_record_many(
@@ -108,7 +120,9 @@ class AllocationListView(ApiView):
                 acting_role=Role.MANAGER,
             )
 
-        return self.paginated(self.filter_queryset(allocations), s.AllocationSerializer, log=log)
+        return self.paginated(
+            self.filter_queryset(allocations), s.AllocationSerializer, log=log, rows=with_use
+        )
 
     @extend_schema(
         request=s.AllocationRegisterSerializer,
