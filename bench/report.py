@@ -194,6 +194,37 @@ def load_lines(load: dict | None) -> list[str]:
     return lines
 
 
+def index_lines(data: dict | None) -> list[str]:
+    """bench/indexes.py: each index the pages read, with its queries with and without it."""
+    if not data:
+        return []
+
+    def side(r: dict) -> str:
+        scans = "; ".join(r["reads_table_by"])
+        return f"{number(r['execution_ms'])} ms, {r['buffers']:,} buffers, {scans}"
+
+    lines = [
+        "| index | the page (query) | with the index | without it (dropped, rolled back) |",
+        "|---|---|---|---|",
+    ]
+    for item in data["used"]:
+        for compared in item["compared"]:
+            query = " ".join(compared["query"].split())[:90].replace("|", "\\|")
+            lines.append(
+                f"| `{item['index']}` ({item['table']}) | {compared['page']} (`{query}…`) "
+                f"| {side(compared['with'])} | {side(compared['without'])} |"
+            )
+    unused = data.get("not_used_by_the_pages", [])
+    if unused:
+        lines += [
+            "",
+            f"Read by none of these pages ({len(unused)}): "
+            + ", ".join(f"`{item['index']}`" for item in unused)
+            + ".",
+        ]
+    return lines
+
+
 def provenance_lines(parts: dict[str, dict | None]) -> list[str]:
     """Which commit and when, per part; a warning when the parts are not of one clean commit."""
     lines = [
@@ -240,6 +271,7 @@ def render(folder: Path, label: str, baseline: str | None) -> str:
     base = read(f"{baseline}.json") if baseline else None
     load = read(f"loadtest-{label}.json")
     declarations = read(f"declarations-{label}.json")
+    indexes = read(f"indexes-{label}.json")
     out = [f"## Figures of one run ({label})", ""]
     out += provenance_lines(
         {
@@ -247,6 +279,7 @@ def render(folder: Path, label: str, baseline: str | None) -> str:
             f"benchmarks at {baseline}": base,
             "load test": load,
             "declarations": declarations,
+            "indexes": indexes,
             **{
                 f"restore drill ({path.stem.removeprefix('restore-drill-')})": read(path.name)
                 for path in sorted(folder.glob("restore-drill-*.json"))
@@ -268,6 +301,8 @@ def render(folder: Path, label: str, baseline: str | None) -> str:
     out += ["### The report against hand-written SQL", "", *report_lines(run), ""]
     out += ["### The PDF against a plain table", "", *pdf_lines(run), ""]
     out += ["### Load test", "", *load_lines(load), ""]
+    if indexes:
+        out += ["### Indexes: each page's queries with and without", "", *index_lines(indexes), ""]
     if declarations:
         d = declarations
         out += [
