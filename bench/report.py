@@ -218,9 +218,9 @@ def index_lines(data: dict | None) -> list[str]:
     if unused:
         lines += [
             "",
-            f"Read by none of these pages ({len(unused)}): "
-            + ", ".join(f"`{item['index']}`" for item in unused)
-            + ".",
+            f"{len(unused):,} other indexes kept for speed were read by none of these pages "
+            "(mostly the foreign keys' own, for deletes, the admin and the other pages); "
+            "`indexes-<label>.json` names them.",
         ]
     return lines
 

@@ -81,4 +81,4 @@ def test_without_the_index_the_query_reads_the_table_otherwise_and_the_index_sta
         in (lines[2])
     )
     assert "Seq Scan |" in lines[2]
-    assert lines[-1] == "Read by none of these pages (1): `idle_idx`."
+    assert lines[-1].startswith("1 other indexes kept for speed were read by none of these pages")
