@@ -61,8 +61,8 @@ SCALES = {
         "heavy": 2_000,
     },
     # Five times the default (issue 19's "a scale beyond one machine", at least 5x): five
-    # organisations, ten years of records. Not run on the shared 2-core machine; estimated from
-    # the default's rates (docs/performance.md): about 18 minutes and 15 GB.
+    # organisations, ten years of records. Not run yet; at the default's rates in
+    # docs/performance.md ("The data set"), about 12 minutes and 17 GB.
     "5x": {
         "organisations": 5,
         "users": 3_000,

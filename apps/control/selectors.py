@@ -406,7 +406,7 @@ def _with_ids(
     """The rows whose activity is among ``ids`` (a query). On PostgreSQL as ``= ANY(ARRAY(
     subquery))``: the ids are computed once (an InitPlan) and the rows read by their primary
     key; as ``IN (subquery)`` the planner hashes every stored row of the organisation instead
-    (185 ms against under 10 at the quick scale, docs/performance.md)."""
+    (docs/performance.md, "The funding overview")."""
     if isinstance(ids, list) or connection.vendor != "postgresql":
         return rows.filter(activity_id__in=list(ids))
     sql, params = ids.query.sql_with_params()

@@ -52,7 +52,7 @@ def activity_list_for_client(*, client: Client, lanes: Iterable[str]) -> QuerySe
     """The client's activities in the given lanes, newest first, ready for a template."""
     # By the trajectories' ids, not through a join on the client: with one trajectory the
     # (trajectory, -date) index yields the newest first and LIMIT stops after a page
-    # (docs/performance.md, C1).
+    # (docs/performance.md, "The client page").
     trajectory_ids = list(Trajectory.objects.filter(client=client).values_list("pk", flat=True))
     return (
         Activity.objects.filter(trajectory_id__in=trajectory_ids, domain__in=list(lanes))

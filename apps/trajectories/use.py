@@ -169,7 +169,7 @@ def allocation_use(*, allocations: Iterable[Allocation], today: date) -> dict[in
     # window comes from its frequency, known here), and the funding status in the sums'
     # filters rather than in WHERE, where the planner combined the allocations' index with
     # the (funding_status, date) index and read every funded activity's entry
-    # (docs/performance.md, issue 19: 105 -> 10 ms for a client's four allocations).
+    # (docs/performance.md, "The client page").
     activities = Activity.objects.filter(
         allocation__in=[allocation.pk for allocation in allocations], status=RECORDED
     )
