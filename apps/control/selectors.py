@@ -127,10 +127,11 @@ def allocation_list_current(*, organisation: Organisation, today: date) -> Query
     )
 
 
-def allocation_list_with_use(*, organisation: Organisation, today: date) -> QuerySet[Allocation]:
-    """The current allocations of the organisation's clients, ending first at the top.
+def allocation_page_with_use(*, ids: list[int], today: date) -> list[Allocation]:
+    """The allocations of one page (their ids, cut from ``allocation_list_current``), in order.
 
-    Current: active and not ended before today. Each is annotated with:
+    The page is cut first, then only its allocations' windows are summed (one query, whatever
+    the number of allocations or activities). Each is annotated with:
 
     - ``used``: what its funded activities drew in the window around today (the day, the ISO
       week or the calendar month for windowed allocations; the whole validity for a total
@@ -139,17 +140,7 @@ def allocation_list_with_use(*, organisation: Organisation, today: date) -> Quer
     - ``used_percent``: whole percent of the capacity per window (rounded down);
     - ``ends_soon``: it ends within ENDS_SOON_DAYS days;
     - ``mostly_used``: at least MOSTLY_USED_PERCENT percent is used.
-
-    One query for the page, whatever the number of activities; it sums the window of every
-    current allocation, so a page of it is cheaper with ``allocation_page_with_use``.
     """
-    return _with_use(allocation_list_current(organisation=organisation, today=today), today)
-
-
-def allocation_page_with_use(*, ids: list[int], today: date) -> list[Allocation]:
-    """The allocations of one page (their ids, cut from ``allocation_list_current``), in order,
-    annotated as ``allocation_list_with_use`` annotates them: the page is cut first, then only
-    its allocations' windows are summed (one query, whatever the number of allocations)."""
     order = list(ids)
     rows = _with_use(
         Allocation.objects.filter(pk__in=order).select_related("client", "funder", "product"),

@@ -9,6 +9,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from apps.accounts.models import Role
+from apps.control.selectors import allocation_list_current, allocation_page_with_use
 from apps.funding.models import Allocation, Frequency, IntegralPilot, Unit
 from apps.trajectories.assignment import allocation_register
 from apps.trajectories.services import activity_log
@@ -114,3 +115,10 @@ def log(trajectory, day, minutes=60, actor=None, **overrides):
 
 HOUR = Unit.HOUR
 MINUTE = Unit.MINUTE
+
+
+def current_with_use(organisation, today):
+    """The organisation's current allocations in the list's order, with their use: every page
+    of the funding overview's (and the API's) list at once."""
+    current = allocation_list_current(organisation=organisation, today=today)
+    return allocation_page_with_use(ids=list(current.values_list("pk", flat=True)), today=today)

@@ -8,7 +8,6 @@ import random
 import pytest
 
 from apps.control.alerts import funding_alerts_refresh
-from apps.control.selectors import allocation_list_with_use
 from apps.funding.figures import (
     ENDS_SOON_DAYS,
     MOSTLY_USED_PERCENT,
@@ -20,7 +19,7 @@ from apps.funding.figures import (
 from apps.funding.models import AlertKind, Allocation, AllocationStatus, Frequency, FundingAlert
 from apps.trajectories.use import allocation_use
 from tests.accounts.factories import OrganisationFactory
-from tests.funding.builders import log, product, register, trajectory_of
+from tests.funding.builders import current_with_use, log, product, register, trajectory_of
 
 D = datetime.date
 TODAY = D(2025, 6, 11)  # a Wednesday, mid-month
@@ -88,7 +87,7 @@ def test_current_in_sql_and_in_python_agree(generated):
 
 
 def test_the_overview_flags_agree_with_the_python_figures(generated):
-    rows = list(allocation_list_with_use(organisation=generated, today=TODAY))
+    rows = current_with_use(generated, TODAY)
     uses = allocation_use(allocations=rows, today=TODAY)
     assert rows
     for row in rows:

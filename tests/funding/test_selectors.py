@@ -8,7 +8,8 @@ import pytest
 
 from apps.accounts.models import Role
 from apps.control.selectors import (
-    allocation_list_with_use,
+    allocation_list_current,
+    allocation_page_with_use,
     caseload_per_worker,
     contract_list,
     unfunded_queue,
@@ -28,6 +29,7 @@ from apps.trajectories.services import (
 )
 from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.clients.factories import ClientFactory
+from tests.funding.builders import current_with_use
 from tests.funding.factories import (
     AllocationFactory,
     ContractFactory,
@@ -104,7 +106,7 @@ def _log(trajectory, actor, **overrides):
 
 
 def _by_number(organisation, today):
-    return {a.number: a for a in allocation_list_with_use(organisation=organisation, today=today)}
+    return {a.number: a for a in current_with_use(organisation, today)}
 
 
 # --- allocations and their use -----------------------------------------------------------
@@ -174,7 +176,7 @@ def test_eighty_percent_used_is_flagged_from_exactly_eighty(
     "today", [D(2025, 2, 27), D(2025, 3, 3), D(2025, 3, 6), D(2025, 4, 1), D(2025, 6, 30)]
 )
 def test_the_used_figures_agree_with_the_services_window(organisation, total_and_weekly, today):
-    for allocation in allocation_list_with_use(organisation=organisation, today=today):
+    for allocation in current_with_use(organisation, today):
         used, _first, _last = allocation_used_in_window(allocation=allocation, day=today)
         assert allocation.used == used, allocation.number
 
@@ -191,9 +193,7 @@ def test_allocations_are_sorted_by_end_date_with_open_ends_last(organisation, ca
     product = _product(organisation)
     for number, end in (("OPEN", None), ("LATE", D(2025, 12, 31)), ("EARLY", D(2025, 6, 30))):
         _register(trajectory, caseworker, product, number=number, end=end)
-    numbers = [
-        a.number for a in allocation_list_with_use(organisation=organisation, today=D(2025, 3, 1))
-    ]
+    numbers = [a.number for a in current_with_use(organisation, D(2025, 3, 1))]
     assert numbers == ["EARLY", "LATE", "OPEN"]
 
 
@@ -210,13 +210,19 @@ def test_ended_withdrawn_and_foreign_allocations_are_not_listed(organisation, ca
     assert set(_by_number(organisation, D(2025, 3, 1))) == {"CURRENT"}
 
 
-def test_the_allocation_list_is_one_query(organisation, caseworker, django_assert_num_queries):
+def test_a_page_of_the_allocation_list_is_one_query(
+    organisation, caseworker, django_assert_num_queries
+):
     for _ in range(5):
         trajectory = _trajectory(organisation, caseworker)
         _register(trajectory, caseworker, _product(organisation))
         _log(trajectory, caseworker)
+    today = D(2025, 3, 3)
+    ids = list(
+        allocation_list_current(organisation=organisation, today=today).values_list("pk", flat=True)
+    )
     with django_assert_num_queries(1):
-        rows = list(allocation_list_with_use(organisation=organisation, today=D(2025, 3, 3)))
+        rows = allocation_page_with_use(ids=ids, today=today)
         assert [(a.client.client_number, a.funder.name, a.product.code) for a in rows]
     assert [a.used for a in rows] == [60] * 5
 
