@@ -2,6 +2,7 @@
 IntegralPilotFactory (a pooled budget is an IntegralPilot)."""
 
 import factory
+from django.conf import settings
 from factory.django import DjangoModelFactory
 
 from apps.pools.models import PoolDomainShare, PoolFunder
@@ -25,3 +26,10 @@ class PoolDomainShareFactory(DjangoModelFactory[PoolDomainShare]):
     part = factory.SubFactory(PoolFunderFactory)
     domain = "care"
     share_permille = 1000
+
+
+def signed_in(client, user, language="en"):
+    """The test client signed in as ``user``, its pages in ``language``."""
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client

@@ -17,7 +17,7 @@ from apps.pools.selectors import pool_share_problems
 from apps.pools.services import pool_basis_record
 from tests.accounts.factories import UserFactory
 from tests.funding.builders import trajectory_of
-from tests.pools.test_views import _as
+from tests.pools.factories import signed_in
 from tests.zvw.factories import complete_route
 
 D = datetime.date
@@ -44,11 +44,13 @@ def _enrol(client, world, **values):
         "zvw_referral": world.route.pk,
         **values,
     }
-    return _as(client, world.manager).post(reverse("pools:detail", args=[world.pool.pk]), data)
+    return signed_in(client, world.manager).post(
+        reverse("pools:detail", args=[world.pool.pk]), data
+    )
 
 
 def test_enrolling_with_the_clients_own_referral_links_it(client, world):
-    page = _as(client, world.manager).get(reverse("pools:detail", args=[world.pool.pk]))
+    page = signed_in(client, world.manager).get(reverse("pools:detail", args=[world.pool.pk]))
     assert "The client&#x27;s referral (Zvw)" in page.text
 
     response = _enrol(client, world)
@@ -96,7 +98,7 @@ def test_another_organisations_referral_is_not_a_choice(client, world):
 
 def test_the_dutch_form_refuses_another_clients_referral_in_dutch(client, world):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
-    response = _as(client, world.manager, "nl").post(
+    response = signed_in(client, world.manager, "nl").post(
         reverse("pools:detail", args=[world.pool.pk]),
         {
             "client": world.adult.client.client_number,
@@ -169,7 +171,7 @@ def test_the_basis_form_refuses_dates_outside_the_pool(client, world):
 
     pilot_enrol(pilot=world.pool, client=world.adult.client, actor=world.manager)
     enrolment = PilotEnrolment.objects.get(client=world.adult.client)
-    response = _as(client, world.manager).post(
+    response = signed_in(client, world.manager).post(
         reverse("pools:basis_new", args=[world.pool.pk]),
         {
             "enrolment": enrolment.pk,
@@ -210,7 +212,9 @@ def test_shares_per_domain_that_do_not_make_the_whole_are_named(make_pool):
 def test_the_pool_page_names_shares_that_do_not_make_the_whole(client, make_pool):
     world = make_pool(split_rule=SplitRule.DOMAIN)
     world.part(world.utrecht, domains={"care": 700})
-    response = _as(client, world.manager, "nl").get(reverse("pools:detail", args=[world.pool.pk]))
+    response = signed_in(client, world.manager, "nl").get(
+        reverse("pools:detail", args=[world.pool.pk])
+    )
     assert "komen uit op 700 promille" in response.text
 
 

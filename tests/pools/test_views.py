@@ -6,7 +6,6 @@ own legal basis)."""
 import datetime
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from apps.accounts.models import Role
@@ -15,14 +14,9 @@ from apps.funding.models import PilotEnrolment, SplitRule
 from apps.pools.models import PoolBasis
 from tests.accounts.factories import UserFactory
 from tests.funding.builders import IntegralPilotFactory, trajectory_of
+from tests.pools.factories import signed_in
 
 D = datetime.date
-
-
-def _as(client, user, language="en"):
-    client.force_login(user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    return client
 
 
 @pytest.fixture
@@ -40,7 +34,7 @@ def world(make_pool):
 def test_the_pool_list_and_page_show_the_pool_and_log_its_clients(client, world):
     manager = world.manager
 
-    listed = _as(client, manager).get(reverse("pools:list"))
+    listed = signed_in(client, manager).get(reverse("pools:list"))
     page = client.get(reverse("pools:detail", args=[world.pool.pk]))
 
     assert listed.status_code == 200
@@ -65,7 +59,7 @@ def test_other_roles_get_a_logged_404(client, world, role):
         reverse("pools:detail", args=[world.pool.pk]),
         reverse("pools:funder_export", args=[world.pool.pk, world.utrecht.pk, "csv"]),
     ):
-        response = _as(client, user).get(url)
+        response = signed_in(client, user).get(url)
         assert response.status_code == 404
         entry = AccessLogEntry.objects.filter(user=user).latest("pk")
         assert (entry.outcome, entry.detail) == ("refused", "pooled budget")
@@ -73,7 +67,7 @@ def test_other_roles_get_a_logged_404(client, world, role):
 
 def test_another_organisations_pool_is_not_found_and_logged(client, world):
     foreign = IntegralPilotFactory(name="Vreemde pool")
-    response = _as(client, world.manager).get(reverse("pools:detail", args=[foreign.pk]))
+    response = signed_in(client, world.manager).get(reverse("pools:detail", args=[foreign.pk]))
     assert response.status_code == 404
     assert "Vreemde" not in response.text
     entry = AccessLogEntry.objects.filter(user=world.manager).latest("pk")
@@ -82,7 +76,7 @@ def test_another_organisations_pool_is_not_found_and_logged(client, world):
 
 def test_a_manager_enrols_a_client_with_the_funders_legal_basis(client, world):
     trajectory = trajectory_of(world.organisation)
-    response = _as(client, world.manager).post(
+    response = signed_in(client, world.manager).post(
         reverse("pools:detail", args=[world.pool.pk]),
         {
             "client": trajectory.client.client_number,
@@ -115,7 +109,9 @@ def test_a_manager_enrols_a_client_with_the_funders_legal_basis(client, world):
 def test_a_bad_enrolment_says_why_and_saves_nothing(client, world, values, message):
     trajectory = trajectory_of(world.organisation)
     data = {"client": trajectory.client.client_number, **values}
-    response = _as(client, world.manager).post(reverse("pools:detail", args=[world.pool.pk]), data)
+    response = signed_in(client, world.manager).post(
+        reverse("pools:detail", args=[world.pool.pk]), data
+    )
     assert response.status_code == 200
     assert message in response.text
     assert not PilotEnrolment.objects.filter(client=trajectory.client).exists()
@@ -126,7 +122,7 @@ def test_ending_a_clients_part_and_a_bad_end(client, world):
     enrolment = PilotEnrolment.objects.get(client=world.adult.client)
     url = reverse("pools:enrolment_exit", args=[world.pool.pk, enrolment.pk])
 
-    before = _as(client, world.manager).post(url, {"end": "2024-12-31"}, follow=True)
+    before = signed_in(client, world.manager).post(url, {"end": "2024-12-31"}, follow=True)
     assert "The client takes part from" in before.text
     enrolment.refresh_from_db()
     assert enrolment.end is None
@@ -147,7 +143,7 @@ def test_recording_a_basis_checks_the_funder_takes_part(client, world):
         "reference": "VW-778",
         "start": "2025-01-01",
     }
-    _as(client, world.manager).post(url, {**data, "funder": world.swv.pk}, follow=True)
+    signed_in(client, world.manager).post(url, {**data, "funder": world.swv.pk}, follow=True)
     assert not PoolBasis.objects.exists()  # the samenwerkingsverband is not in this pool
 
     response = client.post(url, data)
@@ -166,7 +162,7 @@ def test_a_funders_export_lists_only_its_own_clients_by_bsn_and_basis(client, wo
     )
     url = reverse("pools:funder_export", args=[world.pool.pk, world.utrecht.pk, "csv"])
 
-    response = _as(client, world.manager).get(url, {"year": 2025})
+    response = signed_in(client, world.manager).get(url, {"year": 2025})
 
     assert response.status_code == 200
     text = response.content.decode("utf-8")
@@ -191,7 +187,7 @@ def test_a_funder_outside_the_pool_or_an_unknown_format_is_not_found(client, wor
         [world.pool.pk, world.swv.pk, "csv"],
         [world.pool.pk, world.utrecht.pk, "xlsx"],
     ):
-        response = _as(client, world.manager).get(reverse("pools:funder_export", args=args))
+        response = signed_in(client, world.manager).get(reverse("pools:funder_export", args=args))
         assert response.status_code == 404
 
 
@@ -199,7 +195,7 @@ def test_the_pool_list_takes_a_fixed_number_of_queries(
     client, world, django_assert_max_num_queries
 ):
     IntegralPilotFactory(contract__organisation=world.organisation, name="Tweede pool")
-    _as(client, world.manager)
+    signed_in(client, world.manager)
     with django_assert_max_num_queries(12):
         response = client.get(reverse("pools:list"))
     assert response.status_code == 200
@@ -208,7 +204,7 @@ def test_the_pool_list_takes_a_fixed_number_of_queries(
 def test_the_pool_page_takes_a_bounded_number_of_queries(
     client, world, django_assert_max_num_queries
 ):
-    _as(client, world.manager)
+    signed_in(client, world.manager)
     # One ledger per request (the page derives the rest from it), a fixed number of reads
     # whatever the number of clients or activities.
     with django_assert_max_num_queries(60):
@@ -224,7 +220,7 @@ def test_an_enrolment_of_another_pool_in_the_exit_url_is_not_found_and_logged(cl
     enrolment = PilotEnrolment.objects.get(pilot=other)
     url = reverse("pools:enrolment_exit", args=[world.pool.pk, enrolment.pk])
 
-    response = _as(client, world.manager).post(url, {"end": "2025-06-30"})
+    response = signed_in(client, world.manager).post(url, {"end": "2025-06-30"})
 
     assert response.status_code == 404
     enrolment.refresh_from_db()
@@ -250,7 +246,7 @@ def test_a_basis_for_an_enrolment_of_another_pool_saves_nothing(client, world):
         "reference": "JW-9",
         "start": "2025-01-01",
     }
-    response = _as(client, world.manager).post(
+    response = signed_in(client, world.manager).post(
         reverse("pools:basis_new", args=[world.pool.pk]), data, follow=True
     )
     assert response.status_code == 200
@@ -277,7 +273,7 @@ def test_a_bad_basis_says_why_and_saves_nothing(client, world, values, message):
         "start": "2025-01-01",
         **values,
     }
-    response = _as(client, world.manager).post(
+    response = signed_in(client, world.manager).post(
         reverse("pools:basis_new", args=[world.pool.pk]), data, follow=True
     )
     assert response.status_code == 200
@@ -288,7 +284,7 @@ def test_a_bad_basis_says_why_and_saves_nothing(client, world, values, message):
 def test_enrolling_twice_or_a_client_of_another_organisation_says_why(client, world):
     foreign = trajectory_of(UserFactory().organisation)
     url = reverse("pools:detail", args=[world.pool.pk])
-    twice = _as(client, world.manager).post(url, {"client": world.adult.client.client_number})
+    twice = signed_in(client, world.manager).post(url, {"client": world.adult.client.client_number})
     foreign_response = client.post(url, {"client": foreign.client.client_number})
 
     assert twice.status_code == 200
@@ -321,7 +317,7 @@ def test_an_enrolment_whose_basis_is_refused_is_not_saved_either(world):
 def test_a_garbage_exit_date_says_why(client, world, end):
     enrolment = PilotEnrolment.objects.get(client=world.adult.client)
     url = reverse("pools:enrolment_exit", args=[world.pool.pk, enrolment.pk])
-    response = _as(client, world.manager).post(url, {"end": end}, follow=True)
+    response = signed_in(client, world.manager).post(url, {"end": end}, follow=True)
     assert response.status_code == 200
     assert "Give the last day in the pool as a date." in response.text
     enrolment.refresh_from_db()
@@ -331,7 +327,7 @@ def test_a_garbage_exit_date_says_why(client, world, end):
 def test_an_ended_part_cannot_be_moved_later(client, world):
     enrolment = PilotEnrolment.objects.get(client=world.adult.client)
     url = reverse("pools:enrolment_exit", args=[world.pool.pk, enrolment.pk])
-    _as(client, world.manager).post(url, {"end": "2025-03-31"})
+    signed_in(client, world.manager).post(url, {"end": "2025-03-31"})
     response = client.post(url, {"end": "2025-06-30"}, follow=True)
     assert "already ended on" in response.text
     enrolment.refresh_from_db()
@@ -350,7 +346,7 @@ def test_the_export_neutralises_formulas_and_writes_a_balance_due_as_an_amount(c
     )
     url = reverse("pools:funder_export", args=[world.pool.pk, world.utrecht.pk, "csv"])
 
-    text = _as(client, world.manager).get(url, {"year": 2025}).content.decode("utf-8")
+    text = signed_in(client, world.manager).get(url, {"year": 2025}).content.decode("utf-8")
 
     assert "'=HYPERLINK" in text
     # The young client's twelve months of EUR 3,000 less the EUR 1 paid: EUR 35,999 due.
@@ -363,7 +359,7 @@ def test_no_funder_paying_at_an_age_is_shown_on_the_page(client, make_pool):
     world.part(world.utrecht, 1000, stream_code="jeugdwet")
     world.enrolled(start=D(2025, 1, 1), date_of_birth=D(2000, 1, 1))
 
-    response = _as(client, world.manager).get(
+    response = signed_in(client, world.manager).get(
         reverse("pools:detail", args=[world.pool.pk]), {"year": 2025}
     )
 
@@ -384,7 +380,7 @@ def _page_queries(client, make_pool, clients: int) -> int:
         trajectory = world.enrolled(start=D(2025, 1, 1))
         log(trajectory, D(2025, 2, 3))
         log(trajectory, D(2025, 2, 4), domain="education")
-    _as(client, world.manager)
+    signed_in(client, world.manager)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("pools:detail", args=[world.pool.pk]))
     assert response.status_code == 200
