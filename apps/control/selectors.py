@@ -13,7 +13,7 @@ activities and care teams for the manager's figures, and nothing in trajectories
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import connection
@@ -55,7 +55,12 @@ from apps.funding.rules import amount_cents
 from apps.trajectories.access import ongoing_memberships
 from apps.trajectories.assignment import FUNDED, RECORDED, UNFUNDED
 from apps.trajectories.models import Activity, CareTeamMembership, TeamRole, WaitingValuation
-from apps.trajectories.waiting import VALUED_FIELDS, waiting_value_missing
+from apps.trajectories.waiting import (
+    VALUED_FIELDS,
+    rows_kept_complete,
+    waiting_totals,
+    waiting_value_missing,
+)
 
 UNFUNDED_QUEUE_LIMIT = 500
 
@@ -63,13 +68,31 @@ UNFUNDED_QUEUE_LIMIT = 500
 # --- contracts ---------------------------------------------------------------------------
 
 
-def contract_list(*, organisation: Organisation, today: date | None = None) -> QuerySet[Contract]:
-    """The organisation's contracts with their funder and stream, counting products and the
-    current allocations (active, not ended before today) on them: one query."""
-    today = today or timezone.localdate()
+CONTRACT_ORDER = ("funder__name", "reference", "pk")
+
+
+def contract_ids(*, organisation: Organisation) -> QuerySet[Contract]:
+    """The ids of the organisation's contracts in ``contract_list``'s order: what a page of
+    it is cut from, without counting anything."""
     return (
         Contract.objects.filter(organisation=organisation)
-        .select_related("funder", "stream")
+        .order_by(*CONTRACT_ORDER)
+        .values_list("pk", flat=True)
+    )
+
+
+def contract_list(
+    *, organisation: Organisation, today: date | None = None, ids: list[int] | None = None
+) -> QuerySet[Contract]:
+    """The organisation's contracts (or those of ``ids``) with their funder and stream,
+    counting products and the current allocations (active, not ended before today) on them:
+    one query."""
+    today = today or timezone.localdate()
+    contracts = Contract.objects.filter(organisation=organisation)
+    if ids is not None:
+        contracts = contracts.filter(pk__in=ids)
+    return (
+        contracts.select_related("funder", "stream")
         .annotate(
             product_count=Count("products", distinct=True),
             active_allocation_count=Count(
@@ -78,7 +101,7 @@ def contract_list(*, organisation: Organisation, today: date | None = None) -> Q
                 distinct=True,
             ),
         )
-        .order_by("funder__name", "reference", "pk")
+        .order_by(*CONTRACT_ORDER)
     )
 
 
@@ -190,9 +213,13 @@ def allocations_registered_recently(
 ) -> QuerySet[Allocation]:
     """Allocations registered in the last REGISTERED_RECENTLY_DAYS days, the newest first,
     without what they absorbed: what a page of the list is cut from."""
-    since = today - timedelta(days=REGISTERED_RECENTLY_DAYS)
+    # From the start of that day in the local time zone: a comparison the index can serve (a
+    # ``created_at__date`` casts every row first).
+    since = timezone.make_aware(
+        datetime.combine(today - timedelta(days=REGISTERED_RECENTLY_DAYS), time.min)
+    )
     return (
-        Allocation.objects.filter(client__organisation=organisation, created_at__date__gte=since)
+        Allocation.objects.filter(client__organisation=organisation, created_at__gte=since)
         .select_related("client", "funder", "product")
         .order_by("-created_at", "-pk")
     )
@@ -348,26 +375,35 @@ def unfunded_queue(
 
 
 def _waiting_valuations(organisation: Organisation | int) -> QuerySet[WaitingValuation]:
-    return WaitingValuation.objects.filter(
-        organisation=organisation,
-        activity__status=RECORDED,
-        activity__funding_status=UNFUNDED,
-    )
+    """The organisation's valued waiting activities. On PostgreSQL the rows are those of the
+    waiting activities only (the trigger of ``apps.trajectories.waiting``), so the counts and
+    totals come from the queue's index alone; elsewhere each row's activity is checked."""
+    valued = WaitingValuation.objects.filter(organisation=organisation, pending=False)
+    if rows_kept_complete():
+        return valued
+    return valued.filter(activity__status=RECORDED, activity__funding_status=UNFUNDED)
 
 
 def unfunded_queue_summary(
     *, organisation: Organisation, limit: int = UNFUNDED_QUEUE_LIMIT
 ) -> UnfundedQueue:
     """The unfunded queue's groups with their counts and totals, without items: whether any
-    waiting activity lacks its valuation (valued first), one aggregate, and the funders (three
-    queries). ``shown`` is how many of the first ``limit`` a list of it shows."""
+    waiting activity lacks its valuation (valued first), the counts and totals per funder (on
+    PostgreSQL the running sums, folded then read; elsewhere one aggregate), and the funders
+    (three or four queries). ``shown`` is how many of the first ``limit`` a list of it shows."""
     waiting_value_missing(organisation=organisation)
-    totals = list(
-        _waiting_valuations(organisation)
-        .values("funder_id")
-        .annotate(count=Count("pk"), total=Sum("value_cents"))
-        .order_by()
-    )
+    if rows_kept_complete():  # the running sums per funder: a few rows
+        totals = [
+            {"funder_id": funder_id, "count": count, "total": total}
+            for funder_id, count, total in waiting_totals(organisation=organisation)
+        ]
+    else:
+        totals = list(
+            _waiting_valuations(organisation)
+            .values("funder_id")
+            .annotate(count=Count("pk"), total=Sum("value_cents"))
+            .order_by()
+        )
     funders = Funder.objects.in_bulk([row["funder_id"] for row in totals if row["funder_id"]])
     groups = sorted(
         (

@@ -56,14 +56,18 @@ from .selectors import (
     allocation_page_with_use,
     allocations_registered_recently,
     caseload_per_worker,
+    contract_ids,
     contract_list,
     unfunded_queue_rows,
     unfunded_queue_summary,
 )
 
-ALLOCATIONS_PER_PAGE = 50
-QUEUE_ITEMS_PER_PAGE = 50
+# The overview shows six lists on one page: each is paged, 25 rows at a time.
+ALLOCATIONS_PER_PAGE = 25
+QUEUE_ITEMS_PER_PAGE = 25
 REGISTERED_PER_PAGE = 25
+CONTRACTS_PER_PAGE = 25
+CASELOAD_PER_PAGE = 25
 ALERTS_PER_PAGE = 100
 WHAT = "funding overview"
 
@@ -137,6 +141,12 @@ def funding_overview(request: HttpRequest) -> HttpResponse:
     )
     queue_page.object_list = queue.items
     queue_groups = [(group, group.items) for group in queue.groups]
+    contracts = Paginator(contract_ids(organisation=organisation), CONTRACTS_PER_PAGE).get_page(
+        request.GET.get("contracts")
+    )
+    contracts.object_list = list(
+        contract_list(organisation=organisation, today=today, ids=list(contracts.object_list))
+    )
     registered = Paginator(
         allocations_registered_recently(organisation=organisation, today=today).values_list(
             "pk", flat=True
@@ -154,7 +164,8 @@ def funding_overview(request: HttpRequest) -> HttpResponse:
     context = {
         "organisation": organisation,
         "today": today,
-        "contracts": contract_list(organisation=organisation, today=today),
+        "contracts": contracts,
+        "keep_for_contracts": _other_parameters(request, "contracts"),
         "allocations": allocations,
         "queue": queue,
         "queue_page": queue_page,
@@ -166,7 +177,11 @@ def funding_overview(request: HttpRequest) -> HttpResponse:
         "pilots": pilot_list(organisation=organisation),
         "open_alerts": funding_alert_list_for_user(user=request.user).count(),
         "team_roles": TeamRole.choices,
-        "caseload": caseload_per_worker(organisation=organisation),
+        # One query for every worker's counts; only a page of them is laid out.
+        "caseload": Paginator(
+            caseload_per_worker(organisation=organisation), CASELOAD_PER_PAGE
+        ).get_page(request.GET.get("caseload")),
+        "keep_for_caseload": _other_parameters(request, "caseload"),
         "ends_soon_days": ENDS_SOON_DAYS,
         "mostly_used_percent": MOSTLY_USED_PERCENT,
     }

@@ -631,7 +631,11 @@ class Allocation(models.Model):
                 condition=allocation_variant_condition(), name="allocation_variant_fields"
             ),
         ]
-        indexes = [models.Index(fields=["client", "status", "start"])]
+        indexes = [
+            models.Index(fields=["client", "status", "start"]),
+            # The funding overview's "registered recently": the newest few of the country.
+            models.Index(fields=["-created_at"], name="allocation_registered"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} · {self.what}"

@@ -263,11 +263,14 @@ class ActivityQuerySet(models.QuerySet):
 class Activity(models.Model):
     """One thing done for a client, in one domain, and the allocation it draws on."""
 
+    # Not indexed alone (nor the allocation): the indexes (trajectory, -date) and (allocation,
+    # date) below start with them (docs/performance.md, "The indexes").
     trajectory = models.ForeignKey(
         Trajectory,
         on_delete=models.PROTECT,
         related_name="activities",
         verbose_name=_("trajectory"),
+        db_index=False,
     )
     domain = models.CharField(_("domain"), max_length=20, choices=Domain.choices)
     kind = models.CharField(_("kind"), max_length=30, choices=ActivityKind.choices)
@@ -313,6 +316,7 @@ class Activity(models.Model):
         null=True,
         blank=True,
         verbose_name=_("allocation"),
+        db_index=False,
     )
     funding_status = models.CharField(
         _("funding status"), max_length=20, choices=FundingStatus.choices
@@ -758,16 +762,20 @@ class WaitingValuation(models.Model):
     by the rules and the value at its cheapest fitting product (``apps.trajectories.waiting``).
 
     Derived data, written when the activity becomes unfunded and again when what the rules
-    read changes; a missing row is valued on the next read. No history: it is recomputed from
-    the facts, which keep theirs. The organisation and date are copied from the activity so
-    that the unfunded queue reads its counts, totals and first rows from this table alone.
+    read changes; a missing or ``pending`` row is valued on the next read. No history: it is
+    recomputed from the facts, which keep theirs. The organisation and date are copied from
+    the activity so that the unfunded queue reads its counts, totals and first rows from this
+    table alone. On PostgreSQL a trigger on the activities (migration 0013) keeps one row for
+    every waiting activity and none for any other: a pending row when an activity starts to
+    wait or what it is valued by changes, deleted when it stops waiting.
     """
 
     activity = models.OneToOneField(
         Activity, on_delete=models.CASCADE, primary_key=True, related_name="waiting_valuation"
     )
+    # Not indexed alone: the queue's index below starts with it.
     organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     date = models.DateField()
     # The funder responsible by the rules; null: not known (no contract, no insurer).
@@ -783,9 +791,48 @@ class WaitingValuation(models.Model):
         "funding.FundingStream", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     value_cents = models.PositiveBigIntegerField(default=0)
+    # To be valued (again): its activity started to wait, or a fact the rules read changed.
+    pending = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            # The queue: each funder's oldest rows first (a page of them).
+            models.Index(
+                fields=["organisation", "funder", "date", "activity"], name="waiting_queue"
+            ),
+            # Whether anything of the organisation waits to be valued: one index probe.
+            models.Index(
+                fields=["organisation"], condition=models.Q(pending=True), name="waiting_pending"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.activity_id}: {self.value_cents}"
+
+
+class WaitingTotal(models.Model):
+    """The count and value of an organisation's valued waiting activities per responsible
+    funder, kept as a running sum of changes (PostgreSQL only, migration 0013).
+
+    A trigger on ``WaitingValuation`` adds a row for every change of a valued row (-1 and its
+    value for what it was, +1 and its value for what it is); no row is ever updated by a
+    writer, so writers never wait on each other for it and cannot deadlock on it. The queue's
+    read folds an organisation's rows into one per funder (``apps.trajectories.waiting``) and
+    sums them: a read of a few rows, whatever the number of waiting activities. Plain ids, no
+    foreign keys: when a funder or organisation is deleted its valuations go, and their
+    changes sum its rows to nothing.
+    """
+
+    organisation_id = models.BigIntegerField()
+    funder_id = models.BigIntegerField(null=True, blank=True)
+    activities = models.BigIntegerField()
+    value_cents = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation_id", "funder_id"], name="waiting_total")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}/{self.funder_id}: {self.activities}, {self.value_cents}"
 
 
 class ActivityMonth(models.Model):
@@ -802,8 +849,9 @@ class ActivityMonth(models.Model):
     month gives the number of distinct allocations over any run of months exactly.
     """
 
+    # Not indexed alone: on PostgreSQL the roll-up's unique key starts with it (migration 0012).
     organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     month = models.DateField()  # the first day of the month
     funding_status = models.CharField(max_length=20, choices=FundingStatus.choices)

@@ -12,11 +12,20 @@ When it is written (docs/performance.md, "Waiting care valued once"):
   ``allocation_activities_reassign`` revalue the client's waiting activities, in the same
   transaction;
 - a saved client (municipality, date of birth, extended youth care), CIZ indication, health
-  insurance, allocation or job drops the client's valuations; a saved contract or product
-  the organisation's; a saved funder or funding stream all of them (``receivers``). What was
-  dropped is valued again on commit (a Celery task) or at the latest by the next read
-  (``waiting_value_missing``);
+  insurance, allocation or job marks the client's valuations ``pending``; a saved contract or
+  product the organisation's; a saved funder or funding stream all of them (``receivers``).
+  What is pending is valued again on commit (a Celery task in a worker) or at the latest by
+  the next read (``waiting_value_missing``);
 - ``manage.py waiting_revalue`` values everything again (after an upgrade).
+
+On PostgreSQL the database keeps the rows complete (the trigger of migration 0013, in the
+transaction of every write of an activity, whatever code path makes it): an activity that
+starts to wait, or waits on with another date, kind, duration or reason, gets a pending row;
+one that stops waiting loses its row. A second trigger keeps running sums of the valued rows
+per organisation and funder (``WaitingTotal``). The queue then reads: is any row of the
+organisation pending (one index probe), its counts and totals per funder (the running sums,
+a few rows), the page's rows. Elsewhere (SQLite, the demo) the read looks for the waiting
+activities without a row, adds up the rows, and keeps only those of activities still waiting.
 
 ``waiting_valuations_live`` is the rule itself, kept for the revaluation and for the test
 that the stored path gives what the live one does.
@@ -27,7 +36,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from celery import shared_task
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import OuterRef, Q, Subquery
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -60,6 +71,104 @@ VALUED_FIELDS = (
     "funding_reason",
     "expected_funding",
 )
+
+
+# Every waiting activity without a row gets a pending one (the grouping of the trigger of
+# migration 0013): after a bulk load that bypasses triggers (the bench generator's COPY), or
+# to check the rows.
+FILL_SQL = """
+INSERT INTO trajectories_waitingvaluation
+    (activity_id, organisation_id, date, value_cents, pending)
+SELECT a.id, c.organisation_id, a.date, 0, true
+FROM trajectories_activity a
+JOIN trajectories_trajectory t ON t.id = a.trajectory_id
+JOIN clients_client c ON c.id = t.client_id
+WHERE a.status = 'recorded' AND a.funding_status = 'unfunded'
+ON CONFLICT (activity_id) DO NOTHING
+"""
+
+# The rows of activities that no longer wait.
+STALE_SQL = """
+DELETE FROM trajectories_waitingvaluation w
+USING trajectories_activity a
+WHERE a.id = w.activity_id AND NOT (a.status = 'recorded' AND a.funding_status = 'unfunded')
+"""
+
+
+# The running sums added up from the valued rows (after a bulk load, or to set them right).
+TOTAL_FILL_SQL = """
+INSERT INTO trajectories_waitingtotal (organisation_id, funder_id, activities, value_cents)
+SELECT organisation_id, funder_id, count(*), sum(value_cents)
+FROM trajectories_waitingvaluation WHERE NOT pending
+GROUP BY organisation_id, funder_id
+"""
+
+# Fold an organisation's running sums (``WaitingTotal``) into one row per funder, only for the
+# funders that have more than one. Two folds at once each fold the rows they saw (a row is
+# deleted once; the other's new row is not in its snapshot), so the sums stay right.
+FOLD_SQL = """
+WITH folded AS (
+    DELETE FROM trajectories_waitingtotal
+    WHERE organisation_id = %(organisation)s
+      AND coalesce(funder_id, -1) IN (
+          SELECT coalesce(funder_id, -1) FROM trajectories_waitingtotal
+          WHERE organisation_id = %(organisation)s
+          GROUP BY funder_id HAVING count(*) > 1)
+    RETURNING funder_id, activities, value_cents
+)
+INSERT INTO trajectories_waitingtotal (organisation_id, funder_id, activities, value_cents)
+SELECT %(organisation)s, funder_id, sum(activities), sum(value_cents)
+FROM folded GROUP BY funder_id
+HAVING sum(activities) <> 0 OR sum(value_cents) <> 0
+"""
+
+TOTALS_SQL = """
+SELECT funder_id, sum(activities), sum(value_cents) FROM trajectories_waitingtotal
+WHERE organisation_id = %(organisation)s GROUP BY funder_id HAVING sum(activities) <> 0
+"""
+
+# The running sums against the valued rows, per organisation and funder: 0 when they agree.
+TOTAL_DIFFERENCES_SQL = """
+SELECT count(*) FROM (
+    SELECT organisation_id, funder_id, sum(activities) AS n, sum(value_cents) AS v
+    FROM trajectories_waitingtotal GROUP BY 1, 2 HAVING sum(activities) <> 0
+) t FULL JOIN (
+    SELECT organisation_id, funder_id, count(*) AS n, sum(value_cents) AS v
+    FROM trajectories_waitingvaluation WHERE NOT pending GROUP BY 1, 2
+) w ON w.organisation_id = t.organisation_id AND w.funder_id IS NOT DISTINCT FROM t.funder_id
+WHERE t.n IS DISTINCT FROM w.n OR t.v IS DISTINCT FROM w.v
+"""
+
+
+def rows_kept_complete() -> bool:
+    """Whether the database keeps a row for every waiting activity and none for any other
+    (PostgreSQL: the trigger); elsewhere the reads look for what has none."""
+    return connection.vendor == "postgresql"
+
+
+def waiting_rows_complete() -> int:
+    """Give every waiting activity a row (pending where it had none), drop the rows of those
+    that no longer wait and add the running sums up again from the valued rows; the number of
+    rows added. Writers of valuations wait meanwhile. Nothing to do without the trigger."""
+    if not rows_kept_complete():
+        return 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE trajectories_waitingvaluation IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute(STALE_SQL)
+        cursor.execute(FILL_SQL)
+        added = cursor.rowcount
+        cursor.execute("DELETE FROM trajectories_waitingtotal")
+        cursor.execute(TOTAL_FILL_SQL)
+        return added
+
+
+def waiting_totals(*, organisation: Organisation) -> list[tuple[int | None, int, int]]:
+    """(funder id, count, value in cents) of the organisation's valued waiting activities,
+    from the running sums (two statements on a few rows). Only with the trigger."""
+    with connection.cursor() as cursor:
+        cursor.execute(FOLD_SQL, {"organisation": organisation.pk})
+        cursor.execute(TOTALS_SQL, {"organisation": organisation.pk})
+        return [(funder, int(count), int(value)) for funder, count, value in cursor.fetchall()]
 
 
 def waiting_valuations_live(
@@ -97,6 +206,7 @@ def _store(organisation: Organisation, valued: Iterable[tuple[Activity, Responsi
             product=found.product,
             stream=found.stream,
             value_cents=found.value_cents,
+            pending=False,
         )
         for activity, found in valued
     ]
@@ -106,15 +216,26 @@ def _store(organisation: Organisation, valued: Iterable[tuple[Activity, Responsi
         batch_size=2_000,
         update_conflicts=True,
         unique_fields=["activity"],
-        update_fields=["organisation", "date", "funder", "product", "stream", "value_cents"],
+        update_fields=[
+            "organisation",
+            "date",
+            "funder",
+            "product",
+            "stream",
+            "value_cents",
+            "pending",
+        ],
     )
     return len(rows)
 
 
 def waiting_revalue_client(*, client: Client) -> int:
     """Value the client's waiting activities again (and drop the valuations of those no
-    longer waiting); the number valued."""
-    WaitingValuation.objects.filter(activity__trajectory__client_id=client.pk).delete()
+    longer waiting); the number valued. With the trigger the rows of what stopped waiting are
+    gone already, and a row whose valuation did not change is left as it was (its running
+    sums untouched)."""
+    if not rows_kept_complete():
+        WaitingValuation.objects.filter(activity__trajectory__client_id=client.pk).delete()
     organisation = client.organisation
     activities = Activity.objects.filter(trajectory__client_id=client.pk)
     return _store(
@@ -123,19 +244,54 @@ def waiting_revalue_client(*, client: Client) -> int:
 
 
 def waiting_value_missing(*, organisation: Organisation) -> int:
-    """Value the organisation's waiting activities that have no valuation (new, or dropped
-    after a change); one query when there are none."""
-    missing = Activity.objects.filter(waiting_valuation__isnull=True)
-    if not missing.unfunded().filter(trajectory__client__organisation=organisation).exists():
+    """Value the organisation's waiting activities that are pending or (without the trigger)
+    have no valuation at all; one query when there are none."""
+    if not rows_kept_complete():
+        missing = Activity.objects.filter(
+            Q(waiting_valuation__isnull=True) | Q(waiting_valuation__pending=True)
+        )
+        if not missing.unfunded().filter(trajectory__client__organisation=organisation).exists():
+            return 0
+        return _store(
+            organisation, waiting_valuations_live(organisation=organisation, activities=missing)
+        )
+    pending = WaitingValuation.objects.filter(organisation=organisation, pending=True)
+    if not pending.exists():  # one probe of the index of pending rows
         return 0
-    return _store(
-        organisation, waiting_valuations_live(organisation=organisation, activities=missing)
+    ids = set(pending.values_list("activity_id", flat=True))
+    valued = waiting_valuations_live(
+        organisation=organisation,
+        activities=Activity.objects.filter(
+            waiting_valuation__organisation=organisation, waiting_valuation__pending=True
+        ),
     )
+    stored = _store(organisation, valued)
+    _repoint(ids - {activity.pk for activity, _found in valued})
+    return stored
+
+
+def _repoint(activity_ids: set[int]) -> None:
+    """Pending rows the organisation did not value: their client moved to another
+    organisation, which values them; a row whose activity no longer waits is dropped."""
+    ids = sorted(activity_ids)
+    for start in range(0, len(ids), 10_000):
+        rows = WaitingValuation.objects.filter(activity_id__in=ids[start : start + 10_000])
+        rows.exclude(activity__status="recorded", activity__funding_status="unfunded").delete()
+        rows.update(
+            organisation_id=Subquery(
+                Client.objects.filter(trajectories__activities=OuterRef("activity_id")).values(
+                    "organisation_id"
+                )[:1]
+            )
+        )
 
 
 def waiting_revalue_organisation(*, organisation: Organisation) -> int:
     """Value all the organisation's waiting activities again."""
-    WaitingValuation.objects.filter(organisation=organisation).delete()
+    if rows_kept_complete():
+        WaitingValuation.objects.filter(organisation=organisation).update(pending=True)
+    else:
+        WaitingValuation.objects.filter(organisation=organisation).delete()
     return waiting_value_missing(organisation=organisation)
 
 
@@ -163,9 +319,12 @@ def waiting_value_activity_task(organisation_id: int, activity_id: int) -> int:
 
 
 def waiting_value_on_commit(*, organisation_id: int, activity: Activity | None = None) -> None:
-    """Value the organisation's waiting activities without a valuation (or, given one,
-    that activity alone) once the current transaction is committed (a Celery task: in a
-    worker, or right after the commit when Celery runs eagerly)."""
+    """Value the organisation's pending waiting activities (or, given one, that activity
+    alone) once the current transaction is committed, in a Celery worker. Without a worker
+    (Celery eager, the demo) nothing is done here: the next read of the queue values what is
+    pending, and the caseworker who logged the care does not wait for a manager's figure."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return
     if activity is not None:
         transaction.on_commit(
             lambda: waiting_value_activity_task.delay(organisation_id, activity.pk)
@@ -174,11 +333,17 @@ def waiting_value_on_commit(*, organisation_id: int, activity: Activity | None =
     transaction.on_commit(lambda: waiting_value_missing_task.delay(organisation_id))
 
 
-def _dropped(valuations, organisation_ids: Iterable[int]) -> None:
-    """Drop valuations whose facts changed; value them again once the change is committed."""
-    valuations.delete()
-    for organisation_id in sorted(set(organisation_ids)):
-        waiting_value_on_commit(organisation_id=organisation_id)
+def _dropped(
+    valuations, organisation_ids: Iterable[int], *, organisation_id: int | None = None
+) -> None:
+    """Mark valuations whose facts changed pending; value them again once the change is
+    committed. ``organisation_id``: the organisation the client's rows belong to now."""
+    if organisation_id is None:
+        valuations.update(pending=True)
+    else:
+        valuations.update(pending=True, organisation_id=organisation_id)
+    for each in sorted(set(organisation_ids)):
+        waiting_value_on_commit(organisation_id=each)
 
 
 def _client_changed(client_id: int | None) -> None:
@@ -201,6 +366,7 @@ def _on_client_saved(sender, instance, created, raw=False, **kwargs) -> None:
         _dropped(
             WaitingValuation.objects.filter(activity__trajectory__client_id=instance.pk),
             [instance.organisation_id],
+            organisation_id=instance.organisation_id,  # the client may have moved
         )
 
 

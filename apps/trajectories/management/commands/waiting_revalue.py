@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from apps.accounts.models import Organisation
-from apps.trajectories.waiting import waiting_revalue_organisation
+from apps.trajectories.waiting import waiting_revalue_organisation, waiting_rows_complete
 
 
 class Command(BaseCommand):
@@ -15,6 +15,10 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        # PostgreSQL: a row for every waiting activity, and the running sums from the rows.
+        added = waiting_rows_complete()
+        if added:
+            self.stdout.write(f"{added} waiting activities without a stored valuation found.")
         for organisation in Organisation.objects.order_by("pk"):
             started = time.monotonic()
             with transaction.atomic():
