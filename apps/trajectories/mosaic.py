@@ -278,14 +278,17 @@ def _live_funded(activities) -> list[dict]:
 
 
 def _rollup_funded(rollup) -> list[dict]:
-    # One roll-up row per allocation and month: the count of rows is the count of allocations.
+    # One roll-up row per allocation and month (its unique key: funded care has no pilot
+    # product and no kind), and an allocation has one funder, stream, contract and unit: the
+    # count of a group's rows is the count of its distinct allocations. Counted as rows, the
+    # groups are hashed; a COUNT(DISTINCT) would sort every row (docs/performance.md).
     return list(
         rollup.filter(funding_status=FUNDED)
         .values("month", *FUNDED_GROUPS)
         .annotate(
             count=Sum("activities"),
             money=Sum(F("consumed") * _TARIFF, output_field=IntegerField()),
-            allocations=Count("allocation", distinct=True),
+            allocations=Count("pk"),
         )
         .order_by()
     )
