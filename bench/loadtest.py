@@ -286,8 +286,10 @@ def main() -> int:
     parser.add_argument("--ramp-up", type=int, default=60, help="seconds to start everyone")
     parser.add_argument("--duration", type=int, default=300, help="the measured phase, seconds")
     parser.add_argument("--grace", type=float, default=10, help="seconds for the last requests")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
+    # Processes, not threads: a worker's threads share one interpreter lock, and a slow page
+    # held its neighbours' requests (3 workers x 2 threads, docs/performance.md).
+    parser.add_argument("--workers", type=int, default=6, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
     parser.add_argument(
         "--no-funding-overview",
         action="store_true",
