@@ -186,3 +186,19 @@ def test_the_queue_values_only_its_own_organisations_pending_rows(mixed):  # noq
     assert WaitingValuation.objects.filter(pending=True).count() == 27
     assert waiting_value_missing(organisation=world.organisation) == 27
     assert waiting_value_missing(organisation=world.organisation) == 0
+
+
+def test_a_pending_row_under_the_wrong_organisation_goes_to_its_clients(mixed):  # noqa: F811
+    """A row marked pending under an organisation that is not its client's (a change made
+    outside the services) is handed to the client's organisation, not lost."""
+    world, clients = mixed
+    zwolle = clients[-1]
+    unfunded_queue(organisation=world.organisation)
+    other = OrganisationFactory()
+    rows = WaitingValuation.objects.filter(activity__trajectory__client=zwolle)
+    rows.update(organisation=other, pending=True)
+    assert waiting_value_missing(organisation=other) == 0  # none of them is its care
+    assert set(rows.values_list("organisation_id", "pending")) == {(world.organisation.pk, True)}
+    assert unfunded_queue(organisation=world.organisation).count == 27
+    assert unfunded_queue(organisation=other).count == 0
+    _sums_agree()
