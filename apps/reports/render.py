@@ -6,11 +6,11 @@ nothing of their own: every amount is the figures' integer cents, written out ex
 The PDF is laid out by WeasyPrint, which is slow on long multi-page tables. A large report is
 therefore rendered in parts (the summary, then the allocations in chunks of
 ``ALLOCATIONS_PER_PART``, then the annex in chunks of ``UNFUNDED_LINES_PER_PART``), each part
-to its own ``Document``, and the pages are joined into one PDF. "page X of Y" stays right
-across the parts with two passes: the first renders every part to count its pages; the
-second renders every part again with ``@page :first { counter-reset: page N }`` (the part's
-first page number; WeasyPrint 70 honours it on the first page) and the total as a literal
-string. A report that fits in one part is rendered once, with ``counter(pages)``.
+to its own ``Document``, and the pages are joined into one PDF. Each part is laid out once,
+without "page X of Y": the total is known only when the last part is done. Then a document of
+as many empty pages, with the same page style and only "page X of Y" in its margin, is laid
+out (cheap: nothing else is on it) and pypdf stamps its pages onto the report's. A report
+that fits in one part is rendered once, with ``counter(pages)``.
 
 WeasyPrint fetches nothing: every URL (file, http(s), data, ...) is refused, and the
 templates reference no external resource (system fonts, inline SVG for the chart).
@@ -19,7 +19,6 @@ templates reference no external resource (system fonts, inline SVG for the chart
 from __future__ import annotations
 
 import io
-import logging
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -30,6 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext, gettext_lazy
+from pypdf import PdfReader, PdfWriter
 from weasyprint import CSS, HTML
 from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
@@ -41,9 +41,7 @@ from apps.funding.models import Unit
 from .models import ReportFormat
 from .selectors import AllocationBlock, ReportFigures, UnfundedLine
 
-logger = logging.getLogger(__name__)
-
-ALLOCATIONS_PER_PART = 120  # measured: splitting saves memory but renders twice
+ALLOCATIONS_PER_PART = 120  # measured: splitting keeps the peak memory bounded
 UNFUNDED_LINES_PER_PART = 200
 
 ProgressCallback = Callable[[int], None]
@@ -475,20 +473,29 @@ def _page_number_content(total: int | None) -> str:
     return " ".join(tokens)
 
 
-def _page_css(figures: ReportFigures, *, first_page: int, total: int | None) -> str:
-    """The translated margin texts, and where this part's page numbers start."""
+def _page_css(figures: ReportFigures, *, numbered: bool) -> str:
+    """The translated margin texts; "page X of Y" only where ``numbered``."""
     mark = gettext("Confidential – special category personal data")
     running = f"{figures.organisation_name} · {figures.funder_name} ({figures.funder_code})"
-    css = (
+    number = _page_number_content(None) if numbered else "none"
+    return (
         "@page {"
         f" @top-center {{ content: {_css_string(mark)} }}"
         f" @bottom-left {{ content: {_css_string(running)} }}"
-        f" @bottom-right {{ content: {_page_number_content(total)} }}"
+        f" @bottom-right {{ content: {number} }}"
         " }"
     )
-    if first_page != 1:
-        css += f" @page :first {{ counter-reset: page {int(first_page)} }}"
-    return css
+
+
+def _page_number_css() -> str:
+    """The stamp pages' margin: "page X of Y" and nothing else."""
+    return (
+        "@page {"
+        " @top-center { content: none }"
+        " @bottom-left { content: none }"
+        f" @bottom-right {{ content: {_page_number_content(None)} }}"
+        " }"
+    )
 
 
 # --- PDF: rendering ------------------------------------------------------------------------
@@ -529,15 +536,24 @@ class _Renderer:
         )
         return render_to_string("reports/report_pdf.html", context)
 
-    def document(self, html: str, *, first_page: int, total: int | None) -> Document:
+    def document(self, html: str, *, numbered: bool = True, page_css: str | None = None):
         page_css = CSS(
-            string=_page_css(self.figures, first_page=first_page, total=total),
+            string=page_css or _page_css(self.figures, numbered=numbered),
             url_fetcher=self.fetcher,
             font_config=self.font_config,
         )
         return HTML(string=html, url_fetcher=self.fetcher, base_url=None).render(
             stylesheets=[self.stylesheet, page_css], font_config=self.font_config
         )
+
+    def page_numbers(self, total: int) -> bytes:
+        """``total`` empty pages in the report's page style with "page X of Y" alone."""
+        blank = '<div style="break-after: page"></div>' * (total - 1) + "<div></div>"
+        html = f'<!DOCTYPE html><html lang="{self.context["language"]}"><body>{blank}</body></html>'
+        document = self.document(html, page_css=_page_number_css())
+        if len(document.pages) != total:  # pragma: no cover - an empty page always breaks
+            raise RuntimeError(f"{len(document.pages)} numbered pages for {total}")
+        return document.write_pdf()
 
 
 def render_pdf(
@@ -555,34 +571,37 @@ def render_pdf(
     htmls = [renderer.html(part) for part in _parts(figures)]
     progress(5)
     if len(htmls) == 1:
-        document = renderer.document(htmls[0], first_page=1, total=None)
+        document = renderer.document(htmls[0])
         progress(90)
         pdf = document.write_pdf()
         progress(100)
         return pdf
 
-    counts = []
+    documents = []
     for index, html in enumerate(htmls, start=1):
-        counts.append(len(renderer.document(html, first_page=1, total=None).pages))
-        progress(5 + 40 * index / len(htmls))
-    total = sum(counts)
-    documents, first_page = [], 1
-    for index, (html, count) in enumerate(zip(htmls, counts, strict=True), start=1):
-        document = renderer.document(html, first_page=first_page, total=total)
-        if len(document.pages) != count:  # the margin texts never move the content
-            logger.warning(
-                "Report part %s: %s pages, counted %s", index, len(document.pages), count
-            )
-        documents.append(document)
-        first_page += len(document.pages)
-        progress(45 + 45 * index / len(htmls))
-    pdf = documents[0].copy(_pages(documents)).write_pdf()
+        documents.append(renderer.document(html, numbered=False))
+        progress(5 + 80 * index / len(htmls))
+    pages = _pages(documents)
+    report = documents[0].copy(pages).write_pdf()
+    progress(90)
+    pdf = _stamped(report, renderer.page_numbers(len(pages)))
     progress(100)
     return pdf
 
 
 def _pages(documents: Iterable[Document]) -> list:
     return [page for document in documents for page in document.pages]
+
+
+def _stamped(report: bytes, numbers: bytes) -> bytes:
+    """The report's pages with the numbered pages drawn over them, one on one; the report's
+    metadata (title, language) kept."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(report)))
+    for page, stamp in zip(writer.pages, PdfReader(io.BytesIO(numbers)).pages, strict=True):
+        page.merge_page(stamp)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def render(

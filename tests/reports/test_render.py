@@ -614,7 +614,7 @@ def test_rendering_reads_no_file_and_calls_no_network(monkeypatch):
         '<body><p>Hallo</p><img src="file:///etc/passwd"><img src="http://example.org/a.png">'
         "</body></html>"
     )
-    document = renderer.document(html, first_page=1, total=None)
+    document = renderer.document(html)
     pdf = document.write_pdf()
     assert set(asked) >= {"file:///etc/passwd", "http://example.org/a.png"}
     text = " ".join(_pages(pdf))
