@@ -73,9 +73,9 @@ VALUED_FIELDS = (
 )
 
 
-# Every waiting activity without a row gets a pending one (the grouping of the trigger of
-# migration 0013): after a bulk load that bypasses triggers (the bench generator's COPY), or
-# to check the rows.
+# Every waiting activity without a row gets a pending one, as the trigger of migration 0013
+# gives it: after a bulk load that bypasses triggers (the bench generator's COPY), or to
+# check the rows.
 FILL_SQL = """
 INSERT INTO trajectories_waitingvaluation
     (activity_id, organisation_id, date, value_cents, pending)
