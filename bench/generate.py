@@ -2,7 +2,7 @@
 
     python -m bench.generate --db casemanager_bench                 # the default scale
     python -m bench.generate --db casemanager_bench_quick --scale quick
-    python -m bench.generate --db casemanager_bench_5x --scale 5x     # 5x the default: not run yet
+    python -m bench.generate --db casemanager_bench_5x --scale 5x     # 5x the default
 
 The database is dropped and created, ``migrate`` builds the schema (and the reference data:
 municipalities, funding streams, role groups), then every table is filled with COPY into

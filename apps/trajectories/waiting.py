@@ -6,7 +6,8 @@ a funder's report annex read it instead of working it out for every activity on 
 When it is written (docs/performance.md, "Waiting care valued once"):
 
 - an activity the assignment leaves unfunded (``activity_funding_assign``: logged or
-  changed) is valued once its transaction is committed;
+  changed) is valued by a Celery worker once its transaction is committed (without a worker,
+  by the next read);
 - ``unfunded_rematch`` (every new, changed or cancelled activity, every fact recorded through
   the funding-facts and youth-care services, every new allocation) and
   ``allocation_activities_reassign`` revalue the client's waiting activities, in the same
