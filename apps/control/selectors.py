@@ -71,7 +71,7 @@ UNFUNDED_QUEUE_LIMIT = 500
 CONTRACT_ORDER = ("funder__name", "reference", "pk")
 
 
-def contract_ids(*, organisation: Organisation) -> QuerySet[Contract]:
+def contract_ids(*, organisation: Organisation) -> QuerySet:
     """The ids of the organisation's contracts in ``contract_list``'s order: what a page of
     it is cut from, without counting anything."""
     return (
@@ -376,8 +376,8 @@ def unfunded_queue(
 
 def _waiting_valuations(organisation: Organisation | int) -> QuerySet[WaitingValuation]:
     """The organisation's valued waiting activities. On PostgreSQL the rows are those of the
-    waiting activities only (the trigger of ``apps.trajectories.waiting``), so the counts and
-    totals come from the queue's index alone; elsewhere each row's activity is checked."""
+    waiting activities only (the trigger of ``apps.trajectories.waiting``), so no row needs
+    its activity read; elsewhere each row's activity is checked."""
     valued = WaitingValuation.objects.filter(organisation=organisation, pending=False)
     if rows_kept_complete():
         return valued
