@@ -46,7 +46,14 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 
-from apps.trajectories.activity_month import LIVE_SQL, REBUILD_SQL, STORED_SQL
+from apps.trajectories.activity_month import (
+    FUNDED_FILL_SQL,
+    FUNDED_LIVE_SQL,
+    FUNDED_STORED_SQL,
+    LIVE_SQL,
+    REBUILD_SQL,
+    STORED_SQL,
+)
 from bench.common import BENCH_PASSWORD, ROOT, conninfo, django_env, human_bytes, save_json
 
 SCALES = {
@@ -1588,6 +1595,8 @@ class Generator:
         started = time.perf_counter()
         conn.execute("DELETE FROM trajectories_activitymonth")
         conn.execute(REBUILD_SQL)
+        conn.execute("DELETE FROM trajectories_fundedmonth")  # and its funded care's sums
+        conn.execute(FUNDED_FILL_SQL)
         conn.commit()
         self.timings["activity_month_s"] = round(time.perf_counter() - started, 1)
         # The waiting activities' rows (the unfunded queue reads them), pending: their trigger
@@ -1663,6 +1672,10 @@ class Generator:
         checks["activity roll-up row differing from the activities"] = (
             f"SELECT count(*) FROM (({STORED_SQL}) EXCEPT ({LIVE_SQL})) one_way"  # noqa: S608
             f" FULL JOIN (({LIVE_SQL}) EXCEPT ({STORED_SQL})) other_way ON false"
+        )
+        checks["funded running sum differing from the roll-up"] = (
+            f"SELECT count(*) FROM (({FUNDED_STORED_SQL}) EXCEPT ({FUNDED_LIVE_SQL})) one_way"  # noqa: S608
+            f" FULL JOIN (({FUNDED_LIVE_SQL}) EXCEPT ({FUNDED_STORED_SQL})) other_way ON false"
         )
         return {name: conn.execute(sql).fetchone()[0] for name, sql in checks.items()}
 

@@ -866,6 +866,73 @@ class ActivityMonth(models.Model):
     activities = models.IntegerField(default=0)
     consumed = models.BigIntegerField(default=0)
     pilot_cents = models.BigIntegerField(default=0)
+    # Funded care only: the allocation's funder, contract and product, copied by the trigger
+    # (and again when the allocation changes them), so that ``FundedMonth`` can be kept from
+    # these rows alone, even when the allocation is gone first. Plain ids: derived data.
+    funder_id = models.BigIntegerField(null=True, blank=True)
+    contract_id = models.BigIntegerField(null=True, blank=True)
+    product_id = models.BigIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.organisation_id} {self.month:%Y-%m} {self.funding_status}: {self.activities}"
+
+
+class FundedMonth(models.Model):
+    """The funded care of the monthly roll-up per organisation, month, funder, contract and
+    product: how many activities, what they consumed and how many allocations they drew on,
+    kept as a running sum of changes (PostgreSQL only, migration 0014).
+
+    A trigger on ``ActivityMonth`` adds a row for every change of a funded row (its numbers
+    taken away for what it was, and one allocation; added for what it is); no row is ever
+    updated by a writer, so caseworkers who log care on the same contract in the same month
+    never wait on each other for it. The organisation's mosaic folds the rows it reads into
+    one per group (``apps.trajectories.activity_month``): a few hundred rows a year, whatever
+    the number of allocations. Within one month an allocation has one roll-up row and one
+    group, so the group's allocations are distinct. The tariff and unit are read through the
+    product when the mosaic is built, the stream through the contract.
+    """
+
+    organisation_id = models.BigIntegerField()
+    month = models.DateField()
+    funder_id = models.BigIntegerField()
+    contract_id = models.BigIntegerField()
+    product_id = models.BigIntegerField(null=True, blank=True)  # none: an aspecific allocation
+    activities = models.BigIntegerField()
+    consumed = models.BigIntegerField()
+    allocations = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation_id", "month"], name="funded_month")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.month:%Y-%m} {self.contract_id}: {self.activities}"
+
+
+class AllocationSpan(models.Model):
+    """Per allocation, the first and the last month of its funded care in the monthly roll-up
+    and in how many months it has some (PostgreSQL only, migration 0014), kept by the same
+    trigger as ``FundedMonth``: its row changes only when an allocation gets or loses a month.
+
+    The organisation's mosaic counts the distinct allocations of a period from it: those
+    whose span meets the period and whose months run without a gap, and of the others those
+    with a roll-up row in the period. An index read of the allocations that end in or after
+    the period, not of every allocation and month.
+    """
+
+    allocation_id = models.BigIntegerField(primary_key=True)
+    organisation_id = models.BigIntegerField()
+    first_month = models.DateField()
+    last_month = models.DateField()
+    months = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["organisation_id", "last_month"],
+                include=["first_month", "months"],
+                name="allocation_span",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.allocation_id}: {self.first_month:%Y-%m}–{self.last_month:%Y-%m}"

@@ -28,7 +28,7 @@ from apps.accounts.models import Organisation
 from apps.core.domains import SCHOOL_FUNDED_KINDS, SCHOOL_PROGRAMME_KINDS
 from apps.funding.models import MINUTES_PER_UNIT, Funder, FundingStream
 
-from .activity_month import rollup_in_use
+from .activity_month import allocations_in, funded_groups, rollup_in_use
 from .models import (
     Activity,
     ActivityMonth,
@@ -128,7 +128,7 @@ def funding_mosaic(
 
     if trajectory is None and rollup_in_use():
         # Whole months from the roll-up, the days of a month cut by the period live.
-        months_in, edges = _whole_months(period_start, period_end)
+        months_in, edges = _whole_months(period_start, _end_of_records(period_end))
         rollup = ActivityMonth.objects.filter(
             organisation=organisation, month__gte=months_in[0], month__lte=months_in[1]
         )
@@ -148,22 +148,31 @@ def funding_mosaic(
         )
         school_registrations += _school_registrations(live)
     if rollup is not None:
-        funded_rows += _rollup_funded(rollup)
+        if months_in[0] <= months_in[1]:
+            funded_rows += funded_groups(
+                organisation_id=organisation.pk, first=months_in[0], last=months_in[1]
+            )
         pilot_rows += _rollup_pilot(rollup)
         unfunded_rows += _rollup_unfunded(rollup)
-        allocation_ids.append(
-            rollup.filter(funding_status=FUNDED, allocation__isnull=False)
-            .values_list("allocation_id", flat=True)
-            .order_by()
-        )
+        if live is not None:
+            allocation_ids.append(
+                rollup.filter(funding_status=FUNDED, allocation__isnull=False)
+                .values_list("allocation_id", flat=True)
+                .order_by()
+            )
         school_registrations += (
             rollup.filter(
                 funding_status=NOT_CHARGEABLE, kind__in=SCHOOL_FUNDED_KINDS | SCHOOL_PROGRAMME_KINDS
             ).aggregate(n=Sum("activities"))["n"]
             or 0
         )
-    # The distinct allocations over the whole period: one count over both sources.
-    if len(allocation_ids) > 1:
+    # The distinct allocations over the whole period: from the spans when it is whole months,
+    # else one count over both sources.
+    if rollup is not None and live is None:
+        allocation_count = allocations_in(
+            organisation_id=organisation.pk, first=months_in[0], last=months_in[1]
+        )
+    elif len(allocation_ids) > 1:
         allocation_count = allocation_ids[0].union(allocation_ids[1]).count()
     else:
         allocation_count = allocation_ids[0].distinct().count()
@@ -178,7 +187,9 @@ def funding_mosaic(
 
     def add(month, funder_id, stream_id, contract_id, count, cents, pilot, allocations=0):
         month = _month(month)
-        row = months.setdefault(month, MosaicMonth(month=month))
+        row = months.get(month)
+        if row is None:
+            row = months[month] = MosaicMonth(month=month)
         row.activities += count
         row.allocations += allocations
         month_exact[month] += cents
@@ -188,7 +199,10 @@ def funding_mosaic(
         sets["contracts"].add(contract_id)
         key = (funder_id, stream_id, pilot)
         exact[key] += cents
-        parts.setdefault(key, MosaicPart(funder=None, stream=None, pilot=pilot)).activities += count
+        part = parts.get(key)
+        if part is None:
+            part = parts[key] = MosaicPart(funder=None, stream=None, pilot=pilot)
+        part.activities += count
         funders.add(funder_id)
         streams.add(stream_id)
         contracts.add(contract_id)
@@ -277,23 +291,6 @@ def _live_funded(activities) -> list[dict]:
     )
 
 
-def _rollup_funded(rollup) -> list[dict]:
-    # One roll-up row per allocation and month (its unique key: funded care has no pilot
-    # product and no kind), and an allocation has one funder, stream, contract and unit: the
-    # count of a group's rows is the count of its distinct allocations. Counted as rows, the
-    # groups are hashed; a COUNT(DISTINCT) would sort every row (docs/performance.md).
-    return list(
-        rollup.filter(funding_status=FUNDED)
-        .values("month", *FUNDED_GROUPS)
-        .annotate(
-            count=Sum("activities"),
-            money=Sum(F("consumed") * _TARIFF, output_field=IntegerField()),
-            allocations=Count("pk"),
-        )
-        .order_by()
-    )
-
-
 def _live_pilot(activities) -> list[dict]:
     return list(
         activities.filter(funding_status=PILOT)
@@ -336,6 +333,24 @@ def _school_registrations(activities) -> int:
     return activities.filter(
         funding_status=NOT_CHARGEABLE, kind__in=SCHOOL_FUNDED_KINDS | SCHOOL_PROGRAMME_KINDS
     ).count()
+
+
+def _end_of_records(period_end: date) -> date:
+    """The period's end, or the last day of its month when no recorded activity lies after
+    the end in that month: nothing can be recorded ahead of today, so the default period
+    (up to today) then reads its last month whole from the roll-up, not its days from every
+    activity of the country. One probe per funding status of the ``(funding_status, date)``
+    index."""
+    month_end = _next_month(period_end) - timedelta(days=1)
+    if period_end == month_end:
+        return period_end
+    later = Activity.objects.filter(
+        funding_status__in=FundingStatus.values,
+        date__gt=period_end,
+        date__lte=month_end,
+        status=RECORDED,
+    )
+    return period_end if later.exists() else month_end
 
 
 def _whole_months(period_start: date, period_end: date) -> tuple[tuple[date, date], Q | None]:

@@ -291,8 +291,9 @@ def test_the_number_of_queries_does_not_grow_with_the_data(world, django_assert_
         mosaic = funding_mosaic(organisation=world.organisation, **Q1)
 
     # Four grouped queries, the funders and the streams; the school placements per funding
-    # basis and the count of school registrations.
-    assert len(small) <= 8
+    # basis and the count of school registrations; on PostgreSQL the funded care's running
+    # sums are folded before they are read.
+    assert len(small) <= 9
     assert (mosaic.funders, mosaic.streams, mosaic.activities) == (3, 4, 5 + 90 + 1)
 
 

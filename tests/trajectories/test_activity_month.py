@@ -9,11 +9,14 @@ from unittest import mock
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.models import Role
+from apps.funding.models import Allocation
 from apps.trajectories import mosaic as mosaic_module
 from apps.trajectories.activity_month import activity_month_differences, activity_month_rebuild
-from apps.trajectories.models import Activity, ActivityMonth
+from apps.trajectories.models import Activity, ActivityMonth, AllocationSpan, FundedMonth
 from apps.trajectories.mosaic import funding_mosaic
 from apps.trajectories.services import activity_cancel, activity_correct
 from tests.accounts.factories import OrganisationFactory, UserFactory
@@ -163,3 +166,101 @@ def test_a_decrement_whose_row_is_gone_leaves_nothing(world):
     ActivityMonth.objects.all().delete()
     Activity.objects.filter(pk=activity.pk).delete()
     assert not ActivityMonth.objects.exists()
+    _equal()
+
+
+# --- the funded care's running sums (FundedMonth) -----------------------------------------------
+
+
+def _funded_rows(organisation):
+    return FundedMonth.objects.filter(organisation_id=organisation.pk).count()
+
+
+def test_the_funded_sums_grow_by_inserts_and_are_folded_when_read(world):
+    trajectory = world["waiting"]
+    register(trajectory.client, world["care"], world["manager"])
+    for day in range(1, 6):
+        log(trajectory, D(2025, 2, day), minutes=20)
+    # One group (the allocation's funder, contract and product in February), written as the
+    # first row and a pair of rows (what it was taken away, what it is added) per later write.
+    assert _funded_rows(world["organisation"]) == 1 + 2 * 4
+    _equal()
+
+    mosaic = _mosaics_equal(world["organisation"], D(2025, 1, 1), D(2025, 3, 31))
+    assert _funded_rows(world["organisation"]) == 1
+    assert (mosaic.activities, mosaic.allocations) == (5, 1)
+    assert isinstance(mosaic.months[0].allocations, int)
+    _equal()
+
+
+def test_an_allocation_that_changes_its_product_takes_its_sums_along(world):
+    trajectory = world["waiting"]
+    allocation = register(trajectory.client, world["care"], world["manager"])
+    log(trajectory, D(2025, 2, 3), minutes=30)
+    log(trajectory, D(2025, 3, 3), minutes=30)
+    year = (D(2025, 1, 1), D(2025, 12, 31))
+    before = _mosaics_equal(world["organisation"], *year)
+    other = product(world["organisation"], "wmo", tariff_cents=600, unit=world["care"].unit)
+    Allocation.objects.filter(pk=allocation.pk).update(
+        product=other, contract=other.contract, funder=other.contract.funder
+    )
+    _equal()
+    mosaic = _mosaics_equal(world["organisation"], *year)
+    assert [part.stream.code for part in mosaic.parts] == ["wmo"]
+    assert mosaic.value_cents == 3 * before.value_cents  # 600 cents a unit instead of 200
+
+
+@pytest.mark.parametrize(
+    ("end", "live_days"),
+    [
+        (D(2025, 3, 25), False),  # no care after the 25th in March: March read whole
+        (D(2025, 3, 10), True),  # care on the 20th: March's days up to the 10th read live
+    ],
+)
+def test_a_period_that_ends_after_the_last_care_of_its_month_reads_that_month_whole(
+    world, end, live_days
+):
+    """The default period ends today, and nothing is recorded ahead of today: its month is then
+    read from the roll-up, not from the activities of every organisation."""
+    trajectory = world["waiting"]
+    register(trajectory.client, world["care"], world["manager"])
+    for day in (D(2025, 2, 2), D(2025, 3, 5), D(2025, 3, 20)):
+        log(trajectory, day, minutes=25)
+    with CaptureQueriesContext(connection) as queries:
+        mosaic = funding_mosaic(
+            organisation=world["organisation"], period_start=D(2025, 1, 1), period_end=end
+        )
+    read_live = any("DATE_TRUNC" in query["sql"] for query in queries.captured_queries)
+    assert read_live is live_days
+    assert mosaic.activities == (3 if end.day == 25 else 2)
+    _mosaics_equal(world["organisation"], D(2025, 1, 1), end)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "allocations"),
+    [
+        (D(2025, 1, 1), D(2025, 4, 30), 1),  # the whole span
+        (D(2025, 2, 1), D(2025, 3, 31), 0),  # within its gap: none
+        (D(2025, 2, 1), D(2025, 4, 30), 1),  # from the gap to its end
+        (D(2024, 11, 1), D(2025, 1, 31), 1),  # up to its first month
+    ],
+)
+def test_the_distinct_allocations_of_whole_months_count_an_allocation_with_a_gap_right(
+    world, start, end, allocations
+):
+    """An allocation with care in January and April only: the spans know its first and last
+    month and that its months do not run without a gap, so a period in the gap counts it
+    not."""
+    trajectory = world["waiting"]
+    register(trajectory.client, world["care"], world["manager"])
+    log(trajectory, D(2025, 1, 13), minutes=25)
+    april = log(trajectory, D(2025, 4, 7), minutes=25)
+    assert AllocationSpan.objects.get().months == 2
+    mosaic = _mosaics_equal(world["organisation"], start, end)
+    assert mosaic.allocations == allocations
+
+    # Its last month goes: the span ends in January again.
+    activity_cancel(activity=april, actor=world["manager"])
+    span = AllocationSpan.objects.get()
+    assert (span.first_month, span.last_month, span.months) == (D(2025, 1, 1), D(2025, 1, 1), 1)
+    _equal()
