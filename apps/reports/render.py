@@ -42,6 +42,9 @@ from .models import ReportFormat
 from .selectors import AllocationBlock, ReportFigures, UnfundedLine
 
 ALLOCATIONS_PER_PART = 120  # measured: splitting keeps the peak memory bounded
+# An allocation with more months than this may not fit on one page: its number is repeated on
+# every month, so that a page it continues on names it (a page holds about 60 lines).
+MONTHS_ON_A_PAGE = 40
 UNFUNDED_LINES_PER_PART = 200
 
 ProgressCallback = Callable[[int], None]
@@ -300,10 +303,7 @@ def _allocation_view(block: AllocationBlock) -> dict:
     return {
         "number": block.number,
         "client": block.client.as_text(),
-        "stream": block.stream,
-        "contract": block.contract_reference,
         "product_code": block.product_code,
-        "product_description": block.product_description,
         "variant": block.variant,
         "unit": block.unit_label,
         "tariff": format_amount(block.tariff_cents),
@@ -315,8 +315,8 @@ def _allocation_view(block: AllocationBlock) -> dict:
             }
             for line in block.months
         ],
-        "units": format_units(block.units),
         "amount": format_amount(block.amount_cents),
+        "longer_than_a_page": len(block.months) > MONTHS_ON_A_PAGE,
     }
 
 
