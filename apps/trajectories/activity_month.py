@@ -143,13 +143,13 @@ HAVING sum(activities) <> 0 OR sum(consumed) <> 0 OR sum(allocations) <> 0
 # needs no rebuild.
 FUNDED_GROUPS_SQL = """
 SELECT f.month, f.funder_id, c.stream_id, f.contract_id, p.unit,
-       sum(f.activities)::bigint, sum(f.consumed) * coalesce(p.tariff_cents, 1),
+       sum(f.activities)::bigint, sum(f.consumed * coalesce(p.tariff_cents, 1)),
        sum(f.allocations)::bigint
 FROM trajectories_fundedmonth f
 JOIN funding_contract c ON c.id = f.contract_id
 LEFT JOIN funding_product p ON p.id = f.product_id
 WHERE f.organisation_id = %(organisation)s AND f.month BETWEEN %(first)s AND %(last)s
-GROUP BY f.month, f.funder_id, c.stream_id, f.contract_id, p.unit, p.tariff_cents
+GROUP BY f.month, f.funder_id, c.stream_id, f.contract_id, p.unit
 HAVING sum(f.activities) <> 0
 """
 
