@@ -52,6 +52,9 @@ from apps.trajectories.activity_month import (
     FUNDED_STORED_SQL,
     LIVE_SQL,
     REBUILD_SQL,
+    SPAN_FILL_SQL,
+    SPAN_LIVE_SQL,
+    SPAN_STORED_SQL,
     STORED_SQL,
 )
 from bench.common import BENCH_PASSWORD, ROOT, conninfo, django_env, human_bytes, save_json
@@ -1595,8 +1598,10 @@ class Generator:
         started = time.perf_counter()
         conn.execute("DELETE FROM trajectories_activitymonth")
         conn.execute(REBUILD_SQL)
-        conn.execute("DELETE FROM trajectories_fundedmonth")  # and its funded care's sums
+        conn.execute("DELETE FROM trajectories_fundedmonth")  # its funded care's sums
         conn.execute(FUNDED_FILL_SQL)
+        conn.execute("DELETE FROM trajectories_allocationspan")  # and the allocations' spans
+        conn.execute(SPAN_FILL_SQL)
         conn.commit()
         self.timings["activity_month_s"] = round(time.perf_counter() - started, 1)
         # The waiting activities' rows (the unfunded queue reads them), pending: their trigger
@@ -1676,6 +1681,10 @@ class Generator:
         checks["funded running sum differing from the roll-up"] = (
             f"SELECT count(*) FROM (({FUNDED_STORED_SQL}) EXCEPT ({FUNDED_LIVE_SQL})) one_way"  # noqa: S608
             f" FULL JOIN (({FUNDED_LIVE_SQL}) EXCEPT ({FUNDED_STORED_SQL})) other_way ON false"
+        )
+        checks["allocation span differing from the roll-up"] = (
+            f"SELECT count(*) FROM (({SPAN_STORED_SQL}) EXCEPT ({SPAN_LIVE_SQL})) one_way"  # noqa: S608
+            f" FULL JOIN (({SPAN_LIVE_SQL}) EXCEPT ({SPAN_STORED_SQL})) other_way ON false"
         )
         return {name: conn.execute(sql).fetchone()[0] for name, sql in checks.items()}
 
