@@ -12,8 +12,8 @@ from it and the days of a month cut by the period from the activities
 Its funded rows carry their allocation's funder, contract and product, and a second trigger
 keeps from them ``FundedMonth``: per organisation, month, funder, contract and product, the
 activities, what they consumed and the number of allocations, as running sums that only grow
-by inserts. The mosaic folds and reads those (``funded_groups``): a few hundred rows for an
-organisation's year instead of one per allocation and month.
+by inserts. The mosaic folds and reads those (``funded_groups``): a row per month and group,
+hundreds to a thousand for an organisation's year, instead of one per allocation and month.
 
 Each allocation's first and last month of funded care, and the number of its months, are kept
 by the same trigger in ``AllocationSpan``: the mosaic counts the distinct allocations of a run
@@ -172,9 +172,9 @@ def rollup_in_use() -> bool:
 
 
 def activity_month_rebuild() -> int:
-    """Compute the roll-up and its funded sums again from the activities, in one transaction;
-    the activities are locked against writes meanwhile (``SHARE``: reads go on). Returns the
-    number of roll-up rows."""
+    """Compute the roll-up, its funded care's sums and the allocations' spans again from the
+    activities, in one transaction; the activities are locked against writes meanwhile
+    (``SHARE``: reads go on). Returns the number of roll-up rows."""
     if not rollup_in_use():
         return 0
     with transaction.atomic(), connection.cursor() as cursor:
@@ -194,7 +194,7 @@ def funded_groups(*, organisation_id: int, first: date, last: date) -> list[dict
     """The organisation's funded care of the months ``first`` to ``last`` (first days) per
     month, funder, stream, contract and unit, with the activities, their money (consumed x
     tariff, in the unit's consumption units) and the distinct allocations: its running sums
-    folded, then read (two statements on a few hundred rows)."""
+    folded, then read (two statements on the organisation's groups of those months)."""
     params = {"organisation": organisation_id, "first": first, "last": last}
     with connection.cursor() as cursor:
         cursor.execute(FUNDED_FOLD_SQL, params)

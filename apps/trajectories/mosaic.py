@@ -9,7 +9,8 @@ part; waiting care is counted, not valued (``unfunded_queue`` values it at a con
 Schooling is not delivered care: the education domain shows its funding basis instead (pupils
 per basis from the school placements) and how many lessons, exams and internship days were
 registered. Everything is aggregated in the database, whatever the period. An organisation's
-mosaic reads whole months from the monthly roll-up (``ActivityMonth``, kept by a trigger on
+mosaic reads whole months from the monthly roll-up (``ActivityMonth``, its funded care's
+running sums ``FundedMonth`` and the allocations' spans ``AllocationSpan``, kept by triggers on
 PostgreSQL: ``apps.trajectories.activity_month``) and only the days of a month the period cuts
 from the activities; a trajectory's, and everything on another database, from the activities.
 """

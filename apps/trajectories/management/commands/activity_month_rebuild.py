@@ -7,8 +7,9 @@ from apps.trajectories.activity_month import activity_month_differences, activit
 
 class Command(BaseCommand):
     help = (
-        "Compute the monthly roll-up of the activities (trajectories.ActivityMonth, read by "
-        "the funding mosaic) again from the activities. A trigger keeps it on every write; run "
+        "Compute the monthly roll-up of the activities (trajectories.ActivityMonth), its funded "
+        "care's running sums (FundedMonth) and the allocations' spans (AllocationSpan), read by "
+        "the funding mosaic, again from the activities. Triggers keep them on every write; run "
         "this after a bulk load that bypasses triggers, or with --check to compare only."
     )
 
