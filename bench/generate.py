@@ -47,12 +47,11 @@ from zoneinfo import ZoneInfo
 import psycopg
 
 from apps.trajectories.activity_month import (
-    FUNDED_FILL_SQL,
+    DERIVED_REFILL_SQL,
     FUNDED_LIVE_SQL,
     FUNDED_STORED_SQL,
     LIVE_SQL,
     REBUILD_SQL,
-    SPAN_FILL_SQL,
     SPAN_LIVE_SQL,
     SPAN_STORED_SQL,
     STORED_SQL,
@@ -1598,10 +1597,8 @@ class Generator:
         started = time.perf_counter()
         conn.execute("DELETE FROM trajectories_activitymonth")
         conn.execute(REBUILD_SQL)
-        conn.execute("DELETE FROM trajectories_fundedmonth")  # its funded care's sums
-        conn.execute(FUNDED_FILL_SQL)
-        conn.execute("DELETE FROM trajectories_allocationspan")  # and the allocations' spans
-        conn.execute(SPAN_FILL_SQL)
+        for sql in DERIVED_REFILL_SQL:  # its funded care's sums and the allocations' spans
+            conn.execute(sql)
         conn.commit()
         self.timings["activity_month_s"] = round(time.perf_counter() - started, 1)
         # The waiting activities' rows (the unfunded queue reads them), pending: their trigger

@@ -93,6 +93,15 @@ SPAN_FILL_SQL = (
     " last_month, months)" + SPAN_LIVE_SQL
 )
 
+# What is derived from the roll-up, computed again from it (after the roll-up itself): its
+# funded care's sums, one row per group, and the allocations' spans.
+DERIVED_REFILL_SQL = (
+    "DELETE FROM trajectories_fundedmonth",
+    FUNDED_FILL_SQL,
+    "DELETE FROM trajectories_allocationspan",
+    SPAN_FILL_SQL,
+)
+
 SPAN_STORED_SQL = """
 SELECT allocation_id, organisation_id, first_month, last_month, months
 FROM trajectories_allocationspan
@@ -183,10 +192,8 @@ def activity_month_rebuild() -> int:
         cursor.execute(REBUILD_SQL)
         rows = cursor.rowcount
         # The trigger added the rows' changes one by one; one row per group instead.
-        cursor.execute("DELETE FROM trajectories_fundedmonth")
-        cursor.execute(FUNDED_FILL_SQL)
-        cursor.execute("DELETE FROM trajectories_allocationspan")
-        cursor.execute(SPAN_FILL_SQL)
+        for sql in DERIVED_REFILL_SQL:
+            cursor.execute(sql)
         return rows
 
 
