@@ -31,6 +31,7 @@ from django_otp.oath import totp
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CLIENT_LINK = re.compile(r'href="/clients/(\d+)/"')
+HTMX = {"HX-Request": "true"}  # what htmx sends with the part of a page it asks
 LOGINS = ("login form", "login (password)", "login (TOTP code)")
 THINK = (5.0, 30.0)  # seconds between two clicks of a person, uniform
 REQUEST_TIMEOUT = 30.0  # seconds; a slower answer is a timeout error
@@ -110,14 +111,16 @@ class Person(threading.Thread):
 
     # --- one request, recorded ---------------------------------------------------------------
 
-    def request(self, method: str, path: str, name: str, *, data=None, expect_redirect=False):
+    def request(
+        self, method: str, path: str, name: str, *, data=None, expect_redirect=False, headers=None
+    ):
         record = self.recorder.start(name)
         try:
             response = self.session.request(
                 method,
                 self.base + path,
                 data=data,
-                headers={"Referer": self.base + path} if method == "POST" else None,
+                headers=headers or ({"Referer": self.base + path} if method == "POST" else None),
                 timeout=LOGIN_TIMEOUT if name in LOGINS else REQUEST_TIMEOUT,
                 verify=self.certificate,
             )
@@ -197,6 +200,13 @@ class Person(threading.Thread):
         response = self.request("GET", "/clients/", "my clients")
         self.client_ids = [int(pk) for pk in CLIENT_LINK.findall(response.text)] or self.client_ids
 
+    def client_page(self, pk: int, name: str) -> None:
+        """A client's page, then its funding mosaic as the browser's htmx asks it on load."""
+        response = self.request("GET", f"/clients/{pk}/", name)
+        mosaic = f"/clients/{pk}/mosaic/"
+        if f'hx-get="{mosaic}"' in response.text:
+            self.request("GET", mosaic, f"{name}: mosaic (htmx)", headers=HTMX)
+
     def a_client(self) -> int | None:
         if not self.client_ids:
             self.my_clients()
@@ -215,7 +225,7 @@ class Caseworker(Person):
                 return
             pk = self.a_client()
             if pk:
-                self.request("GET", f"/clients/{pk}/", "client page")
+                self.client_page(pk, "client page")
             return
         pk = self.a_client()
         if not pk:
@@ -285,7 +295,10 @@ class Manager(Person):
             pk = self.random.choice(self.account["clients"])
             pages.append((f"/clients/{pk}/", "client page (manager)"))
         path, name = self.random.choice(pages)
-        self.request("GET", path, name)
+        if name == "client page (manager)":
+            self.client_page(pk, name)
+        else:
+            self.request("GET", path, name)
 
 
 PEOPLE = {"caseworker": Caseworker, "teacher": Teacher, "manager": Manager}

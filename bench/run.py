@@ -293,16 +293,18 @@ def taking_path(pairs: list[tuple[int, int]], *, funded: bool, today: date, limi
 # --- the benchmarks ---------------------------------------------------------------------------
 
 
-def page(user_id: int, path: str, *, status: int = 200):
+def page(user_id: int, path: str, *, status: int = 200, htmx: bool = False):
+    """GET a page as the user; ``htmx``: as htmx asks a part of a page (``HX-Request``)."""
     from django.test import Client
 
     from apps.accounts.models import User
 
     browser = Client()
     browser.force_login(User.objects.get(pk=user_id))
+    headers = {"HX-Request": "true"} if htmx else {}
 
     def get():
-        response = browser.get(path)
+        response = browser.get(path, headers=headers)
         if response.status_code != status:
             raise AssertionError(f"GET {path}: {response.status_code}")
         return response
@@ -322,6 +324,11 @@ def bench_pages(s: dict, runs: int) -> None:
         page(s["heavy_caseworker"], f"/clients/{s['heavy_client']}/"),
         runs=runs,
         activities=s["heavy_client_activities"],
+    )
+    measure(
+        "caseworker: client page's funding mosaic (htmx, after the page)",
+        page(s["heavy_caseworker"], f"/clients/{s['heavy_client']}/mosaic/", htmx=True),
+        runs=runs,
     )
     last = (s["heavy_client_activities"] + 24) // 25
     measure(

@@ -47,6 +47,16 @@ MATRIX = {
         "privacy_officer": NOBODY,
         "administrator": NOBODY,
     },
+    # The client page's funding mosaic (tests/funding/test_control_views.py): whoever sees the
+    # client's funding; a teacher or job coach of the team is refused (403, logged).
+    "clients:mosaic": {
+        "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
+        "teacher": NOBODY,
+        "job_coach": NOBODY,
+        "manager": row(ALLOWED, ALLOWED, PSEUDONYM, REFUSED),
+        "privacy_officer": NOBODY,
+        "administrator": NOBODY,
+    },
     "clients:activity_new": {
         "caseworker": row(ALLOWED, REFUSED, REFUSED, REFUSED),
         "teacher": row(ALLOWED, REFUSED, REFUSED, REFUSED),

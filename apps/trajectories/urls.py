@@ -15,6 +15,7 @@ urlpatterns = [
     path("", views.client_list, name="list"),
     path("break-the-glass/", views.client_break_glass_find, name="break_glass_find"),
     path("<int:pk>/", views.client_detail, name="detail"),
+    path("<int:pk>/mosaic/", views.client_mosaic, name="mosaic"),
     path("<int:pk>/break-the-glass/", views.client_break_glass, name="break_glass"),
     path("<int:pk>/activities/new/", views.activity_new, name="activity_new"),
     path("<int:pk>/activities/preview/", views.activity_preview, name="activity_preview"),

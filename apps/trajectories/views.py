@@ -164,15 +164,6 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if access.sees_funding
             else None
         ),
-        "mosaic": (
-            funding_mosaic(
-                trajectory=trajectory,
-                period_start=max(trajectory.start, today - timedelta(days=365)),
-                period_end=today,
-            )
-            if access.sees_funding and trajectory is not None
-            else None
-        ),
         "unfunded": (
             _unfunded_shown(
                 _stay_nights_folded(
@@ -188,6 +179,39 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "panels": client_panels_for(request, client=client, access=access, trajectory=trajectory),
     }
     return render(request, "clients/client_detail.html", context)
+
+
+@require_http_methods(["GET"])
+def client_mosaic(request: HttpRequest, pk: int) -> HttpResponse:
+    """The funding mosaic of a client's open trajectory over the last twelve months: what
+    pays for its care. The client page loads it after itself (htmx, issue 19), as a part of
+    the page; without JavaScript its link opens it as a page of its own. Its read is logged
+    apart from the client page's; whoever does not see the client's funding is refused."""
+    client, access = client_open_for(
+        user=request.user, pk=pk, what="funding mosaic", require=_sees_funding
+    )
+    trajectory = trajectory_open_for_client(client=client)
+    today = timezone.localdate()
+    context = {
+        "client": client,
+        "display_name": access.name_of(client),
+        "mosaic": (
+            funding_mosaic(
+                trajectory=trajectory,
+                period_start=max(trajectory.start, today - timedelta(days=365)),
+                period_end=today,
+            )
+            if trajectory is not None
+            else None
+        ),
+    }
+    if request.htmx:
+        return render(request, "clients/_client_mosaic.html", context)
+    return render(request, "clients/client_mosaic.html", context)
+
+
+def _sees_funding(access) -> bool:
+    return access.sees_funding
 
 
 def _unfunded_shown(folded: list[Activity], *, show_all: bool) -> dict | None:

@@ -704,7 +704,12 @@ def test_the_client_page_shows_its_alerts_the_pace_and_the_mosaic(client, office
     assert "Allocation TW-ZICHTBAAR is 80% used." in text
     assert 'class="pace"' in text
     assert "pace: " in text
+    # The mosaic comes after the page (issue 19): a placeholder that htmx swaps on load, whose
+    # link opens the mosaic as a page of its own without JavaScript.
+    mosaic = reverse("clients:mosaic", args=[office.visible.client.pk])
     assert "Funding mosaic of this trajectory" in text
+    assert f'hx-get="{mosaic}" hx-trigger="load" hx-swap="outerHTML"' in text
+    assert f'<a href="{mosaic}">Show what pays for this trajectory</a>' in text
 
 
 def test_the_client_page_shows_a_teacher_no_funding(client, office):
@@ -713,6 +718,117 @@ def test_the_client_page_shows_a_teacher_no_funding(client, office):
     assert "80% used" not in text
     assert 'class="pace"' not in text
     assert "Funding mosaic" not in text
+    assert reverse("clients:mosaic", args=[office.visible.client.pk]) not in text
+
+
+# --- the client page's mosaic (clients:mosaic) ---------------------------------------------
+
+
+def _mosaic(client, user, trajectory, *, htmx=True, language="en"):
+    headers = {"HX-Request": "true"} if htmx else {}
+    return _as(client, user, language).get(
+        reverse("clients:mosaic", args=[trajectory.client.pk]), headers=headers
+    )
+
+
+def _last_entry(user):
+    return AccessLogEntry.objects.filter(user=user).latest("pk")
+
+
+@pytest.mark.parametrize("role", ["caseworker", "manager"])
+def test_the_client_mosaic_is_a_part_for_htmx_and_its_read_is_logged(client, office, role):
+    from django.utils import timezone
+
+    user, today = office.users[role], timezone.localdate()
+    trajectory = trajectory_of(
+        office.organisation, office.lead, start=today - datetime.timedelta(days=30)
+    )
+    register(
+        trajectory.client,
+        office.jeugdwet,
+        office.lead,
+        number="TW-MOZAIEK",
+        start=today - datetime.timedelta(days=30),
+        end=today + datetime.timedelta(days=300),
+    )
+    log(trajectory, today - datetime.timedelta(days=2))
+
+    response = _mosaic(client, user, trajectory)
+
+    assert response.status_code == 200
+    text = response.text
+    assert text.lstrip().startswith('<div id="client-mosaic">')  # the part, not a page
+    assert "<html" not in text
+    assert "What pays for this one trajectory since" in text
+    assert "funders 1, funding streams 1, contracts 1, allocations 1." in text
+    assert response.context["mosaic"].activities == 1
+    entry = _last_entry(user)
+    assert (entry.event, entry.outcome, entry.detail, entry.client) == (
+        "view",
+        "allowed",
+        "funding mosaic",
+        trajectory.client,
+    )
+
+
+def test_without_javascript_the_client_mosaic_is_a_page_of_its_own_in_dutch(client, office):
+    response = _mosaic(client, office.lead, office.visible, htmx=False, language="nl")
+    assert response.status_code == 200
+    assert "<html" in response.text
+    assert "Financieringsmozaïek van Fenna Zichtbaar" in response.text
+    assert reverse("clients:detail", args=[office.visible.client.pk]) in response.text
+
+
+def test_the_client_mosaic_shows_a_shielded_client_to_the_manager_by_pseudonym(client, office):
+    response = _mosaic(client, office.manager, office.shielded, htmx=False)
+    assert response.status_code == 200
+    assert "Funding mosaic of Merel-77" in response.text
+    assert "Verborgenheid" not in response.text
+    assert "Xandriel" not in response.text
+
+
+@pytest.mark.parametrize("role", [Role.TEACHER, Role.JOB_COACH])
+def test_the_client_mosaic_is_refused_to_a_team_member_who_sees_no_funding(client, office, role):
+    user = office.users[role]
+    response = _mosaic(client, user, office.visible)
+    assert response.status_code == 403
+    entry = _last_entry(user)
+    assert (entry.outcome, entry.detail, entry.client) == (
+        "refused",
+        "funding mosaic",
+        office.visible.client,
+    )
+    assert "What pays" not in response.text
+
+
+@pytest.mark.parametrize("role", [Role.PRIVACY_OFFICER, Role.ADMINISTRATOR])
+def test_the_client_mosaic_is_not_found_for_a_role_without_clients(client, office, role):
+    user = office.users[role]
+    assert _mosaic(client, user, office.visible).status_code == 404
+    assert _last_entry(user).outcome == "refused"
+
+
+def test_another_organisations_client_mosaic_is_not_found(client, office):
+    foreign = Trajectory.objects.get(client__given_name="Vreemd")
+    response = _mosaic(client, office.manager, foreign)
+    assert response.status_code == 404
+    entry = _last_entry(office.manager)
+    assert (entry.outcome, entry.detail) == ("refused", "funding mosaic")
+    assert "Vreemd" not in response.text
+
+
+def test_a_client_without_an_open_trajectory_has_no_mosaic(client, office):
+    trajectory = trajectory_of(office.organisation, office.lead)
+    Trajectory.objects.filter(pk=trajectory.pk).update(status="closed", phase="closed")
+    response = _mosaic(client, office.manager, trajectory)
+    assert response.status_code == 200
+    assert "This client has no open trajectory." in response.text
+    assert response.context["mosaic"] is None
+
+
+def test_the_client_mosaic_answers_only_get(client, office):
+    url = reverse("clients:mosaic", args=[office.visible.client.pk])
+    assert _as(client, office.lead).post(url).status_code == 405
 
 
 def test_the_client_page_shows_a_forecast_at_the_current_pace(client, office):
