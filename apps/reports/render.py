@@ -42,9 +42,11 @@ from .models import ReportFormat
 from .selectors import AllocationBlock, ReportFigures, UnfundedLine
 
 ALLOCATIONS_PER_PART = 120  # measured: splitting keeps the peak memory bounded
-# An allocation with more months than this may not fit on one page: its number is repeated on
-# every month, so that a page it continues on names it (a page holds about 60 lines).
-MONTHS_ON_A_PAGE = 40
+# An allocation's months are one row of the PDF's table, its months, units and amounts one line
+# each in their cells (far fewer boxes for WeasyPrint to style and lay out than a row per
+# month); a row is never split over two pages. An allocation of more months than this takes a
+# row per year, each naming it again: a page (about 60 lines) breaks between its years.
+MONTHS_IN_A_ROW = 12
 UNFUNDED_LINES_PER_PART = 200
 
 ProgressCallback = Callable[[int], None]
@@ -307,16 +309,21 @@ def _allocation_view(block: AllocationBlock) -> dict:
         "variant": block.variant,
         "unit": block.unit_label,
         "tariff": format_amount(block.tariff_cents),
-        "months": [
+        "rows": [
             {
-                "month": _month(line.month),
-                "units": format_units(line.units),
-                "amount": format_amount(line.amount_cents),
+                "first": start == 0,
+                "last": start + MONTHS_IN_A_ROW >= len(block.months),
+                # One line per month (the cells keep the line breaks: white-space: pre).
+                "months": "\n".join(_month(line.month) for line in chunk),
+                "units": "\n".join(format_units(line.units) for line in chunk),
+                "amounts": "\n".join(format_amount(line.amount_cents) for line in chunk),
             }
-            for line in block.months
+            for start, chunk in (
+                (start, block.months[start : start + MONTHS_IN_A_ROW])
+                for start in range(0, len(block.months), MONTHS_IN_A_ROW)
+            )
         ],
         "amount": format_amount(block.amount_cents),
-        "longer_than_a_page": len(block.months) > MONTHS_ON_A_PAGE,
     }
 
 

@@ -552,7 +552,8 @@ def test_long_pdf_counts_pages_across_its_parts_and_repeats_table_headers(long_r
         assert amount in text, amount
 
     # The 84-month allocation breaks across pages (the others are kept whole on one page); the
-    # column heads repeat on the continuation page, and its number is on every month.
+    # column heads repeat on the continuation page, and its number is on each of its rows of
+    # twelve months (render.MONTHS_IN_A_ROW), so on every page it continues on.
     long_pages = [index for index, page in enumerate(pages) if "LONG0001" in page]
     assert len(long_pages) >= 2
     assert long_pages == list(range(long_pages[0], long_pages[0] + len(long_pages)))
@@ -563,6 +564,29 @@ def test_long_pdf_counts_pages_across_its_parts_and_repeats_table_headers(long_r
     assert progress == sorted(set(progress))  # increasing
     assert progress[-1] == 100
     assert len(progress) > len(render._parts(long_report))
+
+
+def test_an_allocations_months_are_rows_of_a_year_with_one_line_per_month(long_report):
+    """An allocation is one row of the PDF's table per twelve months: its months, units and
+    amounts one line each, level across the three cells; the allocation's total on its last
+    row only."""
+    [block] = [block for block in long_report.allocations if block.number == "LONG0001"]
+    with translation.override("nl"):
+        view = render._allocation_view(block)
+    rows = view["rows"]
+    assert len(block.months) == 84
+    assert len(rows) == 7
+    assert [row["first"] for row in rows] == [True] + [False] * 6
+    assert [row["last"] for row in rows] == [False] * 6 + [True]
+    for row in rows:
+        lines = [row[cell].split("\n") for cell in ("months", "units", "amounts")]
+        assert [len(cell) for cell in lines] == [12, 12, 12]
+    assert rows[0]["amounts"].split("\n")[0] == render.format_amount(block.months[0].amount_cents)
+    assert rows[-1]["months"].split("\n")[-1] == render._month(block.months[-1].month)
+
+    [short] = [block for block in long_report.allocations if len(block.months) == 2][:1]
+    [row] = render._allocation_view(short)["rows"]
+    assert (row["first"], row["last"], len(row["units"].split("\n"))) == (True, True, 2)
 
 
 def test_pdf_page_numbers_across_parts_with_small_parts(small_report, monkeypatch):
