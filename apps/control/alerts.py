@@ -286,18 +286,24 @@ def funding_alerts_refresh(*, today: date | None = None) -> AlertRun:
     if changed:
         bulk_update_with_history(changed, FundingAlert, ["details"], batch_size=500)
 
+    fresh = {key: cause for key, cause in causes.items() if key not in open_alerts}
+    organisation_of = dict(
+        Client.objects.filter(pk__in={cause.client_id for cause in fresh.values()}).values_list(
+            "pk", "organisation_id"
+        )
+    )
     new = [
         FundingAlert(
             kind=cause.kind,
             key=key,
             client_id=cause.client_id,
+            organisation_id=organisation_of[cause.client_id],
             allocation_id=cause.allocation_id,
             details=cause.details,
             raised_on=today,
             raised_at=now,
         )
-        for key, cause in causes.items()
-        if key not in open_alerts
+        for key, cause in fresh.items()
     ]
     raised = bulk_create_with_history(new, FundingAlert, batch_size=500) if new else []
     if raised and settings.FUNDING_ALERT_MAIL:
@@ -331,7 +337,7 @@ def funding_alert_list_for_user(
 
     The newest first; the client and allocation loaded.
     """
-    alerts = FundingAlert.objects.filter(client__organisation_id=user.organisation_id)
+    alerts = FundingAlert.objects.filter(organisation_id=user.organisation_id)
     if not include_closed:
         alerts = alerts.open()
     if user.organisation_id is None:

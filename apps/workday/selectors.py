@@ -111,7 +111,7 @@ def organisation_signals(*, organisation: Organisation) -> OrganisationSignals:
     """What asks for the manager's attention across the organisation: four count queries."""
     counts = dict(
         FundingAlert.objects.open()
-        .filter(client__organisation=organisation)
+        .filter(organisation=organisation)
         .values("kind")
         .annotate(n=Count("pk"))
         .order_by()

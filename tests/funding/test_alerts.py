@@ -177,6 +177,8 @@ def test_each_cause_raises_one_alert_and_a_second_run_raises_nothing(world, kind
     alert = _open(kind).get()
     assert (alert.raised_on, alert.resolved_at, alert.acknowledged_at) == (TODAY, None, None)
     assert alert.client.organisation == world.organisation
+    # Kept with the alert, for the manager's list (index open_alerts_of_organisation).
+    assert alert.organisation == world.organisation
     assert alert.text  # a sentence, in the active language
 
     second = _refresh()
@@ -676,6 +678,23 @@ def test_a_caseworker_sees_the_alerts_of_the_clients_on_whose_team_they_are(aler
 def test_a_manager_sees_the_organisations_alerts(alerts):
     world, other_team = alerts
     assert _visible(world.manager) == {world.client.pk, other_team.client.pk}
+
+
+def test_a_managers_alerts_are_read_by_their_own_organisation_not_through_the_clients(alerts):
+    # Issue 19: joined to their clients, a manager's open alerts were found among every open
+    # alert of the country; the alert keeps its organisation (index open_alerts_of_organisation).
+    world, _other_team = alerts
+    where = str(funding_alert_list_for_user(user=world.manager).query).split(" WHERE ")[1]
+    assert '"funding_fundingalert"."organisation_id" = ' in where
+    assert '"clients_client"."organisation_id"' not in where
+
+
+def test_an_alert_saved_on_its_own_takes_its_clients_organisation(world):
+    alert = FundingAlert.objects.create(
+        kind=WAITING, key="waiting:by-hand", client=world.client, raised_on=TODAY
+    )
+    assert alert.organisation == world.organisation
+    assert alert.history.get().organisation_id == world.organisation.pk
 
 
 @pytest.mark.parametrize(
