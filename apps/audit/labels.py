@@ -61,6 +61,7 @@ PAGE_LABELS = {
     "clients:extended_youth_care_change": _("Extended youth care: change"),
     "clients:extended_youth_care_end": _("Extended youth care: end"),
     "clients:funding_facts": _("Wlz indications and health insurance"),
+    "clients:mosaic": _("Funding mosaic of this trajectory"),
     "clients:wlz_indication_end": _("Wlz indication: end"),
     "clients:health_insurance_end": _("Health insurance: end"),
     "safety:notices": _("Safety notices"),
