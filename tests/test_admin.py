@@ -121,3 +121,31 @@ def test_client_records_in_the_admin_are_scoped_to_the_organisation_too(client):
         assert refused.status_code == 302  # "does not exist": back to the admin index
         changelist = client.get(reverse(f"admin:{model}_changelist"))
         assert changelist.context["cl"].result_count == 1
+
+
+@pytest.mark.django_db
+def test_a_clients_organisation_is_not_changed_in_the_admin_even_by_a_superuser(client):
+    """Its records and its funding alerts (FundingAlert.organisation) stay with the
+    organisation that registered it: the field is shown, not offered, once the client exists."""
+    from tests.accounts.factories import OrganisationFactory
+    from tests.clients.factories import ClientFactory
+
+    record = ClientFactory()
+    original = record.organisation
+    superuser = UserFactory(
+        roles=[Role.ADMINISTRATOR], is_staff=True, is_superuser=True, organisation=original
+    )
+    client.force_login(superuser)
+    url = reverse("admin:clients_client_change", args=[record.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "organisation" not in page.context["adminform"].form.fields
+    other = OrganisationFactory()
+    data = {
+        name: value
+        for name, value in page.context["adminform"].form.initial.items()
+        if value is not None
+    }
+    client.post(url, {**data, "organisation": other.pk})
+    record.refresh_from_db()
+    assert record.organisation == original

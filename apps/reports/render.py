@@ -309,22 +309,30 @@ def _allocation_view(block: AllocationBlock) -> dict:
         "variant": block.variant,
         "unit": block.unit_label,
         "tariff": format_amount(block.tariff_cents),
-        "rows": [
+        "rows": _allocation_rows(block),
+    }
+
+
+def _allocation_rows(block: AllocationBlock) -> list[dict]:
+    """The allocation's rows of the PDF's table: its months in rows of ``MONTHS_IN_A_ROW``, one
+    line per month in each cell (they keep the line breaks: ``white-space: pre``), the
+    allocation's total on the line of its last month."""
+    rows = []
+    for start in range(0, len(block.months), MONTHS_IN_A_ROW):
+        chunk = block.months[start : start + MONTHS_IN_A_ROW]
+        last = start + MONTHS_IN_A_ROW >= len(block.months)
+        rows.append(
             {
                 "first": start == 0,
-                "last": start + MONTHS_IN_A_ROW >= len(block.months),
-                # One line per month (the cells keep the line breaks: white-space: pre).
                 "months": "\n".join(_month(line.month) for line in chunk),
                 "units": "\n".join(format_units(line.units) for line in chunk),
                 "amounts": "\n".join(format_amount(line.amount_cents) for line in chunk),
+                "total": "\n" * (len(chunk) - 1) + format_amount(block.amount_cents)
+                if last
+                else "",
             }
-            for start, chunk in (
-                (start, block.months[start : start + MONTHS_IN_A_ROW])
-                for start in range(0, len(block.months), MONTHS_IN_A_ROW)
-            )
-        ],
-        "amount": format_amount(block.amount_cents),
-    }
+        )
+    return rows
 
 
 def _unfunded_view(line: UnfundedLine) -> dict:

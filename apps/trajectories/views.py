@@ -2,6 +2,7 @@
 
 import json
 from datetime import date, timedelta
+from operator import attrgetter
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -188,7 +189,7 @@ def client_mosaic(request: HttpRequest, pk: int) -> HttpResponse:
     the page; without JavaScript its link opens it as a page of its own. Its read is logged
     apart from the client page's; whoever does not see the client's funding is refused."""
     client, access = client_open_for(
-        user=request.user, pk=pk, what="funding mosaic", require=_sees_funding
+        user=request.user, pk=pk, what="funding mosaic", require=attrgetter("sees_funding")
     )
     trajectory = trajectory_open_for_client(client=client)
     today = timezone.localdate()
@@ -208,10 +209,6 @@ def client_mosaic(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return render(request, "clients/_client_mosaic.html", context)
     return render(request, "clients/client_mosaic.html", context)
-
-
-def _sees_funding(access) -> bool:
-    return access.sees_funding
 
 
 def _unfunded_shown(folded: list[Activity], *, show_all: bool) -> dict | None:

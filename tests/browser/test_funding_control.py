@@ -195,7 +195,8 @@ def test_a_caseworker_sees_the_alerts_and_the_pace_on_the_client_page(
     # The mosaic is not in the page itself: htmx asks it from clients:mosaic once the page has
     # loaded and swaps it in for its link (issue 19).
     expect(funding.locator("table.mosaic:not(.mosaic-schooling)")).to_be_visible()
-    expect(funding.get_by_role("link", name="Toon wie dit traject financiert")).to_have_count(0)
+    placeholder = funding.get_by_role("link", name="Toon de financiering van dit traject")
+    expect(placeholder).to_have_count(0)
     screenshot(page, "02-client-page")
 
     page.context.clear_cookies()

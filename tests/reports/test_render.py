@@ -577,16 +577,20 @@ def test_an_allocations_months_are_rows_of_a_year_with_one_line_per_month(long_r
     assert len(block.months) == 84
     assert len(rows) == 7
     assert [row["first"] for row in rows] == [True] + [False] * 6
-    assert [row["last"] for row in rows] == [False] * 6 + [True]
+    assert [row["total"] for row in rows[:-1]] == [""] * 6
+    total = render.format_amount(block.amount_cents)
+    assert rows[-1]["total"] == "\n" * 11 + total  # on the line of the last month
     for row in rows:
         lines = [row[cell].split("\n") for cell in ("months", "units", "amounts")]
         assert [len(cell) for cell in lines] == [12, 12, 12]
     assert rows[0]["amounts"].split("\n")[0] == render.format_amount(block.months[0].amount_cents)
     assert rows[-1]["months"].split("\n")[-1] == render._month(block.months[-1].month)
 
-    [short] = [block for block in long_report.allocations if len(block.months) == 2][:1]
+    short = next(block for block in long_report.allocations if len(block.months) == 2)
     [row] = render._allocation_view(short)["rows"]
-    assert (row["first"], row["last"], len(row["units"].split("\n"))) == (True, True, 2)
+    assert row["first"]
+    assert len(row["units"].split("\n")) == 2
+    assert row["total"] == "\n" + render.format_amount(short.amount_cents)
 
 
 def test_pdf_page_numbers_across_parts_with_small_parts(small_report, monkeypatch):
