@@ -992,9 +992,9 @@ class FundingAlert(models.Model):
         Client, on_delete=models.PROTECT, related_name="funding_alerts", verbose_name=_("client")
     )
     # The client's organisation, kept with the alert (filled on save, and by the nightly check's
-    # bulk insert): a manager's open alerts are read from the index open_alerts_of_organisation,
-    # in the order the alerts page shows them, instead of joining every open alert of the
-    # country to its client (docs/performance.md, "The alerts").
+    # bulk insert): a manager's open alerts are read from the index open_alerts_of_organisation
+    # (PostgreSQL), in the order the alerts page shows them, instead of joining every open
+    # alert of the country to its client (docs/performance.md, "The alerts").
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -1039,18 +1039,9 @@ class FundingAlert(models.Model):
                 name="one_open_alert_per_cause",
             ),
         ]
-        indexes = [
-            models.Index(fields=["client", "resolved_at"]),
-            models.Index(
-                models.F("organisation"),
-                models.F("acknowledged_at").asc(nulls_first=True),
-                models.F("raised_on").desc(),
-                models.F("kind"),
-                models.F("id"),
-                name="open_alerts_of_organisation",
-                condition=models.Q(resolved_at__isnull=True),
-            ),
-        ]
+        # On PostgreSQL also open_alerts_of_organisation (migration funding 0017): SQLite has
+        # no NULLS FIRST in an index, so it is not declared here.
+        indexes = [models.Index(fields=["client", "resolved_at"])]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.client_id}"

@@ -689,6 +689,24 @@ def test_a_managers_alerts_are_read_by_their_own_organisation_not_through_the_cl
     assert '"clients_client"."organisation_id"' not in where
 
 
+@pytest.mark.django_db
+def test_on_postgresql_the_open_alerts_have_an_index_in_the_pages_order():
+    # Made by migration funding 0017 in SQL (SQLite has no NULLS FIRST in an index).
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("an index of PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'open_alerts_of_organisation'"
+        )
+        [(definition,)] = cursor.fetchall()
+    assert definition.endswith(
+        "(organisation_id, acknowledged_at NULLS FIRST, raised_on DESC, kind, id)"
+        " WHERE (resolved_at IS NULL)"
+    )
+
+
 def test_an_alert_saved_on_its_own_takes_its_clients_organisation(world):
     alert = FundingAlert.objects.create(
         kind=WAITING, key="waiting:by-hand", client=world.client, raised_on=TODAY
