@@ -7,19 +7,9 @@ import pytest
 from django.utils import timezone
 
 from apps.funding.models import FundingAlert
+from tests.migrating import migrate_to
 
 BEFORE = [("funding", "0016_allocation_registered_index")]
-
-
-def _migrate(targets=None):
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    targets = targets or executor.loader.graph.leaf_nodes()
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.deep
@@ -30,7 +20,7 @@ def test_an_alert_of_before_and_its_history_take_the_clients_organisation():
 
     client = ClientFactory()
     try:
-        old = _migrate(BEFORE)
+        old = migrate_to(BEFORE)
         alert = old.get_model("funding", "FundingAlert").objects.create(
             kind="unfunded_waiting",
             key="waiting:before",
@@ -48,9 +38,9 @@ def test_an_alert_of_before_and_its_history_take_the_clients_organisation():
             history_date=timezone.now(),
             history_type="+",
         )
-        _migrate()
+        migrate_to()
     finally:
-        _migrate()
+        migrate_to()
     migrated = FundingAlert.objects.get(pk=alert.pk)
     assert migrated.organisation_id == client.organisation_id
     assert migrated.history.get().organisation_id == client.organisation_id

@@ -15,13 +15,12 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from apps.funding.models import DeliveryKind, Frequency, FundingStream, Product, Unit
 from apps.trajectories.models import Activity
 from tests.accounts.factories import OrganisationFactory
 from tests.funding.builders import log, product, register, trajectory_of
+from tests.migrating import migrate_to
 
 # Migrating changes the schema: as the owner role where there is one (tests/conftest.py).
 # A data migration of an earlier release, replayed (about a minute): `make test-deep` only.
@@ -35,15 +34,6 @@ BEFORE = [
     ("funding", "0004_integral_stream_and_role_permissions"),
     ("trajectories", "0003_activity_kinds_guidance_and_presence"),
 ]
-
-
-def _migrate(targets=None):
-    """Migrate to the targets (default: every app's latest) and return that state's apps."""
-    executor = MigrationExecutor(connection)
-    targets = targets or executor.loader.graph.leaf_nodes()
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.fixture
@@ -85,11 +75,11 @@ def world():
         "night": night,
         "fine": fine,
     }
-    _migrate()  # whatever happened, the schema is the latest again for the next test
+    migrate_to()  # whatever happened, the schema is the latest again for the next test
 
 
 def test_the_migrations_carry_products_and_activities_over(world):
-    old = _migrate(BEFORE)
+    old = migrate_to(BEFORE)
     OldActivity = old.get_model("trajectories", "Activity")
     OldStream = old.get_model("funding", "FundingStream")
     assert OldStream.objects.get(code="wmo").activity_kinds == []  # it paid every kind
@@ -104,7 +94,7 @@ def test_the_migrations_carry_products_and_activities_over(world):
     OldActivity.objects.filter(pk=world["night"].pk).update(consumed=1440)
     history_before = Activity.history.count()
 
-    _migrate()
+    migrate_to()
 
     # The Wmo pays support, not treatment.
     wmo_stream = FundingStream.objects.get(code="wmo")

@@ -5,12 +5,11 @@ test_product_migration.py (SQLite cannot change its schema inside the test's tra
 import datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from apps.funding.models import Allocation
 from tests.accounts.factories import OrganisationFactory
 from tests.funding.builders import product, register, trajectory_of
+from tests.migrating import migrate_to
 
 # Migrating changes the schema: as the owner role where there is one (tests/conftest.py).
 # A data migration of an earlier release, replayed (about a minute): `make test-deep` only.
@@ -25,14 +24,6 @@ BEFORE = [
 ]
 
 
-def _migrate(targets=None):
-    executor = MigrationExecutor(connection)
-    targets = targets or executor.loader.graph.leaf_nodes()
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
-
-
 def test_existing_allocations_become_specific_with_their_products_contract():
     organisation = OrganisationFactory()
     trajectory = trajectory_of(organisation, date_of_birth=datetime.date(2010, 5, 17))
@@ -41,10 +32,10 @@ def test_existing_allocations_become_specific_with_their_products_contract():
     )
     contract_id = allocation.product.contract_id
     try:
-        _migrate(BEFORE)
-        _migrate()
+        migrate_to(BEFORE)
+        migrate_to()
     finally:
-        _migrate()
+        migrate_to()
     allocation = Allocation.objects.get(pk=allocation.pk)
     assert (allocation.variant, allocation.contract_id) == ("specific", contract_id)
     assert allocation.history.first().contract_id == contract_id

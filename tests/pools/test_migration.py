@@ -11,6 +11,7 @@ from django.apps import apps
 from apps.funding.models import PilotEnrolment
 from apps.pools.models import PoolFunder
 from tests.funding.builders import IntegralPilotFactory
+from tests.migrating import migrate_to
 
 pilots_become_pools = importlib.import_module(
     "apps.pools.migrations.0002_existing_pilots_become_pools"
@@ -36,18 +37,6 @@ def test_an_existing_pilot_becomes_a_pool_of_its_contracts_funder(db):
 BEFORE = [("funding", "0013_allocation_source"), ("pools", None)]
 
 
-def _migrate(targets=None):
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    targets = targets or executor.loader.graph.leaf_nodes()
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    # (app, None) is "unapplied": the state is that of the other targets.
-    return executor.loader.project_state([t for t in targets if t[1] is not None]).apps
-
-
 @pytest.mark.deep
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.usefixtures("as_schema_owner")
@@ -59,7 +48,7 @@ def test_a_pilot_of_before_and_its_enrolment_migrate_to_a_pool():
     contract = ContractFactory(stream=stream("integraal"))
     client = ClientFactory(organisation=contract.organisation)
     try:
-        old = _migrate(BEFORE)
+        old = migrate_to(BEFORE)
         OldPilot = old.get_model("funding", "IntegralPilot")
         OldEnrolment = old.get_model("funding", "PilotEnrolment")
         pilot = OldPilot.objects.create(
@@ -71,9 +60,9 @@ def test_a_pilot_of_before_and_its_enrolment_migrate_to_a_pool():
             end=datetime.date(2025, 12, 31),
         )
         OldEnrolment.objects.create(pilot_id=pilot.pk, client_id=client.pk)
-        _migrate()
+        migrate_to()
     finally:
-        _migrate()
+        migrate_to()
     enrolment = PilotEnrolment.objects.get(pilot_id=pilot.pk)
     assert (enrolment.start, enrolment.end) == (datetime.date(2025, 2, 1), None)
     part = PoolFunder.objects.get(pool_id=pilot.pk)
