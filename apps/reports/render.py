@@ -45,7 +45,7 @@ ALLOCATIONS_PER_PART = 120  # measured: splitting keeps the peak memory bounded
 # An allocation's months are one row of the PDF's table, its months, units and amounts one line
 # each in their cells (far fewer boxes for WeasyPrint to style and lay out than a row per
 # month); a row is never split over two pages. An allocation of more months than this takes a
-# row per year, each naming it again: a page (about 60 lines) breaks between its years.
+# row per twelve months, each naming it again: a page (about 60 lines) breaks between them.
 MONTHS_IN_A_ROW = 12
 UNFUNDED_LINES_PER_PART = 200
 
