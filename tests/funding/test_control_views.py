@@ -691,6 +691,26 @@ def test_only_a_manager_enrols(client, office):
 # --- the client page ------------------------------------------------------------------------
 
 
+def _with_current_allocation(office, number, *, since_days, **allocation):
+    """A new client's trajectory of the last ``since_days`` days, with a Jeugdwet allocation
+    from then until 300 days from today."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    start = today - datetime.timedelta(days=since_days)
+    trajectory = trajectory_of(office.organisation, office.lead, start=start)
+    register(
+        trajectory.client,
+        office.jeugdwet,
+        office.lead,
+        number=number,
+        start=start,
+        end=today + datetime.timedelta(days=300),
+        **allocation,
+    )
+    return trajectory
+
+
 def _client_page(client, user, trajectory):
     response = _as(client, user).get(reverse("clients:detail", args=[trajectory.client.pk]))
     assert response.status_code == 200
@@ -740,17 +760,7 @@ def test_the_client_mosaic_is_a_part_for_htmx_and_its_read_is_logged(client, off
     from django.utils import timezone
 
     user, today = office.users[role], timezone.localdate()
-    trajectory = trajectory_of(
-        office.organisation, office.lead, start=today - datetime.timedelta(days=30)
-    )
-    register(
-        trajectory.client,
-        office.jeugdwet,
-        office.lead,
-        number="TW-MOZAIEK",
-        start=today - datetime.timedelta(days=30),
-        end=today + datetime.timedelta(days=300),
-    )
+    trajectory = _with_current_allocation(office, "TW-MOZAIEK", since_days=30)
     log(trajectory, today - datetime.timedelta(days=2))
 
     response = _mosaic(client, user, trajectory)
@@ -835,18 +845,7 @@ def test_the_client_page_shows_a_forecast_at_the_current_pace(client, office):
     from django.utils import timezone
 
     today = timezone.localdate()
-    trajectory = trajectory_of(
-        office.organisation, office.lead, start=today - datetime.timedelta(days=60)
-    )
-    register(
-        trajectory.client,
-        office.jeugdwet,
-        office.lead,
-        number="TW-TEMPO",
-        volume=600,
-        start=today - datetime.timedelta(days=60),
-        end=today + datetime.timedelta(days=300),
-    )
+    trajectory = _with_current_allocation(office, "TW-TEMPO", since_days=60, volume=600)
     for days_ago in (27, 20, 13, 6):
         log(trajectory, today - datetime.timedelta(days=days_ago), minutes=120)  # 480 in 28 days
 
